@@ -1,0 +1,1 @@
+"""Estimators of lapor-router (scikit-learn compatible)."""

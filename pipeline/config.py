@@ -1,0 +1,62 @@
+"""Settings: one pydantic-settings class, environment prefix ``LAPOR_``.
+
+Nothing here touches the disk at import; directories are created by :meth:`Settings.ensure_dirs`
+when a command actually needs them.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where lapor-router keeps what it writes, and the knobs shared by every stage."""
+
+    model_config = SettingsConfigDict(env_prefix="LAPOR_", env_file=".env", extra="ignore")
+
+    home: Path = Field(
+        default=Path(".lapor"),
+        description="Everything the system writes: store, MLflow, caches.",
+    )
+    mlflow_tracking_uri: str | None = Field(
+        default=None, description="Overrides the SQLite tracking store under home."
+    )
+    registered_model_name: str = "lapor-router"
+    random_seed: int = 42
+    import_issue_limit: int = Field(
+        default=1_000, description="Bad rows listed individually; the rest are only counted."
+    )
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.home / "cache"
+
+    @property
+    def mlflow_dir(self) -> Path:
+        return self.home / "mlflow"
+
+    @property
+    def tracking_uri(self) -> str:
+        """MLflow tracking URI: the override, else a SQLite database under home."""
+        if self.mlflow_tracking_uri:
+            return self.mlflow_tracking_uri
+        return f"sqlite:///{(self.mlflow_dir / 'mlflow.db').resolve()}"
+
+    @property
+    def artifact_location(self) -> str:
+        return (self.mlflow_dir / "artifacts").resolve().as_uri()
+
+    def ensure_dirs(self) -> None:
+        """Create the folders under home (called by commands, never at import)."""
+        for folder in (self.home, self.cache_dir, self.mlflow_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (tests clear the cache after changing the environment)."""
+    return Settings()

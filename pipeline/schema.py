@@ -1,0 +1,308 @@
+"""The canonical Report record and every label set. Nothing else in the project defines columns."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any, Final
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+CHANNELS: Final = ("pengaduan", "aspirasi", "permintaan_informasi")
+"""SP4N-LAPOR! report types."""
+
+SOURCES: Final = ("web", "android", "whatsapp", "sms", "social", "other")
+"""Intake channels a report can arrive through."""
+
+STATUSES: Final = ("new", "verified", "dispositioned", "responded", "closed", "archived")
+"""Life cycle of a report: verified and forwarded (dispositioned) by admin staff, followed up
+(responded) by the OPD, then closed."""
+
+LAPOR_CATEGORIES: Final = (
+    "AGAMA",
+    "CORONA VIRUS",
+    "EKONOMI DAN KEUANGAN",
+    "KESEHATAN",
+    "KESETARAAN GENDER DAN SOSIAL INKLUSIF",
+    "KETENTERAMAN, KETERTIBAN UMUM, DAN PELINDUNGAN MASYARAKAT",
+    "LINGKUNGAN HIDUP DAN KEHUTANAN",
+    "PEKERJAAN UMUM DAN PENATAAN RUANG",
+    "PEMBANGUNAN DESA, DAERAH TERTINGGAL, DAN TRANSMIGRASI",
+    "PENDIDIKAN DAN KEBUDAYAAN",
+    "PERTANIAN DAN PETERNAKAN",
+    "POLITIK DAN HUKUM",
+    "POLITISASI ASN",
+    "SOSIAL DAN KESEJAHTERAAN",
+    "SP4N-LAPOR!",
+    "ENERGI DAN SUMBER DAYA ALAM",
+    "EVAKUASI HEWAN LIAR",
+    "FASILITAS DIPLOMATIK",
+    "KEKERASAN DI SATUAN PENDIDIKAN (SEKOLAH, KAMPUS, LEMBAGA KURSUS)",
+    "KEPENDUDUKAN",
+    "KERJASAMA BILATERAL",
+    "KERJASAMA MULTILATERAL",
+    "KETENAGAKERJAAN",
+    "LEGALISASI KONSULER",
+    "NETRALITAS ASN",
+    "PELINDUNGAN WNI",
+    "PEMULIHAN EKONOMI NASIONAL",
+    "PENCEGAHAN DAN PEMBERANTASAN PENYALAHGUNAAN DAN PEREDARAN GELAP NARKOTIKA DAN PREKURSOR "
+    "NARKOTIKA (P4GN)",
+    "PENIADAAN MUDIK",
+    "PERAIRAN",
+    "PERHUBUNGAN",
+    "PERLINDUNGAN KONSUMEN",
+    "PROGRAM MAKAN BERGIZI GRATIS (MBG)",
+    "SELEKSI CALON HAKIM AGUNG RI",
+    "SRGI",
+    "TEKNOLOGI INFORMASI DAN KOMUNIKASI",
+    "TOPIK KHUSUS",
+    "TOPIK LAINNYA",
+)
+"""The 38 LAPOR! main categories, spelt as in the national taxonomy."""
+
+URGENT_REASONS: Final = (
+    "fire",
+    "flood",
+    "tree",
+    "electric",
+    "accident",
+    "missing_person",
+    "violence",
+    "medical",
+    "structure",
+    "animal",
+    "gas",
+    "road_hazard",
+    "person_in_crisis",
+    "other",
+)
+"""Reason codes for an urgent report (danger to life, health or safety now)."""
+
+IDENTITY_FIELDS: Final = ("id",)
+TEXT_FIELDS: Final = ("title", "text")
+PLACE_FIELDS: Final = ("province", "regency", "district", "village", "address")
+LABEL_FIELDS: Final = (
+    "channel",
+    "topic",
+    "subtopic",
+    "agency",
+    "urgent",
+    "urgent_reason",
+    "duplicate_of",
+)
+HISTORY_FIELDS: Final = ("dispositioned_at", "responded_at", "closed_at", "status")
+DATETIME_FIELDS: Final = ("created_at", "dispositioned_at", "responded_at", "closed_at")
+REPORT_FIELDS: Final = (
+    "id",
+    "title",
+    "text",
+    "created_at",
+    "source",
+    *PLACE_FIELDS,
+    "source_topic",
+    *LABEL_FIELDS,
+    *HISTORY_FIELDS,
+)
+"""Every column of a Report, in the order files are written."""
+
+REQUIRED_FIELDS: Final = ("text",)
+MAX_TEXT_CHARS: Final = 20_000
+
+_CATEGORY_BY_KEY: Final = {re.sub(r"\s+", " ", c).casefold(): c for c in LAPOR_CATEGORIES}
+_CHANNEL_ALIASES: Final = {
+    "pengaduan": "pengaduan",
+    "aduan": "pengaduan",
+    "keluhan": "pengaduan",
+    "complaint": "pengaduan",
+    "aspirasi": "aspirasi",
+    "saran": "aspirasi",
+    "usulan": "aspirasi",
+    "permintaan informasi": "permintaan_informasi",
+    "permintaan_informasi": "permintaan_informasi",
+    "informasi": "permintaan_informasi",
+    "pertanyaan": "permintaan_informasi",
+}
+_SOURCE_ALIASES: Final = {
+    "website": "web",
+    "situs": "web",
+    "android": "android",
+    "ios": "android",
+    "aplikasi": "android",
+    "mobile": "android",
+    "wa": "whatsapp",
+    "whatsapp": "whatsapp",
+    "sms": "sms",
+    "sms 1708": "sms",
+    "1708": "sms",
+    "twitter": "social",
+    "x": "social",
+    "facebook": "social",
+    "instagram": "social",
+    "social": "social",
+    "media sosial": "social",
+}
+_STATUS_ALIASES: Final = {
+    "belum diverifikasi": "new",
+    "baru": "new",
+    "terverifikasi": "verified",
+    "diverifikasi": "verified",
+    "didisposisikan": "dispositioned",
+    "disposisi": "dispositioned",
+    "belum ditindaklanjuti": "dispositioned",
+    "proses": "dispositioned",
+    "diproses": "dispositioned",
+    "sedang diproses": "dispositioned",
+    "ditindaklanjuti": "responded",
+    "sudah ditindaklanjuti": "responded",
+    "ditanggapi": "responded",
+    "selesai": "closed",
+    "ditutup": "closed",
+    "diarsipkan": "archived",
+    "arsip": "archived",
+}
+_TRUE_WORDS: Final = {"1", "true", "ya", "y", "yes", "t", "urgent", "darurat", "1.0"}
+_FALSE_WORDS: Final = {"0", "false", "tidak", "n", "no", "f", "0.0"}
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _key(value: Any) -> str:
+    return re.sub(r"[\s_]+", " ", str(value)).strip().casefold()
+
+
+def parse_channel(value: Any) -> str | None:
+    """Canonical channel name, accepting common Indonesian spellings; ValueError if unknown."""
+    if _blank(value):
+        return None
+    key = _key(value)
+    if key in _CHANNEL_ALIASES:
+        return _CHANNEL_ALIASES[key]
+    raise ValueError(f"unknown channel {value!r} (expected one of {', '.join(CHANNELS)})")
+
+
+def parse_topic(value: Any) -> str | None:
+    """The LAPOR! main category spelt canonically (case and spacing forgiven); ValueError if not."""
+    if _blank(value):
+        return None
+    key = re.sub(r"\s+", " ", str(value)).strip().casefold()
+    if key in _CATEGORY_BY_KEY:
+        return _CATEGORY_BY_KEY[key]
+    raise ValueError(f"{value!r} is not a LAPOR! main category")
+
+
+def parse_source(value: Any) -> str:
+    """Canonical intake channel; anything unrecognised is ``other``."""
+    if _blank(value):
+        return "other"
+    key = _key(value)
+    if key in SOURCES:
+        return key
+    return _SOURCE_ALIASES.get(key, "other")
+
+
+def parse_status(value: Any) -> str | None:
+    """Canonical status from English or Indonesian wording; ValueError if unknown."""
+    if _blank(value):
+        return None
+    key = _key(value)
+    if key in STATUSES:
+        return key
+    if key in _STATUS_ALIASES:
+        return _STATUS_ALIASES[key]
+    raise ValueError(f"unknown status {value!r} (expected one of {', '.join(STATUSES)})")
+
+
+def parse_flag(value: Any) -> bool | None:
+    """A yes/no label from 1/0, true/false, ya/tidak; ValueError for anything else."""
+    if _blank(value):
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        if value in (0, 1):
+            return bool(value)
+        raise ValueError(f"flag must be 0 or 1, got {value!r}")
+    key = _key(value)
+    if key in _TRUE_WORDS:
+        return True
+    if key in _FALSE_WORDS:
+        return False
+    raise ValueError(f"flag must be 0/1, true/false or ya/tidak, got {value!r}")
+
+
+def _optional_text(value: Any) -> str | None:
+    if _blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+OptionalText = Annotated[str | None, BeforeValidator(_optional_text)]
+
+
+class Report(BaseModel):
+    """One citizen report: identity, text, place, labels (when known) and disposition history."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=False)
+
+    id: Annotated[str, BeforeValidator(_optional_text)]
+    title: OptionalText = None
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+    created_at: datetime | None = None
+    source: Annotated[str, BeforeValidator(parse_source)] = "other"
+    province: OptionalText = None
+    regency: OptionalText = Field(default=None, description="kabupaten/kota")
+    district: OptionalText = Field(default=None, description="kecamatan")
+    village: OptionalText = Field(default=None, description="kelurahan/desa")
+    address: OptionalText = None
+    source_topic: OptionalText = Field(
+        default=None, description="The exporting system's own topic name, before mapping."
+    )
+    channel: Annotated[str | None, BeforeValidator(parse_channel)] = None
+    topic: Annotated[str | None, BeforeValidator(parse_topic)] = None
+    subtopic: OptionalText = None
+    agency: OptionalText = Field(default=None, description="responsible OPD")
+    urgent: Annotated[bool | None, BeforeValidator(parse_flag)] = None
+    urgent_reason: OptionalText = None
+    duplicate_of: OptionalText = None
+    dispositioned_at: datetime | None = None
+    responded_at: datetime | None = None
+    closed_at: datetime | None = None
+    status: Annotated[str | None, BeforeValidator(parse_status)] = None
+
+    @field_validator("text")
+    @classmethod
+    def _text_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("text is empty")
+        return value
+
+    def model_input(self) -> str:
+        """Title and text as one string: what every model reads."""
+        return f"{self.title}. {self.text}" if self.title else self.text
+
+    def derived_status(self) -> str:
+        """The stored status, else the furthest stage the timestamps show."""
+        if self.status:
+            return self.status
+        if self.closed_at:
+            return "closed"
+        if self.responded_at:
+            return "responded"
+        if self.dispositioned_at:
+            return "dispositioned"
+        return "new"
+
+
+def arrow_schema():  # -> pyarrow.Schema (imported lazily: pyarrow is heavy)
+    """The Parquet/Arrow schema of a Report table, in :data:`REPORT_FIELDS` order."""
+    import pyarrow as pa
+
+    types = {name: pa.string() for name in REPORT_FIELDS}
+    types.update({name: pa.timestamp("s") for name in DATETIME_FIELDS})
+    types["urgent"] = pa.bool_()
+    return pa.schema([(name, types[name]) for name in REPORT_FIELDS])

@@ -1,0 +1,189 @@
+"""Indonesian text processing: normalisation, personal-data masking, cached Sastrawi stemming.
+
+Every model reads text through these functions, so training, serving and batch jobs see the
+same tokens.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import cache, lru_cache
+from importlib import resources
+
+# --- personal data --------------------------------------------------------------------------
+
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+# 16-digit NIK / KK numbers, also written in groups separated by spaces, dots or dashes.
+NIK_RE = re.compile(r"(?<!\d)(?<!\d[.,])(?:\d[ .-]?){15}\d(?!\d|[.,]\d)")
+# A bank account: a keyword, then 6-20 digits (groups allowed).
+ACCOUNT_RE = re.compile(
+    r"(?P<key>\b(?:no(?:mor)?\.?\s*)?(?:rek(?:ening)?|norek|acc(?:ount)?|va|virtual account)"
+    r"(?:\s*(?:bank\s*)?(?:bri|bca|bni|mandiri|bsi|btn|bpd|jatim|kaltim|danamon|cimb))?"
+    r"\s*[:.]?\s*)(?P<num>\d(?:[ .-]?\d){5,19})(?!\d)",
+    re.IGNORECASE,
+)
+# Indonesian mobile numbers (08…, +62 8…, 62 8…) and landlines with an area code ((031) 123…).
+PHONE_RE = re.compile(
+    r"(?<![\w])(?:(?:\+62|62|0)[ .-]?8\d(?:[ .-]?\d){6,11}"
+    r"|\(0\d{2,3}\)[ .-]?\d{5,8}|0\d{2,3}-\d{5,8})(?!\d)"
+)
+LONG_NUMBER_RE = re.compile(r"(?<!\d)\d{10,}(?!\d)")
+_MONEY_BEFORE_RE = re.compile(r"(?:rp|idr)\.?\s*$", re.IGNORECASE)
+
+MASK_NIK = "[NIK]"
+MASK_PHONE = "[TELEPON]"
+MASK_EMAIL = "[EMAIL]"
+MASK_ACCOUNT = "[REKENING]"
+MASK_NUMBER = "[NOMOR]"
+
+
+def _unless_money(mask: str):
+    def replace(match: re.Match[str]) -> str:
+        before = match.string[max(0, match.start() - 5) : match.start()]
+        return match.group(0) if _MONEY_BEFORE_RE.search(before) else mask
+
+    return replace
+
+
+def mask_pii(text: str) -> str:
+    """Mask NIK/KK numbers, phone numbers, e-mails and bank accounts.
+
+    Dates, years, RT/RW, house numbers and money amounts are left alone; any other run of ten or
+    more digits is masked as ``[NOMOR]`` because it can only be an identifier.
+    """
+    if not text:
+        return text
+    text = EMAIL_RE.sub(MASK_EMAIL, text)
+    text = ACCOUNT_RE.sub(lambda m: m.group("key") + MASK_ACCOUNT, text)
+    text = NIK_RE.sub(_unless_money(MASK_NIK), text)
+    text = PHONE_RE.sub(_unless_money(MASK_PHONE), text)
+    return LONG_NUMBER_RE.sub(_unless_money(MASK_NUMBER), text)
+
+
+# --- normalisation --------------------------------------------------------------------------
+
+URL_TOKEN = "_url_"
+EMAIL_TOKEN = "_email_"
+PHONE_TOKEN = "_telepon_"
+NUMBER_TOKEN = "_angka_"
+ID_TOKEN = "_nomor_"
+
+_ESCAPED_WHITESPACE_RE = re.compile(r"\\[nrt]")
+_URL_RE = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|id|net|org|go\.id)(?:/\S*)?\b")
+_MASK_TOKENS = {
+    "[nik]": ID_TOKEN,
+    "[nomor]": ID_TOKEN,
+    "[rekening]": ID_TOKEN,
+    "[telepon]": PHONE_TOKEN,
+    "[email]": EMAIL_TOKEN,
+}
+_MASK_RE = re.compile(r"\[(?:nik|nomor|rekening|telepon|email)\]")
+_REDUPLICATION_RE = re.compile(r"\b([a-z]{2,})2\b")
+_HYPHEN_REDUPLICATION_RE = re.compile(r"\b([a-z]{2,})-\1\b")
+_ELONGATION_RE = re.compile(r"([a-z])\1{2,}")
+_NUMBER_RE = re.compile(r"\d+(?:[.,]\d+)*")
+_NON_WORD_RE = re.compile(r"[^a-z_\s]+")
+_SPACE_RE = re.compile(r"\s+")
+
+
+@cache
+def slang_dictionary() -> dict[str, str]:
+    """Informal spelling -> standard Indonesian, from ``resources/slang_id.tsv``."""
+    table: dict[str, str] = {}
+    content = resources.files("pipeline.resources").joinpath("slang_id.tsv").read_text("utf-8")
+    for line in content.splitlines():
+        if line and not line.startswith("#"):
+            slang, standard = line.split("\t")
+            table[slang] = standard
+    return table
+
+
+@cache
+def _slang_bigrams() -> dict[tuple[str, str], str]:
+    return {tuple(k.split(" ")): v for k, v in slang_dictionary().items() if " " in k}
+
+
+def _expand_slang(tokens: list[str]) -> list[str]:
+    words = slang_dictionary()
+    bigrams = _slang_bigrams()
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        if i + 1 < len(tokens) and (tokens[i], tokens[i + 1]) in bigrams:
+            out.append(bigrams[(tokens[i], tokens[i + 1])])
+            i += 2
+            continue
+        out.append(words.get(tokens[i], tokens[i]))
+        i += 1
+    return out
+
+
+def normalize(text: str) -> str:
+    """Canonical lower-case form of informal Indonesian text.
+
+    NFKC; escaped newlines; URLs, e-mails, masked identifiers and numbers become tokens;
+    elongations ("pakkkk") shrink; reduplication ("rusak2", "anak-anak") is spelt out;
+    slang and abbreviations are expanded from the dictionary.
+    """
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", text)
+    text = _ESCAPED_WHITESPACE_RE.sub(" ", text).lower()
+    text = _URL_RE.sub(f" {URL_TOKEN} ", text)
+    text = EMAIL_RE.sub(f" {EMAIL_TOKEN} ", text)
+    text = _MASK_RE.sub(lambda m: f" {_MASK_TOKENS[m.group(0)]} ", text)
+    text = _ELONGATION_RE.sub(r"\1", text)
+    text = _REDUPLICATION_RE.sub(r"\1 \1", text)
+    text = _HYPHEN_REDUPLICATION_RE.sub(r"\1 \1", text)
+    text = _NUMBER_RE.sub(f" {NUMBER_TOKEN} ", text)
+    text = _NON_WORD_RE.sub(" ", text)
+    tokens = _SPACE_RE.split(text.strip())
+    return " ".join(_expand_slang(tokens)) if tokens != [""] else ""
+
+
+# --- stemming and stop words ----------------------------------------------------------------
+
+NEGATIONS = frozenset({"tidak", "bukan", "belum", "jangan", "tanpa", "tak"})
+"""Words that flip meaning ("tidak ada korban"); never removed as stop words."""
+
+
+@cache
+def _sastrawi():
+    """Sastrawi's stemmer without its unbounded cache (we keep our own, bounded one)."""
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    return StemmerFactory().create_stemmer().delegatedStemmer
+
+
+@cache
+def stopwords() -> frozenset[str]:
+    """Sastrawi's Indonesian stop words, minus negations."""
+    from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory
+
+    return frozenset(StopWordRemoverFactory().get_stop_words()) - NEGATIONS
+
+
+def stem_word_uncached(word: str) -> str:
+    """Sastrawi's stem of one word, computed afresh (slow: tens of µs to ms per word)."""
+    return _sastrawi().stem(word)
+
+
+@lru_cache(maxsize=200_000)
+def stem_word(word: str) -> str:
+    """Sastrawi's stem of one word, cached: reports repeat a small vocabulary."""
+    if word.startswith("_") or not word.isalpha():
+        return word
+    return _sastrawi().stem(word)
+
+
+def stem_tokens(tokens: Iterable[str], drop_stopwords: bool = True) -> list[str]:
+    """Stem tokens, optionally dropping stop words (negations are always kept)."""
+    stop = stopwords() if drop_stopwords else frozenset()
+    return [stem_word(t) for t in tokens if t not in stop]
+
+
+def stem_text(text: str, drop_stopwords: bool = True) -> str:
+    """Normalise, then stem; the input form of word-level features."""
+    return " ".join(stem_tokens(normalize(text).split(), drop_stopwords))

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the project and its tests need (idempotent; root or sudo).
+set -euo pipefail
+packages=()
+command -v python3.11 >/dev/null || packages+=(python3.11 python3.11-venv)
+if [ ${#packages[@]} -eq 0 ]; then
+  exit 0
+fi
+sudo_cmd=""
+[ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+$sudo_cmd apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${packages[@]}"

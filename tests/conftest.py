@@ -1,0 +1,32 @@
+"""Shared fixtures: an isolated LAPOR_HOME per test and the location of the real data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import get_settings
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(autouse=True)
+def lapor_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test writes under its own LAPOR_HOME, never into the working tree."""
+    home = tmp_path / "lapor-home"
+    monkeypatch.setenv("LAPOR_HOME", str(home))
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    get_settings.cache_clear()
+    yield home
+    get_settings.cache_clear()
+
+
+def shared_file(name: str) -> Path:
+    """A file of the real data set, or skip the test with a clear message where it is absent."""
+    path = SHARED_DATA / name
+    if not path.is_file():
+        pytest.skip(f"real data not available: {path} is absent (see ../shared/data/README.md)")
+    return path

@@ -1,0 +1,66 @@
+"""The lapor command line: thin commands, one-line errors, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+
+runner = CliRunner()
+
+
+def test_synth_then_inspect(tmp_path: Path) -> None:
+    out = tmp_path / "demo.csv"
+    result = runner.invoke(app, ["data", "synth", "--n", "300", "--out", str(out), "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    assert "wrote 300 synthetic reports" in result.output
+    summary = tmp_path / "summary.json"
+    result = runner.invoke(app, ["data", "inspect", str(out), "--json", str(summary)])
+    assert result.exit_code == 0, result.output
+    assert "format: generic" in result.output
+    assert "rows read 300" in result.output
+    data = json.loads(summary.read_text())
+    assert data["rows_imported"] == 300
+    assert set(data["labels"]["channel"]) == {"pengaduan", "aspirasi", "permintaan_informasi"}
+    assert sum(data["labels"]["agency"].values()) == 300
+
+
+def test_inspect_reports_skipped_rows(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("id,text,created_at\n1,ok,2024-01-01\n2,,2024-01-01\n3,ok,bukan tanggal\n")
+    result = runner.invoke(app, ["data", "inspect", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "skipped 2" in result.output
+    assert "row 2: empty text" in result.output
+    assert "row 3: created_at: unparseable date" in result.output
+
+
+def test_fatal_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("judul,isi\na,b\n")
+    for args in (
+        ["data", "inspect", str(path)],
+        ["data", "inspect", str(tmp_path / "missing.csv")],
+        ["data", "inspect", str(path), "--format", "sap"],
+        ["data", "inspect", str(path), "--map", "isi"],
+        ["data", "synth", "--n", "5", "--out", str(tmp_path / "x.docx")],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1, (args, result.output)
+        assert "Traceback" not in result.output
+        lines = [line for line in result.output.splitlines() if line.strip()]
+        assert len(lines) == 1, result.output
+        assert lines[0].startswith("error:")
+
+
+def test_inspect_with_mapping(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("judul,isi\nlampu,lampu jalan mati\n")
+    result = runner.invoke(
+        app, ["data", "inspect", str(path), "--map", "isi=text", "--map", "judul=title"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "imported 1" in result.output

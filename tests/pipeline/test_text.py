@@ -1,0 +1,144 @@
+"""Normalisation, personal-data masking and stemming of Indonesian report text."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.text import (
+    NUMBER_TOKEN,
+    URL_TOKEN,
+    mask_pii,
+    normalize,
+    slang_dictionary,
+    stem_text,
+    stem_word,
+    stem_word_uncached,
+    stopwords,
+)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Jln RUSAK parah", "jalan rusak parah"),
+        ("yg sdh lama gak diperbaiki", "yang sudah lama tidak diperbaiki"),
+        ("tolonggg pakkkk", "tolong bapak"),
+        ("jalan rusak2 dan anak-anak", "jalan rusak rusak dan anak anak"),
+        (
+            "mhn tlg dicek kel. sangatta kec. bengalon",
+            "mohon tolong diperiksa kelurahan sangatta kecamatan bengalon",
+        ),
+        ("lihat https://contoh.go.id/berita ya", f"lihat {URL_TOKEN} ya"),
+        ("sudah 3 bulan", f"sudah {NUMBER_TOKEN} bulan"),
+        ("terima kasih", "terima kasih"),
+        ("mati lampu lagi", "listrik padam lagi"),
+        ("baris satu\\nbaris dua", "baris satu baris dua"),
+        ("ｆｕｌｌｗｉｄｔｈ", "fullwidth"),
+        ("", ""),
+        ("!!!", ""),
+    ],
+)
+def test_normalize(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+def test_normalize_turns_masks_into_tokens() -> None:
+    assert normalize("hubungi [TELEPON] atau [EMAIL], NIK [NIK]") == (
+        "hubungi _telepon_ atau _email_ nik _nomor_"
+    )
+
+
+def test_slang_dictionary_is_large_and_real() -> None:
+    table = slang_dictionary()
+    assert len(table) >= 300
+    for slang, standard in [
+        ("yg", "yang"),
+        ("tdk", "tidak"),
+        ("gak", "tidak"),
+        ("nggak", "tidak"),
+        ("jln", "jalan"),
+        ("sdh", "sudah"),
+        ("blm", "belum"),
+        ("mhn", "mohon"),
+        ("tlg", "tolong"),
+        ("kel", "kelurahan"),
+        ("kec", "kecamatan"),
+        ("bpk", "bapak"),
+    ]:
+        assert table[slang] == standard
+    assert all(slang != standard for slang, standard in table.items())
+
+
+@pytest.mark.parametrize(
+    ("raw", "masked"),
+    [
+        ("NIK saya 3578012345670001", "NIK saya [NIK]"),
+        ("KK 3578 0123 4567 0002 hilang", "KK [NIK] hilang"),
+        ("nik 35.78.01.234567.0001", "nik [NIK]"),
+        ("hubungi 081234567890", "hubungi [TELEPON]"),
+        ("WA 0812-3456-7890 ya", "WA [TELEPON] ya"),
+        ("telp +62 812 3456 7890", "telp [TELEPON]"),
+        ("no 6281234567890", "no [TELEPON]"),
+        ("kantor (031) 5312144", "kantor [TELEPON]"),
+        ("kantor 0549-21234", "kantor [TELEPON]"),
+        ("email budi.santoso@gmail.com ya", "email [EMAIL] ya"),
+        ("surel warga_01@desa.go.id", "surel [EMAIL]"),
+        ("no rek BRI 1234 5678 9012 345", "no rek BRI [REKENING]"),
+        ("transfer ke rekening 1234567890", "transfer ke rekening [REKENING]"),
+        ("norek: 0987654321", "norek: [REKENING]"),
+        ("nomor pelanggan 12345678901234", "nomor pelanggan [NOMOR]"),
+    ],
+)
+def test_mask_pii_masks_personal_data(raw: str, masked: str) -> None:
+    assert mask_pii(raw) == masked
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        "tanggal 21-01-2022 jam 09.30",
+        "tgl 21/01/2022",
+        "sejak tahun 2019",
+        "RT 05 RW 03",
+        "RT.005/RW.003",
+        "rumah No. 23A",
+        "biaya Rp 1.500.000",
+        "Rp1500000 per bulan",
+        "Rp 628.000.000 untuk proyek",
+        "IDR 15.000.000.000 anggaran",
+        "jalan km 12",
+        "kode pos 75611",
+        "sudah 3 bulan 2 minggu",
+    ],
+)
+def test_mask_pii_leaves_dates_places_and_money(kept: str) -> None:
+    assert mask_pii(kept) == kept
+
+
+def test_mask_pii_handles_several_kinds_in_one_text() -> None:
+    text = "Sy Budi (NIK 3578012345670001, HP 081298765432, budi@mail.com) RT 02 tgl 01-02-2024"
+    assert mask_pii(text) == "Sy Budi (NIK [NIK], HP [TELEPON], [EMAIL]) RT 02 tgl 01-02-2024"
+
+
+def test_stemming_cached_equals_uncached() -> None:
+    words = ["perbaikan", "diperbaiki", "pelayanan", "kebakaran", "ditindaklanjuti", "berlubang"]
+    assert [stem_word(w) for w in words] == [stem_word_uncached(w) for w in words]
+    assert stem_word("perbaikan") == "baik"
+    stem_word.cache_clear()
+    stem_word("kebakaran")
+    stem_word("kebakaran")
+    assert stem_word.cache_info().hits == 1
+
+
+def test_stopwords_keep_negations() -> None:
+    assert "yang" in stopwords()
+    assert {"tidak", "belum", "bukan"}.isdisjoint(stopwords())
+    assert stem_text("Tidak ada korban dalam kebakaran itu").split() == [
+        "tidak",
+        "korban",
+        "bakar",
+    ]
+
+
+def test_stemming_leaves_tokens_alone() -> None:
+    assert stem_word("_angka_") == "_angka_"
