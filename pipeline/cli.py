@@ -6,6 +6,7 @@ import functools
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -201,6 +202,131 @@ def _print_inspection(path: Path, summary: dict[str, Any]) -> None:
         if len(counts) > 15:
             table.add_row(f"… {len(counts) - 15} more", "", "")
         console.print(table)
+
+
+def _spec(
+    data: Path, fmt: str, labels: Path | None, topic_map: Path | None, map_: list[str] | None
+) -> Any:
+    from pipeline.ingest import parse_mapping
+    from pipeline.train import DataSpec
+
+    return DataSpec(data, fmt, labels, topic_map, parse_mapping(map_ or ()))
+
+
+@app.command("train")
+@user_errors
+def train_command(
+    data: Annotated[Path, typer.Option("--data", help="Labelled export to train on.")],
+    fmt: FormatOption = "auto",
+    labels: LabelsOption = None,
+    topic_map: TopicMapOption = None,
+    map_: MapOption = None,
+    family: Annotated[str, typer.Option("--family", help="Model family: linear.")] = "linear",
+    split: Annotated[str, typer.Option("--split", help="time (default) or random.")] = "time",
+    validation_from: Annotated[
+        datetime | None,
+        typer.Option("--validation-from", help="Reports from this date on validate (time split)."),
+    ] = None,
+    synthetic: Annotated[
+        int,
+        typer.Option(
+            "--synthetic", min=0, help="Add N synthetic demo reports to the channel/urgency rows."
+        ),
+    ] = 0,
+) -> None:
+    """Fit every task, evaluate on validation, log to MLflow, register as `challenger`.
+
+    The last line printed is the registered model URI.
+    """
+    from pipeline.train import train
+
+    with err_console.status("training") as status:
+        result = train(
+            _spec(data, fmt, labels, topic_map, map_),
+            family=family,
+            split=split,
+            validation_from=validation_from,
+            synthetic=synthetic,
+            progress=lambda step: (status.update(step), err_console.log(step)),
+        )
+    console.print_json(json.dumps(result.metrics, ensure_ascii=False))
+    print(result.model_uri)
+
+
+@app.command("evaluate")
+@user_errors
+def evaluate_command(
+    model: Annotated[
+        str, typer.Option("--model", help="models:/NAME/VERSION or models:/NAME@ALIAS")
+    ],
+    data: Annotated[Path, typer.Option("--data", help="Labelled export to evaluate on.")],
+    fmt: FormatOption = "auto",
+    labels: LabelsOption = None,
+    topic_map: TopicMapOption = None,
+    map_: MapOption = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the metrics here.")] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out-dir", help="Per-class report and plots (default: beside --json)."),
+    ] = None,
+    log: Annotated[bool, typer.Option("--log", help="Log metrics and files to MLflow.")] = False,
+) -> None:
+    """Evaluate a registered model on any labelled file."""
+    from pipeline.evaluate import evaluate, per_class_report, save_plots
+    from pipeline.registry import load_router, log_evaluation
+    from pipeline.train import load_frame
+
+    router = load_router(model)
+    frame, _ = load_frame(_spec(data, fmt, labels, topic_map, map_))
+    metrics = evaluate(router, frame)
+    folder = out_dir or (json_out.parent if json_out else Path("."))
+    folder.mkdir(parents=True, exist_ok=True)
+    report = folder / "per_class_report.txt"
+    report.write_text(per_class_report(router, frame), encoding="utf-8")
+    files = [report, *save_plots(router, frame, folder)]
+    if json_out:
+        json_out.write_text(json.dumps(metrics, indent=2, ensure_ascii=False), encoding="utf-8")
+        files.append(json_out)
+    if log:
+        log_evaluation(model, str(data), metrics, files)
+    console.print_json(json.dumps(metrics, ensure_ascii=False))
+
+
+@app.command("promote")
+@user_errors
+def promote_command(
+    version: Annotated[
+        str | None, typer.Option("--version", help="Version to promote (default: challenger).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Promote even if it is worse.")] = False,
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="Compare on this file (default: the challenger's validation)."),
+    ] = None,
+    fmt: FormatOption = "auto",
+    labels: LabelsOption = None,
+    topic_map: TopicMapOption = None,
+) -> None:
+    """Move alias `champion` to the challenger only if it is not worse, task by task."""
+    from pipeline.registry import promote
+
+    outcome = promote(
+        version,
+        force=force,
+        data=_spec(data, fmt, labels, topic_map, None) if data else None,
+    )
+    if outcome.comparison is not None:
+        table = Table("task", "metric", "champion", "challenger", "not worse", title="comparison")
+        for task, metric, old, new, ok in outcome.comparison.rows:
+            table.add_row(task, metric, _fmt(old), _fmt(new), "yes" if ok else "[red]no[/red]")
+        console.print(table)
+    console.print(outcome.message)
+    if not outcome.promoted:
+        raise typer.Exit(1)
+
+
+def _fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4f}"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     )
     registered_model_name: str = "lapor-router"
     random_seed: int = 42
+    promote_tolerance: float = Field(
+        default=0.005,
+        description="A challenger may trail the champion by this much and still pass.",
+    )
     import_issue_limit: int = Field(
         default=1_000, description="Bad rows listed individually; the rest are only counted."
     )

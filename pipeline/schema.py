@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
@@ -107,6 +107,11 @@ REPORT_FIELDS: Final = (
 """Every column of a Report, in the order files are written."""
 
 REQUIRED_FIELDS: Final = ("text",)
+CLASSIFICATION_TASKS: Final = ("channel", "topic", "agency")
+"""Tasks answered by a classifier with top-3 candidates; ``urgent`` is scored separately."""
+TASKS: Final = (*CLASSIFICATION_TASKS, "urgent")
+DECISIONS: Final = ("auto", "review")
+"""``auto``: confident enough to route without a person; ``review``: a person decides."""
 MAX_TEXT_CHARS: Final = 20_000
 
 _CATEGORY_BY_KEY: Final = {re.sub(r"\s+", " ", c).casefold(): c for c in LAPOR_CATEGORIES}
@@ -296,6 +301,67 @@ class Report(BaseModel):
         if self.dispositioned_at:
             return "dispositioned"
         return "new"
+
+
+class Candidate(BaseModel):
+    """One candidate label with its calibrated probability."""
+
+    label: str
+    score: float = Field(ge=0.0, le=1.0)
+
+
+class TaskSuggestion(BaseModel):
+    """A task's answer: the best label, its probability, the top 3, and auto or review."""
+
+    label: str
+    score: float = Field(ge=0.0, le=1.0)
+    decision: Literal["auto", "review"]
+    candidates: list[Candidate]
+
+
+class TopicSuggestion(TaskSuggestion):
+    """The LAPOR! main category, plus a sub-category when the model is sure of one."""
+
+    subtopic: str | None = None
+    subtopic_score: float | None = None
+
+
+class UrgencyReason(BaseModel):
+    """A phrase that made a report look urgent, where it is in the text, and its reason code."""
+
+    code: str
+    phrase: str
+    start: int
+    end: int
+
+
+class UrgencySuggestion(BaseModel):
+    """Urgency flag, probability and the human-readable reasons behind it."""
+
+    flag: bool
+    score: float = Field(ge=0.0, le=1.0)
+    decision: Literal["auto", "review"]
+    reasons: list[UrgencyReason]
+
+
+class DuplicateLink(BaseModel):
+    """An earlier report about the same problem."""
+
+    report_id: str
+    probability: float = Field(ge=0.0, le=1.0)
+    reason: str
+
+
+class Suggestion(BaseModel):
+    """Everything the Router suggests for one report; staff decide."""
+
+    report_id: str
+    channel: TaskSuggestion | None = None
+    topic: TopicSuggestion | None = None
+    agency: TaskSuggestion | None = None
+    urgent: UrgencySuggestion | None = None
+    duplicates: list[DuplicateLink] = Field(default_factory=list)
+    model_version: str | None = None
 
 
 def arrow_schema():  # -> pyarrow.Schema (imported lazily: pyarrow is heavy)

@@ -1,0 +1,188 @@
+"""The linear family: TF-IDF word and character n-grams plus location -> calibrated linear SVM.
+
+``ReportVectorizer`` owns the text preprocessing (normalise, stem, n-grams), so training, the
+service and batch jobs featurise reports identically. ``CalibratedLinearClassifier`` is a
+class-weighted LinearSVC whose scores become probabilities by temperature scaling fitted on
+out-of-fold scores: one parameter, so it works with classes seen only once or twice (where
+``CalibratedClassifierCV`` cannot split them).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.optimize import minimize_scalar
+from scipy.special import log_softmax, softmax
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.model_selection import KFold
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder
+from sklearn.svm import LinearSVC
+from sklearn.utils.validation import check_is_fitted
+
+from pipeline.text import normalize, stem_tokens
+
+LOCATION_COLUMNS = ("district", "village")
+"""Place columns that help routing (kecamatan and kelurahan offices depend on them)."""
+
+
+def model_text(frame: pd.DataFrame) -> list[str]:
+    """Title and text of each row as one string (what the models read)."""
+    texts = frame["text"].fillna("").astype(str)
+    if "title" not in frame:
+        return texts.tolist()
+    titles = frame["title"].fillna("").astype(str)
+    return [f"{t}. {x}" if t else x for t, x in zip(titles, texts, strict=True)]
+
+
+class ReportVectorizer(TransformerMixin, BaseEstimator):
+    """Report rows (a DataFrame with ``text`` and optionally ``title``, ``district``, ``village``)
+    -> a sparse matrix of word TF-IDF (stemmed), char TF-IDF (normalised) and one-hot places."""
+
+    def __init__(
+        self,
+        word_ngram_range: tuple[int, int] = (1, 2),
+        char_ngram_range: tuple[int, int] = (2, 5),
+        max_word_features: int | None = 200_000,
+        max_char_features: int | None = 300_000,
+        min_df: int = 2,
+        location: bool = True,
+        location_weight: float = 0.5,
+    ) -> None:
+        self.word_ngram_range = word_ngram_range
+        self.char_ngram_range = char_ngram_range
+        self.max_word_features = max_word_features
+        self.max_char_features = max_char_features
+        self.min_df = min_df
+        self.location = location
+        self.location_weight = location_weight
+
+    def _texts(self, frame: pd.DataFrame) -> tuple[list[str], list[str]]:
+        normalized = [normalize(t) for t in model_text(frame)]
+        stemmed = [" ".join(stem_tokens(t.split())) for t in normalized]
+        return normalized, stemmed
+
+    @staticmethod
+    def _places(frame: pd.DataFrame) -> np.ndarray:
+        columns = [
+            frame[c].fillna("").astype(str).str.strip().str.casefold()
+            if c in frame
+            else pd.Series([""] * len(frame), index=frame.index)
+            for c in LOCATION_COLUMNS
+        ]
+        return np.column_stack([c.to_numpy() for c in columns]) if len(frame) else np.empty((0, 2))
+
+    def fit(self, X: pd.DataFrame, y: object = None) -> ReportVectorizer:
+        normalized, stemmed = self._texts(X)
+        min_df = self.min_df if len(X) >= 10 * self.min_df else 1
+        self.word_ = TfidfVectorizer(
+            ngram_range=self.word_ngram_range,
+            min_df=min_df,
+            max_features=self.max_word_features,
+            sublinear_tf=True,
+            lowercase=False,
+            token_pattern=r"(?u)\b\w+\b",
+            dtype=np.float32,
+        ).fit(stemmed)
+        self.char_ = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=self.char_ngram_range,
+            min_df=min_df,
+            max_features=self.max_char_features,
+            sublinear_tf=True,
+            lowercase=False,
+            dtype=np.float32,
+        ).fit(normalized)
+        if self.location:
+            self.places_ = OneHotEncoder(handle_unknown="ignore", dtype=np.float32).fit(
+                self._places(X)
+            )
+        return self
+
+    def transform(self, X: pd.DataFrame) -> sp.csr_matrix:
+        check_is_fitted(self, ["word_", "char_"])
+        normalized, stemmed = self._texts(X)
+        blocks = [self.word_.transform(stemmed), self.char_.transform(normalized)]
+        if self.location:
+            blocks.append(self.places_.transform(self._places(X)) * self.location_weight)
+        return sp.hstack(blocks, format="csr", dtype=np.float32)
+
+
+def fit_temperature(scores: np.ndarray, y_index: np.ndarray) -> float:
+    """The softmax temperature minimising the negative log-likelihood of the true classes."""
+
+    def nll(log_t: float) -> float:
+        logp = log_softmax(scores / np.exp(log_t), axis=1)
+        return -float(logp[np.arange(len(y_index)), y_index].mean())
+
+    result = minimize_scalar(nll, bounds=(-5.0, 5.0), method="bounded")
+    return float(np.exp(result.x))
+
+
+class CalibratedLinearClassifier(ClassifierMixin, BaseEstimator):
+    """Class-weighted LinearSVC with temperature-scaled softmax probabilities."""
+
+    def __init__(
+        self,
+        C: float = 0.5,
+        class_weight: str | None = "balanced",
+        calibration_folds: int = 3,
+        random_state: int = 0,
+    ) -> None:
+        self.C = C
+        self.class_weight = class_weight
+        self.calibration_folds = calibration_folds
+        self.random_state = random_state
+
+    def _svm(self) -> LinearSVC:
+        return LinearSVC(C=self.C, class_weight=self.class_weight, random_state=self.random_state)
+
+    def _scores(self, svm: LinearSVC, X: sp.spmatrix, classes: np.ndarray) -> np.ndarray:
+        """Decision scores in the column order of ``classes`` (absent classes get a low score)."""
+        raw = svm.decision_function(X)
+        if raw.ndim == 1:
+            raw = np.column_stack([-raw / 2, raw / 2])
+        scores = np.full((X.shape[0], len(classes)), raw.min() - 1.0 if raw.size else -1.0)
+        columns = np.searchsorted(classes, svm.classes_)
+        scores[:, columns] = raw
+        return scores
+
+    def fit(self, X: sp.spmatrix, y: np.ndarray) -> CalibratedLinearClassifier:
+        y = np.asarray(y)
+        self.classes_ = np.unique(y)
+        if len(self.classes_) < 2:
+            raise ValueError(f"need at least two classes to train, got {list(self.classes_)}")
+        self.svm_ = self._svm().fit(X, y)
+        y_index = np.searchsorted(self.classes_, y)
+        folds = min(self.calibration_folds, len(y))
+        oof = np.zeros((len(y), len(self.classes_)))
+        splitter = KFold(n_splits=folds, shuffle=True, random_state=self.random_state)
+        for train, test in splitter.split(X):
+            if len(np.unique(y[train])) < 2:
+                oof[test] = self._scores(self.svm_, X[test], self.classes_)
+                continue
+            fold_svm = self._svm().fit(X[train], y[train])
+            oof[test] = self._scores(fold_svm, X[test], self.classes_)
+        self.temperature_ = fit_temperature(oof, y_index)
+        self.oof_proba_ = softmax(oof / self.temperature_, axis=1)
+        return self
+
+    def decision_function(self, X: sp.spmatrix) -> np.ndarray:
+        check_is_fitted(self, "svm_")
+        return self._scores(self.svm_, X, self.classes_)
+
+    def predict_proba(self, X: sp.spmatrix) -> np.ndarray:
+        return softmax(self.decision_function(X) / self.temperature_, axis=1)
+
+    def predict(self, X: sp.spmatrix) -> np.ndarray:
+        return self.classes_[np.argmax(self.decision_function(X), axis=1)]
+
+
+def make_linear_classifier(**params: object) -> Pipeline:
+    """One task's text classifier: ``vectorizer__*`` and ``classifier__*`` parameters."""
+    pipeline = Pipeline(
+        [("vectorizer", ReportVectorizer()), ("classifier", CalibratedLinearClassifier())]
+    )
+    return pipeline.set_params(**params)

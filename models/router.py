@@ -1,0 +1,495 @@
+"""The Router bundle: every task together, one Suggestion per report, and its MLflow wrapper.
+
+The Router owns the preprocessing every caller shares: personal data is masked, the text is
+featurised once per report by the family's vectorizer, and each task's classifier reads the same
+matrix. Agency labels that name the office of the report's own kelurahan or kecamatan are learned
+as one "own office" class and resolved back to the specific office from the report's place.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import mlflow.pyfunc
+import numpy as np
+import pandas as pd
+
+from models.linear import CalibratedLinearClassifier, ReportVectorizer
+from models.urgency import UrgencyScorer, reasons
+from pipeline.evaluate import coverage_at_precision
+from pipeline.schema import (
+    CLASSIFICATION_TASKS,
+    Candidate,
+    Report,
+    Suggestion,
+    TaskSuggestion,
+    TopicSuggestion,
+    UrgencyReason,
+    UrgencySuggestion,
+)
+from pipeline.text import mask_pii
+
+MODEL_INPUT_FIELDS = ("id", "title", "text", "district", "village", "regency")
+"""The report fields the Router reads (the pyfunc signature's input columns)."""
+
+DEFAULT_TARGET_PRECISION = {"agency": 0.95, "topic": 0.95, "channel": 0.95, "urgent": 0.95}
+OWN_OFFICE = "{prefix} (own {field})"
+_PLACE_FIELDS = {"Kelurahan": "village", "Desa": "village", "Kecamatan": "district"}
+_MIN_PLACE_OFFICE_SHARE = 0.5
+
+
+def _place_key(value: Any) -> str:
+    return re.sub(r"[^a-z0-9]", "", str(value).casefold()) if isinstance(value, str) else ""
+
+
+@dataclass
+class PlaceOffices:
+    """Learns which agency labels are "the office of the report's own kelurahan/kecamatan"."""
+
+    prefixes: dict[str, str] = field(default_factory=dict)
+    """office prefix (e.g. "Kelurahan") -> place field it follows (e.g. "village")"""
+    names: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(prefix, place key) -> the office's spelling in the training labels"""
+
+    def fit(self, agency: pd.Series, places: pd.DataFrame) -> PlaceOffices:
+        for prefix, place_field in _PLACE_FIELDS.items():
+            if place_field not in places:
+                continue
+            offices = agency.fillna("").str.startswith(prefix + " ")
+            if not offices.any():
+                continue
+            own = [
+                _place_key(name[len(prefix) + 1 :]) == _place_key(place)
+                for name, place in zip(agency[offices], places[place_field][offices], strict=True)
+            ]
+            if np.mean(own) >= _MIN_PLACE_OFFICE_SHARE:
+                self.prefixes[prefix] = place_field
+                for name, place, is_own in zip(
+                    agency[offices], places[place_field][offices], own, strict=True
+                ):
+                    if is_own:
+                        self.names[(prefix, _place_key(place))] = name
+        return self
+
+    def encode(self, agency: pd.Series, places: pd.DataFrame) -> pd.Series:
+        """Agency labels with own-place offices replaced by their generic class."""
+        encoded = agency.copy()
+        for prefix, place_field in self.prefixes.items():
+            generic = OWN_OFFICE.format(prefix=prefix, field=place_field)
+            own = [
+                isinstance(name, str)
+                and name.startswith(prefix + " ")
+                and _place_key(name[len(prefix) + 1 :]) == _place_key(place)
+                for name, place in zip(agency, places[place_field], strict=True)
+            ]
+            encoded[np.array(own, dtype=bool)] = generic
+        return encoded
+
+    def decode(self, label: str, place_row: dict[str, Any]) -> str:
+        """The specific office for a generic class and a report's place; other labels unchanged."""
+        for prefix, place_field in self.prefixes.items():
+            if label == OWN_OFFICE.format(prefix=prefix, field=place_field):
+                place = place_row.get(place_field)
+                if not isinstance(place, str) or not place.strip():
+                    return label
+                return self.names.get((prefix, _place_key(place)), f"{prefix} {place.strip()}")
+        return label
+
+
+@dataclass
+class TaskPredictions:
+    """Class probabilities of one task for a batch of reports."""
+
+    classes: np.ndarray
+    proba: np.ndarray
+    labels: np.ndarray | None = None
+    """Per-row display labels for each class column (own-place offices resolved), if they vary."""
+
+    def subset(self, mask: np.ndarray) -> TaskPredictions:
+        return TaskPredictions(
+            self.classes, self.proba[mask], None if self.labels is None else self.labels[mask]
+        )
+
+    def top_indices(self, k: int) -> np.ndarray:
+        return np.argsort(-self.proba, axis=1, kind="stable")[:, :k]
+
+    def top_labels(self, k: int) -> np.ndarray:
+        index = self.top_indices(k)
+        if self.labels is None:
+            return self.classes[index]
+        return np.take_along_axis(self.labels, index, axis=1)
+
+    def confidence(self) -> np.ndarray:
+        return self.proba.max(axis=1)
+
+
+def prepare_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The model-input columns, with personal data masked (the one preprocessing entry point)."""
+    prepared = pd.DataFrame(index=range(len(frame)))
+    for name in MODEL_INPUT_FIELDS:
+        values = frame[name].tolist() if name in frame else [None] * len(frame)
+        prepared[name] = pd.Series(values, dtype=object)
+    prepared["text"] = [mask_pii(str(t)) if isinstance(t, str) else "" for t in prepared["text"]]
+    prepared["title"] = [mask_pii(t) if isinstance(t, str) else None for t in prepared["title"]]
+    return prepared
+
+
+def _labels_of(frame: pd.DataFrame, task: str) -> pd.Series:
+    if task not in frame:
+        return pd.Series([None] * len(frame), dtype=object)
+    return pd.Series(frame[task].tolist(), dtype=object)
+
+
+class Router:
+    """All tasks together: channel, topic (+ sub-topic), agency and urgency -> Suggestions."""
+
+    def __init__(
+        self,
+        vectorizer_params: dict[str, Any] | None = None,
+        classifier_params: dict[str, Any] | None = None,
+        target_precision: dict[str, float] | None = None,
+        urgent_target_recall: float = 0.9,
+        family: str = "linear",
+    ) -> None:
+        self.vectorizer_params = vectorizer_params or {}
+        self.classifier_params = classifier_params or {}
+        self.target_precision = {**DEFAULT_TARGET_PRECISION, **(target_precision or {})}
+        self.urgent_target_recall = urgent_target_recall
+        self.family = family
+        self.classifiers: dict[str, CalibratedLinearClassifier] = {}
+        self.thresholds: dict[str, float | None] = {}
+        self.skipped: dict[str, str] = {}
+        self.places = PlaceOffices()
+        self.subtopic_parent: dict[str, str] = {}
+        self.subtopic_threshold = 0.5
+        self.urgent_flag_threshold = 0.5
+        self.urgency: UrgencyScorer | None = None
+        self.urgent_text: CalibratedLinearClassifier | None = None
+        self.version: str | None = None
+
+    # --- training ---------------------------------------------------------------------------
+
+    def fit(
+        self,
+        train: pd.DataFrame,
+        validation: pd.DataFrame | None = None,
+        extra: pd.DataFrame | None = None,
+        extra_tasks: tuple[str, ...] = ("channel", "urgent"),
+        progress: Callable[[str], None] = lambda step: None,
+    ) -> Router:
+        """Fit every task that has labels in ``train``; tasks without labels are skipped.
+
+        ``extra`` rows (e.g. the synthetic corpus) join the training rows of ``extra_tasks`` only;
+        thresholds are chosen on ``validation`` for the target precision of each task.
+        """
+        train = train.reset_index(drop=True)
+        extra = extra.reset_index(drop=True) if extra is not None else train.iloc[:0]
+        combined = pd.concat([train, extra], ignore_index=True)
+        progress("featurising text")
+        prepared = prepare_frame(combined)
+        self.vectorizer = ReportVectorizer(**self.vectorizer_params).fit(prepared)
+        matrix = self.vectorizer.transform(prepared)
+        in_train = np.arange(len(combined)) < len(train)
+        for task in CLASSIFICATION_TASKS:
+            labels = _labels_of(combined, task)
+            if task == "agency":
+                self.places = PlaceOffices().fit(labels[in_train], combined[in_train])
+                labels = self.places.encode(labels, combined)
+            usable = labels.notna().to_numpy() & (in_train | (task in extra_tasks))
+            if usable.sum() == 0 or labels[usable].nunique() < 2:
+                self.skipped[task] = "no labels" if usable.sum() == 0 else "only one label"
+                progress(f"skipping {task}: {self.skipped[task]}")
+                continue
+            progress(f"fitting {task} ({labels[usable].nunique()} labels, {usable.sum()} rows)")
+            self.classifiers[task] = CalibratedLinearClassifier(**self.classifier_params).fit(
+                matrix[usable], labels[usable].to_numpy(dtype=object)
+            )
+        self._fit_subtopic(combined[in_train], matrix[in_train], progress)
+        self._fit_urgency(combined, prepared, matrix, in_train, extra_tasks, progress)
+        if validation is not None and len(validation):
+            progress("choosing thresholds on validation")
+            self.choose_thresholds(validation)
+        return self
+
+    def _fit_subtopic(
+        self, train: pd.DataFrame, matrix: Any, progress: Callable[[str], None]
+    ) -> None:
+        labels = _labels_of(train, "subtopic")
+        topics = _labels_of(train, "topic")
+        usable = (labels.notna() & topics.notna()).to_numpy()
+        if usable.sum() == 0 or labels[usable].nunique() < 2:
+            return
+        progress(f"fitting subtopic ({labels[usable].nunique()} labels)")
+        pairs = Counter(zip(labels[usable], topics[usable], strict=True))
+        for (sub, parent), _ in sorted(pairs.items(), key=lambda item: item[1]):
+            self.subtopic_parent[sub] = parent  # the most frequent parent wins (sorted last)
+        self.classifiers["subtopic"] = CalibratedLinearClassifier(**self.classifier_params).fit(
+            matrix[usable], labels[usable].to_numpy(dtype=object)
+        )
+
+    def _fit_urgency(
+        self,
+        combined: pd.DataFrame,
+        prepared: pd.DataFrame,
+        matrix: Any,
+        in_train: np.ndarray,
+        extra_tasks: tuple[str, ...],
+        progress: Callable[[str], None],
+    ) -> None:
+        labels = _labels_of(combined, "urgent")
+        usable = labels.notna().to_numpy() & (in_train | ("urgent" in extra_tasks))
+        texts = self._texts(prepared)
+        if usable.sum() == 0 or labels[usable].nunique() < 2:
+            progress("urgency: no labels, using the lexicon's default weighting")
+            self.skipped["urgent"] = "no labels: lexicon only"
+            self.urgency = UrgencyScorer().fit(UrgencyScorer.features(texts[:0]))
+            return
+        progress(f"fitting urgency ({int(labels[usable].astype(bool).sum())} urgent rows)")
+        y = labels[usable].astype(bool).to_numpy()
+        self.urgent_text = CalibratedLinearClassifier(**self.classifier_params).fit(
+            matrix[usable], y
+        )
+        text_proba = self.urgent_text.oof_proba_[:, 1]
+        features = UrgencyScorer.features([texts[i] for i in np.flatnonzero(usable)], text_proba)
+        self.urgency = UrgencyScorer(class_weight=None).fit(features, y)
+
+    @staticmethod
+    def _texts(prepared: pd.DataFrame) -> list[str]:
+        return [
+            f"{title}. {text}" if isinstance(title, str) and title else text
+            for title, text in zip(prepared["title"], prepared["text"], strict=True)
+        ]
+
+    def choose_thresholds(self, validation: pd.DataFrame) -> dict[str, float | None]:
+        """Per task, the lowest score at which auto-routing keeps the target precision."""
+        validation = validation.reset_index(drop=True)
+        predictions = self.predict_tasks(validation)
+        for task in CLASSIFICATION_TASKS:
+            if task not in predictions:
+                continue
+            truth = _labels_of(validation, task)
+            mask = truth.notna().to_numpy()
+            if not mask.any():
+                self.thresholds[task] = None
+                continue
+            task_predictions = predictions[task].subset(mask)
+            correct = task_predictions.top_labels(1)[:, 0] == truth[mask].to_numpy(dtype=object)
+            _, self.thresholds[task] = coverage_at_precision(
+                task_predictions.confidence(), correct, self.target_precision[task]
+            )
+        truth = _labels_of(validation, "urgent")
+        mask = truth.notna().to_numpy()
+        if mask.any() and "urgent" in predictions:
+            scores = predictions["urgent"].proba[mask, 1]
+            y = truth[mask].astype(bool).to_numpy()
+            if y.sum() >= 5:
+                self.urgent_flag_threshold = _threshold_for_recall(
+                    scores, y, self.urgent_target_recall
+                )
+            flags = scores >= self.urgent_flag_threshold
+            confidence = np.where(flags, scores, 1 - scores)
+            _, self.thresholds["urgent"] = coverage_at_precision(
+                confidence, flags == y, self.target_precision["urgent"]
+            )
+        if "subtopic" in predictions:
+            self._choose_subtopic_threshold(validation, predictions["subtopic"])
+        return self.thresholds
+
+    def _choose_subtopic_threshold(self, validation: pd.DataFrame, sub: TaskPredictions) -> None:
+        truth = _labels_of(validation, "subtopic")
+        mask = truth.notna().to_numpy()
+        if not mask.any():
+            return
+        subset = sub.subset(mask)
+        correct = subset.top_labels(1)[:, 0] == truth[mask].to_numpy(dtype=object)
+        _, threshold = coverage_at_precision(subset.confidence(), correct, 0.9)
+        self.subtopic_threshold = threshold if threshold is not None else 1.01
+
+    # --- prediction -------------------------------------------------------------------------
+
+    def predict_tasks(self, frame: pd.DataFrame) -> dict[str, TaskPredictions]:
+        """Class probabilities of every trained task (own-place offices resolved per row)."""
+        frame = frame.reset_index(drop=True)
+        prepared = prepare_frame(frame)
+        matrix = self.vectorizer.transform(prepared)
+        out: dict[str, TaskPredictions] = {}
+        for task, classifier in self.classifiers.items():
+            out[task] = TaskPredictions(classifier.classes_, classifier.predict_proba(matrix))
+        if "agency" in out and self.places.prefixes:
+            out["agency"] = self._resolve_offices(out["agency"], prepared)
+        if self.urgency is not None:
+            texts = self._texts(prepared)
+            text_proba = self.urgent_text.predict_proba(matrix)[:, 1] if self.urgent_text else None
+            proba = self.urgency.predict_proba(UrgencyScorer.features(texts, text_proba))
+            out["urgent"] = TaskPredictions(np.array([False, True]), proba)
+        return out
+
+    def _resolve_offices(self, agency: TaskPredictions, prepared: pd.DataFrame) -> TaskPredictions:
+        rows = prepared[["district", "village"]].to_dict("records")
+        labels = np.array(
+            [[self.places.decode(c, row) for c in agency.classes] for row in rows], dtype=object
+        ).reshape(len(rows), len(agency.classes))
+        return TaskPredictions(agency.classes, agency.proba, labels)
+
+    def _task_suggestion(
+        self, task: str, predictions: TaskPredictions, row: int, cls: type = TaskSuggestion
+    ) -> TaskSuggestion:
+        top = predictions.subset(np.array([row])).top_indices(3)[0]
+        labels = predictions.subset(np.array([row])).top_labels(3)[0]
+        scores = predictions.proba[row, top]
+        threshold = self.thresholds.get(task)
+        return cls(
+            label=str(labels[0]),
+            score=round(float(scores[0]), 4),
+            decision="auto" if threshold is not None and scores[0] >= threshold else "review",
+            candidates=[
+                Candidate(label=str(label), score=round(float(score), 4))
+                for label, score in zip(labels, scores, strict=True)
+            ],
+        )
+
+    def predict_frame(self, frame: pd.DataFrame) -> list[Suggestion]:
+        """One Suggestion per row of a report frame."""
+        frame = frame.reset_index(drop=True)
+        predictions = self.predict_tasks(frame)
+        prepared = prepare_frame(frame)
+        texts = self._texts(prepared)
+        suggestions = []
+        for row in range(len(frame)):
+            suggestion = Suggestion(
+                report_id=str(prepared["id"][row] if prepared["id"][row] is not None else row),
+                model_version=self.version,
+            )
+            for task in ("channel", "agency"):
+                if task in predictions:
+                    setattr(suggestion, task, self._task_suggestion(task, predictions[task], row))
+            if "topic" in predictions:
+                suggestion.topic = self._topic_suggestion(predictions, row)
+            if "urgent" in predictions:
+                suggestion.urgent = self._urgency_suggestion(predictions["urgent"], row, texts[row])
+            suggestions.append(suggestion)
+        return suggestions
+
+    def _topic_suggestion(
+        self, predictions: dict[str, TaskPredictions], row: int
+    ) -> TopicSuggestion:
+        topic = self._task_suggestion("topic", predictions["topic"], row, TopicSuggestion)
+        if "subtopic" in predictions:
+            sub = predictions["subtopic"]
+            best = int(np.argmax(sub.proba[row]))
+            label, score = str(sub.classes[best]), float(sub.proba[row, best])
+            if score >= self.subtopic_threshold and self.subtopic_parent.get(label) == topic.label:
+                topic.subtopic, topic.subtopic_score = label, round(score, 4)
+        return topic
+
+    def _urgency_suggestion(
+        self, predictions: TaskPredictions, row: int, text: str
+    ) -> UrgencySuggestion:
+        score = float(predictions.proba[row, 1])
+        flag = score >= self.urgent_flag_threshold
+        confidence = score if flag else 1 - score
+        threshold = self.thresholds.get("urgent")
+        return UrgencySuggestion(
+            flag=flag,
+            score=round(score, 4),
+            decision="auto" if threshold is not None and confidence >= threshold else "review",
+            reasons=[
+                UrgencyReason(code=m.code, phrase=m.phrase, start=m.start, end=m.end)
+                for m in reasons(text)
+            ],
+        )
+
+    def predict(self, reports: list[Report]) -> list[Suggestion]:
+        """One Suggestion per Report (the API and batch jobs call this)."""
+        frame = pd.DataFrame([r.model_dump(include=set(MODEL_INPUT_FIELDS)) for r in reports])
+        return self.predict_frame(frame)
+
+    @property
+    def labels(self) -> dict[str, list[str]]:
+        """Every task's label set (generic own-office classes included)."""
+        out = {task: [str(c) for c in clf.classes_] for task, clf in self.classifiers.items()}
+        if self.urgency is not None:
+            out["urgent"] = ["False", "True"]
+        return out
+
+
+def _threshold_for_recall(scores: np.ndarray, truth: np.ndarray, target: float) -> float:
+    """The highest score threshold that still flags ``target`` of the true positives."""
+    positive_scores = np.sort(scores[truth])[::-1]
+    needed = max(1, int(np.ceil(target * len(positive_scores))))
+    return float(positive_scores[needed - 1])
+
+
+# --- MLflow -------------------------------------------------------------------------------
+
+SUGGESTION_COLUMNS = (
+    "report_id",
+    "channel",
+    "channel_score",
+    "channel_decision",
+    "topic",
+    "topic_score",
+    "topic_decision",
+    "subtopic",
+    "agency",
+    "agency_score",
+    "agency_decision",
+    "agency_top3",
+    "urgent",
+    "urgent_score",
+    "urgent_decision",
+    "urgent_reasons",
+    "duplicates",
+    "model_version",
+)
+"""Flat columns of a Suggestion, for tables, Parquet and Spark."""
+
+
+def flatten(suggestion: Suggestion) -> dict[str, Any]:
+    """A Suggestion as one flat row (lists as JSON strings)."""
+    row: dict[str, Any] = dict.fromkeys(SUGGESTION_COLUMNS)
+    row["report_id"] = suggestion.report_id
+    row["model_version"] = suggestion.model_version
+    for task in ("channel", "topic", "agency"):
+        answer = getattr(suggestion, task)
+        if answer is not None:
+            row[task], row[f"{task}_score"], row[f"{task}_decision"] = (
+                answer.label,
+                answer.score,
+                answer.decision,
+            )
+    if suggestion.topic is not None:
+        row["subtopic"] = suggestion.topic.subtopic
+    if suggestion.agency is not None:
+        row["agency_top3"] = json.dumps(
+            [c.model_dump() for c in suggestion.agency.candidates], ensure_ascii=False
+        )
+    if suggestion.urgent is not None:
+        row["urgent"] = suggestion.urgent.flag
+        row["urgent_score"] = suggestion.urgent.score
+        row["urgent_decision"] = suggestion.urgent.decision
+        row["urgent_reasons"] = json.dumps(
+            [r.model_dump() for r in suggestion.urgent.reasons], ensure_ascii=False
+        )
+    row["duplicates"] = json.dumps(
+        [d.model_dump() for d in suggestion.duplicates], ensure_ascii=False
+    )
+    return row
+
+
+class RouterModel(mlflow.pyfunc.PythonModel):
+    """MLflow pyfunc wrapper: a DataFrame of reports in, flat Suggestion columns out."""
+
+    def load_context(self, context: Any) -> None:
+        import joblib
+
+        self.router: Router = joblib.load(context.artifacts["router"])
+
+    def predict(self, context: Any, model_input: pd.DataFrame, params: Any = None) -> pd.DataFrame:
+        suggestions = self.router.predict_frame(model_input)
+        return pd.DataFrame([flatten(s) for s in suggestions], columns=list(SUGGESTION_COLUMNS))
