@@ -114,8 +114,9 @@ NEGATION_PATTERN = re.compile(
 )
 OVER_PATTERN = re.compile(
     r"\b(?:sudah|telah|sdh|udah)\s+(?:padam|surut|aman|ditangani|dievakuasi|diperbaiki|"
-    r"ditemukan|dipadamkan|selesai|normal|dibersihkan|ditimbun)|\b(?:kemarin|minggu lalu|"
-    r"bulan lalu|tahun lalu|dulu|pernah|bekas|tahun kemarin)\b"
+    r"ditemukan|dipadamkan|selesai|normal|dibersihkan|ditimbun)"
+    r"|(?<!sejak )(?<!dari )\b(?:kemarin|minggu lalu|bulan lalu|tahun lalu|tahun kemarin)\b"
+    r"|\b(?:dulu|pernah|bekas)\b"
 )
 PROPOSAL_PATTERN = re.compile(
     r"\b(?:usul\w*|saran\w*|sosialisasi|pencegahan|antisipasi|rawan|berpotensi|"

@@ -1,4 +1,4 @@
-"""Training: load -> split (time-based by default) -> fit the Router -> evaluate -> log and register."""
+"""Training: load, split (by time by default), fit the Router, evaluate, log and register."""
 
 from __future__ import annotations
 

@@ -1,0 +1,91 @@
+"""The linear family: report vectorizer and calibrated linear classifier."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from sklearn.base import clone
+
+from models.linear import (
+    CalibratedLinearClassifier,
+    ReportVectorizer,
+    fit_temperature,
+    make_linear_classifier,
+)
+from tests.models.conftest import TINY_VECTORIZER
+
+
+def frame(texts: list[str], villages: list[str] | None = None) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "title": [None] * len(texts),
+            "text": texts,
+            "district": ["Bengalon"] * len(texts),
+            "village": villages or ["Sepaso"] * len(texts),
+        }
+    )
+
+
+def test_vectorizer_features_text_and_place() -> None:
+    data = frame(
+        ["jalan rusak parah", "jln rusak prh", "lampu mati"], ["Sepaso", "Sepaso", "Kandolo"]
+    )
+    vectorizer = ReportVectorizer(min_df=1).fit(data)
+    matrix = vectorizer.transform(data)
+    assert sp.issparse(matrix)
+    assert matrix.shape[0] == 3
+    # slang is normalised before featurising: the two spellings share word features
+    words = vectorizer.word_.transform(["jalan rusak parah"]).toarray()
+    again = vectorizer.transform(frame(["jln rusak prh"])).toarray()[:, : words.shape[1]]
+    assert np.allclose(again, words, atol=1e-6)
+    assert vectorizer.transform(frame(["x"], ["Tempat Baru"])).shape[1] == matrix.shape[1]
+    without_place = ReportVectorizer(min_df=1, location=False).fit(data).transform(data)
+    assert without_place.shape[1] == matrix.shape[1] - 2 - 1  # 1 district + 2 villages
+
+
+def test_estimator_contract() -> None:
+    model = make_linear_classifier(classifier__C=0.3, vectorizer__min_df=1)
+    assert model.get_params()["classifier__C"] == 0.3
+    cloned = clone(model)
+    assert cloned.get_params()["vectorizer__min_df"] == 1
+    assert not hasattr(cloned.named_steps["classifier"], "classes_")
+
+
+def test_calibrated_classifier_probabilities_and_rare_classes() -> None:
+    rng = np.random.default_rng(0)
+    X = sp.csr_matrix(rng.random((60, 8)))
+    y = np.array(["a"] * 40 + ["b"] * 19 + ["c"])  # "c" seen once
+    model = CalibratedLinearClassifier(calibration_folds=3).fit(X, y)
+    proba = model.predict_proba(X)
+    assert proba.shape == (60, 3)
+    assert np.allclose(proba.sum(axis=1), 1)
+    assert list(model.classes_) == ["a", "b", "c"]
+    assert model.temperature_ > 0
+    assert (model.predict(X) == model.classes_[proba.argmax(axis=1)]).all()
+    with pytest.raises(ValueError, match="at least two classes"):
+        CalibratedLinearClassifier().fit(X[:5], np.array(["a"] * 5))
+
+
+def test_binary_classifier_gives_two_columns() -> None:
+    X = sp.csr_matrix(np.eye(10))
+    y = np.array([True, False] * 5)
+    proba = CalibratedLinearClassifier(calibration_folds=2).fit(X, y).predict_proba(X)
+    assert proba.shape == (10, 2)
+
+
+def test_temperature_scaling_softens_overconfident_scores() -> None:
+    scores = np.array([[5.0, -5.0]] * 10)
+    truth = np.array([0] * 7 + [1] * 3)  # right only 70% of the time
+    temperature = fit_temperature(scores, truth)
+    assert temperature > 3  # probabilities pulled towards 0.7
+
+
+def test_learns_the_demo_agencies(demo_frames: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    train, validation = demo_frames
+    model = make_linear_classifier(
+        **{f"vectorizer__{k}": v for k, v in TINY_VECTORIZER.items()}
+    ).fit(train, train["agency"].to_numpy(dtype=object))
+    accuracy = (model.predict(validation) == validation["agency"].to_numpy(dtype=object)).mean()
+    assert accuracy > 0.8

@@ -1,0 +1,37 @@
+"""Coverage at a target precision and the evaluation JSON."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pipeline.evaluate import coverage_at_precision, model_card
+
+
+def test_coverage_at_precision_most_confident_first() -> None:
+    confidence = np.array([0.99, 0.95, 0.9, 0.8, 0.7, 0.6])
+    correct = np.array([1, 1, 1, 0, 1, 0])
+    assert coverage_at_precision(confidence, correct, 1.0) == (3 / 6, 0.9)
+    coverage, threshold = coverage_at_precision(confidence, correct, 0.8)
+    assert (coverage, threshold) == (5 / 6, 0.7)  # 4 of 5 right
+
+
+def test_coverage_routes_ties_together() -> None:
+    confidence = np.array([0.9, 0.9, 0.9, 0.5])
+    correct = np.array([1, 1, 0, 1])
+    assert coverage_at_precision(confidence, correct, 0.95) == (0.0, None)
+    assert coverage_at_precision(confidence, correct, 0.6) == (1.0, 0.5)
+
+
+def test_coverage_of_nothing() -> None:
+    assert coverage_at_precision(np.array([]), np.array([]), 0.95) == (0.0, None)
+    assert coverage_at_precision(np.array([0.9]), np.array([0]), 0.95) == (0.0, None)
+
+
+def test_model_card_mentions_thresholds_and_skipped_tasks() -> None:
+    card = model_card(
+        {"labels": {"agency": ["A", "B"]}, "thresholds": {"agency": None},
+         "skipped_tasks": {"channel": "no labels"}},
+        {"n": 3},
+    )  # fmt: skip
+    assert "never auto" in card
+    assert "channel**: not trained (no labels)" in card

@@ -1,0 +1,174 @@
+"""Train -> register -> load -> predict, evaluate's JSON, the promote gate, and clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.config import get_settings
+from pipeline.errors import LaporError
+from pipeline.ingest import write_rows
+from pipeline.registry import CHALLENGER, CHAMPION, alias_version, load_router, promote
+from pipeline.synth import generate
+from pipeline.train import DataSpec, split_frame, train
+
+pytestmark = pytest.mark.slow
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def module_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("registry-home")
+
+
+@pytest.fixture
+def registry(module_home: Path, lapor_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """One MLflow store for the whole module (creating one takes seconds)."""
+    monkeypatch.setenv("LAPOR_HOME", str(module_home))
+    get_settings.cache_clear()
+    return module_home
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("data") / "demo.csv"
+    write_rows(generate(700, seed=21), path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def registered(demo_file: Path, module_home: Path) -> str:
+    """A model trained and registered through the CLI (last line: its URI)."""
+    import os
+
+    os.environ["LAPOR_HOME"] = str(module_home)
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["train", "--data", str(demo_file), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    return result.output.strip().splitlines()[-1]
+
+
+def test_train_register_load_predict(registered: str, registry: Path) -> None:
+    assert registered.startswith("models:/lapor-router/")
+    version = registered.rsplit("/", 1)[1]
+    assert alias_version("lapor-router", CHALLENGER) == version
+    router = load_router("models:/lapor-router@challenger")
+    assert router.version == f"lapor-router/{version}"
+    from pipeline.schema import Report
+
+    suggestion = router.predict([Report(id="1", text="lampu jalan mati sudah sebulan")])[0]
+    assert suggestion.agency.label == "Dinas Perhubungan"
+    assert suggestion.model_version == router.version
+
+
+def test_pyfunc_loads_with_mlflow(registered: str, registry: Path) -> None:
+    import mlflow.pyfunc
+
+    model = mlflow.pyfunc.load_model(registered)
+    output = model.predict(pd.DataFrame({"id": ["a"], "text": ["banjir setinggi dada sekarang"]}))
+    assert output.loc[0, "report_id"] == "a"
+    assert output.loc[0, "urgent"]
+
+
+def test_evaluate_json_shape(
+    registered: str, registry: Path, demo_file: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "eval" / "metrics.json"
+    result = runner.invoke(
+        app, ["evaluate", "--model", registered, "--data", str(demo_file), "--json", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(out.read_text())
+    assert set(metrics) == {"n", "agency", "topic", "channel", "urgent"}
+    assert set(metrics["agency"]) == {
+        "n", "top1", "top3", "macro_f1", "coverage_at_precision", "auto_rate", "auto_precision",
+    }  # fmt: skip
+    assert set(metrics["agency"]["coverage_at_precision"]) == {"0.90", "0.95"}
+    assert set(metrics["topic"]) == {"n", "accuracy", "macro_f1", "top3"}
+    assert set(metrics["channel"]) == {"n", "accuracy", "macro_f1"}
+    assert set(metrics["urgent"]) == {"n", "precision", "recall", "f1", "auc"}
+    assert metrics["n"] == 700
+    assert metrics["agency"]["top1"] > 0.8
+    assert {p.name for p in out.parent.iterdir()} >= {
+        "metrics.json", "per_class_report.txt", "coverage_precision.png", "confusion_agency.png",
+    }  # fmt: skip
+
+
+def test_evaluate_leaves_out_tasks_without_labels(
+    registered: str, registry: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "agency_only.csv"
+    path.write_text("id,text,agency\n1,lampu jalan mati,Dinas Perhubungan\n2,sampah,Dinas X\n")
+    out = tmp_path / "m.json"
+    result = runner.invoke(
+        app, ["evaluate", "--model", registered, "--data", str(path), "--json", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(out.read_text())
+    assert set(metrics) == {"n", "agency"}
+    assert metrics["agency"]["top1"] <= 0.5  # "Dinas X" was never seen: an error
+
+
+def test_promote_gate(registered: str, registry: Path, demo_file: Path, tmp_path: Path) -> None:
+    first = promote()
+    assert first.promoted
+    champion = alias_version("lapor-router", CHAMPION)
+    # a worse challenger: trained on shuffled agencies
+    frame = pd.read_csv(demo_file)
+    frame["agency"] = frame["agency"].sample(frac=1, random_state=3).to_numpy()
+    worse = tmp_path / "worse.csv"
+    frame.to_csv(worse, index=False)
+    result = train(DataSpec(worse, "csv"))
+    outcome = promote(data=DataSpec(demo_file, "csv"))
+    assert not outcome.promoted
+    assert "refused" in outcome.message and "agency" in outcome.message
+    assert alias_version("lapor-router", CHAMPION) == champion
+    cli = runner.invoke(app, ["promote", "--data", str(demo_file)])
+    assert cli.exit_code == 1
+    assert "refused" in cli.output
+    forced = runner.invoke(app, ["promote", "--force", "--data", str(demo_file)])
+    assert forced.exit_code == 0, forced.output
+    assert "FORCED" in forced.output
+    assert alias_version("lapor-router", CHAMPION) == result.model_uri.rsplit("/", 1)[1]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["evaluate", "--model", "models:/lapor-router/999", "--data", "{demo}"], "not found"),
+        (["evaluate", "--model", "lapor-router", "--data", "{demo}"], "must look like"),
+        (["train", "--data", "{unlabelled}"], "no usable labels"),
+        (["train", "--data", "{empty}"], "empty"),
+        (["train", "--data", "{demo}", "--family", "forest"], "unknown family"),
+    ],
+)
+def test_bad_input_is_one_clear_line(
+    args: list[str], message: str, registry: Path, demo_file: Path, tmp_path: Path
+) -> None:
+    unlabelled = tmp_path / "unlabelled.csv"
+    unlabelled.write_text("id,text,created_at\n1,jalan rusak,2024-01-01\n2,lampu,2024-01-02\n")
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    paths = {"demo": demo_file, "unlabelled": unlabelled, "empty": empty}
+    result = runner.invoke(app, [a.format(**paths) for a in args])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert message in result.output
+    assert result.output.strip().splitlines()[-1].startswith("error:")
+
+
+def test_time_split_validates_on_the_newest() -> None:
+    frame = pd.DataFrame(list(generate(200, seed=2)))
+    train_rows, validation, description = split_frame(frame, "time")
+    assert train_rows["created_at"].max() < validation["created_at"].min()
+    assert 30 <= len(validation) <= 50
+    assert description.startswith("time")
+    with pytest.raises(LaporError, match="leaves"):
+        split_frame(frame, "time", validation_from=pd.Timestamp("2030-01-01").to_pydatetime())
+    _, random_validation, _ = split_frame(frame, "random")
+    assert len(random_validation) == 40
