@@ -26,7 +26,7 @@ $(DEMO): $(STAMP) pipeline/synth.py pipeline/resources/slang_id.tsv
 	$(LAPOR) data synth --n 5000 --out $(DEMO)
 
 run: setup $(DEMO)
-	$(LAPOR) data inspect $(DEMO)
+	$(LAPOR) demo --data $(DEMO)
 
 lint: setup
 	$(VENV)/bin/ruff format --check .
@@ -41,6 +41,7 @@ test: setup lint
 
 bench: setup
 	$(PY) benchmarks/foundation.py
+	$(PY) benchmarks/quality.py
 
 clean:
 	rm -rf $(VENV) .lapor .pytest_cache .ruff_cache

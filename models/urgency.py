@@ -35,9 +35,13 @@ DANGER_PATTERNS: dict[str, tuple[str, ...]] = {
         r"tanggul jebol",
         r"terjebak banjir",
     ),
-    "tree": (r"pohon\w* (?:\w+ )?(?:tumbang|roboh|patah|ambruk)", r"tumbang menimpa"),
+    "tree": (
+        r"pohon\w* (?:\w+ )?(?:tumbang|roboh|patah|ambruk|menjuntai|hampir (?:roboh|tumbang))",
+        r"tumbang menimpa",
+        r"(?:ranting|dahan)\w* (?:\w+ )?(?:lapuk|patah|berjatuhan|jatuh|menjuntai)",
+    ),
     "electric": (
-        r"kabel\w* (?:listrik |pln )?(?:putus|menjuntai|terkelupas|terbakar)",
+        r"kabel\w* (?:\w+ ){0,2}(?:putus|menjuntai|terkelupas|terbakar|jatuh|kendor|terjuntai)",
         r"tiang listrik (?:roboh|miring|tumbang)",
         r"korslet\w*|konslet\w*|korsleting",
         r"percikan api",
@@ -51,6 +55,7 @@ DANGER_PATTERNS: dict[str, tuple[str, ...]] = {
         r"luka (?:parah|berat)",
         r"korban (?:jiwa|luka|meninggal)",
         r"meninggal dunia|tewas",
+        r"(?:terjatuh|jatuh) (?:dan |hingga |sampai )?(?:luka|terluka|cedera)",
     ),
     "missing_person": (r"hilang sejak", r"belum ditemukan", r"diculik|penculikan", r"orang hilang"),
     "violence": (
@@ -72,11 +77,11 @@ DANGER_PATTERNS: dict[str, tuple[str, ...]] = {
         r"keracunan",
     ),
     "structure": (
-        r"(?:ambruk|roboh|runtuh)\w*",
+        r"(?:ambruk|roboh|runtuh|jebol|ambrol)\w*",
         r"hampir (?:ambruk|roboh|runtuh)",
         r"retak besar",
         r"longsor\w*",
-        r"amblas\w*",
+        r"amblas\w*|ambles\w*",
     ),
     "animal": (
         r"buaya",
@@ -88,7 +93,9 @@ DANGER_PATTERNS: dict[str, tuple[str, ...]] = {
     "gas": (r"gas bocor|kebocoran gas|bau gas", r"tabung gas meledak|ledakan"),
     "road_hazard": (
         r"lubang (?:besar|dalam) (?:di )?tengah jalan",
-        r"terperosok",
+        r"terperosok|kejeblos|kejeglong|terjerumus|terjungkal",
+        r"(?:kedalaman|sedalam|dalamnya) (?:_?angka_?|\d+[.,]?\d*) ?(?:m|meter)\b",
+        r"(?:lubang|got|saluran)\w* (?:\w+ ){0,2}(?:tidak|belum) (?:di)?tutup",
         r"tanpa (?:tanda|rambu) (?:peringatan)?",
         r"manhole terbuka|gorong-gorong terbuka|saluran terbuka",
         r"jurang",
@@ -105,9 +112,10 @@ DANGER_PATTERNS: dict[str, tuple[str, ...]] = {
 """Reason code -> regular expressions over lower-cased text (word boundaries added)."""
 
 IMMEDIACY_PATTERN = re.compile(
-    r"\b(?:sekarang|saat ini|sedang|darurat|segera|tolong|cepat|bahaya|berbahaya|"
-    r"membahayakan|terjebak|evakuasi|dievakuasi|panik|menjerit|!{2,})"
+    r"\b(?:sekarang|saat ini|sedang|darurat|segera|tolong|cepat|terjebak|evakuasi|"
+    r"dievakuasi|panik|menjerit)\b|!{2,}"
 )
+HAZARD_PATTERN = re.compile(r"\b(?:bahaya|berbahaya|membahayakan|mengancam|nyawa)\b")
 NEGATION_PATTERN = re.compile(
     r"\b(?:tidak|tdk|tak|gak|ga|nggak|ngga|enggak|bukan|belum|blm|tanpa|kada|ndak)"
     r"(?:\s+(?:ada|terjadi|sampai|pernah|menimbulkan|ditemukan))?\s+(?:\w+\s+)?$"
@@ -121,6 +129,11 @@ OVER_PATTERN = re.compile(
 PROPOSAL_PATTERN = re.compile(
     r"\b(?:usul\w*|saran\w*|sosialisasi|pencegahan|antisipasi|rawan|berpotensi|"
     r"hidran|papan peringatan|dipangkas|mohon didata|bagaimana|apakah)\b"
+    # recurring rather than happening now: "setiap hujan banjir", "sering banjir"
+    r"|\b(?:setiap|tiap|kalau|kalo|klo|jika|bila|apabila) (?:hari )?(?:hujan|musim)"
+    r"|\b(?:sering|selalu|langganan)\b"
+    # paperwork about an event, not the event: "akta kematian", "santunan"
+    r"|\b(?:akta|akte|surat keterangan|santunan|ahli waris|klaim|asuransi)\b"
 )
 
 _COMPILED = {
@@ -134,6 +147,7 @@ FEATURE_NAMES = (
     "danger_reasons",
     "negated_hits",
     "immediacy_cues",
+    "hazard_cues",
     "over_cues",
     "proposal_cues",
     "hits_in_clean_sentences",
@@ -192,6 +206,7 @@ def danger_features(text: str) -> np.ndarray:
             len({m.code for m in live}),
             len(matches) - len(live),
             len(IMMEDIACY_PATTERN.findall(lowered)),
+            len(HAZARD_PATTERN.findall(lowered)),
             len(OVER_PATTERN.findall(lowered)),
             len(PROPOSAL_PATTERN.findall(lowered)),
             len(clean),
@@ -202,7 +217,7 @@ def danger_features(text: str) -> np.ndarray:
 
 
 # Used only when no labelled rows exist: clean hits dominate, negation and "over" cues subtract.
-_DEFAULT_WEIGHTS = np.array([0.6, 0.4, -0.8, 0.5, -0.9, -0.9, 1.6, 0.1])
+_DEFAULT_WEIGHTS = np.array([0.6, 0.4, -0.8, 0.5, 0.8, -0.9, -0.9, 1.6, 0.1])
 _DEFAULT_BIAS = -2.6
 
 
@@ -216,7 +231,11 @@ class UrgencyScorer(ClassifierMixin, BaseEstimator):
 
     @staticmethod
     def features(texts: list[str], text_proba: np.ndarray | None = None) -> np.ndarray:
-        matrix = np.vstack([danger_features(t) for t in texts]) if texts else np.empty((0, 8))
+        matrix = (
+            np.vstack([danger_features(t) for t in texts])
+            if texts
+            else np.empty((0, len(FEATURE_NAMES)))
+        )
         matrix = np.log1p(matrix)
         if text_proba is not None:
             matrix = np.column_stack([matrix, text_proba])

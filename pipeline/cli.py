@@ -32,6 +32,12 @@ app = typer.Typer(
 )
 data_app = typer.Typer(help="Import, inspect and generate report data.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+models_app = typer.Typer(
+    help="Registered models: versions, aliases, metrics.", no_args_is_help=True
+)
+app.add_typer(models_app, name="models")
+
+DEMO_DATA = Path("data/sample/demo_reports.csv")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -323,6 +329,65 @@ def promote_command(
     console.print(outcome.message)
     if not outcome.promoted:
         raise typer.Exit(1)
+
+
+@app.command("demo")
+@user_errors
+def demo_command(
+    data: Annotated[Path, typer.Option("--data", help="The demo corpus.")] = DEMO_DATA,
+) -> None:
+    """The embedded default: generate the demo corpus if missing, train and promote a model on
+    it if none is registered, and print what the champion suggests for a few demo reports."""
+    from pipeline.ingest import read_reports, write_rows
+    from pipeline.registry import load_router
+    from pipeline.synth import generate
+    from pipeline.train import ensure_champion
+
+    if not data.exists():
+        write_rows(generate(5_000), data)
+        err_console.log(f"generated the demo corpus {data}")
+    uri = ensure_champion(data, progress=err_console.log)
+    router = load_router(uri)
+    reports, _ = read_reports(data)
+    table = Table("id", "text", "agency (score, decision)", "topic", "channel", "urgent")
+    for report, suggestion in zip(reports[-8:], router.predict(reports[-8:]), strict=True):
+        table.add_row(
+            report.id,
+            report.text[:60],
+            f"{suggestion.agency.label} ({suggestion.agency.score:.2f}, "
+            f"{suggestion.agency.decision})",
+            suggestion.topic.label,
+            suggestion.channel.label,
+            ", ".join(r.code for r in suggestion.urgent.reasons) or "-",
+        )
+    console.print(table)
+    console.print(f"champion: {router.version}  ({uri})")
+
+
+@models_app.command("list")
+@user_errors
+def models_list() -> None:
+    """Registered versions of the Router with their aliases and validation metrics."""
+    from pipeline.config import get_settings
+    from pipeline.registry import registered_versions
+
+    name = get_settings().registered_model_name
+    table = Table("version", "aliases", "agency top1", "topic acc", "channel F1", "urgent F1")
+    for version in registered_versions(name):
+        metrics = version_metrics(version)
+        table.add_row(
+            str(version.version),
+            ", ".join(version.aliases),
+            *(_fmt(metrics.get(k)) for k in ("agency.top1", "topic.accuracy",
+                                              "channel.macro_f1", "urgent.f1")),
+        )  # fmt: skip
+    console.print(table)
+
+
+def version_metrics(version: Any) -> dict[str, float]:
+    from pipeline.registry import configure
+
+    return dict(configure().get_run(version.run_id).data.metrics) if version.run_id else {}
 
 
 def _fmt(value: float | None) -> str:

@@ -255,7 +255,9 @@ def set_champion(name: str, version: str) -> None:
 
 def registered_versions(name: str) -> list[Any]:
     client = configure()
-    return sorted(client.search_model_versions(f"name='{name}'"), key=lambda v: int(v.version))
+    found = client.search_model_versions(f"name='{name}'")
+    # search results leave aliases out; fetch each version whole
+    return [client.get_model_version(name, v) for v in sorted({int(v.version) for v in found})]
 
 
 @dataclass

@@ -171,3 +171,18 @@ def train(
         example = masked.head(3)[list(MODEL_INPUT_FIELDS)].fillna("")
         result.model_uri = log_router(router, config, metrics, files, example)
     return result
+
+
+def ensure_champion(demo_data: Path, progress: Callable[[str], None] = lambda step: None) -> str:
+    """The champion's URI; if no model is registered yet, train one on ``demo_data`` and promote
+    it (the embedded default that ``make run`` serves)."""
+    from pipeline.config import get_settings
+    from pipeline.registry import CHAMPION, alias_version, promote
+
+    name = get_settings().registered_model_name
+    if alias_version(name, CHAMPION) is None:
+        progress(f"no champion registered: training on the demo corpus {demo_data}")
+        result = train(DataSpec(demo_data, "auto"), progress=progress)
+        progress(f"registered {result.model_uri}")
+        promote(result.model_uri.rsplit("/", 1)[1])
+    return f"models:/{name}@{CHAMPION}"

@@ -126,7 +126,8 @@ def test_promote_gate(registered: str, registry: Path, demo_file: Path, tmp_path
     result = train(DataSpec(worse, "csv"))
     outcome = promote(data=DataSpec(demo_file, "csv"))
     assert not outcome.promoted
-    assert "refused" in outcome.message and "agency" in outcome.message
+    assert "refused" in outcome.message
+    assert "agency" in outcome.message
     assert alias_version("lapor-router", CHAMPION) == champion
     cli = runner.invoke(app, ["promote", "--data", str(demo_file)])
     assert cli.exit_code == 1
