@@ -25,7 +25,7 @@ from sklearn.metrics import f1_score, precision_score, recall_score, roc_auc_sco
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
-from models.router import Router
+from models.router import Router, threshold_for_recall
 from pipeline.evaluate import evaluate
 from pipeline.train import DataSpec, load_frame, synthetic_frame
 
@@ -53,25 +53,26 @@ def cross_validated(frame: pd.DataFrame, synthetic: pd.DataFrame, sampled_by: pd
     urgent = labelled["urgent"].astype(bool).to_numpy()
     predicted = np.empty(len(labelled), dtype=object)
     scores = np.zeros(len(labelled))
-    flags = np.zeros(len(labelled), dtype=bool)
     folds = StratifiedKFold(5, shuffle=True, random_state=0)
     for train_index, test_index in folds.split(labelled, channel):
         router = Router().fit(labelled.iloc[train_index], extra=synthetic)
         tasks = router.predict_tasks(labelled.iloc[test_index])
         predicted[test_index] = tasks["channel"].top_labels(1)[:, 0]
         scores[test_index] = tasks["urgent"].proba[:, 1]
-        # the flag threshold a deployment would use: chosen on the training folds' labels
-        router.choose_thresholds(labelled.iloc[train_index])
-        flags[test_index] = scores[test_index] >= router.urgent_flag_threshold
 
     def urgency(mask: np.ndarray) -> dict:
-        y, s, f = urgent[mask], scores[mask], flags[mask]
+        """AUC; precision where recall reaches 0.90 (the issue's operating point, threshold read
+        off the pooled out-of-fold scores); precision/recall at score 0.5."""
+        y, s = urgent[mask], scores[mask]
+        at_recall = s >= threshold_for_recall(s, y, 0.9)
         return {
             "n": int(mask.sum()),
             "positives": int(y.sum()),
-            "auc": round(float(roc_auc_score(y, s)), 4) if 0 < y.sum() < len(y) else None,
-            "precision": round(float(precision_score(y, f, zero_division=0)), 4),
-            "recall": round(float(recall_score(y, f, zero_division=0)), 4),
+            "auc": round(float(roc_auc_score(y, s)), 4),
+            "precision_at_recall_0.90": round(float(precision_score(y, at_recall)), 4),
+            "recall_at_that_point": round(float(recall_score(y, at_recall)), 4),
+            "precision_at_0.5": round(float(precision_score(y, s >= 0.5, zero_division=0)), 4),
+            "recall_at_0.5": round(float(recall_score(y, s >= 0.5)), 4),
         }
 
     everything = np.ones(len(labelled), dtype=bool)

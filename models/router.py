@@ -22,7 +22,7 @@ import scipy.sparse as sp
 
 from models.channel import intent_features
 from models.linear import CalibratedLinearClassifier, ReportVectorizer
-from models.urgency import UrgencyScorer, reasons
+from models.urgency import DangerMatch, UrgencyScorer, find_dangers
 from pipeline.evaluate import coverage_at_precision
 from pipeline.schema import (
     CLASSIFICATION_TASKS,
@@ -315,7 +315,7 @@ class Router:
             scores = predictions["urgent"].proba[mask, 1]
             y = truth[mask].astype(bool).to_numpy()
             if y.sum() >= 5:
-                self.urgent_flag_threshold = _threshold_for_recall(
+                self.urgent_flag_threshold = threshold_for_recall(
                     scores, y, self.urgent_target_recall
                 )
             flags = scores >= self.urgent_flag_threshold
@@ -341,8 +341,11 @@ class Router:
 
     def predict_tasks(self, frame: pd.DataFrame) -> dict[str, TaskPredictions]:
         """Class probabilities of every trained task (own-place offices resolved per row)."""
-        frame = frame.reset_index(drop=True)
-        prepared = prepare_frame(frame)
+        return self._predict(prepare_frame(frame.reset_index(drop=True)))[0]
+
+    def _predict(
+        self, prepared: pd.DataFrame
+    ) -> tuple[dict[str, TaskPredictions], list[list[DangerMatch]]]:
         matrix = self.vectorizer.transform(prepared)
         texts = self._texts(prepared)
         out: dict[str, TaskPredictions] = {}
@@ -351,86 +354,117 @@ class Router:
             out[task] = TaskPredictions(classifier.classes_, classifier.predict_proba(features))
         if "agency" in out and self.places.prefixes:
             out["agency"] = self._resolve_offices(out["agency"], prepared)
+        matches = [find_dangers(t) for t in texts] if self.urgency is not None else []
         if self.urgency is not None:
             text_proba = self.urgent_text.predict_proba(matrix)[:, 1] if self.urgent_text else None
-            proba = self.urgency.predict_proba(UrgencyScorer.features(texts, text_proba))
-            out["urgent"] = TaskPredictions(np.array([False, True]), proba)
-        return out
+            features = UrgencyScorer.features(texts, text_proba, matches)
+            out["urgent"] = TaskPredictions(
+                np.array([False, True]), self.urgency.predict_proba(features)
+            )
+        return out, matches
 
     def _resolve_offices(self, agency: TaskPredictions, prepared: pd.DataFrame) -> TaskPredictions:
+        generic = [
+            i
+            for i, c in enumerate(agency.classes)
+            if self.places.decode(c, {}) != c
+            or any(
+                c == OWN_OFFICE.format(prefix=p, field=f) for p, f in self.places.prefixes.items()
+            )
+        ]
+        labels = np.tile(agency.classes.astype(object), (len(prepared), 1))
         rows = prepared[["district", "village"]].to_dict("records")
-        labels = np.array(
-            [[self.places.decode(c, row) for c in agency.classes] for row in rows], dtype=object
-        ).reshape(len(rows), len(agency.classes))
+        for column in generic:
+            label = agency.classes[column]
+            labels[:, column] = [self.places.decode(label, row) for row in rows]
         return TaskPredictions(agency.classes, agency.proba, labels)
 
-    def _task_suggestion(
-        self, task: str, predictions: TaskPredictions, row: int, cls: type = TaskSuggestion
-    ) -> TaskSuggestion:
-        top = predictions.subset(np.array([row])).top_indices(3)[0]
-        labels = predictions.subset(np.array([row])).top_labels(3)[0]
-        scores = predictions.proba[row, top]
+    def _answers(self, task: str, predictions: TaskPredictions, cls: type = TaskSuggestion) -> list:
+        """Every row's answer for one task (values are trusted: built without re-validation)."""
+        top = predictions.top_indices(3)
+        scores = np.round(np.take_along_axis(predictions.proba, top, axis=1), 4).tolist()
+        labels = predictions.top_labels(3).tolist()
         threshold = self.thresholds.get(task)
-        return cls(
-            label=str(labels[0]),
-            score=round(float(scores[0]), 4),
-            decision="auto" if threshold is not None and scores[0] >= threshold else "review",
-            candidates=[
-                Candidate(label=str(label), score=round(float(score), 4))
-                for label, score in zip(labels, scores, strict=True)
-            ],
-        )
+        return [
+            cls.model_construct(
+                label=str(row_labels[0]),
+                score=row_scores[0],
+                decision="auto"
+                if threshold is not None and row_scores[0] >= threshold
+                else "review",
+                candidates=[
+                    Candidate.model_construct(label=str(label), score=score)
+                    for label, score in zip(row_labels, row_scores, strict=True)
+                ],
+            )
+            for row_labels, row_scores in zip(labels, scores, strict=True)
+        ]
 
     def predict_frame(self, frame: pd.DataFrame) -> list[Suggestion]:
         """One Suggestion per row of a report frame."""
-        frame = frame.reset_index(drop=True)
-        predictions = self.predict_tasks(frame)
-        prepared = prepare_frame(frame)
-        texts = self._texts(prepared)
-        suggestions = []
-        for row in range(len(frame)):
-            suggestion = Suggestion(
-                report_id=str(prepared["id"][row] if prepared["id"][row] is not None else row),
+        prepared = prepare_frame(frame.reset_index(drop=True))
+        predictions, matches = self._predict(prepared)
+        answers = {
+            task: self._answers(
+                task, predictions[task], TopicSuggestion if task == "topic" else TaskSuggestion
+            )
+            for task in ("channel", "topic", "agency")
+            if task in predictions
+        }
+        if "topic" in answers and "subtopic" in predictions:
+            self._add_subtopics(answers["topic"], predictions["subtopic"])
+        urgent = (
+            self._urgency_answers(predictions["urgent"], matches)
+            if "urgent" in predictions
+            else None
+        )
+        ids = prepared["id"].tolist()
+        return [
+            Suggestion.model_construct(
+                report_id=str(ids[row] if ids[row] is not None else row),
+                channel=answers["channel"][row] if "channel" in answers else None,
+                topic=answers["topic"][row] if "topic" in answers else None,
+                agency=answers["agency"][row] if "agency" in answers else None,
+                urgent=urgent[row] if urgent is not None else None,
+                duplicates=[],
                 model_version=self.version,
             )
-            for task in ("channel", "agency"):
-                if task in predictions:
-                    setattr(suggestion, task, self._task_suggestion(task, predictions[task], row))
-            if "topic" in predictions:
-                suggestion.topic = self._topic_suggestion(predictions, row)
-            if "urgent" in predictions:
-                suggestion.urgent = self._urgency_suggestion(predictions["urgent"], row, texts[row])
-            suggestions.append(suggestion)
-        return suggestions
+            for row in range(len(prepared))
+        ]
 
-    def _topic_suggestion(
-        self, predictions: dict[str, TaskPredictions], row: int
-    ) -> TopicSuggestion:
-        topic = self._task_suggestion("topic", predictions["topic"], row, TopicSuggestion)
-        if "subtopic" in predictions:
-            sub = predictions["subtopic"]
-            best = int(np.argmax(sub.proba[row]))
-            label, score = str(sub.classes[best]), float(sub.proba[row, best])
+    def _add_subtopics(self, topics: list[TopicSuggestion], sub: TaskPredictions) -> None:
+        """A sub-topic only when the model is sure of it and it belongs to the chosen topic."""
+        best = sub.proba.argmax(axis=1)
+        for topic, index, row in zip(topics, best, sub.proba, strict=True):
+            label, score = str(sub.classes[index]), float(row[index])
             if score >= self.subtopic_threshold and self.subtopic_parent.get(label) == topic.label:
                 topic.subtopic, topic.subtopic_score = label, round(score, 4)
-        return topic
 
-    def _urgency_suggestion(
-        self, predictions: TaskPredictions, row: int, text: str
-    ) -> UrgencySuggestion:
-        score = float(predictions.proba[row, 1])
-        flag = score >= self.urgent_flag_threshold
-        confidence = score if flag else 1 - score
+    def _urgency_answers(
+        self, predictions: TaskPredictions, matches: list[list[DangerMatch]]
+    ) -> list[UrgencySuggestion]:
         threshold = self.thresholds.get("urgent")
-        return UrgencySuggestion(
-            flag=flag,
-            score=round(score, 4),
-            decision="auto" if threshold is not None and confidence >= threshold else "review",
-            reasons=[
-                UrgencyReason(code=m.code, phrase=m.phrase, start=m.start, end=m.end)
-                for m in reasons(text)
-            ],
-        )
+        out = []
+        for score, found in zip(predictions.proba[:, 1].tolist(), matches, strict=True):
+            flag = score >= self.urgent_flag_threshold
+            confidence = score if flag else 1 - score
+            out.append(
+                UrgencySuggestion.model_construct(
+                    flag=flag,
+                    score=round(score, 4),
+                    decision="auto"
+                    if threshold is not None and confidence >= threshold
+                    else "review",
+                    reasons=[
+                        UrgencyReason.model_construct(
+                            code=m.code, phrase=m.phrase, start=m.start, end=m.end
+                        )
+                        for m in found
+                        if not m.negated and not m.over
+                    ],
+                )
+            )
+        return out
 
     def predict(self, reports: list[Report]) -> list[Suggestion]:
         """One Suggestion per Report (the API and batch jobs call this)."""
@@ -446,7 +480,7 @@ class Router:
         return out
 
 
-def _threshold_for_recall(scores: np.ndarray, truth: np.ndarray, target: float) -> float:
+def threshold_for_recall(scores: np.ndarray, truth: np.ndarray, target: float) -> float:
     """The highest score threshold that still flags ``target`` of the true positives."""
     positive_scores = np.sort(scores[truth])[::-1]
     needed = max(1, int(np.ceil(target * len(positive_scores))))

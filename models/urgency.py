@@ -194,10 +194,10 @@ def find_dangers(text: str) -> list[DangerMatch]:
     return sorted(matches, key=lambda m: m.start)
 
 
-def danger_features(text: str) -> np.ndarray:
+def danger_features(text: str, matches: list[DangerMatch] | None = None) -> np.ndarray:
     """The lexicon features of one text, in :data:`FEATURE_NAMES` order."""
     lowered = text.lower()
-    matches = find_dangers(text)
+    matches = find_dangers(text) if matches is None else matches
     live = [m for m in matches if not m.negated]
     clean = [m for m in live if not m.over]
     return np.array(
@@ -230,13 +230,19 @@ class UrgencyScorer(ClassifierMixin, BaseEstimator):
         self.class_weight = class_weight
 
     @staticmethod
-    def features(texts: list[str], text_proba: np.ndarray | None = None) -> np.ndarray:
-        matrix = (
-            np.vstack([danger_features(t) for t in texts])
-            if texts
-            else np.empty((0, len(FEATURE_NAMES)))
+    def features(
+        texts: list[str],
+        text_proba: np.ndarray | None = None,
+        matches: list[list[DangerMatch]] | None = None,
+    ) -> np.ndarray:
+        """Log lexicon counts per text (``matches`` reuses :func:`find_dangers` results), plus
+        the text model's probability as a last column when given."""
+        if not texts:
+            return np.empty((0, len(FEATURE_NAMES) + (text_proba is not None)))
+        found = matches if matches is not None else [None] * len(texts)
+        matrix = np.log1p(
+            np.vstack([danger_features(t, m) for t, m in zip(texts, found, strict=True)])
         )
-        matrix = np.log1p(matrix)
         if text_proba is not None:
             matrix = np.column_stack([matrix, text_proba])
         return matrix
