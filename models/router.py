@@ -494,9 +494,11 @@ SUGGESTION_COLUMNS = (
     "channel",
     "channel_score",
     "channel_decision",
+    "channel_top3",
     "topic",
     "topic_score",
     "topic_decision",
+    "topic_top3",
     "subtopic",
     "agency",
     "agency_score",
@@ -525,12 +527,11 @@ def flatten(suggestion: Suggestion) -> dict[str, Any]:
                 answer.score,
                 answer.decision,
             )
+            row[f"{task}_top3"] = json.dumps(
+                [c.model_dump() for c in answer.candidates], ensure_ascii=False
+            )
     if suggestion.topic is not None:
         row["subtopic"] = suggestion.topic.subtopic
-    if suggestion.agency is not None:
-        row["agency_top3"] = json.dumps(
-            [c.model_dump() for c in suggestion.agency.candidates], ensure_ascii=False
-        )
     if suggestion.urgent is not None:
         row["urgent"] = suggestion.urgent.flag
         row["urgent_score"] = suggestion.urgent.score

@@ -129,6 +129,7 @@ class RowIssue:
 
     row: int
     reason: str
+    id: str | None = None
 
 
 @dataclass
@@ -174,7 +175,9 @@ class ImportStats:
         }
 
 
-class _RowError(Exception):
+class RowError(Exception):
+    """Why one row cannot be imported: a kind (for counting) and a detail (for people)."""
+
     def __init__(self, kind: str, detail: str) -> None:
         super().__init__(detail)
         self.kind = kind
@@ -195,15 +198,21 @@ def container_of(path: Path) -> str:
     return CONTAINERS[suffix]
 
 
-def _csv_records(path: Path, delimiter: str | None) -> tuple[list[str], Iterator[list[str]]]:
+def sniff_delimiter(path: Path) -> str:
+    """The delimiter of a CSV file (comma, semicolon, tab or pipe), comma when unsure."""
+    if container_of(path) == "tsv":
+        return "\t"
+    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
+        sample = handle.read(65_536)
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def _csv_records(path: Path) -> tuple[list[str], Iterator[list[str]]]:
+    delimiter = sniff_delimiter(path)
     handle = path.open("r", encoding="utf-8-sig", errors="replace", newline="")
-    sample = handle.read(65_536)
-    handle.seek(0)
-    if delimiter is None:
-        try:
-            delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-        except csv.Error:
-            delimiter = ","
     csv.field_size_limit(sys.maxsize)
     reader = csv.reader(handle, delimiter=delimiter)
     try:
@@ -226,7 +235,7 @@ def _table_rows(path: Path) -> tuple[list[str], Iterator[dict[str, Any] | list[s
         raise IngestError(f"{path}: no such file")
     try:
         if container in ("csv", "tsv"):
-            return _csv_records(path, "\t" if container == "tsv" else None)
+            return _csv_records(path)
         if container == "xlsx":
             return _xlsx_rows(path)
         return _datasets_rows(path, container)
@@ -456,11 +465,93 @@ _LABEL_PARSERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+class RowConverter:
+    """Turns one raw record (source column -> value) into a Report for a given format.
+
+    Holds no file: the local importer and the Spark engine convert rows with the same object,
+    so both accept and reject exactly the same rows.
+    """
+
+    def __init__(
+        self,
+        source_format: SourceFormat,
+        columns: dict[str, str],
+        topic_map: dict[str, str] | None = None,
+        labels: dict[str, dict[str, Any]] | None = None,
+        stats: ImportStats | None = None,
+    ) -> None:
+        self.format = source_format
+        self.columns = columns
+        self.topic_map = topic_map or {}
+        self.labels = labels or {}
+        self.stats = stats or ImportStats(format=source_format.name, mapping=dict(columns))
+        self.seen: dict[str, int] = {}
+        self.matched_labels: set[str] = set()
+
+    def convert(self, record: dict[str, Any], number: int, check_duplicates: bool = True) -> Report:
+        """The Report of data row ``number``; RowError says why a row cannot be imported."""
+        values: dict[str, Any] = dict(self.format.constants)
+        for column, name in self.columns.items():
+            value = _cell(record.get(column))
+            if isinstance(value, str) and "\ufffd" in value:
+                self.stats.replaced_characters += value.count("\ufffd")
+            values[name] = value
+        text = values.get("text")
+        if text is None:
+            raise RowError("empty text", "empty text")
+        if self.format.escaped_newlines:
+            values["text"] = str(text).replace("\\r\\n", "\n").replace("\\n", "\n")
+        values["id"] = str(values.get("id") or f"row-{number}")
+        if check_duplicates and values["id"] in self.seen:
+            first = self.seen[values["id"]]
+            raise RowError("duplicate id", f"duplicate id {values['id']!r} (first at row {first})")
+        for name in DATETIME_FIELDS:
+            try:
+                values[name] = parse_datetime(values.get(name), self.format.dayfirst)
+            except ValueError as exc:
+                raise RowError("unparseable date", f"{name}: {exc}") from None
+        self._apply_topic(values)
+        joined = self.labels.get(values["id"])
+        if joined is not None:
+            self.matched_labels.add(values["id"])
+            values.update({k: v for k, v in joined.items() if v is not None})
+        for name, parser in _LABEL_PARSERS.items():
+            try:
+                values[name] = parser(values.get(name))
+            except ValueError as exc:
+                self.stats.record(number, f"invalid {name}", f"row {number}: {exc}", skipped=False)
+                values[name] = None
+        try:
+            report = Report.model_validate(values)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            where = ".".join(str(p) for p in error["loc"])
+            raise RowError(f"invalid {where}", f"{where}: {error['msg']}") from None
+        if check_duplicates:
+            self.seen[report.id] = number
+        return report
+
+    def _apply_topic(self, values: dict[str, Any]) -> None:
+        """LAPOR! topic from the source's own topic: the topic map, else the name itself."""
+        source_topic = values.get("source_topic")
+        if values.get("topic") or source_topic is None:
+            return
+        if source_topic in self.topic_map:
+            values["topic"] = self.topic_map[source_topic]
+            return
+        try:
+            values["topic"] = parse_topic(source_topic)
+        except ValueError:
+            if self.topic_map:
+                self.stats.dropped_labels["topic not in topic map"] += 1
+
+
 class ReportReader:
     """Streams Reports out of an export file, counting and reporting every row it skips.
 
-    Iterate it once; afterwards :attr:`stats` tells what happened. The column mapping is
-    resolved (and a missing required column reported) when the reader is created.
+    Iterate it once (or :meth:`numbered`, which also yields the skipped rows); afterwards
+    :attr:`stats` tells what happened. The column mapping is resolved (and a missing required
+    column reported) when the reader is created.
     """
 
     def __init__(
@@ -479,117 +570,78 @@ class ReportReader:
         self.header, self._rows = _table_rows(self.path)
         self.format = detect_format(self.header) if fmt == "auto" else FORMATS[fmt]
         self.columns = _resolve_columns(self.header, self.format, mapping or {}, self.path)
-        self.topic_map = read_topic_map(Path(topic_map)) if topic_map else {}
-        self.labels, self.ignored_label_columns = read_labels(Path(labels)) if labels else ({}, [])
+        label_rows, self.ignored_label_columns = read_labels(Path(labels)) if labels else ({}, [])
         self.stats = ImportStats(
             format=self.format.name,
             mapping=dict(self.columns),
             unused_columns=[h for h in self.header if h not in self.columns],
             issue_limit=issue_limit,
         )
+        self.converter = RowConverter(
+            self.format,
+            self.columns,
+            read_topic_map(Path(topic_map)) if topic_map else {},
+            label_rows,
+            self.stats,
+        )
         self._consumed = False
 
-    def __iter__(self) -> Iterator[Report]:
+    def numbered(self) -> Iterator[tuple[int, Report | RowIssue]]:
+        """Every data row in order: (row number, its Report or the reason it was skipped)."""
         if self._consumed:
             raise IngestError(f"{self.path}: a ReportReader can be iterated only once")
         self._consumed = True
-        seen: dict[str, int] = {}
-        matched_labels: set[str] = set()
         stats = self.stats
-        for number, raw in enumerate(self._rows, start=1):
-            stats.rows_read += 1
-            record = raw if isinstance(raw, dict) else self._as_record(raw, number)
+        number = 0
+        for raw in self._rows:
+            record = raw if isinstance(raw, dict) else self._as_record(raw)
             if record is None:
-                continue
-            try:
-                report = self._report(record, number, seen, matched_labels)
-            except _RowError as problem:
-                stats.record(number, problem.kind, f"row {number}: {problem.detail}", skipped=True)
-                continue
-            seen[report.id] = number
-            stats.rows_imported += 1
-            yield report
-        stats.labels_joined = len(matched_labels)
-        stats.labels_unmatched = len(set(self.labels) - matched_labels)
+                continue  # a blank line is not a row
+            number += 1
+            stats.rows_read += 1
+            if isinstance(record, RowError):
+                problem = record
+            else:
+                try:
+                    report = self.converter.convert(record, number)
+                except RowError as error:
+                    problem = error
+                else:
+                    stats.rows_imported += 1
+                    yield number, report
+                    continue
+            detail = f"row {number}: {problem.detail}"
+            stats.record(number, problem.kind, detail, skipped=True)
+            yield number, RowIssue(number, problem.detail, self._raw_id(record))
+        stats.labels_joined = len(self.converter.matched_labels)
+        stats.labels_unmatched = len(set(self.converter.labels) - self.converter.matched_labels)
 
-    def _as_record(self, values: list[Any], number: int) -> dict[str, Any] | None:
+    def __iter__(self) -> Iterator[Report]:
+        for _, item in self.numbered():
+            if isinstance(item, Report):
+                yield item
+
+    def _raw_id(self, record: dict[str, Any] | RowError) -> str | None:
+        if isinstance(record, RowError):
+            return None
+        column = next((c for c, name in self.columns.items() if name == "id"), None)
+        value = _cell(record.get(column)) if column else None
+        return None if value is None else str(value)
+
+    def _as_record(self, values: list[Any]) -> dict[str, Any] | RowError | None:
         if len(values) != len(self.header):
             if not any(str(v).strip() for v in values):
-                self.stats.rows_read -= 1  # a blank line is not a row
                 return None
             if len(values) > len(self.header) and not any(
                 str(v).strip() for v in values[len(self.header) :]
             ):
                 values = values[: len(self.header)]
             else:
-                self.stats.record(
-                    number,
+                return RowError(
                     "wrong number of fields",
-                    f"row {number}: {len(values)} fields, header has {len(self.header)}",
-                    skipped=True,
+                    f"{len(values)} fields, header has {len(self.header)}",
                 )
-                return None
         return dict(zip(self.header, values, strict=True))
-
-    def _report(
-        self,
-        record: dict[str, Any],
-        number: int,
-        seen: dict[str, int],
-        matched_labels: set[str],
-    ) -> Report:
-        values: dict[str, Any] = dict(self.format.constants)
-        for column, name in self.columns.items():
-            value = _cell(record.get(column))
-            if isinstance(value, str) and "\ufffd" in value:
-                self.stats.replaced_characters += value.count("\ufffd")
-            values[name] = value
-        text = values.get("text")
-        if text is None:
-            raise _RowError("empty text", "empty text")
-        if self.format.escaped_newlines:
-            values["text"] = str(text).replace("\\r\\n", "\n").replace("\\n", "\n")
-        values["id"] = str(values.get("id") or f"row-{number}")
-        if values["id"] in seen:
-            raise _RowError(
-                "duplicate id", f"duplicate id {values['id']!r} (first at row {seen[values['id']]})"
-            )
-        for name in DATETIME_FIELDS:
-            try:
-                values[name] = parse_datetime(values.get(name), self.format.dayfirst)
-            except ValueError as exc:
-                raise _RowError("unparseable date", f"{name}: {exc}") from None
-        self._apply_topic(values)
-        joined = self.labels.get(values["id"])
-        if joined is not None:
-            matched_labels.add(values["id"])
-            values.update({k: v for k, v in joined.items() if v is not None})
-        for name, parser in _LABEL_PARSERS.items():
-            try:
-                values[name] = parser(values.get(name))
-            except ValueError as exc:
-                self.stats.record(number, f"invalid {name}", f"row {number}: {exc}", skipped=False)
-                values[name] = None
-        try:
-            return Report.model_validate(values)
-        except ValidationError as exc:
-            error = exc.errors()[0]
-            where = ".".join(str(p) for p in error["loc"])
-            raise _RowError(f"invalid {where}", f"{where}: {error['msg']}") from None
-
-    def _apply_topic(self, values: dict[str, Any]) -> None:
-        """LAPOR! topic from the source's own topic: the topic map, else the name itself."""
-        source_topic = values.get("source_topic")
-        if values.get("topic") or source_topic is None:
-            return
-        if source_topic in self.topic_map:
-            values["topic"] = self.topic_map[source_topic]
-            return
-        try:
-            values["topic"] = parse_topic(source_topic)
-        except ValueError:
-            if self.topic_map:
-                self.stats.dropped_labels["topic not in topic map"] += 1
 
 
 def read_reports(

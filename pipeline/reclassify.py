@@ -1,0 +1,354 @@
+"""Batch reclassification of a backlog: a streaming local engine and a Spark engine.
+
+The local engine reads the input in chunks of ``batch_size`` input rows (chunk k holds rows
+k*B+1 .. (k+1)*B, good and bad alike), classifies them on all cores and commits each chunk as one
+part file, written to a temporary name and renamed, under ``OUTPUT.parts/``. An interrupted run
+continues with ``--resume``: committed chunks are skipped, so every input row ends up exactly
+once in the output or in ``OUTPUT.errors``. When all chunks are in, the parts are merged into
+OUTPUT (Parquet or CSV by extension) and the parts folder is removed.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline.errors import LaporError
+from pipeline.ingest import Report, ReportReader, RowIssue, container_of
+
+OUTPUT_TASKS = ("channel", "topic", "agency", "urgent")
+ERROR_COLUMNS = ("row", "id", "reason")
+
+
+def output_columns() -> list[str]:
+    """Columns of a reclassification output, in order."""
+    from models.router import SUGGESTION_COLUMNS
+
+    return ["id", *SUGGESTION_COLUMNS[1:]]
+
+
+@dataclass
+class Summary:
+    """What a reclassification did."""
+
+    rows_read: int = 0
+    rows_written: int = 0
+    rows_failed: int = 0
+    decisions: dict[str, Counter] = field(
+        default_factory=lambda: {task: Counter() for task in OUTPUT_TASKS}
+    )
+    changed: dict[str, int] | None = None
+    compared: int | None = None
+    seconds: float = 0.0
+    model_version: str | None = None
+    chunks_resumed: int = 0
+
+    def add(self, part: pd.DataFrame) -> None:
+        for task in OUTPUT_TASKS:
+            column = f"{task}_decision"
+            if column in part:
+                self.decisions[task].update(part[column].dropna().tolist())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows_read": self.rows_read,
+            "rows_written": self.rows_written,
+            "rows_failed": self.rows_failed,
+            "decisions": {task: dict(counts) for task, counts in self.decisions.items() if counts},
+            "changed_vs_compare": self.changed,
+            "compared_rows": self.compared,
+            "seconds": round(self.seconds, 2),
+            "rows_per_second": round(self.rows_read / self.seconds) if self.seconds else None,
+            "model_version": self.model_version,
+            "chunks_resumed": self.chunks_resumed,
+        }
+
+
+@dataclass
+class Chunk:
+    """A run of consecutive input rows: the good ones as Reports, the bad ones as issues."""
+
+    index: int
+    reports: list[Report] = field(default_factory=list)
+    issues: list[tuple[int, str | None, str]] = field(default_factory=list)
+
+
+def chunks(reader: ReportReader, batch_size: int) -> Iterator[Chunk]:
+    """Consecutive chunks of ``batch_size`` input rows (chunk k: rows k*B+1 .. (k+1)*B)."""
+    current = Chunk(0)
+    for number, item in reader.numbered():
+        index = (number - 1) // batch_size
+        if index != current.index:
+            yield current
+            current = Chunk(index)
+        if isinstance(item, RowIssue):
+            current.issues.append((number, item.id, item.reason))
+        else:
+            current.reports.append(item)
+    yield current
+
+
+def suggestion_frame(router: Any, reports: list[Report]) -> pd.DataFrame:
+    """The output rows of a batch of reports."""
+    from models.router import flatten
+
+    rows = [flatten(s) for s in router.predict(reports)] if reports else []
+    frame = pd.DataFrame(rows, columns=["report_id", *output_columns()[1:]])
+    return frame.rename(columns={"report_id": "id"})
+
+
+# --- the local engine ---------------------------------------------------------------------
+
+_WORKER_ROUTER: Any = None
+"""The Router in a worker process (inherited from the parent by fork, never pickled)."""
+
+
+def _classify(reports: list[Report]) -> pd.DataFrame:
+    return suggestion_frame(_WORKER_ROUTER, reports)
+
+
+class PartStore:
+    """The committed chunks of one run, under ``OUTPUT.parts/``, with a manifest."""
+
+    def __init__(self, output: Path) -> None:
+        self.folder = output.with_name(output.name + ".parts")
+        self.manifest_path = self.folder / "manifest.json"
+
+    def open(self, manifest: dict[str, Any], resume: bool) -> set[int]:
+        """Start (or, with ``resume``, continue) a run; the indices of committed chunks."""
+        if self.folder.exists() and not resume:
+            raise LaporError(
+                f"{self.folder} holds an interrupted run; continue it with --resume "
+                "or delete that folder to start again"
+            )
+        if resume and self.manifest_path.exists():
+            stored = json.loads(self.manifest_path.read_text())
+            different = sorted(k for k in manifest if stored.get(k) != manifest[k])
+            if different:
+                raise LaporError(
+                    f"cannot resume: {', '.join(different)} differ from the interrupted run "
+                    f"in {self.folder}"
+                )
+            return {int(p.stem.split("-")[1]) for p in self.folder.glob("part-*.parquet")} & {
+                int(p.stem.split("-")[1]) for p in self.folder.glob("errors-*.csv")
+            }
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.manifest_path.write_text(json.dumps(manifest, indent=2))
+        return set()
+
+    def commit(self, index: int, part: pd.DataFrame, issues: list[tuple]) -> None:
+        """Write a chunk's results and errors; the errors file, renamed last, marks it done."""
+        results = self.folder / f"part-{index:07d}.parquet"
+        errors = self.folder / f"errors-{index:07d}.csv"
+        part.to_parquet(self.folder / f".{results.name}.tmp", index=False)
+        os.replace(self.folder / f".{results.name}.tmp", results)
+        pd.DataFrame(issues, columns=list(ERROR_COLUMNS)).to_csv(
+            self.folder / f".{errors.name}.tmp", index=False
+        )
+        os.replace(self.folder / f".{errors.name}.tmp", errors)
+
+    def parts(self) -> list[tuple[Path, Path]]:
+        indices = sorted(int(p.stem.split("-")[1]) for p in self.folder.glob("errors-*.csv"))
+        return [
+            (self.folder / f"part-{i:07d}.parquet", self.folder / f"errors-{i:07d}.csv")
+            for i in indices
+        ]
+
+    def merge(self, output: Path) -> tuple[int, int]:
+        """Concatenate the parts into ``output`` and ``output.errors``; (rows, errors)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        rows = errors = 0
+        partial = output.with_name(output.name + ".partial")
+        error_path = output.with_name(output.name + ".errors")
+        parquet = container_of(output) == "parquet"
+        writer = None
+        with error_path.open("w", encoding="utf-8", newline="") as error_handle:
+            error_handle.write(",".join(ERROR_COLUMNS) + "\n")
+            for index, (results, issues) in enumerate(self.parts()):
+                table = pq.read_table(results)
+                rows += table.num_rows
+                if parquet:
+                    if writer is None:
+                        writer = pq.ParquetWriter(partial, table.schema)
+                    writer.write_table(table.cast(writer.schema) if index else table)
+                else:
+                    table.to_pandas().to_csv(
+                        partial, mode="w" if index == 0 else "a", header=index == 0, index=False
+                    )
+                issue_frame = pd.read_csv(issues, dtype=str, keep_default_na=False)
+                errors += len(issue_frame)
+                issue_frame.to_csv(error_handle, header=False, index=False)
+        if writer is not None:
+            writer.close()
+        elif parquet:
+            pq.write_table(pa.table({c: [] for c in output_columns()}), partial)
+        os.replace(partial, output)
+        shutil.rmtree(self.folder)
+        return rows, errors
+
+
+def run_local(
+    reader: ReportReader,
+    router: Any,
+    output: Path,
+    manifest: dict[str, Any],
+    batch_size: int,
+    workers: int,
+    resume: bool,
+    summary: Summary,
+    progress: Callable[[int], None],
+) -> None:
+    """Classify every chunk not yet committed, on ``workers`` processes, in input order."""
+    global _WORKER_ROUTER
+    store = PartStore(output)
+    done = store.open(manifest, resume)
+    summary.chunks_resumed = len(done)
+    _WORKER_ROUTER = router
+    pool = multiprocessing.get_context("fork").Pool(workers) if workers > 1 else None
+    pending: deque[tuple[Chunk, Any]] = deque()
+
+    def finish_oldest() -> None:
+        chunk, result = pending.popleft()
+        part = result.get() if pool is not None else result
+        store.commit(chunk.index, part, chunk.issues)
+        progress(len(chunk.reports) + len(chunk.issues))
+
+    try:
+        for chunk in chunks(reader, batch_size):
+            if chunk.index in done:
+                progress(len(chunk.reports) + len(chunk.issues))
+                continue
+            if pool is None:
+                pending.append((chunk, _classify(chunk.reports)))
+            else:
+                pending.append((chunk, pool.apply_async(_classify, (chunk.reports,))))
+            while len(pending) > 2 * max(workers, 1):  # bounded: memory stays flat
+                finish_oldest()
+        while pending:
+            finish_oldest()
+    finally:
+        if pool is not None:
+            pool.terminate()
+        _WORKER_ROUTER = None
+
+
+# --- the whole job ------------------------------------------------------------------------
+
+
+def count_rows(path: Path) -> int | None:
+    """The input's row count (exact for Parquet, approximate by lines otherwise), for the ETA."""
+    container = container_of(path)
+    if container == "parquet":
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(path).metadata.num_rows
+    if container in ("csv", "tsv", "jsonl"):
+        lines = 0
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                lines += block.count(b"\n")
+        return max(lines - (container != "jsonl"), 0)
+    return None
+
+
+def compare_outputs(output: Path, previous: Path) -> tuple[dict[str, int], int]:
+    """How many suggestions changed per task against an earlier output (matched on id)."""
+    columns = ["id", *OUTPUT_TASKS]
+
+    def read(path: Path) -> pd.DataFrame:
+        if container_of(path) == "parquet":
+            frame = pd.read_parquet(path, columns=columns)
+        else:
+            frame = pd.read_csv(path, usecols=columns, dtype=str, keep_default_na=False)
+        return frame.astype(str).set_index("id")
+
+    if not previous.is_file():
+        raise LaporError(f"--compare {previous}: no such file")
+    try:
+        joined = read(output).join(read(previous), rsuffix="_before", how="inner")
+    except (ValueError, KeyError) as exc:
+        raise LaporError(f"--compare {previous}: not a reclassification output ({exc})") from None
+    return {
+        task: int((joined[task] != joined[f"{task}_before"]).sum()) for task in OUTPUT_TASKS
+    }, len(joined)
+
+
+def reclassify(
+    input_path: Path,
+    output: Path,
+    fmt: str = "auto",
+    model_uri: str | None = None,
+    engine: str = "local",
+    batch_size: int = 5_000,
+    workers: int | None = None,
+    resume: bool = False,
+    compare: Path | None = None,
+    spark_master: str | None = None,
+    progress_total: Callable[[int | None], None] = lambda total: None,
+    progress: Callable[[int], None] = lambda rows: None,
+) -> Summary:
+    """Reclassify a backlog file with a registered model (default: the champion)."""
+    from pipeline.config import get_settings
+    from pipeline.registry import CHAMPION, load_router
+
+    if container_of(output) not in ("parquet", "csv"):
+        raise LaporError(f"{output}: the output must be .parquet or .csv")
+    if batch_size < 1:
+        raise LaporError("--batch-size must be at least 1")
+    if engine not in ("local", "spark"):
+        raise LaporError(f"unknown engine {engine!r}; use local or spark")
+    uri = model_uri or f"models:/{get_settings().registered_model_name}@{CHAMPION}"
+    router = load_router(uri)
+    reader = ReportReader(input_path, fmt)
+    summary = Summary(model_version=router.version)
+    started = time.perf_counter()
+    if engine == "local":
+        progress_total(count_rows(input_path))
+        manifest = {
+            "input": str(input_path.resolve()),
+            "input_size": input_path.stat().st_size,
+            "input_mtime": input_path.stat().st_mtime_ns,
+            "format": reader.format.name,
+            "batch_size": batch_size,
+            "model_version": router.version,
+        }
+        run_local(
+            reader,
+            router,
+            output,
+            manifest,
+            batch_size,
+            workers or os.cpu_count() or 1,
+            resume,
+            summary,
+            progress,
+        )
+        store = PartStore(output)
+        for results, _ in store.parts():
+            summary.add(pd.read_parquet(results, columns=[f"{t}_decision" for t in OUTPUT_TASKS]))
+        summary.rows_written, summary.rows_failed = store.merge(output)
+    else:
+        from pipeline.spark import run_spark
+
+        summary.rows_written, summary.rows_failed = run_spark(
+            input_path, output, reader, router, spark_master
+        )
+        written = pd.read_parquet(output) if container_of(output) == "parquet" else None
+        summary.add(written if written is not None else pd.read_csv(output))
+    summary.rows_read = summary.rows_written + summary.rows_failed
+    summary.seconds = time.perf_counter() - started
+    if compare is not None:
+        summary.changed, summary.compared = compare_outputs(output, compare)
+    return summary
