@@ -369,7 +369,7 @@ def demo_command(
 def models_list() -> None:
     """Registered versions of the Router with their aliases and validation metrics."""
     from pipeline.config import get_settings
-    from pipeline.registry import registered_versions
+    from pipeline.registry import registered_versions, version_metrics
 
     name = get_settings().registered_model_name
     table = Table("version", "aliases", "agency top1", "topic acc", "channel F1", "urgent F1")
@@ -382,12 +382,6 @@ def models_list() -> None:
                                               "channel.macro_f1", "urgent.f1")),
         )  # fmt: skip
     console.print(table)
-
-
-def version_metrics(version: Any) -> dict[str, float]:
-    from pipeline.registry import configure
-
-    return dict(configure().get_run(version.run_id).data.metrics) if version.run_id else {}
 
 
 @app.command("reclassify")

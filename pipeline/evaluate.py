@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -226,8 +227,6 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
     for task, reason in config.get("skipped_tasks", {}).items():
         lines.append(f"- **{task}**: not trained ({reason})")
     lines += ["", "## Validation metrics", "", "```json"]
-    import json
-
     lines += [json.dumps(metrics, indent=2, ensure_ascii=False), "```", ""]
     lines += [
         "## Limits",

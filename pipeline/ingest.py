@@ -562,8 +562,10 @@ class ReportReader:
         mapping: dict[str, str] | None = None,
         labels: str | Path | None = None,
         topic_map: str | Path | None = None,
-        issue_limit: int = 1_000,
+        issue_limit: int | None = None,
     ) -> None:
+        from pipeline.config import get_settings
+
         self.path = Path(path)
         if fmt not in FORMAT_NAMES:
             raise IngestError(f"unknown format {fmt!r}; use one of {', '.join(FORMAT_NAMES)}")
@@ -575,7 +577,7 @@ class ReportReader:
             format=self.format.name,
             mapping=dict(self.columns),
             unused_columns=[h for h in self.header if h not in self.columns],
-            issue_limit=issue_limit,
+            issue_limit=get_settings().import_issue_limit if issue_limit is None else issue_limit,
         )
         self.converter = RowConverter(
             self.format,

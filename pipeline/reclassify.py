@@ -274,8 +274,6 @@ def compare_outputs(output: Path, previous: Path) -> tuple[dict[str, int], int]:
             frame = pd.read_csv(path, usecols=columns, dtype=str, keep_default_na=False)
         return frame.astype(str).set_index("id")
 
-    if not previous.is_file():
-        raise LaporError(f"--compare {previous}: no such file")
     try:
         joined = read(output).join(read(previous), rsuffix="_before", how="inner")
     except (ValueError, KeyError) as exc:
@@ -309,6 +307,8 @@ def reclassify(
         raise LaporError("--batch-size must be at least 1")
     if engine not in ("local", "spark"):
         raise LaporError(f"unknown engine {engine!r}; use local or spark")
+    if compare is not None and not compare.is_file():
+        raise LaporError(f"--compare {compare}: no such file")
     uri = model_uri or f"models:/{get_settings().registered_model_name}@{CHAMPION}"
     router = load_router(uri)
     reader = ReportReader(input_path, fmt)

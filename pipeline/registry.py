@@ -77,10 +77,11 @@ def log_router(
     version with alias ``challenger``; return ``models:/NAME/VERSION``."""
     import joblib
     import mlflow
+    import pandas as pd
     from mlflow.models import ModelSignature, infer_signature
     from mlflow.types import ColSpec, Schema
 
-    from models.router import MODEL_INPUT_FIELDS, RouterModel
+    from models.router import MODEL_INPUT_FIELDS, RouterModel, flatten
     from pipeline.evaluate import model_card
 
     client = configure()
@@ -98,14 +99,11 @@ def log_router(
                 mlflow.log_artifact(str(folder / artifact))
             for path in extra_files.values():
                 mlflow.log_artifact(str(path))
-            example_output = RouterModel.__new__(RouterModel)
-            example_output.router = router
             inputs = Schema(
                 [ColSpec("string", name, required=name == "text") for name in MODEL_INPUT_FIELDS]
             )
-            outputs = infer_signature(
-                input_example, example_output.predict(None, input_example)
-            ).outputs
+            example_output = pd.DataFrame([flatten(s) for s in router.predict_frame(input_example)])
+            outputs = infer_signature(input_example, example_output).outputs
             signature = ModelSignature(inputs=inputs, outputs=outputs)
             info = mlflow.pyfunc.log_model(
                 name="router",
@@ -169,7 +167,12 @@ def resolve(uri: str) -> tuple[str, str]:
         name, _, version = body.partition("/")
         return name, str(client.get_model_version(name, version).version)
     except MlflowException:
-        raise RegistryError(f"model {uri} not found in {get_settings().tracking_uri}") from None
+        hint = (
+            " (train one with `lapor train`, promote it with `lapor promote`)" if "@" in uri else ""
+        )
+        raise RegistryError(
+            f"model {uri} not found in {get_settings().tracking_uri}{hint}"
+        ) from None
 
 
 def load_router(uri: str) -> Any:
@@ -247,6 +250,11 @@ def compare(champion: dict[str, Any], challenger: dict[str, Any], tolerance: flo
             ok = old is None or (new is not None and new >= old - tolerance)
             rows.append((task, key, old, new, ok))
     return Comparison(rows)
+
+
+def version_metrics(version: Any) -> dict[str, float]:
+    """The metrics logged by the run that produced a model version."""
+    return dict(configure().get_run(version.run_id).data.metrics) if version.run_id else {}
 
 
 def set_champion(name: str, version: str) -> None:

@@ -116,7 +116,6 @@ def train(
     synthetic: int = 0,
     register: bool = True,
     progress: Callable[[str], None] = lambda step: None,
-    router_params: dict[str, Any] | None = None,
 ) -> TrainResult:
     """Fit a Router on ``spec``'s data, evaluate it on the validation split, log and register it."""
     from models.router import MODEL_INPUT_FIELDS, Router, prepare_frame
@@ -132,7 +131,7 @@ def train(
         frame, split, validation_from, seed=get_settings().random_seed
     )
     extra = synthetic_frame(synthetic, get_settings().random_seed) if synthetic else None
-    router = Router(family=family, **(router_params or {}))
+    router = Router(family=family)
     router.fit(train_rows, validation, extra=extra, progress=progress)
     for task, reason in router.skipped.items():
         progress(f"task {task} skipped: {reason}")

@@ -3,6 +3,7 @@
 set -euo pipefail
 packages=()
 command -v python3.11 >/dev/null || packages+=(python3.11 python3.11-venv)
+command -v java >/dev/null || packages+=(default-jre-headless)  # the Spark engine
 if [ ${#packages[@]} -eq 0 ]; then
   exit 0
 fi

@@ -1,0 +1,108 @@
+"""Batch reclassification speed: throughput and peak memory (the whole process tree: main process
+and workers) on 100k and 1M synthetic reports with the linear family, and the Spark-local
+overhead ratio. Prints figures; compare ratios (machines are shared and noisy).
+
+    python benchmarks/reclassify.py [--sizes 100000 1000000] [--spark-size 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+from pipeline.ingest import write_rows
+from pipeline.synth import generate
+from pipeline.train import DataSpec, train
+
+
+def tree_rss(process: psutil.Process) -> int:
+    total = 0
+    for member in [process, *process.children(recursive=True)]:
+        try:
+            total += member.memory_info().rss
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
+def run(command: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """(seconds, peak RSS of the process tree in bytes) of one command."""
+    started = time.perf_counter()
+    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    process = psutil.Process(child.pid)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            try:
+                peak = max(peak, tree_rss(process))
+            except psutil.NoSuchProcess:
+                return
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    code = child.wait()
+    done.set()
+    sampler.join()
+    if code != 0:
+        raise SystemExit(f"{' '.join(command)} failed with exit code {code}")
+    return time.perf_counter() - started, peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--spark-size", type=int, default=100_000)
+    parser.add_argument("--workers", type=int, default=os.cpu_count())
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        env = {**os.environ, "LAPOR_HOME": str(folder / "home")}
+        os.environ.update(env)
+        training = folder / "train.csv"
+        write_rows(generate(5_000, seed=1), training)
+        uri = train(DataSpec(training, "csv")).model_uri
+        lapor = [sys.executable, "-m", "pipeline.cli", "reclassify"]
+        print(f"model {uri}, {args.workers} workers, {os.cpu_count()} cores")
+        local_rates = {}
+        for size in args.sizes:
+            source = folder / f"backlog_{size}.csv"
+            write_rows(generate(size, seed=2), source)
+            out = folder / f"out_{size}.parquet"
+            seconds, peak = run(
+                [*lapor, str(source), "--out", str(out), "--model", uri,
+                 "--workers", str(args.workers)], env,
+            )  # fmt: skip
+            local_rates[size] = size / seconds
+            print(
+                f"local {size:>9,} reports: {seconds:7.1f} s = {size / seconds:7,.0f} reports/s, "
+                f"peak memory {peak / 2**30:.2f} GiB"
+            )
+            source.unlink()
+        if args.spark_size:
+            source = folder / "backlog_spark.csv"
+            write_rows(generate(args.spark_size, seed=3), source)
+            local = run([*lapor, str(source), "--out", str(folder / "l.parquet"), "--model", uri,
+                         "--workers", str(args.workers)], env)  # fmt: skip
+            spark = run([*lapor, str(source), "--out", str(folder / "s.parquet"), "--model", uri,
+                         "--engine", "spark"], env)  # fmt: skip
+            print(
+                f"spark local[*] {args.spark_size:,} reports: {spark[0]:.1f} s vs local engine "
+                f"{local[0]:.1f} s = {spark[0] / local[0]:.1f}x overhead "
+                f"(peak {spark[1] / 2**30:.2f} GiB incl. the JVM)"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,170 @@
+"""Batch reclassification: chunks, bad rows, CSV/Parquet, --resume after SIGKILL, Spark = local."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.config import get_settings
+from pipeline.errors import LaporError
+from pipeline.ingest import write_rows
+from pipeline.reclassify import output_columns, reclassify
+from pipeline.synth import generate
+from pipeline.train import DataSpec, train
+
+pytestmark = pytest.mark.slow
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def module_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("reclassify-home")
+
+
+@pytest.fixture(scope="module")
+def model_uri(module_home: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    os.environ["LAPOR_HOME"] = str(module_home)
+    get_settings.cache_clear()
+    data = tmp_path_factory.mktemp("train") / "train.csv"
+    write_rows(generate(600, seed=4), data)
+    return train(DataSpec(data, "csv")).model_uri
+
+
+@pytest.fixture
+def home(module_home: Path, lapor_home: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("LAPOR_HOME", str(module_home))
+    get_settings.cache_clear()
+    return module_home
+
+
+def backlog(path: Path, n: int, bad: bool = True) -> Path:
+    """n synthetic reports, plus three bad rows (empty text, bad date, repeated id)."""
+    rows = list(generate(n, seed=8))
+    if bad:
+        rows.insert(3, {**rows[0], "id": "BAD-EMPTY", "text": "   "})
+        rows.insert(7, {**rows[1], "id": "BAD-DATE", "created_at": "kemarin sore"})
+        rows.append({**rows[2]})
+    write_rows(rows, path)
+    return path
+
+
+def test_csv_in_parquet_out_with_bad_rows(model_uri: str, home: Path, tmp_path: Path) -> None:
+    source = backlog(tmp_path / "in.csv", 300)
+    out = tmp_path / "out.parquet"
+    summary = reclassify(source, out, model_uri=model_uri, batch_size=64, workers=2)
+    result = pd.read_parquet(out)
+    assert list(result.columns) == output_columns()
+    assert summary.rows_read == 303
+    assert (summary.rows_written, summary.rows_failed) == (300, 3)
+    errors = pd.read_csv(out.with_name("out.parquet.errors"))
+    assert errors["row"].tolist() == [4, 8, 303]
+    assert "empty text" in errors["reason"][0]
+    assert "unparseable date" in errors["reason"][1]
+    assert "duplicate id" in errors["reason"][2]
+    source_ids = pd.read_csv(source)["id"].tolist()
+    assert result["id"].tolist() == [i for i in source_ids[:-1] if not i.startswith("BAD-")]
+    assert result["agency"].notna().all()
+    assert set(result["agency_decision"]) <= {"auto", "review"}
+    assert result["model_version"].iloc[0] == model_uri.removeprefix("models:/")
+    assert summary.decisions["agency"]["auto"] + summary.decisions["agency"]["review"] == 300
+    assert not out.with_name("out.parquet.parts").exists()
+
+
+def test_parquet_in_csv_out_and_compare(model_uri: str, home: Path, tmp_path: Path) -> None:
+    source = backlog(tmp_path / "in.parquet", 120, bad=False)
+    first = tmp_path / "first.csv"
+    reclassify(source, first, model_uri=model_uri, batch_size=50, workers=1)
+    written = pd.read_csv(first)
+    assert len(written) == 120
+    assert list(written.columns) == output_columns()
+    edited = written.copy()
+    edited.loc[:9, "agency"] = "Dinas Lain"
+    previous = tmp_path / "previous.csv"
+    edited.to_csv(previous, index=False)
+    summary = reclassify(
+        source, tmp_path / "second.parquet", model_uri=model_uri, workers=2, compare=previous
+    )
+    assert summary.compared == 120
+    assert summary.changed["agency"] == 10
+    assert summary.changed["topic"] == 0
+
+
+def _parts(out: Path) -> list[Path]:
+    return sorted(out.with_name(out.name + ".parts").glob("errors-*.csv"))
+
+
+def test_sigkill_then_resume_gives_every_row_exactly_once(
+    model_uri: str, home: Path, tmp_path: Path
+) -> None:
+    source = backlog(tmp_path / "in.csv", 3_000)
+    out = tmp_path / "out.parquet"
+    command = [sys.executable, "-m", "pipeline.cli", "reclassify", str(source), "--out", str(out),
+               "--model", model_uri, "--batch-size", "100", "--workers", "1"]  # fmt: skip
+    process = subprocess.Popen(command, env={**os.environ, "LAPOR_HOME": str(home)})
+    deadline = time.monotonic() + 120
+    while len(_parts(out)) < 3 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert process.poll() is None, "the run finished before it could be interrupted"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    committed = len(_parts(out))
+    assert 3 <= committed < 31
+    assert not out.exists()
+
+    with pytest.raises(LaporError, match="--resume"):
+        reclassify(source, out, model_uri=model_uri, batch_size=100)
+    with pytest.raises(LaporError, match="batch_size"):
+        reclassify(source, out, model_uri=model_uri, batch_size=50, resume=True)
+
+    result = runner.invoke(
+        app, ["reclassify", str(source), "--out", str(out), "--model", model_uri,
+              "--batch-size", "100", "--resume"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert f"resumed {committed} chunks" in result.output
+    written = pd.read_parquet(out)["id"].tolist()
+    errors = pd.read_csv(out.with_name("out.parquet.errors"))
+    assert len(written) == len(set(written)) == 3_000
+    assert len(written) + len(errors) == 3_003
+    source_ids = pd.read_csv(source)["id"].tolist()
+    assert written == [i for i in source_ids[:-1] if not i.startswith("BAD-")]
+
+
+def test_bad_options_are_clear(model_uri: str, home: Path, tmp_path: Path) -> None:
+    source = backlog(tmp_path / "in.csv", 10)
+    for args, message in (
+        (["--out", str(tmp_path / "o.xlsx")], "must be .parquet or .csv"),
+        (["--out", str(tmp_path / "o.csv"), "--engine", "dask"], "unknown engine"),
+        (["--out", str(tmp_path / "o.csv"), "--model", "models:/lapor-router/77"], "not found"),
+        (["--out", str(tmp_path / "o.csv"), "--compare", str(tmp_path / "no.csv")], "no such"),
+        (["--out", str(tmp_path / "o.csv"), "--batch-size", "0"], "at least 1"),
+    ):
+        model = [] if "--model" in args else ["--model", model_uri]
+        result = runner.invoke(app, ["reclassify", str(source), *model, *args])
+        assert result.exit_code == 1, result.output
+        assert message in result.output
+        assert "Traceback" not in result.output
+
+
+def test_spark_equals_local(model_uri: str, home: Path, tmp_path: Path) -> None:
+    source = backlog(tmp_path / "in.csv", 200)
+    local, spark = tmp_path / "local.parquet", tmp_path / "spark.parquet"
+    reclassify(source, local, model_uri=model_uri, batch_size=70)
+    summary = reclassify(source, spark, model_uri=model_uri, engine="spark")
+    assert (summary.rows_written, summary.rows_failed) == (200, 3)
+
+    def normalised(path: Path) -> pd.DataFrame:
+        frame = pd.read_parquet(path).astype(object)
+        return frame.where(frame.notna(), None)
+
+    pd.testing.assert_frame_equal(normalised(local), normalised(spark))
+    assert Path(f"{local}.errors").read_text() == Path(f"{spark}.errors").read_text()
