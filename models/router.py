@@ -187,6 +187,8 @@ class Router:
         self.urgency: UrgencyScorer | None = None
         self.urgent_text: CalibratedLinearClassifier | None = None
         self.version: str | None = None
+        self.duplicates: Any = None
+        """A DuplicateIndex of past reports, attached at run time (never saved with the model)."""
 
     # --- training ---------------------------------------------------------------------------
 
@@ -467,9 +469,17 @@ class Router:
         return out
 
     def predict(self, reports: list[Report]) -> list[Suggestion]:
-        """One Suggestion per Report (the API and batch jobs call this)."""
+        """One Suggestion per Report; with a duplicate index attached, each carries its links to
+        earlier reports about the same problem."""
         frame = pd.DataFrame([r.model_dump(include=set(MODEL_INPUT_FIELDS)) for r in reports])
-        return self.predict_frame(frame)
+        suggestions = self.predict_frame(frame)
+        if self.duplicates is not None:
+            for suggestion, report in zip(suggestions, reports, strict=True):
+                suggestion.duplicates = self.duplicates.find(report)
+        return suggestions
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "duplicates": None}
 
     @property
     def labels(self) -> dict[str, list[str]]:

@@ -36,6 +36,10 @@ models_app = typer.Typer(
     help="Registered models: versions, aliases, metrics.", no_args_is_help=True
 )
 app.add_typer(models_app, name="models")
+duplicates_app = typer.Typer(
+    help="Link repeated reports of the same problem (never dropped).", no_args_is_help=True
+)
+app.add_typer(duplicates_app, name="duplicates")
 
 DEMO_DATA = Path("data/sample/demo_reports.csv")
 
@@ -312,15 +316,28 @@ def promote_command(
     fmt: FormatOption = "auto",
     labels: LabelsOption = None,
     topic_map: TopicMapOption = None,
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--name", help="Registered model (default lapor-router; or lapor-duplicates)."
+        ),
+    ] = None,
+    pairs: Annotated[
+        Path | None, typer.Option("--pairs", help="lapor-duplicates: labelled pairs of --data.")
+    ] = None,
 ) -> None:
     """Move alias `champion` to the challenger only if it is not worse, task by task."""
-    from pipeline.registry import promote
+    from pipeline.registry import DUPLICATES_MODEL, promote
 
-    outcome = promote(
-        version,
-        force=force,
-        data=_spec(data, fmt, labels, topic_map, None) if data else None,
-    )
+    if name == DUPLICATES_MODEL:
+        from pipeline.dedupe import load_reports, read_pairs
+
+        if (data is None) != (pairs is None):
+            raise LaporError("give both --data and --pairs, or neither")
+        comparison_data = (load_reports(data, fmt), read_pairs(pairs)) if data else None
+    else:
+        comparison_data = _spec(data, fmt, labels, topic_map, None) if data else None
+    outcome = promote(version, force=force, data=comparison_data, model_name=name)
     if outcome.comparison is not None:
         table = Table("task", "metric", "champion", "challenger", "not worse", title="comparison")
         for task, metric, old, new, ok in outcome.comparison.rows:
@@ -442,6 +459,105 @@ def reclassify_command(
     )
     if result["compared_rows"] is not None:
         console.print(f"compared with {compare}: {result['compared_rows']:,} matching ids")
+
+
+PairsOption = Annotated[
+    Path, typer.Option("--pairs", help="Labelled pairs: id_a,id_b,duplicate (others ignored).")
+]
+
+
+@duplicates_app.command("train")
+@user_errors
+def duplicates_train(
+    data: Annotated[Path, typer.Option("--data", help="The reports the pairs refer to.")],
+    pairs: PairsOption,
+    fmt: FormatOption = "auto",
+    synthetic: Annotated[
+        int, typer.Option("--synthetic", min=0, help="Synthetic reports for extra chains.")
+    ] = 3_000,
+) -> None:
+    """Fit the pair scorer and its threshold; register it as lapor-duplicates (challenger).
+
+    The last line printed is its model URI.
+    """
+    import tempfile
+
+    from pipeline.dedupe import load_reports, read_pairs, train_scorer
+    from pipeline.ingest import reports_frame
+    from pipeline.registry import log_duplicates
+    from pipeline.text import mask_pii
+    from pipeline.train import file_sha256
+
+    reports = load_reports(data, fmt)
+    scorer, metrics, kept = train_scorer(
+        reports, read_pairs(pairs), synthetic_reports=synthetic, progress=err_console.log
+    )
+    config = {
+        "data": str(data), "data_sha256": file_sha256(data), "pairs": str(pairs),
+        "synthetic_reports": synthetic, "threshold": scorer.threshold_,
+    }  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        involved = set(kept["id_a"]) | set(kept["id_b"])
+        frame = reports_frame(r for r in reports if r.id in involved)
+        frame["text"] = frame["text"].map(mask_pii)
+        frame.to_parquet(folder / "pair_reports.parquet", index=False)
+        kept.to_csv(folder / "pairs.csv", index=False)
+        uri = log_duplicates(
+            scorer, config, metrics, [folder / "pair_reports.parquet", folder / "pairs.csv"]
+        )
+    console.print_json(json.dumps(metrics, ensure_ascii=False))
+    print(uri)
+
+
+@duplicates_app.command("evaluate")
+@user_errors
+def duplicates_evaluate(
+    data: Annotated[Path, typer.Option("--data", help="The reports the pairs refer to.")],
+    pairs: PairsOption,
+    fmt: FormatOption = "auto",
+    model: Annotated[
+        str | None, typer.Option("--model", help="Scorer URI (default: the latest registered).")
+    ] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the metrics here.")] = None,
+) -> None:
+    """Precision, recall and F1 on labelled pairs at the scorer's stored threshold."""
+    from pipeline.dedupe import evaluate_pairs, load_reports, read_pairs
+    from pipeline.registry import load_scorer
+
+    metrics = evaluate_pairs(load_scorer(model), load_reports(data, fmt), read_pairs(pairs))
+    if json_out:
+        json_out.write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+    console.print_json(json.dumps(metrics))
+
+
+@duplicates_app.command("find")
+@user_errors
+def duplicates_find(
+    data: Annotated[Path, typer.Option("--data", help="Reports to link.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Links and clusters: .csv or .parquet")],
+    fmt: FormatOption = "auto",
+    model: Annotated[
+        str | None, typer.Option("--model", help="Scorer URI (default: the latest registered).")
+    ] = None,
+) -> None:
+    """Link every report to an earlier one about the same problem; write clusters."""
+    from pipeline.dedupe import find_links, load_reports
+    from pipeline.ingest import container_of
+    from pipeline.registry import load_scorer
+
+    if container_of(out) not in ("csv", "parquet"):
+        raise LaporError(f"{out}: the output must be .csv or .parquet")
+    scorer = load_scorer(model)
+    reports = load_reports(data, fmt)
+    with err_console.status(f"linking {len(reports):,} reports"):
+        links = find_links(scorer, reports)
+    (links.to_parquet if container_of(out) == "parquet" else links.to_csv)(out, index=False)
+    repeated = links[links["cluster_size"] > 1]
+    console.print(
+        f"{len(links):,} reports, {int(links['duplicate_of'].notna().sum()):,} linked to an "
+        f"earlier one, {repeated['cluster'].nunique():,} clusters of 2 or more; wrote {out}"
+    )
 
 
 def _fmt(value: float | None) -> str:

@@ -216,6 +216,8 @@ def run_local(
     done = store.open(manifest, resume)
     summary.chunks_resumed = len(done)
     _WORKER_ROUTER = router
+    # each worker would keep its own partial index; backlogs are linked by `lapor duplicates find`
+    router.duplicates = None
     pool = multiprocessing.get_context("fork").Pool(workers) if workers > 1 else None
     pending: deque[tuple[Chunk, Any]] = deque()
 

@@ -123,6 +123,70 @@ def log_router(
     return f"models:/{name}/{version}"
 
 
+DUPLICATES_MODEL = "lapor-duplicates"
+
+
+def log_duplicates(
+    scorer: Any, config: dict[str, Any], metrics: dict[str, Any], files: list[Path]
+) -> str:
+    """Log and register a pair scorer as ``lapor-duplicates`` (alias challenger); its URI."""
+    import joblib
+    import mlflow
+    import pandas as pd
+
+    from models.duplicates import DuplicatesModel
+
+    client = configure()
+    with mlflow.start_run(run_name="train-duplicates") as run:
+        mlflow.log_params({k: v for k, v in config.items() if not isinstance(v, dict)})
+        mlflow.log_metrics(_flat_metrics(metrics))
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            joblib.dump(scorer, folder / "scorer.joblib", compress=3)
+            (folder / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False))
+            (folder / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False))
+            for name in ("config.json", "metrics.json"):
+                mlflow.log_artifact(str(folder / name))
+            for path in files:
+                mlflow.log_artifact(str(path))
+            example = pd.DataFrame(
+                {"id": ["a", "b"], "text": ["jalan rusak di gang mawar", "jalan rusak gang mawar"],
+                 "created_at": ["2024-01-01", "2024-01-02"], "village": ["x", "x"]}
+            )  # fmt: skip
+            info = mlflow.pyfunc.log_model(
+                name="duplicates",
+                python_model=DuplicatesModel(),
+                artifacts={"scorer": str(folder / "scorer.joblib")},
+                input_example=example,
+                pip_requirements=[f"{k}=={v}" for k, v in library_versions().items()],
+                registered_model_name=DUPLICATES_MODEL,
+            )
+    version = str(info.registered_model_version)
+    client.set_registered_model_alias(DUPLICATES_MODEL, CHALLENGER, version)
+    client.set_model_version_tag(DUPLICATES_MODEL, version, "run_id", run.info.run_id)
+    return f"models:/{DUPLICATES_MODEL}/{version}"
+
+
+def load_scorer(uri: str | None = None) -> Any:
+    """A registered pair scorer (default: the latest version of lapor-duplicates)."""
+    import mlflow.pyfunc
+
+    if uri is None:
+        versions = registered_versions(DUPLICATES_MODEL)
+        if not versions:
+            raise RegistryError("no duplicate scorer registered; run `lapor duplicates train`")
+        uri = f"models:/{DUPLICATES_MODEL}/{versions[-1].version}"
+    name, version = resolve(uri)
+    return mlflow.pyfunc.load_model(f"models:/{name}/{version}").unwrap_python_model().scorer
+
+
+def champion_scorer() -> Any | None:
+    """The champion pair scorer, if one was promoted."""
+    if alias_version(DUPLICATES_MODEL, CHAMPION) is None:
+        return None
+    return load_scorer(f"models:/{DUPLICATES_MODEL}@{CHAMPION}")
+
+
 def _flat_params(config: dict[str, Any]) -> dict[str, Any]:
     params = {
         "family": config.get("family"),
@@ -183,6 +247,11 @@ def load_router(uri: str) -> Any:
     model = mlflow.pyfunc.load_model(f"models:/{name}/{version}")
     router = model.unwrap_python_model().router
     router.version = f"{name}/{version}"
+    scorer = champion_scorer()
+    if scorer is not None:
+        from models.duplicates import DuplicateIndex
+
+        router.duplicates = DuplicateIndex(scorer)
     return router
 
 
@@ -217,6 +286,7 @@ KEY_METRICS = {
     "topic": ("accuracy",),
     "channel": ("macro_f1",),
     "urgent": ("recall", "f1"),
+    "duplicates": ("f1",),
 }
 """What "not worse" compares, task by task."""
 
@@ -262,8 +332,13 @@ def set_champion(name: str, version: str) -> None:
 
 
 def registered_versions(name: str) -> list[Any]:
+    from mlflow.exceptions import MlflowException
+
     client = configure()
-    found = client.search_model_versions(f"name='{name}'")
+    try:
+        found = client.search_model_versions(f"name='{name}'")
+    except MlflowException:
+        return []
     # search results leave aliases out; fetch each version whole
     return [client.get_model_version(name, v) for v in sorted({int(v.version) for v in found})]
 
@@ -273,6 +348,42 @@ class PromotionOutcome:
     promoted: bool
     message: str
     comparison: Comparison | None = None
+
+
+def _duplicate_metrics(name: str, versions: list[str], data: Any) -> list[dict[str, Any]]:
+    """Pair metrics of each scorer version on the same labelled pairs: ``data`` as
+    (reports, pairs), else the pairs logged with the last version."""
+    import mlflow
+    import pandas as pd
+
+    from pipeline.dedupe import evaluate_pairs
+    from pipeline.schema import Report
+
+    if data is None:
+        run_id = configure().get_model_version(name, versions[-1]).run_id
+        with tempfile.TemporaryDirectory() as tmp:
+            try:
+                reports_path = mlflow.artifacts.download_artifacts(
+                    run_id=run_id, artifact_path="pair_reports.parquet", dst_path=tmp
+                )
+                pairs_path = mlflow.artifacts.download_artifacts(
+                    run_id=run_id, artifact_path="pairs.csv", dst_path=tmp
+                )
+            except Exception as exc:
+                raise RegistryError(f"{name}/{versions[-1]} has no logged pairs") from exc
+            frame = pd.read_parquet(reports_path)
+            reports = [
+                Report.model_validate({k: v for k, v in row.items() if v is not None and v == v})
+                for row in frame.to_dict("records")
+            ]
+            pairs = pd.read_csv(pairs_path, dtype=str, keep_default_na=False)
+            pairs["duplicate"] = pairs["duplicate"].astype(int)
+    else:
+        reports, pairs = data
+    return [
+        {"duplicates": evaluate_pairs(load_scorer(f"models:/{name}/{v}"), reports, pairs)}
+        for v in versions
+    ]
 
 
 def promote(
@@ -298,9 +409,12 @@ def promote(
         return PromotionOutcome(True, f"no champion yet: {name}/{candidate} is now champion")
     if champion == candidate:
         return PromotionOutcome(True, f"{name}/{candidate} already is the champion")
-    frame = load_frame(data)[0] if data is not None else load_validation(name, candidate)
-    old = evaluate(load_router(f"models:/{name}/{champion}"), frame)
-    new = evaluate(load_router(f"models:/{name}/{candidate}"), frame)
+    if name == DUPLICATES_MODEL:
+        old, new = _duplicate_metrics(name, [champion, candidate], data)
+    else:
+        frame = load_frame(data)[0] if data is not None else load_validation(name, candidate)
+        old = evaluate(load_router(f"models:/{name}/{champion}"), frame)
+        new = evaluate(load_router(f"models:/{name}/{candidate}"), frame)
     comparison = compare(old, new, settings.promote_tolerance)
     if comparison.not_worse:
         set_champion(name, candidate)

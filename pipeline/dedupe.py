@@ -1,0 +1,212 @@
+"""Duplicate linking: train the pair scorer, find links and clusters in a file, evaluate on pairs.
+
+Repeats are linked to the earlier report, never dropped: a repeat can be an escalation and the
+number of citizens affected matters to the agency.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import precision_recall_fscore_support
+from sklearn.model_selection import StratifiedKFold
+
+from models.duplicates import DuplicateIndex, Embeddings, Entry, PairScorer
+from pipeline.errors import LaporError
+from pipeline.ingest import Report, read_reports
+from pipeline.text import mask_pii
+
+SIMILARITY_BANDS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.01))
+
+
+def read_pairs(path: Path) -> pd.DataFrame:
+    """A labelled pairs file: ``id_a,id_b,duplicate`` (other columns kept, e.g. ``cosine``)."""
+    if not path.is_file():
+        raise LaporError(f"{path}: pairs file not found")
+    pairs = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in ("id_a", "id_b", "duplicate") if c not in pairs]
+    if missing:
+        raise LaporError(
+            f"{path}: missing column(s) {', '.join(missing)}; expected id_a,id_b,duplicate"
+        )
+    bad = ~pairs["duplicate"].isin(["0", "1"])
+    if bad.any():
+        raise LaporError(f"{path}: row {int(np.flatnonzero(bad)[0]) + 2}: duplicate must be 0 or 1")
+    pairs["duplicate"] = pairs["duplicate"].astype(int)
+    return pairs
+
+
+def labelled_pairs(
+    reports: dict[str, Report], pairs: pd.DataFrame
+) -> tuple[list[tuple[Entry, Entry]], np.ndarray, pd.DataFrame]:
+    """Entry pairs and labels for the rows of ``pairs`` whose reports are both present."""
+    known = pairs["id_a"].isin(reports) & pairs["id_b"].isin(reports)
+    kept = pairs[known].reset_index(drop=True)
+    entries = {i: Entry.of(_masked(reports[i])) for i in set(kept["id_a"]) | set(kept["id_b"])}
+    entry_pairs = [
+        (entries[a], entries[b]) for a, b in zip(kept["id_a"], kept["id_b"], strict=True)
+    ]
+    return entry_pairs, kept["duplicate"].to_numpy(), kept
+
+
+def _masked(report: Report) -> Report:
+    return report.model_copy(update={"text": mask_pii(report.text)})
+
+
+def synthetic_pairs(n_reports: int, seed: int) -> tuple[list[tuple[Entry, Entry]], np.ndarray]:
+    """Pairs from synthetic duplicate chains: repeats (1); the same problem in another village
+    and other problems in the same village (0)."""
+    from pipeline.synth import generate
+
+    rows = list(generate(n_reports, seed=seed))
+    entries = {r["id"]: Entry.of(Report.model_validate(r)) for r in rows}
+    by_id = {r["id"]: r for r in rows}
+    by_problem: dict[tuple, list[dict]] = defaultdict(list)
+    by_village: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        by_problem[(row["source_topic"], row["district"])].append(row)
+        by_village[row["village"]].append(row)
+    rng = random.Random(seed)
+    pairs, labels = [], []
+    for row in rows:
+        if not row["duplicate_of"]:
+            continue
+        original = by_id[row["duplicate_of"]]
+        pairs.append((entries[row["id"]], entries[original["id"]]))
+        labels.append(1)
+        elsewhere = [
+            r for r in by_problem[(original["source_topic"], original["district"])]
+            if r["village"] != original["village"] and r["id"] != row["id"]
+        ]  # fmt: skip
+        if elsewhere:
+            pairs.append((entries[row["id"]], entries[rng.choice(elsewhere)["id"]]))
+            labels.append(0)
+        other = [r for r in by_village[row["village"]] if r["source_topic"] != row["source_topic"]]
+        if other:
+            pairs.append((entries[row["id"]], entries[rng.choice(other)["id"]]))
+            labels.append(0)
+    return pairs, np.array(labels)
+
+
+def _metrics(y: np.ndarray, flagged: np.ndarray, threshold: float) -> dict[str, Any]:
+    precision, recall, f1, _ = precision_recall_fscore_support(
+        y, flagged, average="binary", zero_division=0
+    )
+    return {
+        "n": len(y),
+        "precision": round(float(precision), 4),
+        "recall": round(float(recall), 4),
+        "f1": round(float(f1), 4),
+        "threshold": round(float(threshold), 4),
+    }
+
+
+def train_scorer(
+    reports: list[Report],
+    pairs: pd.DataFrame,
+    synthetic_reports: int = 3_000,
+    seed: int = 42,
+    progress: Callable[[str], None] = lambda step: None,
+) -> tuple[PairScorer, dict[str, Any], pd.DataFrame]:
+    """Fit the pair scorer on labelled pairs plus synthetic chains; cross-validated metrics on
+    the labelled pairs (each fold trains on the other folds and the synthetic pairs)."""
+    by_id = {r.id: r for r in reports}
+    real_pairs, y, kept = labelled_pairs(by_id, pairs)
+    if len(kept) < 10 or len(set(y)) < 2:
+        raise LaporError(
+            f"only {len(kept)} labelled pairs match reports in the data (need 10, both labels); "
+            "check that the pairs' ids are the data's ids"
+        )
+    progress(
+        f"{len(kept)} labelled pairs ({int(y.sum())} duplicates); {len(pairs) - len(kept)} skipped"
+    )
+    synth_pairs, synth_y = (
+        synthetic_pairs(synthetic_reports, seed) if synthetic_reports else ([], np.zeros(0))
+    )
+    texts = [mask_pii(r.model_input()) for r in reports]
+    embedder = Embeddings()
+    progress("cross-validating on the labelled pairs")
+    proba = np.zeros(len(y))
+    flagged = np.zeros(len(y), dtype=bool)
+    folds = StratifiedKFold(5, shuffle=True, random_state=seed)
+    for train, test in folds.split(np.zeros(len(y)), y):
+        scorer = PairScorer().fit(
+            texts,
+            [real_pairs[i] for i in train] + synth_pairs,
+            np.concatenate([y[train], synth_y]),
+            embedder=embedder,
+        )
+        proba[test] = scorer.predict_proba_pairs([real_pairs[i] for i in test], embedder)
+        flagged[test] = proba[test] >= scorer.threshold_
+    metrics = _metrics(y, flagged, float("nan"))
+    metrics.pop("threshold")
+    if "cosine" in kept:
+        cosine = pd.to_numeric(kept["cosine"], errors="coerce").to_numpy()
+        bands = {}
+        for lo, hi in SIMILARITY_BANDS:
+            band = (cosine >= lo) & (cosine < hi)
+            if band.any():
+                bands[f"{lo:.1f}-{min(hi, 1.0):.1f}"] = _metrics(y[band], flagged[band], 0)
+                bands[f"{lo:.1f}-{min(hi, 1.0):.1f}"].pop("threshold")
+        metrics["by_similarity_band"] = bands
+    progress("fitting the final scorer")
+    scorer = PairScorer().fit(
+        texts, real_pairs + synth_pairs, np.concatenate([y, synth_y]), embedder=embedder
+    )
+    metrics["threshold"] = round(scorer.threshold_, 4)
+    return scorer, metrics, kept
+
+
+def evaluate_pairs(
+    scorer: PairScorer, reports: list[Report], pairs: pd.DataFrame
+) -> dict[str, Any]:
+    """``{"n", "precision", "recall", "f1", "threshold"}`` at the scorer's stored threshold."""
+    entry_pairs, y, _ = labelled_pairs({r.id: r for r in reports}, pairs)
+    if not entry_pairs:
+        raise LaporError("no labelled pair matches reports in the data")
+    proba = scorer.predict_proba_pairs(entry_pairs)
+    return _metrics(y, proba >= scorer.threshold_, scorer.threshold_)
+
+
+def find_links(
+    scorer: PairScorer, reports: Iterable[Report], window_days: int = 60
+) -> pd.DataFrame:
+    """Each report's earlier duplicate (if any) and its cluster: the master is the earliest
+    report of the cluster, ``cluster_size`` how many reports it holds."""
+    ordered = sorted(reports, key=lambda r: (r.created_at is None, r.created_at or 0, r.id))
+    index = DuplicateIndex(scorer, window_days=window_days)
+    rows = []
+    master: dict[str, str] = {}
+    for report in ordered:
+        masked = _masked(report)
+        links = index.find(masked)
+        best = links[0] if links else None
+        master[report.id] = master.get(best.report_id, best.report_id) if best else report.id
+        rows.append(
+            {
+                "id": report.id,
+                "duplicate_of": best.report_id if best else None,
+                "probability": best.probability if best else None,
+                "reason": best.reason if best else None,
+                "links": len(links),
+                "cluster": master[report.id],
+            }
+        )
+        index.add(masked)
+    columns = ["id", "duplicate_of", "probability", "reason", "links", "cluster"]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["cluster_size"] = frame["cluster"].map(frame["cluster"].value_counts()).astype(int)
+    return frame
+
+
+def load_reports(path: Path, fmt: str) -> list[Report]:
+    reports, _ = read_reports(path, fmt)
+    if not reports:
+        raise LaporError(f"{path}: no usable reports")
+    return reports
