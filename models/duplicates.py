@@ -23,6 +23,7 @@ from typing import Any
 
 import mlflow.pyfunc
 import numpy as np
+import pandas as pd
 from datasketch import MinHash
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -486,7 +487,7 @@ class DuplicatesModel(mlflow.pyfunc.PythonModel):
 
         self.scorer: PairScorer = joblib.load(context.artifacts["scorer"])
 
-    def predict(self, context: Any, model_input: Any, params: Any = None) -> Any:
+    def predict(self, context: Any, model_input: pd.DataFrame, params: Any = None) -> pd.DataFrame:
         from pipeline.dedupe import find_links
 
         reports = [

@@ -50,7 +50,7 @@ def registered(demo_file: Path, module_home: Path) -> str:
     get_settings.cache_clear()
     result = runner.invoke(app, ["train", "--data", str(demo_file), "--format", "csv"])
     assert result.exit_code == 0, result.output
-    return result.output.strip().splitlines()[-1]
+    return result.stdout.strip().splitlines()[-1]
 
 
 def test_train_register_load_predict(registered: str, registry: Path) -> None:

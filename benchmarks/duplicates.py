@@ -1,0 +1,100 @@
+"""Duplicate index at scale (synthetic corpus): build time and memory for N reports, query
+latency p50/p99 for new reports, and the cost of adding one report (no rebuild). Also the pair
+scorer's quality on the real labelled pairs when ../shared/data is present.
+
+    python benchmarks/duplicates.py [--n 1000000] [--queries 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from itertools import islice
+from pathlib import Path
+
+import numpy as np
+import psutil
+
+from models.duplicates import DuplicateIndex, PairScorer
+from pipeline.dedupe import load_reports, read_pairs, synthetic_pairs, train_scorer
+from pipeline.schema import Report
+from pipeline.synth import generate
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def quality() -> None:
+    data, pairs = (
+        SHARED / "surabaya_mediacenter_2022.csv",
+        SHARED / "surabaya_2022_duplicate_pairs.csv",
+    )
+    if not data.is_file():
+        print("pair quality: skipped (real data absent)")
+        return
+    for synthetic in (0, 3_000):
+        _, metrics, _ = train_scorer(load_reports(data, "surabaya"), read_pairs(pairs), synthetic)
+        print(f"pair quality, 5-fold CV on the real pairs (+{synthetic} synthetic reports):")
+        print(json.dumps(metrics, indent=1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=1_000)
+    parser.add_argument("--chunk", type=int, default=50_000)
+    parser.add_argument("--skip-quality", action="store_true")
+    args = parser.parse_args()
+    if not args.skip_quality:
+        quality()
+
+    pairs, labels = synthetic_pairs(2_000, seed=5)
+    scorer = PairScorer().fit([a.text for a, _ in pairs], pairs, labels)
+    process = psutil.Process()
+    rows = generate(args.n + args.queries, seed=17)
+    index = DuplicateIndex(scorer)
+    before = process.memory_info().rss
+    started = time.perf_counter()
+    added = 0
+    while added < args.n:
+        chunk = [Report.model_validate(r) for r in islice(rows, min(args.chunk, args.n - added))]
+        index.add_many(chunk)
+        added += len(chunk)
+        print(f"  indexed {added:,} ({time.perf_counter() - started:.0f} s)", flush=True)
+    build = time.perf_counter() - started
+    memory = process.memory_info().rss - before
+    print(
+        f"build: {args.n:,} reports in {build:.0f} s = {args.n / build:,.0f} reports/s; "
+        f"index memory {memory / 2**30:.2f} GiB ({memory / args.n:,.0f} bytes/report)"
+    )
+
+    queries = [Report.model_validate(r) for r in rows]
+    latencies, found = [], 0
+    for report in queries:
+        start = time.perf_counter()
+        found += bool(index.find(report))
+        latencies.append((time.perf_counter() - start) * 1000)
+    cold = np.array(latencies)
+    print(
+        f"query ({len(queries):,} new reports, cold embedding cache): p50 "
+        f"{np.percentile(cold, 50):.1f} ms, p99 {np.percentile(cold, 99):.1f} ms; "
+        f"{found} had a duplicate"
+    )
+    warm = []
+    for report in queries:
+        start = time.perf_counter()
+        index.find(report)
+        warm.append((time.perf_counter() - start) * 1000)
+    print(f"query again (warm caches): p50 {np.percentile(warm, 50):.1f} ms, "
+          f"p99 {np.percentile(warm, 99):.1f} ms")  # fmt: skip
+    adds = []
+    for report in queries[:200]:
+        start = time.perf_counter()
+        index.add(report)
+        adds.append((time.perf_counter() - start) * 1000)
+    print(f"incremental add (no rebuild): median {statistics.median(adds):.2f} ms per report")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,144 @@
+"""Duplicate detection: exact and reworded repeats, another village, the window, clusters."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from models.duplicates import DuplicateIndex, Entry, PairScorer, reason, signature
+from pipeline.dedupe import find_links, synthetic_pairs
+from pipeline.schema import Report
+
+pytestmark = pytest.mark.slow
+START = datetime(2024, 3, 4, 9, 0)
+
+
+@pytest.fixture(scope="module")
+def scorer() -> PairScorer:
+    pairs, labels = synthetic_pairs(1_500, seed=13)
+    texts = [a.text for a, _ in pairs] + [b.text for _, b in pairs]
+    return PairScorer().fit(texts, pairs, labels)
+
+
+def report(
+    report_id: str, text: str, village: str = "Sepaso", days: float = 0, **fields: str
+) -> Report:
+    """A report as the service indexes it: with its (suggested) topic and agency."""
+    lamp = "lampu" in text.lower()
+    fields.setdefault("topic", "PERHUBUNGAN" if lamp else "PEKERJAAN UMUM DAN PENATAAN RUANG")
+    fields.setdefault("agency", "Dinas Perhubungan" if lamp else "Dinas PUPR")
+    if lamp:
+        fields.setdefault("address", "Gg. Mawar RT 11")
+    return Report(
+        id=report_id,
+        text=text,
+        created_at=START + timedelta(days=days),
+        regency="Kabupaten Kutai Timur",
+        district=fields.pop("district", "Bengalon"),
+        village=village,
+        address=fields.pop("address", "Jl. Poros Sangatta-Bengalon RT 04"),
+        **fields,
+    )
+
+
+ROAD = (
+    "Jalan poros di desa Sepaso rusak parah dan berlubang besar, sudah dua minggu tidak diperbaiki"
+)
+REWORDED = (
+    "Melaporkan lagi, kondisi jalan poros Sepaso makin hancur, lubangnya dalam dan motor "
+    "sering jatuh, mohon segera diperbaiki"
+)
+
+
+def linked(index: DuplicateIndex, new: Report) -> list[str]:
+    return [link.report_id for link in index.find(new)]
+
+
+def test_exact_repeat_is_linked(scorer: PairScorer) -> None:
+    index = DuplicateIndex(scorer)
+    index.add(report("a", ROAD))
+    links = index.find(report("b", ROAD, days=1))
+    assert [link.report_id for link in links] == ["a"]
+    assert links[0].probability >= scorer.threshold_
+    assert "same kelurahan" in links[0].reason
+    assert "1 days apart" in links[0].reason
+
+
+def test_reworded_repeat_is_linked(scorer: PairScorer) -> None:
+    index = DuplicateIndex(scorer)
+    index.add(report("a", ROAD))
+    index.add(report("x", "Lampu jalan di gang mawar mati sudah sebulan", days=1))
+    assert linked(index, report("b", REWORDED, days=3)) == ["a"]
+
+
+def test_same_problem_in_another_village_is_not_a_duplicate(scorer: PairScorer) -> None:
+    index = DuplicateIndex(scorer)
+    index.add(report("a", ROAD))
+    elsewhere = ROAD.replace("Sepaso", "Tepian Langsat")
+    other = report("b", elsewhere, village="Tepian Langsat", days=2, address="Jl. Pendidikan RT 17")
+    assert linked(index, other) == []
+
+
+def test_outside_the_window_is_not_a_duplicate(scorer: PairScorer) -> None:
+    index = DuplicateIndex(scorer, window_days=60)
+    index.add(report("a", ROAD))
+    assert linked(index, report("b", ROAD, days=61)) == []
+    assert linked(index, report("c", ROAD, days=59)) == ["a"]
+
+
+def test_other_regency_is_never_a_candidate(scorer: PairScorer) -> None:
+    index = DuplicateIndex(scorer)
+    index.add(report("a", ROAD))
+    far = report("b", ROAD, days=1).model_copy(update={"regency": "Kota Bontang"})
+    assert linked(index, far) == []
+
+
+def test_a_cluster_of_three(scorer: PairScorer) -> None:
+    reports = [
+        report("first", ROAD),
+        report("lamp", "Lampu jalan di depan masjid mati, gelap sekali", days=1, village="Kandolo"),
+        report("second", REWORDED, days=4),
+        report("third", ROAD + " Tolong pak!", days=9),
+    ]
+    links = find_links(scorer, reports).set_index("id")
+    assert pd.isna(links.loc["first", "duplicate_of"])
+    assert links.loc["second", "duplicate_of"] == "first"
+    assert links.loc["third", "duplicate_of"] in {"first", "second"}
+    assert (links.loc[["first", "second", "third"], "cluster"] == "first").all()
+    assert (links.loc[["first", "second", "third"], "cluster_size"] == 3).all()
+    assert links.loc["lamp", "cluster_size"] == 1
+
+
+def test_adding_one_report_does_not_rebuild(scorer: PairScorer) -> None:
+    index = DuplicateIndex(scorer)
+    index.add_many([report(f"r{i}", f"{ROAD} nomor {i}", days=i / 10) for i in range(50)])
+    sorted_keys = index._sorted_keys
+    index.add(report("new", REWORDED, days=6))
+    assert index._sorted_keys is sorted_keys  # the bulk part is untouched
+    assert index._recent_count == 1
+    assert len(index) == 51
+    assert "new" in linked(index, report("again", REWORDED, days=7))
+    index.compact()
+    assert index._recent_count == 0
+    assert index._sorted_keys.shape[1] == 51
+
+
+def test_probabilities_are_calibrated_and_ordered(scorer: PairScorer) -> None:
+    pairs, labels = synthetic_pairs(600, seed=99)
+    proba = scorer.predict_proba_pairs(pairs)
+    assert ((proba >= 0) & (proba <= 1)).all()
+    assert proba[labels == 1].mean() > proba[labels == 0].mean() + 0.3
+
+
+def test_signature_and_reason_helpers() -> None:
+    a, b = signature("jalan rusak parah sekali"), signature("jalan rusak parah sekali")
+    assert (a == b).all()
+    assert np.mean(signature("lampu jalan mati") == a) < 0.5
+    features = np.zeros(17)
+    features[[0, 2]] = [0.91, 1]
+    assert reason(features, 2.0) == "same kelurahan, 2 days apart, text 0.91 similar"
+    entry = Entry.of(report("z", "Rumah No. 23 RT 05 rusak", address="Gg. Mawar 7"))
+    assert {"23", "05", "7"} <= set(entry.numbers)
