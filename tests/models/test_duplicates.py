@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.duplicates import DuplicateIndex, Entry, PairScorer, reason, signature
+from models.duplicates import FEATURES, DuplicateIndex, Entry, PairScorer, reason, signature
 from pipeline.dedupe import find_links, synthetic_pairs
 from pipeline.schema import Report
 
@@ -137,7 +137,7 @@ def test_signature_and_reason_helpers() -> None:
     a, b = signature("jalan rusak parah sekali"), signature("jalan rusak parah sekali")
     assert (a == b).all()
     assert np.mean(signature("lampu jalan mati") == a) < 0.5
-    features = np.zeros(17)
+    features = np.zeros(len(FEATURES))
     features[[0, 2]] = [0.91, 1]
     assert reason(features, 2.0) == "same kelurahan, 2 days apart, text 0.91 similar"
     entry = Entry.of(report("z", "Rumah No. 23 RT 05 rusak", address="Gg. Mawar 7"))
