@@ -6,7 +6,10 @@ number of citizens affected matters to the agency.
 
 from __future__ import annotations
 
+import dataclasses
 import random
+import re
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -91,7 +94,28 @@ def synthetic_pairs(n_reports: int, seed: int) -> tuple[list[tuple[Entry, Entry]
         if other:
             pairs.append((entries[row["id"]], entries[rng.choice(other)["id"]]))
             labels.append(0)
+        pairs.append((_moved(entries[original["id"]], rng), entries[original["id"]]))
+        labels.append(0)
     return pairs, np.array(labels)
+
+
+def _moved(entry: Entry, rng: random.Random) -> Entry:
+    """The same words about another kelurahan of the same kecamatan: not a duplicate, however
+    similar the text (the case embeddings alone get wrong)."""
+    from pipeline.synth import KECAMATAN_VILLAGES, STREETS
+
+    villages = [
+        v
+        for v in KECAMATAN_VILLAGES.get(entry.district.title(), ())
+        if v.casefold() != entry.village
+    ]
+    village = rng.choice(villages or ["Kampung Lain"]).casefold()
+    address = f"jl. {rng.choice(STREETS).casefold()} rt {rng.randint(1, 40):02d}"
+    text = entry.text.replace(entry.village, village)
+    return dataclasses.replace(
+        entry, id=f"{entry.id}-moved", village=village, address=address, text=text,
+        numbers=frozenset(re.findall(r"\d+", address)), raw_hash=zlib.crc32(text.encode()),
+    )  # fmt: skip
 
 
 def _metrics(y: np.ndarray, flagged: np.ndarray, threshold: float) -> dict[str, Any]:
