@@ -464,12 +464,16 @@ def reclassify_command(
 PairsOption = Annotated[
     Path, typer.Option("--pairs", help="Labelled pairs: id_a,id_b,duplicate (others ignored).")
 ]
+PairsDataOption = Annotated[Path, typer.Option("--data", help="The reports the pairs refer to.")]
+ScorerOption = Annotated[
+    str | None, typer.Option("--model", help="Scorer URI (default: the latest registered).")
+]
 
 
 @duplicates_app.command("train")
 @user_errors
 def duplicates_train(
-    data: Annotated[Path, typer.Option("--data", help="The reports the pairs refer to.")],
+    data: PairsDataOption,
     pairs: PairsOption,
     fmt: FormatOption = "auto",
     synthetic: Annotated[
@@ -513,12 +517,10 @@ def duplicates_train(
 @duplicates_app.command("evaluate")
 @user_errors
 def duplicates_evaluate(
-    data: Annotated[Path, typer.Option("--data", help="The reports the pairs refer to.")],
+    data: PairsDataOption,
     pairs: PairsOption,
     fmt: FormatOption = "auto",
-    model: Annotated[
-        str | None, typer.Option("--model", help="Scorer URI (default: the latest registered).")
-    ] = None,
+    model: ScorerOption = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the metrics here.")] = None,
 ) -> None:
     """Precision, recall and F1 on labelled pairs at the scorer's stored threshold."""
@@ -537,9 +539,7 @@ def duplicates_find(
     data: Annotated[Path, typer.Option("--data", help="Reports to link.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Links and clusters: .csv or .parquet")],
     fmt: FormatOption = "auto",
-    model: Annotated[
-        str | None, typer.Option("--model", help="Scorer URI (default: the latest registered).")
-    ] = None,
+    model: ScorerOption = None,
 ) -> None:
     """Link every report to an earlier one about the same problem; write clusters."""
     from pipeline.dedupe import find_links, load_reports

@@ -117,9 +117,14 @@ def log_router(
                 pip_requirements=[f"{k}=={v}" for k, v in library_versions().items()],
                 registered_model_name=name,
             )
+    return _as_challenger(client, name, info, run.info.run_id)
+
+
+def _as_challenger(client: Any, name: str, info: Any, run_id: str) -> str:
+    """Point alias ``challenger`` at a newly registered version; its ``models:/`` URI."""
     version = str(info.registered_model_version)
     client.set_registered_model_alias(name, CHALLENGER, version)
-    client.set_model_version_tag(name, version, "run_id", run.info.run_id)
+    client.set_model_version_tag(name, version, "run_id", run_id)
     return f"models:/{name}/{version}"
 
 
@@ -161,10 +166,7 @@ def log_duplicates(
                 pip_requirements=[f"{k}=={v}" for k, v in library_versions().items()],
                 registered_model_name=DUPLICATES_MODEL,
             )
-    version = str(info.registered_model_version)
-    client.set_registered_model_alias(DUPLICATES_MODEL, CHALLENGER, version)
-    client.set_model_version_tag(DUPLICATES_MODEL, version, "run_id", run.info.run_id)
-    return f"models:/{DUPLICATES_MODEL}/{version}"
+    return _as_challenger(client, DUPLICATES_MODEL, info, run.info.run_id)
 
 
 def load_scorer(uri: str | None = None) -> Any:
