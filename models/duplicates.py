@@ -37,7 +37,7 @@ BANDS = 24
 ROWS = NUM_PERM // BANDS
 SHINGLE = 5
 WINDOW_DAYS = 60
-MAX_CANDIDATES = 20
+MAX_CANDIDATES = 10
 EPOCH = datetime(1970, 1, 1)
 
 CHEAP_FEATURES = (
@@ -354,6 +354,8 @@ class DuplicateIndex:
         self._signatures = np.zeros((0, NUM_PERM), dtype=np.uint32)
         self._size = 0
         self._days = np.zeros(0)
+        self._regency = np.zeros(0, dtype=np.int32)
+        self._regency_codes: dict[str, int] = {}
         self._sorted_keys = np.zeros((BANDS, 0), dtype=np.uint64)
         self._sorted_positions = np.zeros((BANDS, 0), dtype=np.int64)
         self._recent: list[dict[int, list[int]]] = [{} for _ in range(BANDS)]
@@ -372,7 +374,9 @@ class DuplicateIndex:
         signatures[: self._size] = self._signatures[: self._size]
         days = np.full(capacity, np.nan)
         days[: self._size] = self._days[: self._size]
-        self._signatures, self._days = signatures, days
+        regency = np.zeros(capacity, dtype=np.int32)
+        regency[: self._size] = self._regency[: self._size]
+        self._signatures, self._days, self._regency = signatures, days, regency
 
     def add(self, report: Report, agency: str | None = None, topic: str | None = None) -> None:
         """Index one report (no rebuild: it goes to the incremental part)."""
@@ -397,6 +401,9 @@ class DuplicateIndex:
             position = start + offset
             self.entries.append(entry)
             self._days[position] = entry.day
+            self._regency[position] = self._regency_codes.setdefault(
+                entry.regency, len(self._regency_codes)
+            )
             if entry.village:
                 self._by_village.setdefault((entry.regency, entry.village), []).append(position)
             if not compact:
@@ -428,9 +435,8 @@ class DuplicateIndex:
         self._recent = [{} for _ in range(BANDS)]
         self._recent_count = 0
 
-    def candidates(self, entry: Entry, sig: np.ndarray, before: int | None = None) -> np.ndarray:
+    def candidates(self, entry: Entry, sig: np.ndarray) -> np.ndarray:
         """Positions of earlier reports in the window and regency, most similar first."""
-        limit = self._size if before is None else before
         keys = band_keys(sig[None, :])[0]
         found: list[np.ndarray] = []
         for band in range(BANDS):
@@ -448,25 +454,23 @@ class DuplicateIndex:
         if not found:
             return np.zeros(0, dtype=np.int64)
         positions = np.unique(np.concatenate(found).astype(np.int64))
-        positions = positions[positions < limit]
         if entry.day == entry.day:
             gap = entry.day - self._days[positions]
             positions = positions[(gap >= 0) & (gap <= self.window_days) | np.isnan(gap)]
-        positions = np.array(
-            [p for p in positions if self.entries[p].regency == entry.regency], dtype=np.int64
+        code = self._regency_codes.get(entry.regency)
+        positions = (
+            positions[self._regency[positions] == code] if code is not None else positions[:0]
         )
         if len(positions) > MAX_CANDIDATES:
             similarity = (self._signatures[positions] == sig).mean(axis=1)
             positions = positions[np.argsort(-similarity, kind="stable")[:MAX_CANDIDATES]]
         return positions
 
-    def find(
-        self, report: Report, before: int | None = None, entry: Entry | None = None
-    ) -> list[DuplicateLink]:
+    def find(self, report: Report) -> list[DuplicateLink]:
         """Earlier reports about the same problem, most probable first."""
-        entry = entry or Entry.of(report)
+        entry = Entry.of(report)
         sig = signature(entry.text)
-        positions = self.candidates(entry, sig, before)
+        positions = self.candidates(entry, sig)
         positions = np.array([p for p in positions if self.entries[p].id != entry.id], dtype=int)
         if len(positions) == 0:
             return []
