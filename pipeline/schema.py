@@ -79,8 +79,6 @@ URGENT_REASONS: Final = (
 )
 """Reason codes for an urgent report (danger to life, health or safety now)."""
 
-IDENTITY_FIELDS: Final = ("id",)
-TEXT_FIELDS: Final = ("title", "text")
 PLACE_FIELDS: Final = ("province", "regency", "district", "village", "address")
 LABEL_FIELDS: Final = (
     "channel",
@@ -106,12 +104,9 @@ REPORT_FIELDS: Final = (
 )
 """Every column of a Report, in the order files are written."""
 
-REQUIRED_FIELDS: Final = ("text",)
 CLASSIFICATION_TASKS: Final = ("channel", "topic", "agency")
 """Tasks answered by a classifier with top-3 candidates; ``urgent`` is scored separately."""
 TASKS: Final = (*CLASSIFICATION_TASKS, "urgent")
-DECISIONS: Final = ("auto", "review")
-"""``auto``: confident enough to route without a person; ``review``: a person decides."""
 MAX_TEXT_CHARS: Final = 20_000
 
 _CATEGORY_BY_KEY: Final = {re.sub(r"\s+", " ", c).casefold(): c for c in LAPOR_CATEGORIES}
