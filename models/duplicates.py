@@ -466,9 +466,12 @@ class DuplicateIndex:
             positions = positions[np.argsort(-similarity, kind="stable")[:MAX_CANDIDATES]]
         return positions
 
-    def find(self, report: Report) -> list[DuplicateLink]:
-        """Earlier reports about the same problem, most probable first."""
-        entry = Entry.of(report)
+    def find(
+        self, report: Report, agency: str | None = None, topic: str | None = None
+    ) -> list[DuplicateLink]:
+        """Earlier reports about the same problem, most probable first (``agency`` and
+        ``topic``: the report's suggested ones, as for :meth:`add`)."""
+        entry = Entry.of(report, agency, topic)
         sig = signature(entry.text)
         positions = self.candidates(entry, sig)
         positions = np.array([p for p in positions if self.entries[p].id != entry.id], dtype=int)

@@ -475,11 +475,20 @@ class Router:
         suggestions = self.predict_frame(frame)
         if self.duplicates is not None:
             for suggestion, report in zip(suggestions, reports, strict=True):
-                suggestion.duplicates = self.duplicates.find(report)
+                suggestion.duplicates = self.duplicates.find(
+                    report, *suggested_agency_topic(suggestion)
+                )
         return suggestions
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "duplicates": None}
+
+    def known_agencies(self) -> list[str]:
+        """Every concrete agency the model can suggest (own-place offices spelled out): the list
+        staff pick an override from."""
+        generic = {OWN_OFFICE.format(prefix=p, field=f) for p, f in self.places.prefixes.items()}
+        classes = self.labels.get("agency", [])
+        return sorted({c for c in classes if c not in generic} | set(self.places.names.values()))
 
     @property
     def labels(self) -> dict[str, list[str]]:
@@ -488,6 +497,15 @@ class Router:
         if self.urgency is not None:
             out["urgent"] = ["False", "True"]
         return out
+
+
+def suggested_agency_topic(suggestion: Suggestion) -> tuple[str | None, str | None]:
+    """The suggested agency and topic: what the duplicate index compares a report by (its
+    indexed reports carry theirs)."""
+    return (
+        suggestion.agency.label if suggestion.agency else None,
+        suggestion.topic.label if suggestion.topic else None,
+    )
 
 
 def threshold_for_recall(scores: np.ndarray, truth: np.ndarray, target: float) -> float:

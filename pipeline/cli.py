@@ -40,6 +40,8 @@ duplicates_app = typer.Typer(
     help="Link repeated reports of the same problem (never dropped).", no_args_is_help=True
 )
 app.add_typer(duplicates_app, name="duplicates")
+users_app = typer.Typer(help="Users of the service and their API keys.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 
 DEMO_DATA = Path("data/sample/demo_reports.csv")
 
@@ -348,37 +350,144 @@ def promote_command(
         raise typer.Exit(1)
 
 
+HostOption = Annotated[str, typer.Option("--host", help="Interface to listen on.")]
+PortOption = Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")]
+
+
+def _run_server(app_: Any, host: str, port: int) -> None:
+    import uvicorn
+
+    from pipeline.config import get_settings
+    from serve.observability import configure_logging
+
+    configure_logging(get_settings().log_level)
+    uvicorn.run(app_, host=host, port=port, log_config=None, access_log=False)
+
+
+def _open_store() -> Any:
+    from pipeline.config import get_settings
+    from serve.store import Store
+
+    settings = get_settings()
+    settings.ensure_dirs()
+    store = Store(settings.store_url)
+    store.migrate()
+    return store
+
+
+@app.command("serve")
+@user_errors
+def serve_command(
+    model: Annotated[
+        str | None, typer.Option("--model", help="Model URI (default: the champion).")
+    ] = None,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+) -> None:
+    """Serve the API (/api/v1, docs at /docs) and the triage UI with the given model or the
+    champion. Users and API keys come from `lapor users add`."""
+    from pipeline.config import get_settings
+    from pipeline.registry import CHAMPION, alias_version, resolve
+    from serve.app import create_app
+
+    if model:
+        resolve(model)  # a clear error now rather than at start-up
+    elif alias_version(get_settings().registered_model_name, CHAMPION) is None:
+        raise LaporError("no champion model: train and promote one, or pass --model URI")
+    _run_server(create_app(model_uri=model), host, port)
+
+
 @app.command("demo")
 @user_errors
 def demo_command(
     data: Annotated[Path, typer.Option("--data", help="The demo corpus.")] = DEMO_DATA,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
 ) -> None:
-    """The embedded default: generate the demo corpus if missing, train and promote a model on
-    it if none is registered, and print what the champion suggests for a few demo reports."""
+    """The embedded default (what `make run` does): generate the demo corpus if missing, train
+    and promote a model and a duplicate scorer if none is registered, seed the triage queue,
+    and serve the API and UI with a demo login printed here."""
+    from datetime import datetime
+
+    from pipeline.dedupe import ensure_duplicates_champion
     from pipeline.ingest import read_reports, write_rows
     from pipeline.registry import load_router
     from pipeline.synth import generate
     from pipeline.train import ensure_champion
+    from serve.app import create_app
+    from serve.demo import demo_login, seed_queue
 
     if not data.exists():
         write_rows(generate(5_000), data)
         err_console.log(f"generated the demo corpus {data}")
     uri = ensure_champion(data, progress=err_console.log)
+    ensure_duplicates_champion(progress=err_console.log)
     router = load_router(uri)
+    store = _open_store()
     reports, _ = read_reports(data)
-    table = Table("id", "text", "agency (score, decision)", "topic", "channel", "urgent")
-    for report, suggestion in zip(reports[-8:], router.predict(reports[-8:]), strict=True):
+    seeded = seed_queue(store, router, reports, datetime.now())
+    if seeded:
+        err_console.log(f"seeded the triage queue with {seeded} demo reports")
+    name, password = demo_login(store)
+    store.close()
+    console.print(
+        f"\n[bold]lapor-router demo[/bold] serving {router.version}\n"
+        f"  UI:    http://{host}:{port}/   (login: [bold]{name}[/bold] / [bold]{password}[/bold])\n"
+        f"  API:   http://{host}:{port}/docs\n"
+        f"  A new password is set at every start of the demo. Stop with Ctrl+C.\n",
+        highlight=False,
+    )
+    _run_server(create_app(load_router=lambda: router), host, port)
+
+
+@users_app.command("add")
+@user_errors
+def users_add(
+    name: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[str, typer.Option("--role", help="staff or admin.")] = "staff",
+    api_key: Annotated[
+        bool, typer.Option("--api-key", help="Create an API key instead of asking a password.")
+    ] = False,
+) -> None:
+    """Create a user: asks for a password (UI login), or with --api-key prints a new key as the
+    last word of the output (an existing user gets an extra key)."""
+    from serve.store import ROLES
+
+    if role not in ROLES:
+        raise LaporError(f"unknown role {role!r} (expected one of {', '.join(ROLES)})")
+    store = _open_store()
+    try:
+        if api_key:
+            existing = store.user(name)
+            if existing is None:
+                store.add_user(name, role)
+            elif existing.role != role:
+                raise LaporError(f"user {name!r} exists with role {existing.role}")
+            key = store.add_api_key(name)
+            console.print(f"API key for {name} ({role}), shown once: {key}", highlight=False)
+            return
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        if len(password) < 8:
+            raise LaporError("the password needs at least 8 characters")
+        store.add_user(name, role, password)
+        console.print(f"created {role} {name}")
+    finally:
+        store.close()
+
+
+@users_app.command("list")
+@user_errors
+def users_list() -> None:
+    """Users with their roles."""
+    store = _open_store()
+    table = Table("name", "role", "password", "active", "created")
+    for user in store.users():
         table.add_row(
-            report.id,
-            report.text[:60],
-            f"{suggestion.agency.label} ({suggestion.agency.score:.2f}, "
-            f"{suggestion.agency.decision})",
-            suggestion.topic.label,
-            suggestion.channel.label,
-            ", ".join(r.code for r in suggestion.urgent.reasons) or "-",
-        )
+            user.name, user.role, "yes" if user.password_hash else "-",
+            "yes" if user.active else "no", f"{user.created_at:%Y-%m-%d %H:%M}",
+        )  # fmt: skip
+    store.close()
     console.print(table)
-    console.print(f"champion: {router.version}  ({uri})")
 
 
 @models_app.command("list")

@@ -34,6 +34,17 @@ class Settings(BaseSettings):
     import_issue_limit: int = Field(
         default=1_000, description="Bad rows listed individually; the rest are only counted."
     )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the service's store (e.g. postgresql+psycopg://...); "
+        "default: SQLite under home.",
+    )
+    secret_key: str | None = Field(
+        default=None, description="Signs UI login sessions; default: a random key kept under home."
+    )
+    session_hours: int = Field(default=12, description="A UI login lasts this long.")
+    batch_limit: int = Field(default=1_000, description="Most reports in one classify batch.")
+    log_level: str = "INFO"
 
     @property
     def cache_dir(self) -> Path:
@@ -49,6 +60,26 @@ class Settings(BaseSettings):
         if self.mlflow_tracking_uri:
             return self.mlflow_tracking_uri
         return f"sqlite:///{(self.mlflow_dir / 'mlflow.db').resolve()}"
+
+    @property
+    def store_url(self) -> str:
+        """The service's database: the override, else SQLite under home."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'store' / 'lapor.db').resolve()}"
+
+    def session_secret(self) -> str:
+        """The configured secret, else one generated once and kept (owner-only) under home."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.home / "secret_key"
+        if not path.exists():
+            import secrets
+
+            self.home.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        return path.read_text(encoding="utf-8").strip()
 
     @property
     def artifact_location(self) -> str:

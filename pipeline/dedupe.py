@@ -62,20 +62,31 @@ def _masked(report: Report) -> Report:
     return report.model_copy(update={"text": mask_pii(report.text)})
 
 
+NO_ADDRESS_SHARE = 0.3
+
+
 def synthetic_pairs(n_reports: int, seed: int) -> tuple[list[tuple[Entry, Entry]], np.ndarray]:
     """Pairs from synthetic duplicate chains: repeats (1); the same problem in another village
     and other problems in the same village (0)."""
     from pipeline.synth import generate
 
     rows = list(generate(n_reports, seed=seed))
-    entries = {r["id"]: Entry.of(Report.model_validate(r)) for r in rows}
+    rng = random.Random(seed)
+    # many real reports give no address: for a share of the chains, neither side has one, so
+    # the scorer does not learn that a repeat always repeats the address
+    without_address = {r["id"] for r in rows if rng.random() < NO_ADDRESS_SHARE}
+    entries = {
+        r["id"]: Entry.of(
+            Report.model_validate({**r, "address": None} if r["id"] in without_address else r)
+        )
+        for r in rows
+    }
     by_id = {r["id"]: r for r in rows}
     by_problem: dict[tuple, list[dict]] = defaultdict(list)
     by_village: dict[str, list[dict]] = defaultdict(list)
     for row in rows:
         by_problem[(row["source_topic"], row["district"])].append(row)
         by_village[row["village"]].append(row)
-    rng = random.Random(seed)
     pairs, labels = [], []
     for row in rows:
         if not row["duplicate_of"]:
@@ -234,3 +245,24 @@ def load_reports(path: Path, fmt: str) -> list[Report]:
     if not reports:
         raise LaporError(f"{path}: no usable reports")
     return reports
+
+
+def ensure_duplicates_champion(
+    synthetic_reports: int = 3_000, progress: Callable[[str], None] = lambda step: None
+) -> None:
+    """If no duplicate scorer is champion yet, fit one on synthetic chains only and promote it
+    (the embedded demo deployment, which has no labelled real pairs)."""
+    from pipeline.registry import CHAMPION, DUPLICATES_MODEL, alias_version, log_duplicates, promote
+
+    if alias_version(DUPLICATES_MODEL, CHAMPION) is not None:
+        return
+    progress("no duplicate scorer registered: fitting one on synthetic duplicate chains")
+    pairs, y = synthetic_pairs(synthetic_reports, seed=42)
+    texts = [pair[side].text for pair in pairs for side in (0, 1)]
+    scorer = PairScorer().fit(texts, pairs, y, embedder=Embeddings())
+    proba = scorer.predict_proba_pairs(pairs)
+    metrics = _metrics(y, proba >= scorer.threshold_, scorer.threshold_)
+    config = {"data": "synthetic", "synthetic_reports": synthetic_reports}
+    uri = log_duplicates(scorer, config, metrics, [])
+    promote(uri.rsplit("/", 1)[1], model_name=DUPLICATES_MODEL)
+    progress(f"registered and promoted {uri}")

@@ -1,12 +1,16 @@
-"""Shared fixtures: an isolated LAPOR_HOME per test and the location of the real data."""
+"""Shared fixtures: an isolated LAPOR_HOME per test, the location of the real data, and a small
+Router fitted once per test process on the synthetic demo corpus."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from models.router import Router
 from pipeline.config import get_settings
+from pipeline.synth import generate
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -30,3 +34,22 @@ def shared_file(name: str) -> Path:
     if not path.is_file():
         pytest.skip(f"real data not available: {path} is absent (see ../shared/data/README.md)")
     return path
+
+
+TINY_VECTORIZER = {
+    "max_word_features": 20_000,
+    "max_char_features": 20_000,
+    "char_ngram_range": (3, 4),
+}
+
+
+@pytest.fixture(scope="session")
+def demo_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
+    frame = pd.DataFrame(list(generate(1_500, seed=11)))
+    return frame.iloc[:1_200], frame.iloc[1_200:]
+
+
+@pytest.fixture(scope="session")
+def router(demo_frames: tuple[pd.DataFrame, pd.DataFrame]) -> Router:
+    train, validation = demo_frames
+    return Router(vectorizer_params=TINY_VECTORIZER).fit(train, validation)

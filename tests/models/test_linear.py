@@ -14,7 +14,7 @@ from models.linear import (
     fit_temperature,
     make_linear_classifier,
 )
-from tests.models.conftest import TINY_VECTORIZER
+from tests.conftest import TINY_VECTORIZER
 
 
 def frame(texts: list[str], villages: list[str] | None = None) -> pd.DataFrame:

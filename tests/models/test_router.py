@@ -10,7 +10,7 @@ import pytest
 
 from models.router import PlaceOffices, Router, RouterModel, flatten
 from pipeline.schema import Report, Suggestion
-from tests.models.conftest import TINY_VECTORIZER
+from tests.conftest import TINY_VECTORIZER
 
 
 def report(text: str, village: str = "Singa Gembara", district: str = "Sangatta Utara") -> Report:

@@ -1,0 +1,141 @@
+"""The FastAPI app factory. The Router and the store are opened in the lifespan, never at import."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from pipeline.config import Settings, get_settings
+from pipeline.errors import LaporError
+from serve.observability import Metrics, RequestMiddleware
+from serve.predictor import Predictor
+from serve.routes import API_PREFIX, classify, health, models, reports, ui, users
+from serve.store import Store, StoreError
+
+log = logging.getLogger("lapor.serve")
+
+STATIC = Path(__file__).parent / "static"
+
+
+def _load_champion(model_uri: str | None) -> Any:
+    from pipeline.registry import CHAMPION, load_router
+
+    uri = model_uri or f"models:/{get_settings().registered_model_name}@{CHAMPION}"
+    return load_router(uri)
+
+
+def create_app(
+    settings: Settings | None = None,
+    model_uri: str | None = None,
+    load_router: Callable[[], Any] | None = None,
+) -> FastAPI:
+    """The service. ``load_router`` (tests) replaces loading ``model_uri`` (default: the
+    registered champion) from MLflow; either way it happens at start-up."""
+    settings = settings or get_settings()
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = Store(settings.store_url)
+        await run_in_threadpool(store.migrate)
+        router = await run_in_threadpool(load_router or (lambda: _load_champion(model_uri)))
+        predictor = Predictor(router, on_batch=metrics.batch_size.observe)
+        if router.duplicates is not None and len(router.duplicates) == 0:
+            window = router.duplicates.window_days
+            await predictor.index(await run_in_threadpool(store.recent_reports, window))
+        metrics.model_info.labels(predictor.version or "unknown").set(1)
+        app.state.store, app.state.predictor = store, predictor
+        log.info(
+            "ready",
+            extra={"model_version": predictor.version, "store": store.engine.url.drivername},
+        )
+        try:
+            yield
+        finally:
+            predictor.close()
+            store.close()
+
+    app = FastAPI(
+        title="lapor-router",
+        summary="Triage and routing suggestions for SP4N-LAPOR! citizen reports.",
+        version="1",
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings, app.state.metrics = settings, metrics
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.session_secret(),
+        session_cookie="lapor_session",
+        max_age=settings.session_hours * 3600,
+        same_site="strict",
+        https_only=False,
+    )
+    app.add_middleware(RequestMiddleware, metrics=metrics)
+    for module in (classify, reports, models, users, health):
+        app.include_router(module.router)
+    app.include_router(ui.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _add_error_handlers(app)
+    return app
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith(API_PREFIX) or request.url.path in ("/docs", "/openapi.json")
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    """Every error is a 4xx with a message (a 500 only for a bug, and then without details)."""
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {
+                "loc": list(error.get("loc", ())),
+                "msg": error.get("msg", ""),
+                "type": error.get("type"),
+            }
+            for error in exc.errors()
+        ]
+        summary = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'] if p != 'body') or 'body'}: {e['msg']}"
+            for e in errors[:5]
+        )
+        return JSONResponse({"detail": summary, "errors": errors}, status_code=422)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if not _is_api(request):
+            return await ui.error_page(request, exc)
+        return JSONResponse(
+            {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(StoreError)
+    async def store_error(request: Request, exc: StoreError) -> Response:
+        return JSONResponse({"detail": str(exc)}, status_code=409)
+
+    @app.exception_handler(LaporError)
+    async def lapor_error(request: Request, exc: LaporError) -> Response:
+        return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        request_id = getattr(request.state, "request_id", None)
+        log.error("unhandled error", exc_info=exc, extra={"request_id": request_id})
+        return JSONResponse(
+            {"detail": "internal error; quote this request id", "request_id": request_id},
+            status_code=500,
+        )

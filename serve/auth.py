@@ -1,0 +1,92 @@
+"""Who may call what: API keys (``X-API-Key``) for machine clients, login sessions for the UI.
+
+Passwords are hashed with Argon2id; API keys are stored as SHA-256 hashes. Roles: ``staff``
+(queue, decisions) and ``admin`` (also models and users).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import Annotated
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from fastapi import Depends, HTTPException, Request, Security
+from fastapi.security import APIKeyHeader
+
+from serve.store import Principal
+
+_hasher = PasswordHasher()
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+"""Verified against when a user does not exist, so a wrong name costs as long as a wrong
+password (no user enumeration by timing)."""
+
+api_key_header = APIKeyHeader(
+    name="X-API-Key", auto_error=False, description="A key from `lapor users add NAME --api-key`."
+)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(stored_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def api_principal(request: Request, key: str | None = Security(api_key_header)) -> Principal:
+    """The caller of an API endpoint, from its key: 401 without a valid one."""
+    if not key:
+        raise HTTPException(401, "missing API key: send it in the X-API-Key header")
+    principal = request.app.state.store.principal_for_key(key)
+    if principal is None:
+        raise HTTPException(401, "invalid or revoked API key")
+    request.state.user = principal.name
+    return principal
+
+
+def require(role: str) -> Callable[..., Principal]:
+    """A dependency that lets ``role`` (or an admin) through and answers 403 to anyone else."""
+
+    def check(principal: Annotated[Principal, Depends(api_principal)]) -> Principal:
+        if not principal.may(role):
+            raise HTTPException(403, f"this needs the {role} role (you are {principal.role})")
+        return principal
+
+    return check
+
+
+def session_principal(request: Request) -> Principal | None:
+    """The user logged in to the UI, if any."""
+    user_id = request.session.get("user_id")
+    if user_id is None:
+        return None
+    principal = request.app.state.store.principal(int(user_id))
+    if principal is not None:
+        request.state.user = principal.name
+    return principal
+
+
+def csrf_token(request: Request) -> str:
+    """The session's anti-forgery token for the UI's forms (made on first use)."""
+    token = request.session.get("csrf")
+    if token is None:
+        token = secrets.token_urlsafe(24)
+        request.session["csrf"] = token
+    return token
+
+
+def check_csrf(request: Request, submitted: str | None) -> None:
+    expected = request.session.get("csrf")
+    if not expected or not submitted or not secrets.compare_digest(expected, submitted):
+        raise HTTPException(403, "the form has expired: reload the page and try again")
+
+
+StaffCaller = Annotated[Principal, Depends(require("staff"))]
+"""An API caller with the staff (or admin) role."""
+AdminCaller = Annotated[Principal, Depends(require("admin"))]
+"""An API caller with the admin role."""

@@ -1,0 +1,76 @@
+"""Suggestions without storing anything: one report, or a batch with per-item errors."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import ValidationError
+
+from pipeline.schema import CHANNELS, LAPOR_CATEGORIES
+from serve.auth import StaffCaller
+from serve.routes import API_PREFIX
+from serve.schemas import BatchItem, BatchRequest, BatchResponse, ClassifyResponse, Labels, ReportIn
+
+router = APIRouter(prefix=API_PREFIX, tags=["classify"])
+
+
+def validation_message(exc: ValidationError) -> str:
+    """Pydantic's errors as one line naming each field (never echoing the values)."""
+    return "; ".join(
+        f"{'.'.join(str(p) for p in error['loc']) or 'report'}: {error['msg']}"
+        for error in exc.errors()[:5]
+    )
+
+
+@router.post("/classify", response_model=ClassifyResponse)
+async def classify_one(report: ReportIn, request: Request, _: StaffCaller) -> ClassifyResponse:
+    """Channel, topic, agency (top 3, ``auto`` or ``review``), urgency with reasons, and links
+    to earlier stored reports about the same problem. Nothing is stored."""
+    started = time.perf_counter()
+    suggestion = (await request.app.state.predictor.suggest([report.to_report()]))[0]
+    request.app.state.metrics.count_suggestion(suggestion)
+    return ClassifyResponse(
+        **dict(suggestion), elapsed_ms=round((time.perf_counter() - started) * 1000, 2)
+    )
+
+
+@router.post("/classify/batch", response_model=BatchResponse)
+async def classify_batch(batch: BatchRequest, request: Request, _: StaffCaller) -> BatchResponse:
+    """Up to 1,000 reports. Each item is checked on its own: a bad one gets an ``error`` naming
+    the field, the good ones are answered."""
+    limit = request.app.state.settings.batch_limit
+    if len(batch.reports) > limit:
+        raise HTTPException(413, f"{len(batch.reports):,} reports in one batch; at most {limit:,}")
+    started = time.perf_counter()
+    items: list[BatchItem] = []
+    good = []
+    for index, raw in enumerate(batch.reports):
+        try:
+            good.append((index, ReportIn.model_validate(raw).to_report()))
+        except ValidationError as exc:
+            items.append(BatchItem(index=index, error=validation_message(exc)))
+    predictor = request.app.state.predictor
+    if good:
+        suggestions = await predictor.suggest([report for _, report in good])
+        for (index, _), suggestion in zip(good, suggestions, strict=True):
+            request.app.state.metrics.count_suggestion(suggestion)
+            items.append(BatchItem(index=index, suggestion=suggestion))
+    items.sort(key=lambda item: item.index)
+    return BatchResponse(
+        items=items,
+        succeeded=len(good),
+        failed=len(items) - len(good),
+        model_version=predictor.version,
+        elapsed_ms=round((time.perf_counter() - started) * 1000, 2),
+    )
+
+
+@router.get("/labels", response_model=Labels)
+def labels(request: Request, _: StaffCaller) -> Labels:
+    """What a decision may set: the channels, the LAPOR! topics, the agencies the model knows."""
+    return Labels(
+        channels=list(CHANNELS),
+        topics=list(LAPOR_CATEGORIES),
+        agencies=request.app.state.predictor.router.known_agencies(),
+    )

@@ -1,0 +1,50 @@
+"""Liveness, readiness and Prometheus metrics."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from serve.routes import API_PREFIX
+from serve.schemas import Health, Ready
+
+router = APIRouter(prefix=API_PREFIX, tags=["health"])
+
+
+@router.get("/health", response_model=Health)
+def alive() -> Health:
+    """The process answers."""
+    return Health(status="ok")
+
+
+@router.get("/ready", response_model=Ready, responses={503: {"model": Ready}})
+def ready(request: Request) -> Response:
+    """A model is loaded and the store answers (503 otherwise, with the reasons)."""
+    predictor = getattr(request.app.state, "predictor", None)
+    store = getattr(request.app.state, "store", None)
+    details = []
+    if predictor is None:
+        details.append("no model loaded")
+    if store is None:
+        details.append("no store")
+    else:
+        try:
+            store.ping()
+        except Exception as exc:
+            details.append(f"store unreachable: {type(exc).__name__}")
+    body = Ready(
+        ready=not details,
+        model_version=predictor.version if predictor else None,
+        duplicates=bool(predictor and predictor.duplicates is not None),
+        details=details,
+    )
+    return JSONResponse(body.model_dump(), status_code=200 if body.ready else 503)
+
+
+@router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
+def metrics(request: Request) -> Response:
+    """Prometheus text format: requests, latency, suggestions by decision, batch sizes."""
+    return Response(
+        generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST
+    )

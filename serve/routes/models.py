@@ -1,0 +1,43 @@
+"""Registered model versions, their aliases and validation metrics (admins)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+
+from serve.auth import AdminCaller
+from serve.routes import API_PREFIX
+from serve.schemas import ModelsOut, ModelVersionOut
+
+router = APIRouter(prefix=API_PREFIX, tags=["models"])
+
+
+def model_versions(name: str) -> list[ModelVersionOut]:
+    from pipeline.registry import registered_versions, version_metrics
+
+    return [
+        ModelVersionOut(
+            name=name,
+            version=str(v.version),
+            aliases=list(v.aliases),
+            created_at=datetime.fromtimestamp(v.creation_timestamp / 1000)
+            if v.creation_timestamp
+            else None,
+            run_id=v.run_id,
+            metrics=version_metrics(v),
+        )
+        for v in registered_versions(name)
+    ]
+
+
+@router.get("/models", response_model=ModelsOut)
+async def models(request: Request, _: AdminCaller) -> ModelsOut:
+    """Every registered version of the Router and of the duplicate scorer, and which one this
+    server is serving."""
+    from pipeline.registry import DUPLICATES_MODEL
+
+    names = (request.app.state.settings.registered_model_name, DUPLICATES_MODEL)
+    versions = [v for name in names for v in await run_in_threadpool(model_versions, name)]
+    return ModelsOut(serving=request.app.state.predictor.version, versions=versions)

@@ -1,0 +1,184 @@
+"""Report intake, the triage queue, one report, and staff decisions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from starlette.concurrency import run_in_threadpool
+
+from pipeline.schema import STATUSES
+from pipeline.workdays import working_days_between
+from serve.auth import StaffCaller
+from serve.routes import API_PREFIX
+from serve.schemas import DecisionIn, DecisionOut, ReportDetail, ReportIn, ReportOut, ReportPage
+from serve.store import (
+    OPEN_STATUSES,
+    Decision,
+    DecisionInput,
+    Principal,
+    QueueFilter,
+    Store,
+    StoredReport,
+)
+
+router = APIRouter(prefix=API_PREFIX, tags=["reports"])
+
+
+def deadline(row: StoredReport) -> datetime | None:
+    """The SLA deadline running now: forwarding while open, follow-up once forwarded."""
+    if row.status in OPEN_STATUSES:
+        return row.forward_due_at
+    if row.status == "dispositioned":
+        return row.response_due_at
+    return None
+
+
+def report_out(row: StoredReport, now: datetime | None = None) -> ReportOut:
+    now = now or datetime.now()
+    due = deadline(row)
+    left = round(working_days_between(now, due), 2) if due else 0.0
+    return ReportOut(
+        id=row.id,
+        title=row.title,
+        text=row.text,
+        created_at=row.created_at,
+        received_at=row.received_at,
+        source=row.source,
+        regency=row.regency,
+        district=row.district,
+        village=row.village,
+        address=row.address,
+        status=row.status,
+        forward_due_at=row.forward_due_at,
+        response_due_at=row.response_due_at,
+        overdue=due is not None and due < now,
+        working_days_left=left,
+        channel=row.channel,
+        topic=row.topic,
+        agency=row.agency,
+        urgent=row.urgent,
+        duplicate_of=row.duplicate_of,
+        suggestion=row.suggestion,
+    )
+
+
+def decision_out(decision: Decision, user: str) -> DecisionOut:
+    suggested = {
+        "channel": decision.suggested_channel,
+        "topic": decision.suggested_topic,
+        "agency": decision.suggested_agency,
+        "urgent": decision.suggested_urgent,
+    }
+    return DecisionOut(
+        id=decision.id,
+        report_id=decision.report_id,
+        user=user,
+        action=decision.action,
+        channel=decision.channel,
+        topic=decision.topic,
+        agency=decision.agency,
+        urgent=decision.urgent,
+        duplicate_of=decision.duplicate_of,
+        note=decision.note,
+        suggested={k: v for k, v in suggested.items() if v is not None},
+        model_version=decision.model_version,
+        created_at=decision.created_at,
+    )
+
+
+def report_detail(row: StoredReport) -> ReportDetail:
+    return ReportDetail(
+        **dict(report_out(row)),
+        decisions=[decision_out(d, d.user.name) for d in row.decisions],
+    )
+
+
+def _store(request: Request) -> Store:
+    return request.app.state.store
+
+
+@router.post("/reports", response_model=ReportDetail, status_code=201)
+async def intake(body: ReportIn, request: Request, _: StaffCaller) -> ReportDetail:
+    """Receive a report: personal data masked, stored, classified, indexed for duplicates.
+    Its 3-working-day forwarding clock starts now. 409 when the id is taken."""
+    store = _store(request)
+    report = body.to_report()
+    if await run_in_threadpool(store.has_report, report.id):
+        raise HTTPException(409, f"report {report.id!r} already exists")
+    suggestion = await request.app.state.predictor.intake(report)
+    request.app.state.metrics.count_suggestion(suggestion)
+    row = await run_in_threadpool(store.add_report, report, suggestion)
+    return report_detail(row)
+
+
+@router.get("/reports", response_model=ReportPage)
+def queue(
+    request: Request,
+    _: StaffCaller,
+    status: Annotated[Literal[STATUSES] | None, Query()] = None,  # type: ignore[valid-type]
+    agency: Annotated[str | None, Query(max_length=200)] = None,
+    urgent: bool | None = None,
+    overdue: bool | None = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> ReportPage:
+    """The queue: open reports first, urgent ones first among them, then the oldest."""
+    where = QueueFilter(
+        statuses=(status,) if status else None,
+        agency=agency,
+        urgent=urgent,
+        overdue=overdue,
+        page=page,
+        page_size=page_size,
+    )
+    rows, total = _store(request).queue(where)
+    now = datetime.now()
+    return ReportPage(
+        items=[report_out(r, now) for r in rows], total=total, page=page, page_size=page_size
+    )
+
+
+@router.get("/reports/{report_id}", response_model=ReportDetail, responses={404: {}})
+def one_report(report_id: str, request: Request, _: StaffCaller) -> ReportDetail:
+    row = _store(request).report(report_id)
+    if row is None:
+        raise HTTPException(404, f"no report {report_id!r}")
+    return report_detail(row)
+
+
+def record_decision(
+    store: Store, report_id: str, principal: Principal, decision: DecisionIn
+) -> Decision:
+    """Validate the decision against the store (the report, the linked duplicate) and commit
+    it: shared by the API and the UI."""
+    if decision.duplicate_of is not None:
+        if decision.duplicate_of == report_id:
+            raise HTTPException(422, "a report cannot be a duplicate of itself")
+        if not store.has_report(decision.duplicate_of):
+            raise HTTPException(422, f"duplicate_of: no report {decision.duplicate_of!r}")
+    try:
+        return store.add_decision(report_id, principal, DecisionInput(**decision.model_dump()))
+    except KeyError:
+        raise HTTPException(404, f"no report {report_id!r}") from None
+
+
+@router.post(
+    "/reports/{report_id}/decision",
+    response_model=DecisionOut,
+    status_code=201,
+    responses={404: {}},
+)
+def decide(
+    report_id: str,
+    body: DecisionIn,
+    request: Request,
+    principal: StaffCaller,
+) -> DecisionOut:
+    """Accept the suggestion or override parts of it. Stored with who and when (committed
+    before the answer); with an agency decided the report is forwarded (``dispositioned``) and
+    its 5-working-day follow-up clock starts."""
+    decision = record_decision(_store(request), report_id, principal, body)
+    request.app.state.metrics.decisions.labels(body.action).inc()
+    return decision_out(decision, principal.name)

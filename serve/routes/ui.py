@@ -1,0 +1,303 @@
+"""The routing staff's web UI (Bahasa Indonesia): login, the triage queue, one report with its
+suggestion, and one-click decisions. Server-rendered with Jinja2; forms carry a CSRF token."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote, urlparse
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException
+
+from pipeline.schema import CHANNELS, LAPOR_CATEGORIES, STATUSES, Suggestion
+from serve.auth import check_csrf, csrf_token, session_principal
+from serve.routes.classify import validation_message
+from serve.routes.reports import record_decision, report_out
+from serve.schemas import DecisionIn, ReportOut
+from serve.store import OPEN_STATUSES, Principal, QueueFilter, Store
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
+
+STATUS_NAMES = {
+    "new": "Baru",
+    "verified": "Terverifikasi",
+    "dispositioned": "Didisposisikan",
+    "responded": "Ditindaklanjuti",
+    "closed": "Selesai",
+    "archived": "Diarsipkan",
+}
+CHANNEL_NAMES = {
+    "pengaduan": "Pengaduan",
+    "aspirasi": "Aspirasi",
+    "permintaan_informasi": "Permintaan informasi",
+}
+REASON_NAMES = {
+    "fire": "kebakaran",
+    "flood": "banjir",
+    "tree": "pohon tumbang",
+    "electric": "bahaya listrik",
+    "accident": "kecelakaan",
+    "missing_person": "orang hilang",
+    "violence": "kekerasan",
+    "medical": "darurat medis",
+    "structure": "bangunan runtuh",
+    "animal": "hewan berbahaya",
+    "gas": "kebocoran gas",
+    "road_hazard": "bahaya di jalan",
+    "person_in_crisis": "orang dalam krisis",
+    "other": "lainnya",
+}
+PAGE_SIZE = 50
+
+
+def sla_text(report: ReportOut) -> str:
+    """The SLA countdown as staff read it."""
+    if report.status not in (*OPEN_STATUSES, "dispositioned"):
+        return "-"
+    stage = "tindak lanjut OPD" if report.status == "dispositioned" else "disposisi"
+    left = report.working_days_left
+    if left < 0:
+        return f"terlambat {_days(-left)} hari kerja ({stage})"
+    return f"sisa {_days(left)} hari kerja ({stage})"
+
+
+def _days(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",")
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%d-%m-%Y %H:%M") if moment else "-"
+
+
+templates.env.globals.update(
+    STATUS_NAMES=STATUS_NAMES,
+    CHANNEL_NAMES=CHANNEL_NAMES,
+    REASON_NAMES=REASON_NAMES,
+    sla_text=sla_text,
+)
+templates.env.filters["when"] = _when
+templates.env.filters["pct"] = lambda score: f"{round(100 * (score or 0))}%"
+
+
+def highlighted(
+    text: str, title: str | None, suggestion: Suggestion | None
+) -> list[dict[str, Any]]:
+    """The report text cut into plain and highlighted pieces at the urgency reasons' phrases
+    (their offsets count in "title. text")."""
+    reasons = suggestion.urgent.reasons if suggestion and suggestion.urgent else []
+    shift = len(title) + 2 if title else 0
+    spans: list[tuple[int, int, str]] = []
+    for reason in reasons:
+        start, end = reason.start - shift, reason.end - shift
+        if not (0 <= start < end <= len(text) and text[start:end] == reason.phrase):
+            start = text.find(reason.phrase)
+            end = start + len(reason.phrase)
+        if start >= 0 and all(end <= s or start >= e for s, e, _ in spans):
+            spans.append((start, end, reason.code))
+    pieces, cursor = [], 0
+    for start, end, code in sorted(spans):
+        pieces.append({"text": text[cursor:start], "code": None})
+        pieces.append({"text": text[start:end], "code": code})
+        cursor = end
+    pieces.append({"text": text[cursor:], "code": None})
+    return [p for p in pieces if p["text"]]
+
+
+def _store(request: Request) -> Store:
+    return request.app.state.store
+
+
+def staff_user(request: Request) -> Principal:
+    """The logged-in user; anyone else is sent to the login page (via the 401 handler)."""
+    principal = session_principal(request)
+    if principal is None:
+        raise HTTPException(401, "login required")
+    return principal
+
+
+StaffUser = Annotated[Principal, Depends(staff_user)]
+
+
+def _render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("user", session_principal(request))
+    context["csrf"] = csrf_token(request)
+    context["flash"] = request.session.pop("flash", None)
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+async def error_page(request: Request, exc: HTTPException) -> Response:
+    """UI errors as pages: a missing login goes to the login page, the rest explain
+    themselves."""
+    if exc.status_code == 401:
+        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+    return _render(
+        request, "error.html", exc.status_code, status=exc.status_code, message=exc.detail
+    )
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a local path (no open redirect to another site)."""
+    if target and target.startswith("/") and not urlparse(target).netloc and "//" not in target:
+        return target
+    return "/antrian"
+
+
+@router.get("/", response_class=HTMLResponse)
+def home() -> Response:
+    return RedirectResponse("/antrian", status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str | None = None) -> Response:
+    return _render(request, "login.html", next=_safe_next(next), error=None)
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=200)],
+    csrf: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/antrian",
+) -> Response:
+    check_csrf(request, csrf)
+    principal = _store(request).authenticate(username.strip(), password)
+    if principal is None:
+        return _render(
+            request,
+            "login.html",
+            401,
+            next=_safe_next(next),
+            error="Nama pengguna atau kata sandi salah.",
+        )
+    request.session.clear()  # a fresh session (and CSRF token) for the logged-in user
+    request.session["user_id"] = principal.id
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+    check_csrf(request, csrf)
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/antrian", response_class=HTMLResponse)
+def queue_page(
+    request: Request,
+    user: StaffUser,
+    status: str = "terbuka",
+    agency: str = "",
+    overdue: bool = False,
+    urgent: bool = False,
+    page: int = 1,
+) -> Response:
+    """The triage queue: open reports, urgent first, then the oldest, with the SLA countdown."""
+    statuses = OPEN_STATUSES if status == "terbuka" else (status,) if status in STATUSES else None
+    where = QueueFilter(
+        statuses=statuses,
+        agency=agency.strip() or None,
+        urgent=True if urgent else None,
+        overdue=True if overdue else None,
+        page=max(1, page),
+        page_size=PAGE_SIZE,
+    )
+    rows, total = _store(request).queue(where)
+    now = datetime.now()
+    return _render(
+        request,
+        "queue.html",
+        user=user,
+        reports=[report_out(r, now) for r in rows],
+        total=total,
+        page=where.page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        filters={"status": status, "agency": agency, "overdue": overdue, "urgent": urgent},
+        agencies=request.app.state.predictor.router.known_agencies(),
+    )
+
+
+@router.get("/laporan/{report_id}", response_class=HTMLResponse)
+def report_page(request: Request, report_id: str, user: StaffUser) -> Response:
+    """One report: text with urgency phrases highlighted, the suggested OPD top 3, topic,
+    channel, linked duplicates, the decisions so far, and the decision form."""
+    store = _store(request)
+    row = store.report(report_id)
+    if row is None:
+        raise HTTPException(404, f"Laporan {report_id} tidak ditemukan.")
+    report = report_out(row)
+    suggestion = report.suggestion
+    duplicates = [
+        {"link": link, "known": store.has_report(link.report_id)}
+        for link in (suggestion.duplicates if suggestion else [])
+    ]
+    return _render(
+        request,
+        "report.html",
+        user=user,
+        report=report,
+        suggestion=suggestion,
+        pieces=highlighted(report.text, report.title, suggestion),
+        duplicates=duplicates,
+        decisions=[(d, d.user.name) for d in row.decisions],
+        agencies=request.app.state.predictor.router.known_agencies(),
+        topics=LAPOR_CATEGORIES,
+        channels=CHANNELS,
+        next_id=store.next_open_report(report_id),
+    )
+
+
+def _form_bool(value: str) -> bool | None:
+    return {"ya": True, "tidak": False}.get(value)
+
+
+@router.post("/laporan/{report_id}/keputusan")
+def decide_page(
+    request: Request,
+    report_id: str,
+    user: StaffUser,
+    action: Annotated[str, Form()],
+    csrf: Annotated[str, Form()] = "",
+    agency: Annotated[str, Form()] = "",
+    topic: Annotated[str, Form()] = "",
+    channel: Annotated[str, Form()] = "",
+    urgent: Annotated[str, Form()] = "",
+    duplicate_of: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    """Accept or override from the report page, then go to the next open report."""
+    check_csrf(request, csrf)
+    try:
+        decision = DecisionIn(
+            action=action,
+            agency=agency.strip() or None,
+            topic=topic or None,
+            channel=channel or None,
+            urgent=_form_bool(urgent),
+            duplicate_of=duplicate_of.strip() or None,
+            note=note.strip() or None,
+        )
+    except ValidationError as exc:
+        request.session["flash"] = {"kind": "error", "text": validation_message(exc)}
+        return RedirectResponse(f"/laporan/{quote(report_id)}", status_code=303)
+    try:
+        record_decision(_store(request), report_id, user, decision)
+    except HTTPException as exc:
+        if exc.status_code == 404:
+            raise
+        request.session["flash"] = {"kind": "error", "text": str(exc.detail)}
+        return RedirectResponse(f"/laporan/{quote(report_id)}", status_code=303)
+    request.app.state.metrics.decisions.labels(decision.action).inc()
+    verb = "diterima" if decision.action == "accept" else "dikoreksi"
+    request.session["flash"] = {"kind": "ok", "text": f"Laporan {report_id}: saran {verb}."}
+    following = _store(request).next_open_report(report_id)
+    return RedirectResponse(
+        f"/laporan/{quote(following)}" if following else "/antrian", status_code=303
+    )

@@ -1,0 +1,241 @@
+"""Request and response bodies of the HTTP API (the OpenAPI schema at ``/docs`` comes from here)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from pipeline.schema import (
+    CHANNELS,
+    LAPOR_CATEGORIES,
+    MAX_TEXT_CHARS,
+    SOURCES,
+    STATUSES,
+    Report,
+    Suggestion,
+)
+
+ShortText = Field(default=None, max_length=500)
+
+
+class ReportIn(BaseModel):
+    """A citizen report as sent by a client. Unknown fields are refused by name."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Jalan rusak parah",
+                    "text": "Jalan poros di Desa Sangatta Utara berlubang besar, sudah dua "
+                    "motor jatuh minggu ini. Mohon segera diperbaiki.",
+                    "regency": "Kutai Timur",
+                    "district": "Sangatta Utara",
+                    "village": "Sangatta Utara",
+                }
+            ]
+        },
+    )
+
+    id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9._:/-]+$",
+        description="The report's id in the source system; generated when missing.",
+    )
+    title: str | None = ShortText
+    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+    created_at: datetime | None = Field(
+        default=None, description="When the citizen filed it (default: now)."
+    )
+    source: Literal[SOURCES] = "web"  # type: ignore[valid-type]
+    province: str | None = ShortText
+    regency: str | None = Field(default=None, max_length=500, description="kabupaten/kota")
+    district: str | None = Field(default=None, max_length=500, description="kecamatan")
+    village: str | None = Field(default=None, max_length=500, description="kelurahan/desa")
+    address: str | None = Field(default=None, max_length=2_000)
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("text is empty")
+        return value
+
+    def to_report(self) -> Report:
+        """The canonical Report: an id and a filing time (now) when missing; times in the
+        deployment's local clock, as the store and the exports keep them."""
+        data = self.model_dump()
+        data["id"] = self.id or new_report_id()
+        created = self.created_at or datetime.now()
+        data["created_at"] = (
+            created.astimezone().replace(tzinfo=None) if created.tzinfo else created
+        )
+        return Report(**data)
+
+
+def new_report_id() -> str:
+    return f"LPR-{datetime.now():%Y%m%d}-{secrets.token_hex(4).upper()}"
+
+
+class ClassifyResponse(Suggestion):
+    """The Suggestion for one report, with the server's time spent on it."""
+
+    elapsed_ms: float
+
+
+class BatchRequest(BaseModel):
+    """Up to ``batch_limit`` reports; each is checked on its own, so one bad item does not sink
+    the rest."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reports: list[dict[str, Any]] = Field(min_length=1)
+
+
+class BatchItem(BaseModel):
+    index: int
+    suggestion: Suggestion | None = None
+    error: str | None = None
+
+
+class BatchResponse(BaseModel):
+    items: list[BatchItem]
+    succeeded: int
+    failed: int
+    model_version: str | None
+    elapsed_ms: float
+
+
+class DecisionIn(BaseModel):
+    """A staff decision: ``accept`` takes the suggestion (fields given here override parts of
+    it); ``override`` sets what is given."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    action: Literal["accept", "override"]
+    agency: str | None = Field(default=None, min_length=1, max_length=200)
+    topic: str | None = None
+    channel: Literal[CHANNELS] | None = None  # type: ignore[valid-type]
+    urgent: bool | None = None
+    duplicate_of: str | None = Field(default=None, min_length=1, max_length=64)
+    note: str | None = Field(default=None, max_length=2_000)
+
+    @field_validator("topic")
+    @classmethod
+    def _known_topic(cls, value: str | None) -> str | None:
+        if value is not None and value not in LAPOR_CATEGORIES:
+            raise ValueError("not one of the LAPOR! categories (see GET /api/v1/labels)")
+        return value
+
+    @model_validator(mode="after")
+    def _override_sets_something(self) -> DecisionIn:
+        fields = (self.agency, self.topic, self.channel, self.urgent, self.duplicate_of)
+        if self.action == "override" and all(v is None for v in fields):
+            raise ValueError("an override must set agency, topic, channel, urgent or duplicate_of")
+        return self
+
+
+class DecisionOut(BaseModel):
+    id: int
+    report_id: str
+    user: str
+    action: str
+    channel: str | None
+    topic: str | None
+    agency: str | None
+    urgent: bool | None
+    duplicate_of: str | None
+    note: str | None
+    suggested: dict[str, Any]
+    model_version: str | None
+    created_at: datetime
+
+
+class ReportOut(BaseModel):
+    """A stored report (personal data masked), its SLA clock, the decided labels and the latest
+    suggestion."""
+
+    id: str
+    title: str | None
+    text: str
+    created_at: datetime
+    received_at: datetime
+    source: str
+    regency: str | None
+    district: str | None
+    village: str | None
+    address: str | None
+    status: Literal[STATUSES]  # type: ignore[valid-type]
+    forward_due_at: datetime
+    response_due_at: datetime | None
+    overdue: bool
+    working_days_left: float = Field(description="Until the current deadline; negative = late.")
+    channel: str | None
+    topic: str | None
+    agency: str | None
+    urgent: bool | None
+    duplicate_of: str | None
+    suggestion: Suggestion | None
+
+
+class ReportDetail(ReportOut):
+    decisions: list[DecisionOut]
+
+
+class ReportPage(BaseModel):
+    items: list[ReportOut]
+    total: int
+    page: int
+    page_size: int
+
+
+class ModelVersionOut(BaseModel):
+    name: str
+    version: str
+    aliases: list[str]
+    created_at: datetime | None
+    run_id: str | None
+    metrics: dict[str, float]
+
+
+class ModelsOut(BaseModel):
+    serving: str | None
+    versions: list[ModelVersionOut]
+
+
+class UserIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=64, pattern=r"^[\w.@-]+$")
+    role: Literal["staff", "admin"]
+    password: str | None = Field(default=None, min_length=8, max_length=200)
+    api_key: bool = Field(default=False, description="Also create an API key (returned once).")
+
+
+class UserOut(BaseModel):
+    name: str
+    role: str
+    api_key: str | None = None
+
+
+class Labels(BaseModel):
+    channels: list[str]
+    topics: list[str]
+    agencies: list[str]
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Ready(BaseModel):
+    ready: bool
+    model_version: str | None
+    duplicates: bool
+    details: list[str]

@@ -1,0 +1,43 @@
+// Keyboard shortcuts of the triage UI: j/k and Enter in the queue; a, o, n, Esc on a report.
+(function () {
+  "use strict";
+  function typing(event) {
+    var tag = event.target.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || event.target.isContentEditable;
+  }
+
+  var rows = Array.prototype.slice.call(document.querySelectorAll("tr[data-href]"));
+  var selected = -1;
+  function select(index) {
+    if (!rows.length) return;
+    if (selected >= 0) rows[selected].classList.remove("selected");
+    selected = Math.max(0, Math.min(rows.length - 1, index));
+    rows[selected].classList.add("selected");
+    rows[selected].scrollIntoView({ block: "nearest" });
+  }
+  rows.forEach(function (row) {
+    row.addEventListener("click", function (event) {
+      if (event.target.tagName !== "A") window.location = row.dataset.href;
+    });
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "Escape" && typing(event)) { event.target.blur(); return; }
+    if (typing(event)) return;
+    var accept = document.getElementById("accept");
+    var override = document.getElementById("override");
+    var next = document.getElementById("next-report");
+    if (rows.length && (event.key === "j" || event.key === "ArrowDown")) { select(selected + 1); event.preventDefault(); }
+    else if (rows.length && (event.key === "k" || event.key === "ArrowUp")) { select(selected - 1); event.preventDefault(); }
+    else if (rows.length && event.key === "Enter" && selected >= 0) { window.location = rows[selected].dataset.href; }
+    else if (event.key === "a" && accept && !accept.disabled) { accept.form.requestSubmit(); event.preventDefault(); }
+    else if (event.key === "o" && override) {
+      override.open = true;
+      document.getElementById("override-agency").focus();
+      event.preventDefault();
+    }
+    else if (event.key === "n" && next) { window.location = next.href; }
+    else if (event.key === "Escape" && accept) { window.location = "/antrian"; }
+  });
+})();

@@ -1,0 +1,65 @@
+"""A service on a small Router with a duplicate index, an isolated store, and API keys."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+
+from models.duplicates import DuplicateIndex, PairScorer
+from models.router import Router
+from pipeline.config import get_settings
+from pipeline.dedupe import synthetic_pairs
+from serve.app import create_app
+from serve.store import Store
+
+KUTIM = {"regency": "Kutai Timur", "district": "Sangatta Utara", "village": "Swarga Bara"}
+
+
+@pytest.fixture(scope="session")
+def pair_scorer() -> PairScorer:
+    pairs, labels = synthetic_pairs(1_200, seed=5)
+    texts = [a.text for a, _ in pairs] + [b.text for _, b in pairs]
+    return PairScorer().fit(texts, pairs, labels)
+
+
+def service_router(router: Router, scorer: PairScorer) -> Router:
+    """The shared Router with a fresh, empty duplicate index of its own."""
+    served = copy.copy(router)
+    served.duplicates = DuplicateIndex(scorer)
+    served.version = "lapor-router/test"
+    return served
+
+
+@dataclass
+class Service:
+    client: TestClient
+    store: Store
+    staff: dict[str, str]
+    admin: dict[str, str]
+
+    def intake(self, text: str, **fields: object) -> dict:
+        response = self.client.post(
+            "/api/v1/reports", json={"text": text, **KUTIM, **fields}, headers=self.staff
+        )
+        assert response.status_code == 201, response.text
+        return response.json()
+
+
+@pytest.fixture
+def service(router: Router, pair_scorer: PairScorer) -> Iterator[Service]:
+    served = service_router(router, pair_scorer)
+    app = create_app(get_settings(), load_router=lambda: served)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        store = app.state.store
+        store.add_user("siti", "staff", "kata-sandi-siti")
+        store.add_user("budi", "admin", "kata-sandi-budi")
+        yield Service(
+            client=client,
+            store=store,
+            staff={"X-API-Key": store.add_api_key("siti")},
+            admin={"X-API-Key": store.add_api_key("budi")},
+        )

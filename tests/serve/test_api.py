@@ -1,0 +1,293 @@
+"""The HTTP API: suggestions, intake, the queue, decisions, auth and bad input."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import update
+
+from serve.store import StoredReport
+from tests.serve.conftest import KUTIM, Service
+
+pytestmark = pytest.mark.slow
+
+ROAD = "Jalan poros desa berlubang besar dan tergenang, sudah dua motor jatuh minggu ini."
+FIRE = "Tolong ada kebakaran rumah warga di RT 05, api membesar dan ada anak terjebak di dalam!"
+
+
+def test_classify_one_report(service: Service) -> None:
+    response = service.client.post(
+        "/api/v1/classify", json={"text": ROAD, **KUTIM}, headers=service.staff
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    for task in ("channel", "topic", "agency"):
+        assert body[task]["decision"] in ("auto", "review")
+        assert 1 <= len(body[task]["candidates"]) <= 3
+        scores = [c["score"] for c in body[task]["candidates"]]
+        assert scores == sorted(scores, reverse=True)
+    assert body["urgent"]["flag"] is False
+    assert body["duplicates"] == []
+    assert body["model_version"] == "lapor-router/test"
+    assert body["elapsed_ms"] > 0
+    assert service.store.queue_size() == 0  # classify stores nothing
+
+
+def test_urgent_report_has_reasons(service: Service) -> None:
+    body = service.client.post(
+        "/api/v1/classify", json={"text": FIRE, **KUTIM}, headers=service.staff
+    ).json()
+    assert body["urgent"]["flag"] is True
+    reason = body["urgent"]["reasons"][0]
+    assert reason["code"] == "fire"
+    assert FIRE[reason["start"] : reason["end"]] == reason["phrase"]
+
+
+def test_batch_answers_good_items_and_names_bad_ones(service: Service) -> None:
+    reports = [
+        {"text": ROAD, **KUTIM},
+        {"text": "   "},
+        {"text": FIRE, "village": 12},
+        {"text": ROAD, "kecamatan": "Sangatta"},
+    ]
+    response = service.client.post(
+        "/api/v1/classify/batch", json={"reports": reports}, headers=service.staff
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["succeeded"], body["failed"]) == (1, 3)
+    items = body["items"]
+    assert [i["index"] for i in items] == [0, 1, 2, 3]
+    assert items[0]["suggestion"]["agency"]["label"]
+    assert "text" in items[1]["error"]
+    assert "village" in items[2]["error"]
+    assert "kecamatan" in items[3]["error"]
+
+
+def test_batch_limit(service: Service) -> None:
+    reports = [{"text": ROAD}] * 1_001
+    response = service.client.post(
+        "/api/v1/classify/batch", json={"reports": reports}, headers=service.staff
+    )
+    assert response.status_code == 413
+    assert "1,000" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"text": ""}, "text"),
+        ({"text": " \n\t "}, "text"),
+        ({"text": "x" * 20_001}, "text"),
+        ({"text": 42}, "text"),
+        ({"text": ROAD, "created_at": "kemarin"}, "created_at"),
+        ({"text": ROAD, "source": "pigeon"}, "source"),
+        ({"text": ROAD, "desa": "Sepaso"}, "desa"),
+        ({}, "text"),
+    ],
+)
+def test_bad_report_is_a_422_naming_the_field(service: Service, payload: dict, field: str) -> None:
+    response = service.client.post("/api/v1/classify", json=payload, headers=service.staff)
+    assert response.status_code == 422
+    assert field in response.json()["detail"]
+
+
+def test_malformed_json_is_a_4xx(service: Service) -> None:
+    response = service.client.post(
+        "/api/v1/classify",
+        content=b'{"text": "jalan rusak",',
+        headers={**service.staff, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert "JSON" in response.json()["detail"]
+
+
+def test_oversized_body_is_refused(service: Service) -> None:
+    response = service.client.post(
+        "/api/v1/classify",
+        content=b"x" * 26_000_000,
+        headers={**service.staff, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+
+
+def test_credentials_and_roles(service: Service) -> None:
+    client = service.client
+    assert client.post("/api/v1/classify", json={"text": ROAD}).status_code == 401
+    wrong = client.post("/api/v1/classify", json={"text": ROAD}, headers={"X-API-Key": "nope"})
+    assert wrong.status_code == 401
+    assert "invalid" in wrong.json()["detail"]
+    assert client.get("/api/v1/models", headers=service.staff).status_code == 403
+    assert client.get("/api/v1/users", headers=service.staff).status_code == 403
+    assert client.get("/api/v1/models", headers=service.admin).status_code == 200
+    # an admin may do what staff may
+    assert client.get("/api/v1/reports", headers=service.admin).status_code == 200
+
+
+def test_admin_creates_a_machine_client(service: Service) -> None:
+    created = service.client.post(
+        "/api/v1/users",
+        json={"name": "bot-sms", "role": "staff", "api_key": True},
+        headers=service.admin,
+    )
+    assert created.status_code == 201
+    key = created.json()["api_key"]
+    ok = service.client.post("/api/v1/classify", json={"text": ROAD}, headers={"X-API-Key": key})
+    assert ok.status_code == 200
+    again = service.client.post(
+        "/api/v1/users", json={"name": "bot-sms", "role": "staff"}, headers=service.admin
+    )
+    assert again.status_code == 409
+    names = [u["name"] for u in service.client.get("/api/v1/users", headers=service.admin).json()]
+    assert names == ["siti", "budi", "bot-sms"]
+
+
+def test_intake_masks_stores_classifies_and_links_duplicates(service: Service) -> None:
+    text = f"{ROAD} Hubungi saya di 081234567890, NIK 6408012345670001."
+    first = service.intake(text, id="KT-1", title="Jalan rusak")
+    assert first["status"] == "new"
+    assert "081234567890" not in first["text"]
+    assert "6408012345670001" not in first["text"]
+    assert first["suggestion"]["agency"]["label"]
+    assert first["overdue"] is False
+    assert 2.5 <= first["working_days_left"] <= 3.0 or first["working_days_left"] > 0
+    second = service.intake(text, id="KT-2", title="Jalan rusak")
+    links = second["suggestion"]["duplicates"]
+    assert [link["report_id"] for link in links] == ["KT-1"]
+    assert "same kelurahan" in links[0]["reason"]
+    again = service.client.post(
+        "/api/v1/reports", json={"id": "KT-1", "text": ROAD}, headers=service.staff
+    )
+    assert again.status_code == 409
+    stored = service.store.report("KT-1")
+    assert "081234567890" not in stored.text
+
+
+def test_generated_ids_and_lookup(service: Service) -> None:
+    created = service.intake(ROAD)
+    assert created["id"].startswith("LPR-")
+    found = service.client.get(f"/api/v1/reports/{created['id']}", headers=service.staff)
+    assert found.status_code == 200
+    assert found.json()["decisions"] == []
+    missing = service.client.get("/api/v1/reports/NOPE-1", headers=service.staff)
+    assert missing.status_code == 404
+    assert "NOPE-1" in missing.json()["detail"]
+
+
+def test_queue_puts_urgent_first_then_oldest_and_filters(service: Service) -> None:
+    service.intake(ROAD, id="OLD")
+    service.intake("Lampu jalan di gang mati sejak seminggu.", id="NEWER")
+    service.intake(FIRE, id="FIRE")
+    with service.store.session() as session:  # OLD arrived a week ago: past its SLA
+        week_ago = datetime.now() - timedelta(days=7)
+        session.execute(
+            update(StoredReport)
+            .where(StoredReport.id == "OLD")
+            .values(received_at=week_ago, forward_due_at=week_ago + timedelta(days=3))
+        )
+        session.commit()
+    queue = service.client.get("/api/v1/reports", headers=service.staff).json()
+    assert [r["id"] for r in queue["items"]] == ["FIRE", "OLD", "NEWER"]
+    assert queue["total"] == 3
+    overdue = service.client.get("/api/v1/reports?overdue=true", headers=service.staff).json()
+    assert [r["id"] for r in overdue["items"]] == ["OLD"]
+    assert overdue["items"][0]["working_days_left"] < 0
+    urgent = service.client.get("/api/v1/reports?urgent=true", headers=service.staff).json()
+    assert [r["id"] for r in urgent["items"]] == ["FIRE"]
+    paged = service.client.get("/api/v1/reports?page=2&page_size=2", headers=service.staff)
+    assert [r["id"] for r in paged.json()["items"]] == ["NEWER"]
+    bad = service.client.get("/api/v1/reports?status=lost", headers=service.staff)
+    assert bad.status_code == 422
+
+
+def test_accept_and_override_decisions(service: Service) -> None:
+    road = service.intake(ROAD, id="R1")
+    fire = service.intake(FIRE, id="R2")
+    accepted = service.client.post(
+        "/api/v1/reports/R1/decision", json={"action": "accept"}, headers=service.staff
+    )
+    assert accepted.status_code == 201, accepted.text
+    decision = accepted.json()
+    suggested_agency = road["suggestion"]["agency"]["label"]
+    assert decision["agency"] == suggested_agency
+    assert decision["suggested"]["agency"] == suggested_agency
+    assert decision["user"] == "siti"
+    r1 = service.client.get("/api/v1/reports/R1", headers=service.staff).json()
+    assert r1["status"] == "dispositioned"
+    assert r1["agency"] == suggested_agency
+    assert r1["response_due_at"] is not None
+    assert [d["action"] for d in r1["decisions"]] == ["accept"]
+
+    overridden = service.client.post(
+        "/api/v1/reports/R2/decision",
+        json={
+            "action": "override",
+            "agency": "Badan Penanggulangan Bencana Daerah",
+            "topic": "KETENTERAMAN, KETERTIBAN UMUM, DAN PELINDUNGAN MASYARAKAT",
+            "urgent": True,
+            "duplicate_of": "R1",
+            "note": "telepon pelapor 081298765432",
+        },
+        headers=service.admin,
+    ).json()
+    assert overridden["agency"] == "Badan Penanggulangan Bencana Daerah"
+    assert overridden["suggested"]["agency"] == fire["suggestion"]["agency"]["label"]
+    assert overridden["channel"] is None  # an override sets only what it names
+    assert "081298765432" not in overridden["note"]
+    stored = service.store.decisions()
+    assert [(d.report_id, d.action, d.user.name) for d in stored] == [
+        ("R1", "accept", "siti"),
+        ("R2", "override", "budi"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "message"),
+    [
+        ({"action": "override"}, 422, "must set"),
+        ({"action": "approve"}, 422, "action"),
+        ({"action": "accept", "topic": "JALAN"}, 422, "LAPOR"),
+        ({"action": "accept", "channel": "keluhan"}, 422, "channel"),
+        ({"action": "override", "duplicate_of": "NOPE"}, 422, "NOPE"),
+        ({"action": "override", "duplicate_of": "D1"}, 422, "itself"),
+    ],
+)
+def test_bad_decisions(service: Service, payload: dict, status: int, message: str) -> None:
+    service.intake(ROAD, id="D1")
+    response = service.client.post(
+        "/api/v1/reports/D1/decision", json=payload, headers=service.staff
+    )
+    assert response.status_code == status
+    assert message in response.json()["detail"]
+
+
+def test_decision_on_an_unknown_report_is_404(service: Service) -> None:
+    response = service.client.post(
+        "/api/v1/reports/NOPE/decision", json={"action": "accept"}, headers=service.staff
+    )
+    assert response.status_code == 404
+
+
+def test_health_ready_metrics_labels(service: Service) -> None:
+    client = service.client
+    assert client.get("/api/v1/health").json() == {"status": "ok"}
+    ready = client.get("/api/v1/ready").json()
+    assert ready == {
+        "ready": True,
+        "model_version": "lapor-router/test",
+        "duplicates": True,
+        "details": [],
+    }
+    client.post("/api/v1/classify", json={"text": ROAD}, headers=service.staff)
+    metrics = client.get("/api/v1/metrics").text
+    assert 'lapor_http_requests_total{method="POST",route="/api/v1/classify",status="200"}' in (
+        metrics
+    )
+    assert 'lapor_model_info{version="lapor-router/test"} 1.0' in metrics
+    assert "lapor_suggestions_total" in metrics
+    labels = client.get("/api/v1/labels", headers=service.staff).json()
+    assert "pengaduan" in labels["channels"]
+    assert len(labels["topics"]) == 38
+    assert labels["agencies"]
+    assert not any("(own" in a for a in labels["agencies"])
