@@ -7,7 +7,7 @@ import logging
 import sys
 import time
 import uuid
-from typing import Any
+from typing import IO, Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from pythonjsonlogger.json import JsonFormatter
@@ -29,9 +29,9 @@ class MaskingJsonFormatter(JsonFormatter):
         return mask_pii(super().format(record))
 
 
-def configure_logging(level: str = "INFO") -> None:
-    """One JSON line per event on stderr, for the service and the server it runs in."""
-    handler = logging.StreamHandler(sys.stderr)
+def configure_logging(level: str = "INFO", stream: IO[str] | None = None) -> None:
+    """One JSON line per event on ``stream`` (stderr), for the service and its server."""
+    handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(
         MaskingJsonFormatter(
             "{asctime}{levelname}{name}{message}",

@@ -64,3 +64,41 @@ def test_inspect_with_mapping(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "imported 1" in result.output
+
+
+def test_users_add_with_password_and_api_key() -> None:
+    from pipeline.config import get_settings
+    from serve.store import Store
+
+    created = runner.invoke(
+        app, ["users", "add", "siti", "--role", "staff"], input="kata-sandi-1\nkata-sandi-1\n"
+    )
+    assert created.exit_code == 0, created.output
+    keyed = runner.invoke(app, ["users", "add", "bot", "--role", "admin", "--api-key"])
+    assert keyed.exit_code == 0, keyed.output
+    key = keyed.stdout.split()[-1]
+    store = Store(get_settings().store_url)
+    assert store.authenticate("siti", "kata-sandi-1").role == "staff"
+    assert store.principal_for_key(key).name == "bot"
+    listed = runner.invoke(app, ["users", "list"])
+    assert "siti" in listed.stdout
+    assert "bot" in listed.stdout
+
+
+def test_users_add_refuses_bad_input() -> None:
+    bad_role = runner.invoke(app, ["users", "add", "x", "--role", "root", "--api-key"])
+    assert bad_role.exit_code == 1
+    assert "unknown role 'root'" in bad_role.output
+    short = runner.invoke(app, ["users", "add", "x"], input="pendek\npendek\n")
+    assert short.exit_code == 1
+    assert "at least 8" in short.output
+    runner.invoke(app, ["users", "add", "dup", "--api-key"])
+    again = runner.invoke(app, ["users", "add", "dup", "--role", "admin", "--api-key"])
+    assert again.exit_code == 1
+    assert "exists with role staff" in again.output
+
+
+def test_serve_without_a_model_says_so() -> None:
+    result = runner.invoke(app, ["serve"])
+    assert result.exit_code == 1
+    assert "no champion model" in result.output

@@ -63,3 +63,47 @@ def service(router: Router, pair_scorer: PairScorer) -> Iterator[Service]:
             staff={"X-API-Key": store.add_api_key("siti")},
             admin={"X-API-Key": store.add_api_key("budi")},
         )
+
+
+@dataclass
+class LiveServer:
+    url: str
+    service: Service
+
+
+@pytest.fixture
+def live_server(service: Service) -> Iterator[LiveServer]:
+    """The same app served over real HTTP by uvicorn in a thread (for the browser and
+    schemathesis)."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(
+            service.client.app, host="127.0.0.1", port=port, log_config=None, lifespan="off"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    yield LiveServer(f"http://127.0.0.1:{port}", service)
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[str]:
+    from tests.serve.postgres import postgres_server
+
+    with postgres_server() as url:
+        yield url

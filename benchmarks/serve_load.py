@@ -1,0 +1,194 @@
+"""Load on the service over HTTP: POST /api/v1/classify from concurrent clients.
+
+Starts `lapor serve` (the champion; trained on the demo corpus first if none is registered, as
+`make run` does) in its own process with a fresh store seeded with the demo queue, so that
+duplicate lookups have earlier reports to compare with. For each concurrency level, clients
+send demo reports back to back for a fixed time. Prints latency p50/p99, requests/s, errors,
+the model's batch sizes and the server's peak RSS. The clients run on the same machine.
+
+    .venv/bin/python benchmarks/serve_load.py [--seconds 30] [--concurrency 1,4,16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+import psutil
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+DEMO = REPO / "data" / "sample" / "demo_reports.csv"
+
+
+def prepare(store_url: str) -> tuple[str, list[dict]]:
+    """The champion (trained if missing), a seeded store with an API key, and request bodies."""
+    from pipeline.dedupe import ensure_duplicates_champion
+    from pipeline.ingest import read_reports, write_rows
+    from pipeline.registry import load_router
+    from pipeline.synth import generate
+    from pipeline.train import ensure_champion
+    from serve.demo import seed_queue
+    from serve.store import Store
+
+    if not DEMO.exists():
+        write_rows(generate(5_000), DEMO)
+    uri = ensure_champion(DEMO, progress=print)
+    ensure_duplicates_champion(progress=print)
+    reports, _ = read_reports(DEMO)
+    store = Store(store_url)
+    store.migrate()
+    seed_queue(store, load_router(uri), reports, datetime.now())
+    store.add_user("load", "staff")
+    key = store.add_api_key("load")
+    store.close()
+    fields = ("title", "text", "regency", "district", "village", "address")
+    bodies = [
+        {f: getattr(r, f) for f in fields if getattr(r, f) is not None} for r in reports[:2_000]
+    ]
+    return key, bodies
+
+
+def start_server(port: int, env: dict[str, str]) -> subprocess.Popen:
+    lapor = Path(sys.executable).with_name("lapor")
+    server = subprocess.Popen(
+        [str(lapor), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/v1/ready").status_code == 200:
+                return server
+        except httpx.TransportError:
+            pass
+        if server.poll() is not None:
+            raise SystemExit(f"the server exited with {server.returncode}")
+        time.sleep(0.5)
+    server.kill()
+    raise SystemExit("the server did not become ready")
+
+
+class PeakRss:
+    """Samples the server's resident memory in a thread."""
+
+    def __init__(self, pid: int) -> None:
+        self.process = psutil.Process(pid)
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self.process.memory_info().rss)
+            time.sleep(0.2)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+async def load(url: str, key: str, bodies: list[dict], clients: int, seconds: float) -> dict:
+    latencies: list[float] = []
+    errors = 0
+    end = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+
+    async def client(seed: int, session: httpx.AsyncClient) -> None:
+        nonlocal errors
+        rng = random.Random(seed)
+        while time.perf_counter() < end:
+            body = rng.choice(bodies)
+            started = time.perf_counter()
+            try:
+                response = await session.post(url, json=body)
+                ok = response.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            latencies.append(time.perf_counter() - started)
+            errors += not ok
+
+    async with httpx.AsyncClient(headers={"X-API-Key": key}, limits=limits, timeout=30) as session:
+        started = time.perf_counter()
+        await asyncio.gather(*(client(i, session) for i in range(clients)))
+        elapsed = time.perf_counter() - started
+    ordered = sorted(latencies)
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "rps": len(latencies) / elapsed,
+        "p50": statistics.median(ordered) * 1000,
+        "p99": ordered[int(0.99 * (len(ordered) - 1))] * 1000,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--concurrency", default="1,4,16")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        store_url = f"sqlite:///{Path(tmp) / 'load.db'}"
+        os.environ["LAPOR_DATABASE_URL"] = store_url
+        key, bodies = prepare(store_url)
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        env = {**os.environ, "LAPOR_LOG_LEVEL": "WARNING"}
+        server = start_server(port, env)
+        url = f"http://127.0.0.1:{port}/api/v1/classify"
+        try:
+            asyncio.run(load(url, key, bodies, 4, 5))  # warm-up (caches, code paths)
+            print(f"POST /api/v1/classify, {args.seconds:.0f} s per level, {os.cpu_count()} cores")
+            print(f"{'clients':>7} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+                  f"{'errors':>7} {'batch':>6} {'server RSS':>11}")  # fmt: skip
+            for clients in (int(c) for c in args.concurrency.split(",")):
+                before = httpx.get(f"http://127.0.0.1:{port}/api/v1/metrics").text
+                rss = PeakRss(server.pid)
+                result = asyncio.run(load(url, key, bodies, clients, args.seconds))
+                peak = rss.stop()
+                after = httpx.get(f"http://127.0.0.1:{port}/api/v1/metrics").text
+                print(
+                    f"{clients:>7} {result['requests']:>9,} {result['rps']:>8.1f} "
+                    f"{result['p50']:>8.1f} {result['p99']:>8.1f} {result['errors']:>7} "
+                    f"{batch_sizes_between(before, after):>6} {peak / 2**20:>8.0f} MiB"
+                )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def batch_sizes_between(before: str, after: str) -> str:
+    """Mean reports per model call during one level (difference of the two scrapes)."""
+
+    def totals(text: str) -> tuple[float, float]:
+        found = {}
+        for line in text.splitlines():
+            if line.startswith(("lapor_model_batch_size_sum", "lapor_model_batch_size_count")):
+                name, value = line.split()
+                found[name.rsplit("_", 1)[1]] = float(value)
+        return found.get("sum", 0.0), found.get("count", 0.0)
+
+    (sum_a, count_a), (sum_b, count_b) = totals(before), totals(after)
+    return f"{(sum_b - sum_a) / (count_b - count_a):.1f}" if count_b > count_a else "-"
+
+
+if __name__ == "__main__":
+    main()

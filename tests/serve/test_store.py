@@ -1,0 +1,194 @@
+"""The store on SQLite and on a real PostgreSQL server: migrations, reports, the queue, decisions,
+users; and a decision acknowledged over HTTP survives the server being killed at once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import httpx
+import joblib
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from models.router import Router
+from pipeline.schema import Report
+from serve.store import Base, DecisionInput, QueueFilter, Store, StoreError
+from tests.serve.conftest import KUTIM
+from tests.serve.postgres import new_database
+
+pytestmark = pytest.mark.slow
+
+NOW = datetime(2026, 11, 20, 9, 0)  # a Friday
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'store.db'}"
+    else:
+        url = new_database(request.getfixturevalue("postgres"))
+    opened = Store(url)
+    opened.migrate()
+    yield opened
+    opened.close()
+
+
+def suggest(router: Router, report: Report):
+    return router.predict([report])[0]
+
+
+def test_migrations_create_exactly_the_models_schema(store: Store) -> None:
+    with store.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+    store.migrate()  # idempotent
+
+
+def test_reports_queue_and_decisions(store: Store, router: Router) -> None:
+    staff = store.add_user("siti", "staff", "kata-sandi-siti")
+    reports = [
+        Report(id="A", text="Jalan berlubang di depan sekolah, tolong diperbaiki.", **KUTIM),
+        Report(id="B", text="Kebakaran di pasar, api besar, warga terjebak!", **KUTIM),
+        Report(id="C", text="Mohon info jadwal posyandu bulan depan.", **KUTIM),
+    ]
+    for offset, report in enumerate(reports):
+        store.add_report(report, suggest(router, report), received_at=NOW + timedelta(hours=offset))
+    with pytest.raises(StoreError, match="already exists"):
+        store.add_report(reports[0], suggest(router, reports[0]))
+    rows, total = store.queue(QueueFilter(), now=NOW)
+    assert total == 3
+    assert [r.id for r in rows] == ["B", "A", "C"]  # urgent first, then the oldest
+    assert rows[1].forward_due_at == datetime(2026, 11, 25, 9, 0)  # Friday + 3 working days
+    late, _ = store.queue(QueueFilter(overdue=True), now=NOW + timedelta(days=6))
+    assert [r.id for r in late] == ["B", "A", "C"]
+    decision = store.add_decision("A", staff, DecisionInput(action="accept"))
+    assert decision.agency == decision.suggested_agency
+    stored = store.report("A")
+    assert stored.status == "dispositioned"
+    assert stored.response_due_at is not None
+    store.add_decision("C", staff, DecisionInput(action="override", channel="permintaan_informasi"))
+    assert store.report("C").status == "verified"  # no agency decided yet: not forwarded
+    open_rows, _ = store.queue(QueueFilter(statuses=("new", "verified")), now=NOW)
+    assert [r.id for r in open_rows] == ["B", "C"]
+    by_agency, _ = store.queue(QueueFilter(agency=decision.agency), now=NOW)
+    assert "A" in [r.id for r in by_agency]
+    with pytest.raises(KeyError):
+        store.add_decision("NOPE", staff, DecisionInput(action="accept"))
+    assert [d.report_id for d in store.decisions()] == ["A", "C"]
+    assert [r.id for r in store.recent_reports(days=100_000)] == ["A", "B", "C"]
+
+
+def test_users_passwords_and_keys(store: Store) -> None:
+    admin = store.add_user("budi", "admin", "kata-sandi-budi")
+    assert store.authenticate("budi", "kata-sandi-budi") == admin
+    assert store.authenticate("budi", "salah") is None
+    assert store.authenticate("nobody", "kata-sandi-budi") is None
+    key = store.add_api_key("budi")
+    assert store.principal_for_key(key) == admin
+    assert store.principal_for_key(key + "x") is None
+    with pytest.raises(StoreError, match="already exists"):
+        store.add_user("budi", "staff")
+    with pytest.raises(StoreError, match="unknown role"):
+        store.add_user("tono", "root")
+    with pytest.raises(StoreError, match="no user"):
+        store.add_api_key("tono")
+    store.set_password("budi", "kata-sandi-baru")
+    assert store.authenticate("budi", "kata-sandi-baru") == admin
+
+
+SERVER = """
+import sys, joblib, uvicorn
+from serve.app import create_app
+router = joblib.load(sys.argv[1])
+uvicorn.run(create_app(load_router=lambda: router), host="127.0.0.1", port=int(sys.argv[2]),
+            log_config=None)
+"""
+
+
+def test_an_acknowledged_decision_survives_a_kill(
+    router: Router, tmp_path: Path, lapor_home: Path
+) -> None:
+    """The server is SIGKILLed right after answering 201: the decision is in the database."""
+    import socket
+
+    router_path = tmp_path / "router.joblib"
+    joblib.dump(router, router_path)
+    store = Store(f"sqlite:///{(lapor_home / 'store' / 'lapor.db').resolve()}")
+    store.migrate()
+    store.add_user("siti", "staff")
+    headers = {"X-API-Key": store.add_api_key("siti")}
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER, str(router_path), str(port)],
+        env={**os.environ, "LAPOR_HOME": str(lapor_home)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}/api/v1"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/ready").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+        created = httpx.post(
+            f"{base}/reports", json={"id": "K1", "text": "Jalan rusak parah."}, headers=headers
+        )
+        assert created.status_code == 201
+        decided = httpx.post(
+            f"{base}/reports/K1/decision",
+            json={"action": "override", "agency": "Dinas PUPR"},
+            headers=headers,
+        )
+        server.send_signal(signal.SIGKILL)
+        assert decided.status_code == 201
+    finally:
+        server.kill()
+        server.wait(timeout=30)
+    reopened = Store(store.url)
+    assert [(d.report_id, d.agency) for d in reopened.decisions()] == [("K1", "Dinas PUPR")]
+    assert reopened.report("K1").status == "dispositioned"
+
+
+def test_the_service_on_postgresql(
+    postgres: str, router: Router, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Intake, queue and a decision through the API with the store on PostgreSQL."""
+    from fastapi.testclient import TestClient
+
+    from pipeline.config import get_settings
+    from serve.app import create_app
+
+    monkeypatch.setenv("LAPOR_DATABASE_URL", new_database(postgres))
+    get_settings.cache_clear()
+    app = create_app(get_settings(), load_router=lambda: router)
+    with TestClient(app) as client:
+        app.state.store.add_user("siti", "staff")
+        headers = {"X-API-Key": app.state.store.add_api_key("siti")}
+        assert app.state.store.engine.dialect.name == "postgresql"
+        created = client.post(
+            "/api/v1/reports",
+            json={"id": "P1", "text": "Banjir di jalan.", **KUTIM},
+            headers=headers,
+        )
+        assert created.status_code == 201, created.text
+        decided = client.post(
+            "/api/v1/reports/P1/decision", json={"action": "accept"}, headers=headers
+        )
+        assert decided.status_code == 201
+        queue = client.get("/api/v1/reports?status=dispositioned", headers=headers).json()
+        assert [r["id"] for r in queue["items"]] == ["P1"]

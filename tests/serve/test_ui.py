@@ -1,0 +1,175 @@
+"""The triage UI: login, the queue, a report page, decisions, and the browser end to end."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline.schema import Suggestion, UrgencyReason, UrgencySuggestion
+from serve.routes.ui import highlighted
+from tests.conftest import REPO
+from tests.serve.conftest import LiveServer, Service
+from tests.serve.test_api import FIRE, ROAD
+
+pytestmark = pytest.mark.slow
+
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def login(service: Service, name: str = "siti", password: str = "kata-sandi-siti") -> None:
+    page = service.client.get("/login")
+    response = service.client.post(
+        "/login",
+        data={"username": name, "password": password, "csrf": csrf_of(page.text), "next": "/"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+
+
+def test_pages_need_a_login(service: Service) -> None:
+    response = service.client.get("/laporan/X1?tab=1", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/laporan/X1%3Ftab%3D1"
+
+
+def test_wrong_password_and_missing_csrf(service: Service) -> None:
+    page = service.client.get("/login")
+    wrong = service.client.post(
+        "/login",
+        data={"username": "siti", "password": "salah", "csrf": csrf_of(page.text)},
+    )
+    assert wrong.status_code == 401
+    assert "salah" in wrong.text
+    forged = service.client.post("/login", data={"username": "siti", "password": "x"})
+    assert forged.status_code == 403
+
+
+def test_login_never_redirects_off_site(service: Service) -> None:
+    page = service.client.get("/login?next=//evil.example/")
+    assert 'value="/antrian"' in page.text
+    assert "evil" not in page.text
+
+
+def test_queue_and_report_pages(service: Service) -> None:
+    service.intake(ROAD, id="Q1")
+    service.intake(FIRE, id="Q2")
+    login(service)
+    queue = service.client.get("/antrian")
+    assert queue.status_code == 200
+    assert queue.text.index("Q2") < queue.text.index("Q1")  # urgent first
+    assert "MENDESAK" in queue.text
+    assert "sisa" in queue.text  # the SLA countdown
+    report = service.client.get("/laporan/Q2")
+    assert report.status_code == 200
+    assert '<mark title="kebakaran" data-reason="fire">kebakaran</mark>' in report.text
+    assert "112" in report.text
+    assert report.text.count('class="bar"') == 3
+    missing = service.client.get("/laporan/NOPE")
+    assert missing.status_code == 404
+    assert "NOPE" in missing.text
+
+
+def test_form_decision_moves_to_the_next_report(service: Service) -> None:
+    service.intake(ROAD, id="F1")
+    service.intake("Lampu jalan di gang mati sejak seminggu.", id="F2")
+    login(service)
+    page = service.client.get("/laporan/F1")
+    response = service.client.post(
+        "/laporan/F1/keputusan",
+        data={"csrf": csrf_of(page.text), "action": "accept"},
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/laporan/F2"
+    assert service.store.report("F1").status == "dispositioned"
+    bad = service.client.post(
+        "/laporan/F2/keputusan",
+        data={"csrf": csrf_of(page.text), "action": "override"},
+    )
+    assert "must set" in bad.text  # shown on the page again, nothing stored
+    assert service.store.report("F2").decisions == []
+
+
+def test_highlight_follows_the_reason_offsets() -> None:
+    text = "Ada kebakaran di pasar, tolong."
+    title = "Darurat"
+    start = len(title) + 2 + text.index("kebakaran")
+    suggestion = Suggestion.model_construct(
+        report_id="x",
+        urgent=UrgencySuggestion.model_construct(
+            flag=True,
+            score=0.9,
+            decision="auto",
+            reasons=[UrgencyReason(code="fire", phrase="kebakaran", start=start, end=start + 9)],
+        ),
+        duplicates=[],
+    )
+    pieces = highlighted(text, title, suggestion)
+    assert [(p["text"], p["code"]) for p in pieces] == [
+        ("Ada ", None),
+        ("kebakaran", "fire"),
+        (" di pasar, tolong.", None),
+    ]
+    assert highlighted(text, None, None) == [{"text": text, "code": None}]
+
+
+def test_triage_in_a_real_browser(live_server: LiveServer) -> None:
+    """Log in, open a report, accept its suggestion, override another's agency from the
+    searchable list, and find both decisions in the store."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: `make setup` installs it")
+    service = live_server.service
+    service.intake(FIRE, id="B1")
+    service.intake(ROAD, id="B2")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{live_server.url}/antrian")
+        page.fill("input[name=username]", "siti")
+        page.fill("input[name=password]", "kata-sandi-siti")
+        page.click("button[type=submit]")
+        page.wait_for_url("**/antrian")
+        assert page.locator("tr[data-href]").count() == 2
+        page.click("a.report-link:text('B1')")
+        page.wait_for_url("**/laporan/B1")
+        assert page.locator("mark[data-reason=fire]").count() >= 1
+        page.screenshot(path=str(ARTIFACTS / "triage-report.png"), full_page=True)
+        page.keyboard.press("a")  # accept by keyboard shortcut
+        page.wait_for_url("**/laporan/B2")
+        assert "saran diterima" in page.locator(".flash").inner_text()
+        page.keyboard.press("o")
+        page.fill("#override-agency", "Dinas Pekerjaan Umum dan Penataan Ruang")
+        page.select_option("#override-channel", "aspirasi")
+        page.click("#override-submit")
+        page.wait_for_url("**/antrian")
+        page.screenshot(path=str(ARTIFACTS / "triage-queue.png"), full_page=True)
+        browser.close()
+    decisions = service.store.decisions()
+    assert [(d.report_id, d.action, d.user.name) for d in decisions] == [
+        ("B1", "accept", "siti"),
+        ("B2", "override", "siti"),
+    ]
+    assert decisions[1].agency == "Dinas Pekerjaan Umum dan Penataan Ruang"
+    assert decisions[1].channel == "aspirasi"
+    assert service.store.report("B2").status == "dispositioned"
+    assert (ARTIFACTS / "triage-report.png").stat().st_size > 10_000
