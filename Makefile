@@ -42,6 +42,7 @@ test: setup lint
 bench: setup
 	$(PY) benchmarks/foundation.py
 	$(PY) benchmarks/quality.py
+	$(PY) benchmarks/serve_load.py
 
 clean:
 	rm -rf $(VENV) .lapor .pytest_cache .ruff_cache

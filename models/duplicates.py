@@ -25,6 +25,7 @@ import mlflow.pyfunc
 import numpy as np
 import pandas as pd
 from datasketch import MinHash
+from scipy.special import expit
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
@@ -266,7 +267,7 @@ class PairScorer:
     ) -> tuple[np.ndarray, np.ndarray]:
         """(probabilities, feature rows) of candidate pairs; embeddings only where unsure."""
         features = self.features(pairs, jaccard=jaccard)
-        proba = self.stage_a_.predict_proba(features[:, : len(CHEAP_FEATURES)])[:, 1]
+        proba = _positive_proba(self.stage_a_, features[:, : len(CHEAP_FEATURES)])
         unsure = np.flatnonzero((proba > self.unsure[0]) & (proba < self.unsure[1]))
         if len(unsure):
             chosen = [pairs[i] for i in unsure]
@@ -276,13 +277,19 @@ class PairScorer:
             features[unsure, embedded + 1] = cosines * np.maximum(
                 features[unsure, 2], features[unsure, 4]
             )
-            proba[unsure] = self.stage_b_.predict_proba(features[unsure])[:, 1]
+            proba[unsure] = _positive_proba(self.stage_b_, features[unsure])
         return proba, features
 
     def predict_proba_pairs(
         self, pairs: list[tuple[Entry, Entry]], embedder: Embeddings | None = None
     ) -> np.ndarray:
         return self.score(pairs, None, embedder or Embeddings())[0]
+
+
+def _positive_proba(model: LogisticRegression, features: np.ndarray) -> np.ndarray:
+    """P(duplicate) of a binary logistic regression, as its predict_proba computes it, without
+    the input validation that costs more than the arithmetic on a few candidate pairs."""
+    return expit(features @ model.coef_[0] + model.intercept_[0])
 
 
 def best_f1_threshold(proba: np.ndarray, y: np.ndarray) -> float:

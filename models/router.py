@@ -143,13 +143,15 @@ class TaskPredictions:
 
 def prepare_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The model-input columns, with personal data masked (the one preprocessing entry point)."""
-    prepared = pd.DataFrame(index=range(len(frame)))
-    for name in MODEL_INPUT_FIELDS:
-        values = frame[name].tolist() if name in frame else [None] * len(frame)
-        prepared[name] = pd.Series(values, dtype=object)
-    prepared["text"] = [mask_pii(str(t)) if isinstance(t, str) else "" for t in prepared["text"]]
-    prepared["title"] = [mask_pii(t) if isinstance(t, str) else None for t in prepared["title"]]
-    return prepared
+    columns = {
+        name: frame[name].tolist() if name in frame else [None] * len(frame)
+        for name in MODEL_INPUT_FIELDS
+    }
+    columns["text"] = [mask_pii(t) if isinstance(t, str) else "" for t in columns["text"]]
+    columns["title"] = [mask_pii(t) if isinstance(t, str) else None for t in columns["title"]]
+    # built in one go from lists: column-by-column assignment costs ~2 ms per call, which
+    # dominates the service's one-report requests
+    return pd.DataFrame(columns, dtype=object)
 
 
 def _labels_of(frame: pd.DataFrame, task: str) -> pd.Series:

@@ -18,6 +18,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from pipeline.config import Settings, get_settings
 from pipeline.errors import LaporError
+from serve.auth import key_cache
 from serve.observability import Metrics, RequestMiddleware
 from serve.predictor import Predictor
 from serve.routes import API_PREFIX, classify, health, models, reports, ui, users
@@ -75,6 +76,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.settings, app.state.metrics = settings, metrics
+    app.state.key_cache = key_cache()
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.session_secret(),

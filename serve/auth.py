@@ -7,15 +7,17 @@ Passwords are hashed with Argon2id; API keys are stored as SHA-256 hashes. Roles
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from cachetools import TTLCache
 from fastapi import Depends, HTTPException, Request, Security
 from fastapi.security import APIKeyHeader
+from starlette.concurrency import run_in_threadpool
 
-from serve.store import Principal
+from serve.store import Principal, hash_api_key
 
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
@@ -38,21 +40,37 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
         return False
 
 
-def api_principal(request: Request, key: str | None = Security(api_key_header)) -> Principal:
+KEY_CACHE_SECONDS = 30
+"""A verified API key is trusted this long without asking the store (a revoked key stops
+working within this time); saves a database round trip on every API call."""
+
+
+def key_cache() -> TTLCache:
+    return TTLCache(maxsize=10_000, ttl=KEY_CACHE_SECONDS)
+
+
+async def api_principal(
+    request: Request, key: Annotated[str | None, Security(api_key_header)]
+) -> Principal:
     """The caller of an API endpoint, from its key: 401 without a valid one."""
     if not key:
         raise HTTPException(401, "missing API key: send it in the X-API-Key header")
-    principal = request.app.state.store.principal_for_key(key)
+    cache = request.app.state.key_cache
+    digest = hash_api_key(key)
+    principal = cache.get(digest)
     if principal is None:
-        raise HTTPException(401, "invalid or revoked API key")
+        principal = await run_in_threadpool(request.app.state.store.principal_for_key, key)
+        if principal is None:
+            raise HTTPException(401, "invalid or revoked API key")
+        cache[digest] = principal
     request.state.user = principal.name
     return principal
 
 
-def require(role: str) -> Callable[..., Principal]:
+def require(role: str) -> Callable[..., Awaitable[Principal]]:
     """A dependency that lets ``role`` (or an admin) through and answers 403 to anyone else."""
 
-    def check(principal: Annotated[Principal, Depends(api_principal)]) -> Principal:
+    async def check(principal: Annotated[Principal, Depends(api_principal)]) -> Principal:
         if not principal.may(role):
             raise HTTPException(403, f"this needs the {role} role (you are {principal.role})")
         return principal

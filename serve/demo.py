@@ -12,12 +12,15 @@ from typing import Any
 
 from models.router import suggested_agency_topic
 from pipeline.schema import Report
-from serve.store import Store, StoreError
+from serve.store import DecisionInput, Store, StoreError
 
 DEMO_USER = "demo"
-QUEUE_SIZE = 150
-QUEUE_SPAN = timedelta(days=6)
-"""The seeded reports arrive over the last six days, so some are already past their SLA."""
+HISTORY = timedelta(days=60)
+"""The seeded store: the corpus' last 60 days (the duplicate window)."""
+OPEN_SPAN = timedelta(days=10)
+"""Seeded reports of the last ten days are still open, some already past their SLA."""
+HISTORY_USER = "riwayat-demo"
+"""Who "decided" the demo's older reports."""
 
 
 def demo_login(store: Store) -> tuple[str, str]:
@@ -31,23 +34,28 @@ def demo_login(store: Store) -> tuple[str, str]:
 
 
 def seed_queue(store: Store, router: Any, reports: list[Report], now: datetime) -> int:
-    """Store the newest ``QUEUE_SIZE`` demo reports as if received over the last days (their
-    order kept, the newest arriving now), with suggestions and duplicate links; nothing when
-    the store has reports already."""
+    """Store the corpus' last ``HISTORY`` as if it had just happened (gaps kept, the newest
+    report arriving now), with suggestions and duplicate links. Reports older than
+    ``OPEN_SPAN`` were already forwarded to their (corpus) agency by ``HISTORY_USER``; the rest
+    wait in the queue. Nothing happens when the store has reports already."""
     if store.queue_size() > 0:
         return 0
-    chosen = sorted((r for r in reports if r.created_at is not None), key=lambda r: r.created_at)[
-        -QUEUE_SIZE:
-    ]
-    if not chosen:
+    dated = sorted((r for r in reports if r.created_at is not None), key=lambda r: r.created_at)
+    if not dated:
         return 0
-    first, last = chosen[0].created_at, chosen[-1].created_at
-    span = max(last - first, timedelta(seconds=1))
+    shift = now - dated[-1].created_at
+    chosen = [r for r in dated if r.created_at >= dated[-1].created_at - HISTORY]
+    clerk = store.user(HISTORY_USER) or store.add_user(HISTORY_USER, "staff")
     for report in chosen:
-        received = (now - QUEUE_SPAN * ((last - report.created_at) / span)).replace(microsecond=0)
+        received = (report.created_at + shift).replace(microsecond=0)
         moved = report.model_copy(update={"created_at": received})
         suggestion = router.predict([moved])[0]  # one by one: each sees the earlier ones
         if router.duplicates is not None:
             router.duplicates.add(moved, *suggested_agency_topic(suggestion))
         store.add_report(moved, suggestion, received_at=received)
+        if received < now - OPEN_SPAN and report.agency:
+            handled = DecisionInput(
+                action="override", agency=report.agency, topic=report.topic, channel=report.channel
+            )
+            store.add_decision(report.id, clerk, handled, at=received + timedelta(days=1))
     return len(chosen)

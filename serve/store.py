@@ -487,11 +487,16 @@ class Store:
     # --- decisions -------------------------------------------------------------------------
 
     def add_decision(
-        self, report_id: str, principal: Principal, decision: DecisionInput
+        self,
+        report_id: str,
+        principal: Principal,
+        decision: DecisionInput,
+        at: datetime | None = None,
     ) -> Decision:
-        """Record a staff decision and move the report on: with an agency decided it is forwarded
-        (dispositioned) and its follow-up clock starts. Committed before returning."""
-        now = _now()
+        """Record a staff decision (made now, or ``at`` for imported history) and move the
+        report on: with an agency decided it is forwarded (dispositioned) and its follow-up
+        clock starts. Committed before returning."""
+        now = at or _now()
         with self.session() as session:
             row = session.get(StoredReport, report_id, with_for_update=True)
             if row is None:

@@ -1,0 +1,52 @@
+"""The embedded demo deployment: a seeded queue with history and duplicate links, and a demo
+login that changes at every start."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from models.duplicates import PairScorer
+from models.router import Router
+from pipeline.schema import Report
+from pipeline.synth import generate
+from serve.demo import HISTORY_USER, OPEN_SPAN, demo_login, seed_queue
+from serve.store import QueueFilter, Store
+from tests.serve.conftest import service_router
+
+pytestmark = pytest.mark.slow
+
+
+def test_seeded_queue_and_login(router: Router, pair_scorer: PairScorer, tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'demo.db'}")
+    store.migrate()
+    reports = [Report.model_validate(r) for r in generate(1_500, seed=3)]
+    now = datetime(2026, 11, 20, 12, 0)
+    served = service_router(router, pair_scorer)
+    seeded = seed_queue(store, served, reports, now)
+    assert seeded > 0
+    assert seed_queue(store, served, reports, now) == 0  # only into an empty store
+    rows, total = store.queue(QueueFilter(page_size=1_000), now=now)
+    assert total == seeded
+    assert max(r.received_at for r in rows) == now
+    open_rows = [r for r in rows if r.status == "new"]
+    assert open_rows
+    assert all(r.received_at >= now - OPEN_SPAN for r in open_rows)
+    handled = [r for r in rows if r.status == "dispositioned"]
+    assert handled
+    assert {d.user.name for d in store.decisions()} == {HISTORY_USER}
+    stored = {r.id for r in rows}
+    truth = {r.id: r.duplicate_of for r in reports if r.duplicate_of in stored and r.id in stored}
+    linked = {
+        r.id: {link.report_id for link in r.suggestion.duplicates} for r in rows if r.id in truth
+    }
+    assert truth
+    assert sum(truth[i] in linked[i] for i in truth) >= len(truth) // 2
+    name, password = demo_login(store)
+    assert store.authenticate(name, password).role == "admin"
+    _, new_password = demo_login(store)
+    assert store.authenticate(name, password) is None
+    assert store.authenticate(name, new_password) is not None
+    assert now - timedelta(days=61) <= min(r.received_at for r in rows)
