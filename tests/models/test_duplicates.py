@@ -142,3 +142,17 @@ def test_signature_and_reason_helpers() -> None:
     assert reason(features, 2.0) == "same kelurahan, 2 days apart, text 0.91 similar"
     entry = Entry.of(report("z", "Rumah No. 23 RT 05 rusak", address="Gg. Mawar 7"))
     assert {"23", "05", "7"} <= set(entry.numbers)
+
+
+def test_direct_probabilities_equal_scikit_learn(scorer: PairScorer) -> None:
+    from models.duplicates import CHEAP_FEATURES, _positive_proba
+
+    rng = np.random.default_rng(0)
+    features = rng.random((20, len(scorer.stage_b_.coef_[0])))
+    cheap = features[:, : len(CHEAP_FEATURES)]
+    assert np.allclose(
+        _positive_proba(scorer.stage_a_, cheap), scorer.stage_a_.predict_proba(cheap)[:, 1]
+    )
+    assert np.allclose(
+        _positive_proba(scorer.stage_b_, features), scorer.stage_b_.predict_proba(features)[:, 1]
+    )

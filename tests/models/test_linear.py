@@ -89,3 +89,23 @@ def test_learns_the_demo_agencies(demo_frames: tuple[pd.DataFrame, pd.DataFrame]
     ).fit(train, train["agency"].to_numpy(dtype=object))
     accuracy = (model.predict(validation) == validation["agency"].to_numpy(dtype=object)).mean()
     assert accuracy > 0.8
+
+
+def test_fast_paths_equal_scikit_learn() -> None:
+    """The one-hot lookup and the direct linear scores give what the scikit-learn calls give
+    (unknown and missing places included)."""
+    data = frame(
+        ["jalan rusak parah", "lampu mati", "air pdam keruh", "sampah menumpuk"],
+        ["Sepaso", "Kandolo", "Sepaso", "Kandolo"],
+    )
+    vectorizer = ReportVectorizer(min_df=1).fit(data)
+    probe = frame(["a", "b", "c"], ["Kandolo", "Tempat Baru", None])
+    places = vectorizer._places(probe)
+    expected = vectorizer.places_.transform(places).toarray()
+    assert np.array_equal(vectorizer._one_hot(places).toarray(), expected)
+    X = vectorizer.transform(data)
+    model = CalibratedLinearClassifier(calibration_folds=2).fit(X, np.array(["a", "b", "a", "c"]))
+    assert np.allclose(
+        model.decision_function(X),
+        model.svm_.decision_function(X)[:, np.argsort(model.svm_.classes_)],
+    )

@@ -1,0 +1,80 @@
+"""Requests that queue up while the model is busy are answered together, each with its own
+suggestions; a failure reaches every waiting request."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import pytest
+
+from pipeline.schema import Report, Suggestion
+from serve.predictor import Predictor
+
+
+class SlowRouter:
+    """Echoes report ids; each call takes a while, so that other requests queue up."""
+
+    duplicates = None
+    version = "fake/1"
+
+    def __init__(self, fail: bool = False) -> None:
+        self.calls: list[int] = []
+        self.fail = fail
+        self.threads: set[str] = set()
+
+    def predict(self, reports: list[Report]) -> list[Suggestion]:
+        self.calls.append(len(reports))
+        self.threads.add(threading.current_thread().name)
+        time.sleep(0.05)
+        if self.fail:
+            raise RuntimeError("model broke")
+        return [Suggestion(report_id=r.id) for r in reports]
+
+
+def reports(prefix: str, n: int) -> list[Report]:
+    return [Report(id=f"{prefix}{i}", text="jalan rusak") for i in range(n)]
+
+
+def test_queued_requests_share_a_model_call() -> None:
+    router = SlowRouter()
+    sizes: list[int] = []
+    predictor = Predictor(router, max_batch=8, on_batch=sizes.append)
+
+    async def main() -> list[list[Suggestion]]:
+        return await asyncio.gather(
+            *(predictor.suggest(reports(f"r{k}-", 1 + k % 2)) for k in range(10))
+        )
+
+    answers = asyncio.run(main())
+    predictor.close()
+    for k, answer in enumerate(answers):  # each request gets its own reports back, in order
+        assert [s.report_id for s in answer] == [f"r{k}-{i}" for i in range(1 + k % 2)]
+    assert sizes == router.calls
+    # 10 requests of 1 or 2 reports, waiting together: whole requests up to 8 reports per call
+    assert sizes == [7, 8]
+    assert len(router.threads) == 1  # one model thread
+
+
+def test_a_failure_reaches_every_waiting_request() -> None:
+    predictor = Predictor(SlowRouter(fail=True))
+
+    async def main() -> list[object]:
+        return await asyncio.gather(
+            *(predictor.suggest(reports("x", 1)) for _ in range(3)), return_exceptions=True
+        )
+
+    results = asyncio.run(main())
+    predictor.close()
+    assert all(isinstance(r, RuntimeError) for r in results)
+
+
+@pytest.mark.parametrize("size", [1, 40])
+def test_big_requests_are_not_split(size: int) -> None:
+    router = SlowRouter()
+    predictor = Predictor(router, max_batch=8)
+    answer = asyncio.run(predictor.suggest(reports("b", size)))
+    predictor.close()
+    assert len(answer) == size
+    assert router.calls == [size]
