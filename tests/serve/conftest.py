@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from models.duplicates import DuplicateIndex, PairScorer
 from models.router import Router
 from pipeline.config import get_settings
-from pipeline.dedupe import synthetic_pairs
+from pipeline.dedupe import DEMO_NO_ADDRESS_SHARE, synthetic_pairs
 from serve.app import create_app
 from serve.store import Store
 
@@ -21,7 +21,7 @@ KUTIM = {"regency": "Kutai Timur", "district": "Sangatta Utara", "village": "Swa
 
 @pytest.fixture(scope="session")
 def pair_scorer() -> PairScorer:
-    pairs, labels = synthetic_pairs(1_200, seed=5)
+    pairs, labels = synthetic_pairs(1_200, seed=5, no_address_share=DEMO_NO_ADDRESS_SHARE)
     texts = [a.text for a, _ in pairs] + [b.text for _, b in pairs]
     return PairScorer().fit(texts, pairs, labels)
 
