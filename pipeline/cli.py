@@ -490,6 +490,66 @@ def users_list() -> None:
     console.print(table)
 
 
+@app.command("kpi")
+@user_errors
+def kpi_command(
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="An export with time stamps (default: the service's store)."),
+    ] = None,
+    fmt: FormatOption = "auto",
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write an HTML report with charts here.")
+    ] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the KPIs here.")] = None,
+) -> None:
+    """Disposition KPIs in working days: time to disposition and follow-up, share within the
+    SLA (3 and 5 working days), backlog and overdue per OPD, auto-routed share, acceptance and
+    weekly accuracy of suggestions."""
+    from pipeline.ingest import read_reports
+    from pipeline.kpi import compute, history_from_reports, plots, render_html
+
+    if data is not None:
+        reports, stats = read_reports(data, fmt)
+        skipped = stats.rows_read - stats.rows_imported
+        if skipped:
+            err_console.log(f"{skipped:,} bad rows skipped (see `lapor data inspect`)")
+        history = history_from_reports(reports)
+    else:
+        store = _open_store()
+        history = store.history()
+        store.close()
+    kpis = compute(history)
+    table = Table("KPI", "value")
+    table.add_row("reports", f"{kpis['reports']:,}")
+    for stage in ("disposition", "follow_up"):
+        if stage in kpis:
+            s = kpis[stage]
+            table.add_row(
+                f"{stage}: within {s['sla_working_days']} working days",
+                f"{_pct(s['within_sla'])} (median {s['median_working_days']}, "
+                f"p90 {s['p90_working_days']}; {s['pending_overdue']:,} pending and late)",
+            )
+    if "auto_routed" in kpis:
+        table.add_row("auto-routed", _pct(kpis["auto_routed"]))
+    for task, accepted in kpis["acceptance"].items():
+        table.add_row(f"{task} suggestion accepted", f"{_pct(accepted['accepted'])} "
+                      f"of {accepted['decisions']:,}")  # fmt: skip
+    worst = [row for row in kpis["by_agency"] if row["overdue"]][:5]
+    for row in worst:
+        table.add_row(f"overdue: {row['agency']}", f"{row['overdue']:,} of {row['backlog']:,} open")
+    console.print(table)
+    if json_out:
+        json_out.write_text(json.dumps(kpis, indent=2, ensure_ascii=False), encoding="utf-8")
+    if report:
+        report.write_text(render_html(kpis, plots(history, kpis)), encoding="utf-8")
+        console.print(f"wrote {report}")
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
 @models_app.command("list")
 @user_errors
 def models_list() -> None:

@@ -21,7 +21,7 @@ from pipeline.errors import LaporError
 from serve.auth import key_cache
 from serve.observability import Metrics, RequestMiddleware
 from serve.predictor import Predictor
-from serve.routes import API_PREFIX, classify, health, models, reports, ui, users
+from serve.routes import API_PREFIX, classify, health, kpi, models, reports, ui, users
 from serve.store import Store, StoreError
 
 log = logging.getLogger("lapor.serve")
@@ -86,7 +86,7 @@ def create_app(
         https_only=False,
     )
     app.add_middleware(RequestMiddleware, metrics=metrics)
-    for module in (classify, reports, models, users, health):
+    for module in (classify, reports, kpi, models, users, health):
         app.include_router(module.router)
     app.include_router(ui.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -547,6 +547,46 @@ class Store:
             session.refresh(record)
             return record
 
+    def history(self) -> Any:
+        """Every report with its time stamps, latest suggestion and latest decision, as the
+        history frame of :mod:`pipeline.kpi` (and the decisions retraining learns from)."""
+        import pandas as pd
+
+        from pipeline.kpi import HISTORY_COLUMNS
+
+        rows = []
+        with self.session() as session:
+            reports = session.scalars(
+                select(StoredReport).options(
+                    selectinload(StoredReport.suggestions), selectinload(StoredReport.decisions)
+                )
+            )
+            for report in reports:
+                suggestion = report.suggestion
+                decision = report.decisions[-1] if report.decisions else None
+                rows.append(
+                    {
+                        "id": report.id,
+                        "agency": report.agency,
+                        "topic": report.topic,
+                        "channel": report.channel,
+                        "received_at": report.received_at,
+                        "dispositioned_at": report.dispositioned_at,
+                        "responded_at": None,
+                        "closed_at": None,
+                        "suggested_agency": report.suggested_agency,
+                        "suggested_topic": report.suggested_topic,
+                        "suggested_channel": suggestion.channel.label
+                        if suggestion and suggestion.channel
+                        else None,
+                        "agency_decision": suggestion.agency.decision
+                        if suggestion and suggestion.agency
+                        else None,
+                        "decided_at": decision.created_at if decision else None,
+                    }
+                )
+        return pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
+
     def decisions(self, since: datetime | None = None) -> list[Decision]:
         with self.session() as session:
             query = select(Decision).order_by(Decision.id).options(selectinload(Decision.user))

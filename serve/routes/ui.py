@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
+from pipeline.kpi import compute, plots, render_html
 from pipeline.schema import CHANNELS, LAPOR_CATEGORIES, STATUSES, Suggestion
 from serve.auth import check_csrf, csrf_token, session_principal
 from serve.routes.classify import validation_message
@@ -252,6 +253,15 @@ def report_page(request: Request, report_id: str, user: StaffUser) -> Response:
         channels=CHANNELS,
         next_id=store.next_open_report(report_id),
     )
+
+
+@router.get("/dasbor", response_class=HTMLResponse)
+def dashboard(request: Request, user: StaffUser) -> Response:
+    """The KPI dashboard: SLA shares, handling times, backlog per OPD, suggestion accuracy."""
+    history = _store(request).history()
+    kpis = compute(history)
+    fragment = render_html(kpis, plots(history, kpis), standalone=False)
+    return _render(request, "dashboard.html", user=user, fragment=fragment)
 
 
 def _form_bool(value: str) -> bool | None:

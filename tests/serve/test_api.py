@@ -291,3 +291,27 @@ def test_health_ready_metrics_labels(service: Service) -> None:
     assert len(labels["topics"]) == 38
     assert labels["agencies"]
     assert not any("(own" in a for a in labels["agencies"])
+
+
+def test_kpi_from_the_store(service: Service) -> None:
+    road = service.intake(ROAD, id="K1")
+    service.intake(FIRE, id="K2")
+    service.client.post(
+        "/api/v1/reports/K1/decision", json={"action": "accept"}, headers=service.staff
+    )
+    service.client.post(
+        "/api/v1/reports/K2/decision",
+        json={"action": "override", "agency": "Badan Penanggulangan Bencana Daerah"},
+        headers=service.staff,
+    )
+    kpis = service.client.get("/api/v1/kpi", headers=service.staff).json()
+    assert kpis["reports"] == 2
+    assert kpis["disposition"]["done"] == 2
+    assert kpis["disposition"]["within_sla"] == 1.0
+    fire_suggested = service.store.report("K2").suggested_agency
+    accepted = 1 + (fire_suggested == "Badan Penanggulangan Bencana Daerah")
+    assert kpis["acceptance"]["agency"] == {"decisions": 2, "accepted": accepted / 2}
+    assert 0 <= kpis["auto_routed"] <= 1
+    assert kpis["weekly"][0]["decisions"] == 2
+    assert road["suggestion"]["agency"]["label"] in {r["agency"] for r in kpis["by_agency"]}
+    assert service.client.get("/api/v1/kpi").status_code == 401

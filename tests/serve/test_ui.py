@@ -173,3 +173,13 @@ def test_triage_in_a_real_browser(live_server: LiveServer) -> None:
     assert decisions[1].channel == "aspirasi"
     assert service.store.report("B2").status == "dispositioned"
     assert (ARTIFACTS / "triage-report.png").stat().st_size > 10_000
+
+
+def test_dashboard_page(service: Service) -> None:
+    service.intake(ROAD, id="D1")
+    login(service)
+    page = service.client.get("/dasbor")
+    assert page.status_code == 200
+    assert "Dasbor KPI" in page.text
+    assert 'id="kpi-agencies"' in page.text
+    assert "data:image/png;base64," in page.text

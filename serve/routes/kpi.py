@@ -1,0 +1,21 @@
+"""Disposition KPIs of the reports in the store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from pipeline.kpi import compute
+from serve.auth import StaffCaller
+from serve.routes import API_PREFIX
+
+router = APIRouter(prefix=API_PREFIX, tags=["kpi"])
+
+
+@router.get("/kpi")
+def kpi(request: Request, _: StaffCaller) -> dict[str, Any]:
+    """Working days to disposition (3-day SLA) and follow-up (5-day SLA), share within the SLA,
+    backlog and overdue reports per OPD, share routed automatically, acceptance of suggestions
+    and their accuracy per week."""
+    return compute(request.app.state.store.history())
