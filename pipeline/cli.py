@@ -340,14 +340,64 @@ def promote_command(
     else:
         comparison_data = _spec(data, fmt, labels, topic_map, None) if data else None
     outcome = promote(version, force=force, data=comparison_data, model_name=name)
+    _print_promotion(outcome)
+    if not outcome.promoted:
+        raise typer.Exit(1)
+
+
+@app.command("retrain")
+@user_errors
+def retrain_command(
+    data: Annotated[Path, typer.Option("--data", help="Base labelled export.")],
+    fmt: FormatOption = "auto",
+    labels: LabelsOption = None,
+    topic_map: TopicMapOption = None,
+    map_: MapOption = None,
+    validation_from: Annotated[
+        datetime | None,
+        typer.Option(
+            "--validation-from", help="The held-out slice starts here (default: the newest 20%)."
+        ),
+    ] = None,
+    synthetic: Annotated[
+        int, typer.Option("--synthetic", min=0, help="Extra synthetic channel/urgency rows.")
+    ] = 0,
+    no_promote: Annotated[
+        bool, typer.Option("--no-promote", help="Register the challenger, do not promote.")
+    ] = False,
+) -> None:
+    """Retrain from the base data plus the service's staff decisions; promote the challenger
+    only if it is not worse than the champion on the same newest slice. Exit code 1 when the
+    gate refuses (schedule it with cron or a systemd timer: see the README)."""
+    from pipeline.retrain import retrain
+
+    store = _open_store()
+    decided = store.decided_reports()
+    store.close()
+    outcome = retrain(
+        _spec(data, fmt, labels, topic_map, map_),
+        decided,
+        validation_from=validation_from,
+        synthetic=synthetic,
+        promote_if_better=not no_promote,
+        progress=err_console.log,
+    )
+    promotion = outcome.promotion
+    if promotion is not None:
+        _print_promotion(promotion)
+    print(outcome.result.model_uri)
+    if promotion is not None and not promotion.promoted:
+        raise typer.Exit(1)
+
+
+def _print_promotion(outcome: Any) -> None:
+    """The gate's task-by-task comparison and its verdict."""
     if outcome.comparison is not None:
         table = Table("task", "metric", "champion", "challenger", "not worse", title="comparison")
         for task, metric, old, new, ok in outcome.comparison.rows:
             table.add_row(task, metric, _fmt(old), _fmt(new), "yes" if ok else "[red]no[/red]")
         console.print(table)
     console.print(outcome.message)
-    if not outcome.promoted:
-        raise typer.Exit(1)
 
 
 HostOption = Annotated[str, typer.Option("--host", help="Interface to listen on.")]

@@ -118,15 +118,35 @@ def train(
     progress: Callable[[str], None] = lambda step: None,
 ) -> TrainResult:
     """Fit a Router on ``spec``'s data, evaluate it on the validation split, log and register it."""
+    if family not in FAMILIES:
+        raise LaporError(f"unknown family {family!r}; available: {', '.join(FAMILIES)}")
+    progress(f"loading {spec.path}")
+    frame, stats = load_frame(spec)
+    data = {
+        **spec.describe(),
+        "rows_imported": stats.rows_imported,
+        "rows_skipped": stats.rows_skipped,
+    }
+    return train_frame(frame, data, family, split, validation_from, synthetic, register, progress)
+
+
+def train_frame(
+    frame: pd.DataFrame,
+    data: dict[str, Any],
+    family: str = "linear",
+    split: str = "time",
+    validation_from: datetime | None = None,
+    synthetic: int = 0,
+    register: bool = True,
+    progress: Callable[[str], None] = lambda step: None,
+) -> TrainResult:
+    """Fit a Router on a report frame (``data`` describes where it came from, for the run's
+    record), evaluate it on the validation split, log and register it."""
     from models.router import MODEL_INPUT_FIELDS, Router, prepare_frame
     from pipeline.config import get_settings
     from pipeline.evaluate import evaluate, per_class_report, save_plots
     from pipeline.registry import git_commit, library_versions, log_router
 
-    if family not in FAMILIES:
-        raise LaporError(f"unknown family {family!r}; available: {', '.join(FAMILIES)}")
-    progress(f"loading {spec.path}")
-    frame, stats = load_frame(spec)
     train_rows, validation, split_description = split_frame(
         frame, split, validation_from, seed=get_settings().random_seed
     )
@@ -140,8 +160,7 @@ def train(
     config = {
         "family": family,
         "created_at": datetime.now().isoformat(timespec="seconds"),
-        "data": spec.describe(),
-        "import": {"rows_imported": stats.rows_imported, "rows_skipped": stats.rows_skipped},
+        "data": data,
         "split": split_description,
         "rows": {"train": len(train_rows), "validation": len(validation), "synthetic": synthetic},
         "labels": router.labels,

@@ -587,6 +587,32 @@ class Store:
                 )
         return pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
 
+    def decided_reports(self) -> list[Report]:
+        """Reports a person has decided, labelled with that (latest) decision: training data.
+        A label the decision left open stays empty; the model's own suggestion is never used
+        as truth."""
+        out = []
+        with self.session() as session:
+            rows = session.scalars(
+                select(StoredReport)
+                .where(StoredReport.decisions.any())
+                .options(selectinload(StoredReport.decisions))
+            )
+            for row in rows:
+                decision = row.decisions[-1]
+                out.append(
+                    row.as_report().model_copy(
+                        update={
+                            "channel": decision.channel,
+                            "topic": decision.topic,
+                            "agency": decision.agency,
+                            "urgent": decision.urgent,
+                            "duplicate_of": decision.duplicate_of,
+                        }
+                    )
+                )
+        return out
+
     def decisions(self, since: datetime | None = None) -> list[Decision]:
         with self.session() as session:
             query = select(Decision).order_by(Decision.id).options(selectinload(Decision.user))

@@ -1,0 +1,75 @@
+"""Retraining from staff decisions: a decision that flips a label changes the model's answer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.config import get_settings
+from pipeline.ingest import write_rows
+from pipeline.registry import configure, load_router, promote
+from pipeline.retrain import training_frame
+from pipeline.schema import Report
+from pipeline.synth import generate
+from pipeline.train import DataSpec, train
+from serve.store import DecisionInput, Store
+
+pytestmark = pytest.mark.slow
+
+NEW_OFFICE = "Dinas Kebudayaan dan Pariwisata"
+FESTIVAL = [
+    "Mohon izin keramaian untuk festival perahu naga di sungai, panitia belum dapat jawaban.",
+    "Festival perahu naga tahun ini kapan izinnya keluar? panitia lomba perahu naga menunggu.",
+    "Panitia festival perahu naga minta dukungan dinas untuk lomba di tepi sungai.",
+    "Lomba perahu naga festival budaya sungai, mohon fasilitasi izin dan sponsor.",
+    "Festival budaya perahu naga butuh izin penggunaan tepian sungai, mohon dibantu.",
+    "Kapan jadwal festival perahu naga? kami panitia lomba perahu naga dari desa.",
+]
+
+
+def test_decisions_override_base_labels() -> None:
+    import pandas as pd
+
+    base = pd.DataFrame({"id": ["1", "2"], "text": ["a", "b"], "agency": ["X", "Y"]})
+    decided = [Report(id="2", text="b", agency="Z"), Report(id="3", text="c", agency="Z")]
+    frame, overridden = training_frame(base, decided)
+    assert overridden == 1
+    assert dict(zip(frame["id"], frame["agency"], strict=True)) == {"1": "X", "2": "Z", "3": "Z"}
+
+
+def test_retrain_learns_from_decisions(tmp_path: Path) -> None:
+    base = tmp_path / "base.csv"
+    write_rows(generate(700, seed=21), base)
+    champion = train(DataSpec(base))
+    promote(champion.model_uri.rsplit("/", 1)[1])
+    probe = Report(id="probe", text="Panitia festival perahu naga mohon izin lomba di sungai.")
+    assert champion.router.predict([probe])[0].agency.label != NEW_OFFICE
+
+    store = Store(get_settings().store_url)
+    store.migrate()
+    staff = store.add_user("siti", "staff")
+    for number, text in enumerate(FESTIVAL):
+        report = Report(id=f"F{number}", text=text, created_at=datetime(2024, 6, 1 + number))
+        suggestion = champion.router.predict([report])[0]
+        store.add_report(report, suggestion, received_at=report.created_at)
+        store.add_decision(f"F{number}", staff, DecisionInput("override", agency=NEW_OFFICE))
+    # suggestions nobody decided on are never used as truth
+    undecided = Report(id="U1", text="Festival perahu naga", created_at=datetime(2024, 6, 20))
+    store.add_report(undecided, champion.router.predict([undecided])[0])
+    store.close()
+
+    result = CliRunner().invoke(app, ["retrain", "--data", str(base)])
+    assert result.exit_code in (0, 1), result.output  # 1: the gate refused, still registered
+    assert "promoted" in result.output or "refused" in result.output
+    challenger = load_router(result.stdout.strip().splitlines()[-1])
+    assert challenger.predict([probe])[0].agency.label == NEW_OFFICE
+    runs = configure().search_runs(
+        [r.experiment_id for r in configure().search_experiments()],
+        filter_string="tags.mlflow.runName = 'retrain'",
+    )
+    assert len(runs) == 1
+    assert runs[0].data.params["staff_decisions"] == str(len(FESTIVAL))
