@@ -600,6 +600,62 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}%"
 
 
+@app.command("drift")
+@user_errors
+def drift_command(
+    since: Annotated[datetime, typer.Option("--since", help="Start of the recent window.")],
+    model: Annotated[
+        str | None, typer.Option("--model", help="Model URI (default: the champion).")
+    ] = None,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Write the report here.")] = None,
+) -> None:
+    """Recent reports in the service's store against the model's validation data: label and
+    confidence shift, share sent to review, unknown words, agencies the model does not know.
+    Logged to MLflow; the warnings also appear in the service's /ready."""
+    from pipeline.config import get_settings
+    from pipeline.drift import compare, log, save
+    from pipeline.ingest import reports_frame
+    from pipeline.registry import CHAMPION, load_router, load_validation, resolve
+
+    settings = get_settings()
+    uri = model or f"models:/{settings.registered_model_name}@{CHAMPION}"
+    name, version = resolve(uri)
+    router = load_router(uri)
+    reference = load_validation(name, version)
+    store = _open_store()
+    recent = store.reports_since(since)
+    agencies = [d.agency for d in store.decisions(since) if d.agency]
+    store.close()
+    report = compare(
+        router,
+        reference,
+        reports_frame(recent) if recent else reference.iloc[:0],
+        agencies,
+        settings.drift_thresholds,
+    )
+    log(report, since)
+    save(report, settings.drift_report)
+    table = Table("task", "label shift (JS)", "confidence ref -> recent", "review ref -> recent")
+    for task, row in report["tasks"].items():
+        table.add_row(
+            task, f"{row['label_shift']:.3f}",
+            f"{row['confidence_reference']:.3f} -> {row['confidence_recent']:.3f}",
+            f"{row['review_reference']:.1%} -> {row['review_recent']:.1%}",
+        )  # fmt: skip
+    console.print(table)
+    if "oov_recent" in report:
+        console.print(
+            f"unknown words: {report['oov_reference']:.1%} -> {report['oov_recent']:.1%}; "
+            f"{report['recent_reports']:,} recent vs {report['reference_reports']:,} reference"
+        )
+    for warning in report["warnings"]:
+        console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+    if not report["warnings"]:
+        console.print("no drift past the thresholds")
+    if json_out:
+        json_out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
 @models_app.command("list")
 @user_errors
 def models_list() -> None:

@@ -45,6 +45,22 @@ class Settings(BaseSettings):
     session_hours: int = Field(default=12, description="A UI login lasts this long.")
     batch_limit: int = Field(default=1_000, description="Most reports in one classify batch.")
     log_level: str = "INFO"
+    drift_thresholds: dict[str, float] = Field(
+        default_factory=lambda: {
+            "label_shift": 0.25,
+            "confidence_drop": 0.10,
+            "review_increase": 0.15,
+            "oov_increase": 0.10,
+        },
+        description="Past these, `lapor drift` warns (and /ready says so): Jensen-Shannon "
+        "distance of predicted labels, drop of mean confidence, rise of the review share, "
+        "rise of the unknown-word share.",
+    )
+
+    @property
+    def drift_report(self) -> Path:
+        """The last `lapor drift` result, read by the service's /ready."""
+        return self.home / "drift.json"
 
     @property
     def cache_dir(self) -> Path:

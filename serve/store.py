@@ -478,6 +478,16 @@ class Store:
             ).all()
             return [row.as_report() for row in rows]
 
+    def reports_since(self, since: datetime) -> list[Report]:
+        """Reports received since ``since`` (the recent window of a drift check)."""
+        with self.session() as session:
+            rows = session.scalars(
+                select(StoredReport)
+                .where(StoredReport.received_at >= since)
+                .order_by(StoredReport.received_at)
+            ).all()
+            return [row.as_report() for row in rows]
+
     def next_open_report(self, after_id: str) -> str | None:
         """The next report in the queue order that is still open (for "accept and next")."""
         rows, _ = self.queue(QueueFilter(page_size=500))

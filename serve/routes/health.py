@@ -20,7 +20,8 @@ def alive() -> Health:
 
 @router.get("/ready", response_model=Ready, responses={503: {"model": Ready}})
 def ready(request: Request) -> Response:
-    """A model is loaded and the store answers (503 otherwise, with the reasons)."""
+    """A model is loaded and the store answers (503 otherwise, with the reasons); the last drift
+    check's warnings for this model are listed in ``details``."""
     predictor = getattr(request.app.state, "predictor", None)
     store = getattr(request.app.state, "store", None)
     details = []
@@ -33,8 +34,13 @@ def ready(request: Request) -> Response:
             store.ping()
         except Exception as exc:
             details.append(f"store unreachable: {type(exc).__name__}")
+    problems = list(details)
+    if predictor is not None:  # drift does not make the service unready; it says so
+        from pipeline.drift import ready_warnings
+
+        details += ready_warnings(request.app.state.settings.drift_report, predictor.version)
     body = Ready(
-        ready=not details,
+        ready=not problems,
         model_version=predictor.version if predictor else None,
         duplicates=bool(predictor and predictor.duplicates is not None),
         details=details,

@@ -315,3 +315,16 @@ def test_kpi_from_the_store(service: Service) -> None:
     assert kpis["weekly"][0]["decisions"] == 2
     assert road["suggestion"]["agency"]["label"] in {r["agency"] for r in kpis["by_agency"]}
     assert service.client.get("/api/v1/kpi").status_code == 401
+
+
+def test_ready_lists_drift_warnings_of_the_served_model(service: Service) -> None:
+    from pipeline.config import get_settings
+    from pipeline.drift import save
+
+    save(
+        {"model_version": "lapor-router/test", "warnings": ["topic: predicted labels shifted"]},
+        get_settings().drift_report,
+    )
+    ready = service.client.get("/api/v1/ready")
+    assert ready.status_code == 200  # drift is a warning, not a reason to stop serving
+    assert ready.json()["details"] == ["drift: topic: predicted labels shifted"]
