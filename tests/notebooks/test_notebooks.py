@@ -35,7 +35,10 @@ def test_notebook_runs(path: Path, demo_corpus: Path, monkeypatch: pytest.Monkey
     monkeypatch.setenv("LAPOR_NOTEBOOK_DATA", str(demo_corpus))
     monkeypatch.setenv("MPLBACKEND", "Agg")
     NotebookClient(
-        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        notebook,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
     ).execute()
     errors = [
         output
