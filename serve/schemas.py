@@ -141,6 +141,14 @@ class DecisionIn(BaseModel):
         return self
 
 
+class ProgressIn(BaseModel):
+    """The OPD's follow-up (``responded``) or the report's closing (``closed``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["responded", "closed"]
+
+
 class DecisionOut(BaseModel):
     id: int
     report_id: str
@@ -174,6 +182,8 @@ class ReportOut(BaseModel):
     status: Literal[STATUSES]  # type: ignore[valid-type]
     forward_due_at: datetime
     response_due_at: datetime | None
+    responded_at: datetime | None
+    closed_at: datetime | None
     overdue: bool
     working_days_left: float = Field(description="Until the current deadline; negative = late.")
     channel: str | None

@@ -107,6 +107,8 @@ class StoredReport(Base):
     forward_due_at: Mapped[datetime] = mapped_column(DateTime)
     response_due_at: Mapped[datetime | None] = mapped_column(DateTime)
     dispositioned_at: Mapped[datetime | None] = mapped_column(DateTime)
+    responded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
     # what the model suggested (denormalised for sorting and filtering the queue)
     suggested_agency: Mapped[str | None] = mapped_column(String(200), index=True)
     suggested_topic: Mapped[str | None] = mapped_column(String(200))
@@ -582,8 +584,8 @@ class Store:
                         "channel": report.channel,
                         "received_at": report.received_at,
                         "dispositioned_at": report.dispositioned_at,
-                        "responded_at": None,
-                        "closed_at": None,
+                        "responded_at": report.responded_at,
+                        "closed_at": report.closed_at,
                         "suggested_agency": report.suggested_agency,
                         "suggested_topic": report.suggested_topic,
                         "suggested_channel": suggestion.channel.label
@@ -596,6 +598,27 @@ class Store:
                     }
                 )
         return pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
+
+    def record_progress(self, report_id: str, status: str, at: datetime | None = None) -> None:
+        """The OPD followed the report up (``responded``) or it was ``closed``: the stages the
+        follow-up KPIs measure. Committed before returning."""
+        if status not in ("responded", "closed"):
+            raise StoreError(f"unknown progress {status!r} (expected responded or closed)")
+        now = at or _now()
+        with self.session() as session:
+            row = session.get(StoredReport, report_id, with_for_update=True)
+            if row is None:
+                raise KeyError(report_id)
+            if status == "responded":
+                if row.status not in (*OPEN_STATUSES, "dispositioned"):
+                    raise StoreError(f"report {report_id!r} is already {row.status}")
+                row.responded_at = now
+            else:
+                if row.status == "closed":
+                    raise StoreError(f"report {report_id!r} is already closed")
+                row.closed_at = now
+            row.status = status
+            session.commit()
 
     def decided_reports(self) -> list[Report]:
         """Reports a person has decided, labelled with that (latest) decision: training data.

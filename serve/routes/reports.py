@@ -12,7 +12,15 @@ from pipeline.schema import STATUSES
 from pipeline.workdays import working_days_between
 from serve.auth import StaffCaller
 from serve.routes import API_PREFIX
-from serve.schemas import DecisionIn, DecisionOut, ReportDetail, ReportIn, ReportOut, ReportPage
+from serve.schemas import (
+    DecisionIn,
+    DecisionOut,
+    ProgressIn,
+    ReportDetail,
+    ReportIn,
+    ReportOut,
+    ReportPage,
+)
 from serve.store import (
     OPEN_STATUSES,
     Decision,
@@ -53,6 +61,8 @@ def report_out(row: StoredReport, now: datetime | None = None) -> ReportOut:
         status=row.status,
         forward_due_at=row.forward_due_at,
         response_due_at=row.response_due_at,
+        responded_at=row.responded_at,
+        closed_at=row.closed_at,
         overdue=due is not None and due < now,
         working_days_left=left,
         channel=row.channel,
@@ -182,3 +192,19 @@ def decide(
     decision = record_decision(_store(request), report_id, principal, body)
     request.app.state.metrics.decisions.labels(body.action).inc()
     return decision_out(decision, principal.name)
+
+
+def record_progress(store: Store, report_id: str, status: str) -> None:
+    """Shared by the API and the UI: 404 for an unknown report, 409 for a finished one."""
+    try:
+        store.record_progress(report_id, status)
+    except KeyError:
+        raise HTTPException(404, f"no report {report_id!r}") from None
+
+
+@router.post("/reports/{report_id}/status", response_model=ReportDetail, responses={404: {}})
+def progress(report_id: str, body: ProgressIn, request: Request, _: StaffCaller) -> ReportDetail:
+    """Record that the OPD followed the report up (``responded``) or that it was ``closed``
+    (the follow-up KPIs measure these); 409 when the report is already past that stage."""
+    record_progress(_store(request), report_id, body.status)
+    return report_detail(_store(request).report(report_id))

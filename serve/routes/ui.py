@@ -18,9 +18,9 @@ from pipeline.kpi import compute, plots, render_html
 from pipeline.schema import CHANNELS, LAPOR_CATEGORIES, STATUSES, Suggestion
 from serve.auth import check_csrf, csrf_token, session_principal
 from serve.routes.classify import validation_message
-from serve.routes.reports import record_decision, report_out
+from serve.routes.reports import record_decision, record_progress, report_out
 from serve.schemas import DecisionIn, ReportOut
-from serve.store import OPEN_STATUSES, Principal, QueueFilter, Store
+from serve.store import OPEN_STATUSES, Principal, QueueFilter, Store, StoreError
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
@@ -262,6 +262,27 @@ def dashboard(request: Request, user: StaffUser) -> Response:
     kpis = compute(history)
     fragment = render_html(kpis, plots(history, kpis), standalone=False)
     return _render(request, "dashboard.html", user=user, fragment=fragment)
+
+
+@router.post("/laporan/{report_id}/status")
+def progress_page(
+    request: Request,
+    report_id: str,
+    user: StaffUser,
+    status: Annotated[str, Form()],
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Mark a forwarded report as followed up by the OPD, or close it."""
+    check_csrf(request, csrf)
+    if status not in ("responded", "closed"):
+        raise HTTPException(422, "Status tidak dikenal.")
+    try:
+        record_progress(_store(request), report_id, status)
+        text = f"Laporan {report_id}: {STATUS_NAMES[status].lower()}."
+        request.session["flash"] = {"kind": "ok", "text": text}
+    except StoreError as exc:
+        request.session["flash"] = {"kind": "error", "text": str(exc)}
+    return RedirectResponse(f"/laporan/{quote(report_id)}", status_code=303)
 
 
 def _form_bool(value: str) -> bool | None:

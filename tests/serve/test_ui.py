@@ -183,3 +183,24 @@ def test_dashboard_page(service: Service) -> None:
     assert "Dasbor KPI" in page.text
     assert 'id="kpi-agencies"' in page.text
     assert "data:image/png;base64," in page.text
+
+
+def test_follow_up_buttons(service: Service) -> None:
+    service.intake(ROAD, id="U1")
+    login(service)
+    page = service.client.get("/laporan/U1")
+    assert 'id="mark-responded"' not in page.text  # not forwarded yet
+    service.client.post(
+        "/laporan/U1/keputusan", data={"csrf": csrf_of(page.text), "action": "accept"}
+    )
+    page = service.client.get("/laporan/U1")
+    assert 'id="mark-responded"' in page.text
+    done = service.client.post(
+        "/laporan/U1/status", data={"csrf": csrf_of(page.text), "status": "responded"}
+    )
+    assert "ditindaklanjuti" in done.text
+    assert service.store.report("U1").status == "responded"
+    again = service.client.post(
+        "/laporan/U1/status", data={"csrf": csrf_of(page.text), "status": "responded"}
+    )
+    assert "already responded" in again.text
