@@ -59,9 +59,7 @@ def retrain(
         f"({overridden:,} of them override a base label)"
     )
     data = {
-        **spec.describe(),
-        "rows_imported": stats.rows_imported,
-        "rows_skipped": stats.rows_skipped,
+        **spec.describe(stats),
         "staff_decisions": len(decided),
         "overridden_base_rows": overridden,
     }

@@ -29,14 +29,18 @@ class DataSpec:
     topic_map: Path | None = None
     mapping: dict[str, str] = field(default_factory=dict)
 
-    def describe(self) -> dict[str, Any]:
-        return {
+    def describe(self, stats: ImportStats | None = None) -> dict[str, Any]:
+        """Where the data came from (and, after an import, how it went): for the run's record."""
+        described = {
             "path": str(self.path),
             "format": self.fmt,
             "labels": str(self.labels) if self.labels else None,
             "topic_map": str(self.topic_map) if self.topic_map else None,
             "sha256": file_sha256(self.path),
         }
+        if stats is not None:
+            described.update(rows_imported=stats.rows_imported, rows_skipped=stats.rows_skipped)
+        return described
 
 
 def file_sha256(path: Path) -> str:
@@ -122,12 +126,9 @@ def train(
         raise LaporError(f"unknown family {family!r}; available: {', '.join(FAMILIES)}")
     progress(f"loading {spec.path}")
     frame, stats = load_frame(spec)
-    data = {
-        **spec.describe(),
-        "rows_imported": stats.rows_imported,
-        "rows_skipped": stats.rows_skipped,
-    }
-    return train_frame(frame, data, family, split, validation_from, synthetic, register, progress)
+    return train_frame(
+        frame, spec.describe(stats), family, split, validation_from, synthetic, register, progress
+    )
 
 
 def train_frame(

@@ -471,14 +471,7 @@ class Store:
 
     def recent_reports(self, days: int) -> list[Report]:
         """Reports received in the last ``days`` days (to seed the duplicate index)."""
-        since = _now() - timedelta(days=days)
-        with self.session() as session:
-            rows = session.scalars(
-                select(StoredReport)
-                .where(StoredReport.received_at >= since)
-                .order_by(StoredReport.received_at)
-            ).all()
-            return [row.as_report() for row in rows]
+        return self.reports_since(_now() - timedelta(days=days))
 
     def reports_since(self, since: datetime) -> list[Report]:
         """Reports received since ``since`` (the recent window of a drift check)."""
