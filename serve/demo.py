@@ -54,8 +54,20 @@ def seed_queue(store: Store, router: Any, reports: list[Report], now: datetime) 
             router.duplicates.add(moved, *suggested_agency_topic(suggestion))
         store.add_report(moved, suggestion, received_at=received)
         if received < now - OPEN_SPAN and report.agency:
-            handled = DecisionInput(
-                action="override", agency=report.agency, topic=report.topic, channel=report.channel
-            )
-            store.add_decision(report.id, clerk, handled, at=received + timedelta(days=1))
+            _replay_history(store, clerk, report, received, shift, now)
     return len(chosen)
+
+
+def _replay_history(
+    store: Store, clerk: Any, report: Report, received: datetime, shift: timedelta, now: datetime
+) -> None:
+    """The corpus' own disposition, follow-up and closing times (shifted like the report), so
+    that the dashboard's KPIs have a history to measure."""
+    handled = DecisionInput(
+        action="override", agency=report.agency, topic=report.topic, channel=report.channel
+    )
+    disposed = report.dispositioned_at + shift if report.dispositioned_at else received
+    store.add_decision(report.id, clerk, handled, at=min(disposed, now))
+    for status, moment in (("responded", report.responded_at), ("closed", report.closed_at)):
+        if moment is not None and moment + shift < now:
+            store.record_progress(report.id, status, at=moment + shift)
