@@ -69,6 +69,9 @@ MapOption = Annotated[
     list[str] | None,
     typer.Option("--map", help="SOURCE_COLUMN=FIELD (generic format; repeatable)."),
 ]
+ModelOption = Annotated[
+    str | None, typer.Option("--model", help="Model URI (default: the champion).")
+]
 MapFileOption = Annotated[
     Path | None,
     typer.Option("--map-file", help="Column mapping as JSON or a two-column CSV."),
@@ -428,9 +431,7 @@ def _open_store() -> Any:
 @app.command("serve")
 @user_errors
 def serve_command(
-    model: Annotated[
-        str | None, typer.Option("--model", help="Model URI (default: the champion).")
-    ] = None,
+    model: ModelOption = None,
     host: HostOption = "127.0.0.1",
     port: PortOption = 8000,
 ) -> None:
@@ -604,9 +605,7 @@ def _pct(value: float | None) -> str:
 @user_errors
 def drift_command(
     since: Annotated[datetime, typer.Option("--since", help="Start of the recent window.")],
-    model: Annotated[
-        str | None, typer.Option("--model", help="Model URI (default: the champion).")
-    ] = None,
+    model: ModelOption = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the report here.")] = None,
 ) -> None:
     """Recent reports in the service's store against the model's validation data: label and
@@ -615,10 +614,10 @@ def drift_command(
     from pipeline.config import get_settings
     from pipeline.drift import compare, log, save
     from pipeline.ingest import reports_frame
-    from pipeline.registry import CHAMPION, load_router, load_validation, resolve
+    from pipeline.registry import champion_uri, load_router, load_validation, resolve
 
     settings = get_settings()
-    uri = model or f"models:/{settings.registered_model_name}@{CHAMPION}"
+    uri = model or champion_uri()
     name, version = resolve(uri)
     router = load_router(uri)
     reference = load_validation(name, version)
@@ -682,9 +681,7 @@ def reclassify_command(
     input_path: Annotated[Path, typer.Argument(help="The backlog: CSV/TSV, Parquet, JSONL, XLSX.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output .parquet or .csv.")],
     fmt: FormatOption = "auto",
-    model: Annotated[
-        str | None, typer.Option("--model", help="Model URI (default: the champion).")
-    ] = None,
+    model: ModelOption = None,
     engine: Annotated[str, typer.Option("--engine", help="local or spark.")] = "local",
     batch_size: Annotated[int, typer.Option("--batch-size", help="Rows per chunk.")] = 5_000,
     workers: Annotated[

@@ -57,8 +57,7 @@ def history_from_reports(reports: Iterable[Report]) -> pd.DataFrame:
         }
         for r in reports
     ]
-    frame = pd.DataFrame(rows, columns=list(HISTORY_COLUMNS[:8]))
-    return normalise(frame)
+    return normalise(pd.DataFrame(rows, columns=list(HISTORY_COLUMNS)))
 
 
 def normalise(frame: pd.DataFrame) -> pd.DataFrame:

@@ -300,8 +300,7 @@ def reclassify(
     progress: Callable[[int], None] = lambda rows: None,
 ) -> Summary:
     """Reclassify a backlog file with a registered model (default: the champion)."""
-    from pipeline.config import get_settings
-    from pipeline.registry import CHAMPION, load_router
+    from pipeline.registry import champion_uri, load_router
 
     if container_of(output) not in ("parquet", "csv"):
         raise LaporError(f"{output}: the output must be .parquet or .csv")
@@ -311,8 +310,7 @@ def reclassify(
         raise LaporError(f"unknown engine {engine!r}; use local or spark")
     if compare is not None and not compare.is_file():
         raise LaporError(f"--compare {compare}: no such file")
-    uri = model_uri or f"models:/{get_settings().registered_model_name}@{CHAMPION}"
-    router = load_router(uri)
+    router = load_router(model_uri or champion_uri())
     reader = ReportReader(input_path, fmt)
     summary = Summary(model_version=router.version)
     started = time.perf_counter()

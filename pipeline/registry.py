@@ -182,11 +182,16 @@ def load_scorer(uri: str | None = None) -> Any:
     return mlflow.pyfunc.load_model(f"models:/{name}/{version}").unwrap_python_model().scorer
 
 
+def champion_uri(name: str | None = None) -> str:
+    """``models:/NAME@champion`` (default: the Router's registered name)."""
+    return f"models:/{name or get_settings().registered_model_name}@{CHAMPION}"
+
+
 def champion_scorer() -> Any | None:
     """The champion pair scorer, if one was promoted."""
     if alias_version(DUPLICATES_MODEL, CHAMPION) is None:
         return None
-    return load_scorer(f"models:/{DUPLICATES_MODEL}@{CHAMPION}")
+    return load_scorer(champion_uri(DUPLICATES_MODEL))
 
 
 def _flat_params(config: dict[str, Any]) -> dict[str, Any]:

@@ -196,7 +196,7 @@ def ensure_champion(demo_data: Path, progress: Callable[[str], None] = lambda st
     """The champion's URI; if no model is registered yet, train one on ``demo_data`` and promote
     it (the embedded default that ``make run`` serves)."""
     from pipeline.config import get_settings
-    from pipeline.registry import CHAMPION, alias_version, promote
+    from pipeline.registry import CHAMPION, alias_version, champion_uri, promote
 
     name = get_settings().registered_model_name
     if alias_version(name, CHAMPION) is None:
@@ -204,4 +204,4 @@ def ensure_champion(demo_data: Path, progress: Callable[[str], None] = lambda st
         result = train(DataSpec(demo_data, "auto"), progress=progress)
         progress(f"registered {result.model_uri}")
         promote(result.model_uri.rsplit("/", 1)[1])
-    return f"models:/{name}@{CHAMPION}"
+    return champion_uri(name)

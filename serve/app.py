@@ -30,10 +30,9 @@ STATIC = Path(__file__).parent / "static"
 
 
 def _load_champion(model_uri: str | None) -> Any:
-    from pipeline.registry import CHAMPION, load_router
+    from pipeline.registry import champion_uri, load_router
 
-    uri = model_uri or f"models:/{get_settings().registered_model_name}@{CHAMPION}"
-    return load_router(uri)
+    return load_router(model_uri or champion_uri())
 
 
 def create_app(

@@ -190,6 +190,17 @@ class Decision(Base):
     user: Mapped[User] = relationship()
 
 
+_URGENT = func.coalesce(StoredReport.urgent, StoredReport.suggested_urgent)
+"""Urgent as staff decided it, else as suggested."""
+_QUEUE_ORDER = (
+    case((StoredReport.status.in_(OPEN_STATUSES), 0), else_=1),
+    _URGENT.desc(),
+    StoredReport.received_at.asc(),
+    StoredReport.id,
+)
+"""The triage order: open reports first, urgent ones first among them, then the oldest."""
+
+
 @dataclass(frozen=True)
 class Principal:
     """Who is calling: enough to authorise and to record decisions."""
@@ -443,9 +454,8 @@ class Store:
             query = query.where(
                 func.coalesce(StoredReport.agency, StoredReport.suggested_agency) == where.agency
             )
-        urgent = func.coalesce(StoredReport.urgent, StoredReport.suggested_urgent)
         if where.urgent is not None:
-            query = query.where(urgent.is_(where.urgent))
+            query = query.where(_URGENT.is_(where.urgent))
         overdue = or_(
             (StoredReport.status.in_(OPEN_STATUSES)) & (StoredReport.forward_due_at < now),
             (StoredReport.status == "dispositioned") & (StoredReport.response_due_at < now),
@@ -457,12 +467,7 @@ class Store:
         with self.session() as session:
             total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
             rows = session.scalars(
-                query.order_by(
-                    case((StoredReport.status.in_(OPEN_STATUSES), 0), else_=1),
-                    urgent.desc(),
-                    StoredReport.received_at.asc(),
-                    StoredReport.id,
-                )
+                query.order_by(*_QUEUE_ORDER)
                 .offset((where.page - 1) * where.page_size)
                 .limit(where.page_size)
                 .options(selectinload(StoredReport.suggestions))
@@ -485,9 +490,13 @@ class Store:
 
     def next_open_report(self, after_id: str) -> str | None:
         """The next report in the queue order that is still open (for "accept and next")."""
-        rows, _ = self.queue(QueueFilter(page_size=500))
-        ids = [r.id for r in rows if r.status in OPEN_STATUSES and r.id != after_id]
-        return ids[0] if ids else None
+        with self.session() as session:
+            return session.scalar(
+                select(StoredReport.id)
+                .where(StoredReport.status.in_(OPEN_STATUSES), StoredReport.id != after_id)
+                .order_by(*_QUEUE_ORDER)
+                .limit(1)
+            )
 
     # --- decisions -------------------------------------------------------------------------
 

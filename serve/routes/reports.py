@@ -44,58 +44,28 @@ def deadline(row: StoredReport) -> datetime | None:
 
 
 def report_out(row: StoredReport, now: datetime | None = None) -> ReportOut:
+    """A stored report as the API shows it: its columns plus where its SLA clock stands."""
     now = now or datetime.now()
     due = deadline(row)
-    left = round(working_days_between(now, due), 2) if due else 0.0
-    return ReportOut(
-        id=row.id,
-        title=row.title,
-        text=row.text,
-        created_at=row.created_at,
-        received_at=row.received_at,
-        source=row.source,
-        regency=row.regency,
-        district=row.district,
-        village=row.village,
-        address=row.address,
-        status=row.status,
-        forward_due_at=row.forward_due_at,
-        response_due_at=row.response_due_at,
-        responded_at=row.responded_at,
-        closed_at=row.closed_at,
-        overdue=due is not None and due < now,
-        working_days_left=left,
-        channel=row.channel,
-        topic=row.topic,
-        agency=row.agency,
-        urgent=row.urgent,
-        duplicate_of=row.duplicate_of,
-        suggestion=row.suggestion,
-    )
+    computed = {
+        "overdue": due is not None and due < now,
+        "working_days_left": round(working_days_between(now, due), 2) if due else 0.0,
+    }
+    columns = {name: getattr(row, name) for name in ReportOut.model_fields.keys() - computed}
+    return ReportOut(**columns, **computed)
 
 
 def decision_out(decision: Decision, user: str) -> DecisionOut:
     suggested = {
-        "channel": decision.suggested_channel,
-        "topic": decision.suggested_topic,
-        "agency": decision.suggested_agency,
-        "urgent": decision.suggested_urgent,
+        task: getattr(decision, f"suggested_{task}")
+        for task in ("channel", "topic", "agency", "urgent")
     }
-    return DecisionOut(
-        id=decision.id,
-        report_id=decision.report_id,
-        user=user,
-        action=decision.action,
-        channel=decision.channel,
-        topic=decision.topic,
-        agency=decision.agency,
-        urgent=decision.urgent,
-        duplicate_of=decision.duplicate_of,
-        note=decision.note,
-        suggested={k: v for k, v in suggested.items() if v is not None},
-        model_version=decision.model_version,
-        created_at=decision.created_at,
-    )
+    computed = {
+        "user": user,
+        "suggested": {task: value for task, value in suggested.items() if value is not None},
+    }
+    columns = {name: getattr(decision, name) for name in DecisionOut.model_fields.keys() - computed}
+    return DecisionOut(**columns, **computed)
 
 
 def report_detail(row: StoredReport) -> ReportDetail:

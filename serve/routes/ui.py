@@ -126,7 +126,8 @@ StaffUser = Annotated[Principal, Depends(staff_user)]
 
 
 def _render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    context.setdefault("user", session_principal(request))
+    if "user" not in context:  # pages that required a login pass their user in
+        context["user"] = session_principal(request)
     context["csrf"] = csrf_token(request)
     context["flash"] = request.session.pop("flash", None)
     return templates.TemplateResponse(request, name, context, status_code=status_code)
@@ -276,13 +277,18 @@ def progress_page(
     check_csrf(request, csrf)
     if status not in ("responded", "closed"):
         raise HTTPException(422, "Status tidak dikenal.")
+    page = f"/laporan/{quote(report_id)}"
     try:
         record_progress(_store(request), report_id, status)
-        text = f"Laporan {report_id}: {STATUS_NAMES[status].lower()}."
-        request.session["flash"] = {"kind": "ok", "text": text}
     except StoreError as exc:
-        request.session["flash"] = {"kind": "error", "text": str(exc)}
-    return RedirectResponse(f"/laporan/{quote(report_id)}", status_code=303)
+        return _flash_to(request, page, "error", str(exc))
+    return _flash_to(request, page, "ok", f"Laporan {report_id}: {STATUS_NAMES[status].lower()}.")
+
+
+def _flash_to(request: Request, target: str, kind: str, text: str) -> Response:
+    """Redirect (after a form post) with a message shown once on the next page."""
+    request.session["flash"] = {"kind": kind, "text": text}
+    return RedirectResponse(target, status_code=303)
 
 
 def _form_bool(value: str) -> bool | None:
@@ -316,19 +322,15 @@ def decide_page(
             note=note.strip() or None,
         )
     except ValidationError as exc:
-        request.session["flash"] = {"kind": "error", "text": validation_message(exc)}
-        return RedirectResponse(f"/laporan/{quote(report_id)}", status_code=303)
+        return _flash_to(request, f"/laporan/{quote(report_id)}", "error", validation_message(exc))
     try:
         record_decision(_store(request), report_id, user, decision)
     except HTTPException as exc:
         if exc.status_code == 404:
             raise
-        request.session["flash"] = {"kind": "error", "text": str(exc.detail)}
-        return RedirectResponse(f"/laporan/{quote(report_id)}", status_code=303)
+        return _flash_to(request, f"/laporan/{quote(report_id)}", "error", str(exc.detail))
     request.app.state.metrics.decisions.labels(decision.action).inc()
     verb = "diterima" if decision.action == "accept" else "dikoreksi"
-    request.session["flash"] = {"kind": "ok", "text": f"Laporan {report_id}: saran {verb}."}
     following = _store(request).next_open_report(report_id)
-    return RedirectResponse(
-        f"/laporan/{quote(following)}" if following else "/antrian", status_code=303
-    )
+    target = f"/laporan/{quote(following)}" if following else "/antrian"
+    return _flash_to(request, target, "ok", f"Laporan {report_id}: saran {verb}.")
