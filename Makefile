@@ -43,6 +43,7 @@ bench: setup
 	$(PY) benchmarks/foundation.py
 	$(PY) benchmarks/quality.py
 	$(PY) benchmarks/serve_load.py
+	$(PY) benchmarks/encoder.py
 
 clean:
 	rm -rf $(VENV) .lapor .pytest_cache .ruff_cache

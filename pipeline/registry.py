@@ -208,6 +208,12 @@ def _flat_params(config: dict[str, Any]) -> dict[str, Any]:
     }
     for task, threshold in config.get("thresholds", {}).items():
         params[f"threshold_{task}"] = threshold
+    for task, weight in (config.get("ensemble_weights") or {}).items():
+        params[f"ensemble_linear_weight_{task}"] = weight
+    encoder = config.get("encoder") or {}
+    for option in ("layers", "max_length", "epochs", "max_steps", "vocabulary", "quantize"):
+        params[f"encoder_{option}"] = encoder.get(option)
+    params["train_seconds"] = config.get("train_seconds")
     return {k: v for k, v in params.items() if v is not None}
 
 
@@ -332,6 +338,16 @@ def compare(champion: dict[str, Any], challenger: dict[str, Any], tolerance: flo
 def version_metrics(version: Any) -> dict[str, float]:
     """The metrics logged by the run that produced a model version."""
     return dict(configure().get_run(version.run_id).data.metrics) if version.run_id else {}
+
+
+def champion_family(name: str | None = None) -> str | None:
+    """The model family of the champion (as its training run logged it), if there is one."""
+    client = configure()
+    version = alias_version(name or get_settings().registered_model_name, CHAMPION)
+    if version is None:
+        return None
+    run_id = client.get_model_version(name or get_settings().registered_model_name, version).run_id
+    return client.get_run(run_id).data.params.get("family") if run_id else None
 
 
 def set_champion(name: str, version: str) -> None:

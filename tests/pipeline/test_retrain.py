@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.config import get_settings
 from pipeline.ingest import write_rows
-from pipeline.registry import configure, load_router, promote
+from pipeline.registry import champion_family, configure, load_router, promote
 from pipeline.retrain import training_frame
 from pipeline.schema import Report
 from pipeline.synth import generate
@@ -44,8 +44,10 @@ def test_decisions_override_base_labels() -> None:
 def test_retrain_learns_from_decisions(tmp_path: Path) -> None:
     base = tmp_path / "base.csv"
     write_rows(generate(700, seed=21), base)
+    assert champion_family() is None
     champion = train(DataSpec(base))
     promote(champion.model_uri.rsplit("/", 1)[1])
+    assert champion_family() == "linear"  # what retrain trains by default
     probe = Report(id="probe", text="Panitia festival perahu naga mohon izin lomba di sungai.")
     assert champion.router.predict([probe])[0].agency.label != NEW_OFFICE
 
@@ -73,3 +75,4 @@ def test_retrain_learns_from_decisions(tmp_path: Path) -> None:
     )
     assert len(runs) == 1
     assert runs[0].data.params["staff_decisions"] == str(len(FESTIVAL))
+    assert challenger.family == "linear"

@@ -1,0 +1,187 @@
+"""Linear vs encoder vs ensemble on the real Surabaya split (../shared/data), on this machine's CPU.
+
+Three-way time split, so nothing reported was tuned on the reports it is scored on:
+train Jan-Sep 2022, tune Oct 2022 (the encoder's best epoch and temperatures, the ensemble
+weights, the auto-routing thresholds), test Nov-Dec 2022. One ensemble Router is trained; its
+linear-only and encoder-only views are the same Router with the other family's share set to 0.
+
+Also measured: training time; single-report latency (p50/p99) and batch throughput of each family,
+the encoder with float32 torch and with dynamic int8 linear layers; and the multilingual USE
+sentence embeddings as an extra feature block of the linear agency/topic classifiers (kept only if
+the tuning month says so).
+
+    python benchmarks/encoder.py [--epochs 2] [--layers N] [--json encoder.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from models.duplicates import Embeddings
+from models.encoder import EncoderConfig
+from models.linear import CalibratedLinearClassifier
+from models.router import Router, prepare_frame
+from pipeline.evaluate import evaluate
+from pipeline.train import DataSpec, load_frame, synthetic_frame
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+TUNE_FROM, TEST_FROM = datetime(2022, 10, 1), datetime(2022, 11, 1)
+HEADLINE = (("agency", "top1"), ("agency", "top3"), ("topic", "accuracy"), ("channel", "macro_f1"))
+
+
+def view(router: Router, family: str) -> Router:
+    """The trained ensemble seen as one family: the other family's share set to 0."""
+    clone = object.__new__(Router)
+    clone.__dict__.update(router.__dict__)
+    if family == "linear":
+        clone.encoder = None
+    elif family == "encoder":
+        clone.ensemble_weights = dict.fromkeys(router.ensemble_weights, 0.0)
+    clone.choose_thresholds(TUNE)
+    return clone
+
+
+def headline(metrics: dict) -> dict[str, float]:
+    return {f"{task}.{name}": metrics[task][name] for task, name in HEADLINE if task in metrics}
+
+
+def latency(router: Router, rows: pd.DataFrame, repeats: int = 200) -> dict[str, float]:
+    """One report per call (the service's case), then the whole frame in one call."""
+    router.predict_frame(rows.head(4))  # warm-up: lazy model build, quantisation
+    times = []
+    for i in range(repeats):
+        started = time.perf_counter()
+        router.predict_frame(rows.iloc[[i % len(rows)]])
+        times.append((time.perf_counter() - started) * 1000)
+    started = time.perf_counter()
+    router.predict_frame(rows)
+    seconds = time.perf_counter() - started
+    return {
+        "p50_ms": round(float(np.percentile(times, 50)), 1),
+        "p99_ms": round(float(np.percentile(times, 99)), 1),
+        "reports_per_second": round(len(rows) / seconds, 1),
+    }
+
+
+def use_block(router: Router, train: pd.DataFrame, tune: pd.DataFrame, test: pd.DataFrame) -> dict:
+    """Agency/topic accuracy of the linear classifiers with and without multilingual USE
+    sentence embeddings appended to their TF-IDF features (weights 0.5 and 1.0)."""
+    encoder = Embeddings()
+
+    def features(frame: pd.DataFrame) -> tuple[sp.csr_matrix, np.ndarray]:
+        prepared = prepare_frame(frame.reset_index(drop=True))
+        texts = Router._texts(prepared)
+        started = time.perf_counter()
+        vectors = encoder.vectors(texts)
+        features.seconds = getattr(features, "seconds", 0.0) + time.perf_counter() - started
+        return router.vectorizer.transform(prepared), vectors.astype(np.float32)
+
+    parts = {name: features(f) for name, f in (("train", train), ("tune", tune), ("test", test))}
+    out: dict = {"embedding_seconds": round(features.seconds, 1)}
+    for task in ("agency", "topic"):
+        truth = {name: router._truth(f.reset_index(drop=True), task) for name, f in
+                 (("train", train), ("tune", tune), ("test", test))}  # fmt: skip
+        out[task] = {}
+        for weight in (0.0, 0.5, 1.0):
+
+            def stack(name: str, weight: float = weight) -> sp.csr_matrix:
+                matrix, vectors = parts[name]
+                return (
+                    sp.hstack([matrix, sp.csr_matrix(vectors * weight)], format="csr")
+                    if weight
+                    else matrix
+                )
+
+            rows = pd.notna(truth["train"])
+            classifier = CalibratedLinearClassifier(**router.task_params[task]).fit(
+                stack("train")[np.flatnonzero(rows)], truth["train"][rows]
+            )
+            scores = {}
+            for name in ("tune", "test"):
+                known = pd.notna(truth[name])
+                predicted = classifier.predict(stack(name)[np.flatnonzero(known)])
+                scores[name] = round(float((predicted == truth[name][known]).mean()), 4)
+            out[task][f"use_weight_{weight}"] = scores
+    return out
+
+
+def main() -> None:
+    global TUNE
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--layers", type=int, default=None)
+    parser.add_argument("--max-length", type=int, default=128)
+    parser.add_argument("--synthetic", type=int, default=4_000)
+    parser.add_argument("--skip-use", action="store_true")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    source = SHARED / "surabaya_mediacenter_2022.csv"
+    if not source.is_file():
+        print(f"skipped: the real data is absent ({source}); see ../shared/data/README.md")
+        return
+    spec = DataSpec(
+        source,
+        "surabaya",
+        labels=SHARED / "surabaya_2022_labels.csv",
+        topic_map=SHARED / "surabaya_topic_to_lapor.csv",
+    )
+    frame, _ = load_frame(spec)
+    train = frame[frame["created_at"] < TUNE_FROM]
+    TUNE = frame[(frame["created_at"] >= TUNE_FROM) & (frame["created_at"] < TEST_FROM)]
+    test = frame[frame["created_at"] >= TEST_FROM]
+    synthetic = synthetic_frame(args.synthetic, seed=7) if args.synthetic else None
+    config = EncoderConfig(epochs=args.epochs, layers=args.layers, max_length=args.max_length)
+
+    def log(step: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {step}", flush=True)
+
+    started = time.perf_counter()
+    router = Router(family="ensemble", encoder_config=config).fit(
+        train, TUNE, extra=synthetic, progress=log
+    )
+    ensemble_seconds = time.perf_counter() - started
+    results: dict = {
+        "split": {"train": len(train), "tune": len(TUNE), "test": len(test)},
+        "encoder": router.encoder.describe(),
+        "ensemble_weights": router.ensemble_weights,
+        "train_seconds": {
+            "linear_part": round(ensemble_seconds - router.encoder.train_seconds, 1),
+            "encoder_part": round(router.encoder.train_seconds, 1),
+            "ensemble_in_all": round(ensemble_seconds, 1),
+        },
+        "test": {},
+        "speed": {},
+    }
+    sample = test.head(1_000)
+    for family in ("linear", "encoder", "ensemble"):
+        seen = view(router, family)
+        results["test"][family] = headline(evaluate(seen, test))
+        results["speed"][family] = latency(seen, sample)
+        log(f"{family}: {results['test'][family]} {results['speed'][family]}")
+    exact = view(router, "encoder")
+    exact.encoder = __import__("copy").copy(router.encoder)
+    exact.encoder.config = EncoderConfig(**{**router.encoder.config.__dict__, "quantize": False})
+    exact.encoder._inference = None
+    results["test"]["encoder_float32"] = headline(evaluate(exact, test))
+    results["speed"]["encoder_float32"] = latency(exact, sample)
+    if not args.skip_use:
+        log("USE feature block")
+        results["use_feature_block"] = use_block(router, train, TUNE, test)
+    print(json.dumps(results, indent=2, ensure_ascii=False))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+
+
+TUNE: pd.DataFrame
+
+
+if __name__ == "__main__":
+    main()
