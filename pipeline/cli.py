@@ -268,6 +268,14 @@ def train_command(
     encoder_max_length: Annotated[
         int, typer.Option("--encoder-max-length", min=16, max=512, help="Encoder: tokens per text.")
     ] = 128,
+    sentence_features: Annotated[
+        bool,
+        typer.Option(
+            "--sentence-features",
+            help="Append multilingual USE sentence embeddings to the linear agency features "
+            "(+1 point agency top-1 on the real data; ~5 ms more per report).",
+        ),
+    ] = False,
 ) -> None:
     """Fit every task, evaluate on validation, log to MLflow, register as `challenger`.
 
@@ -295,6 +303,7 @@ def train_command(
             synthetic=synthetic,
             progress=lambda step: (status.update(step), err_console.log(step)),
             encoder_config=encoder_config,
+            sentence_features=sentence_features,
         )
     console.print_json(json.dumps(result.metrics, ensure_ascii=False))
     print(result.model_uri)

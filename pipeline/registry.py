@@ -214,6 +214,8 @@ def _flat_params(config: dict[str, Any]) -> dict[str, Any]:
     for option in ("layers", "max_length", "epochs", "max_steps", "vocabulary", "quantize"):
         params[f"encoder_{option}"] = encoder.get(option)
     params["train_seconds"] = config.get("train_seconds")
+    for task, weight in (config.get("sentence_weights") or {}).items():
+        params[f"sentence_weight_{task}"] = weight
     return {k: v for k, v in params.items() if v is not None}
 
 

@@ -120,10 +120,11 @@ def train(
     register: bool = True,
     progress: Callable[[str], None] = lambda step: None,
     encoder_config: Any = None,
+    sentence_features: bool = False,
 ) -> TrainResult:
     """Fit a Router on ``spec``'s data, evaluate it on the validation split, log and register it.
     ``encoder_config`` (an EncoderConfig) sets the transformer's options for the encoder and
-    ensemble families."""
+    ensemble families; ``sentence_features`` adds USE embeddings to the linear agency features."""
     check_family(family)
     progress(f"loading {spec.path}")
     frame, stats = load_frame(spec)
@@ -137,6 +138,7 @@ def train(
         register,
         progress,
         encoder_config,
+        sentence_features,
     )
 
 
@@ -158,6 +160,7 @@ def train_frame(
     register: bool = True,
     progress: Callable[[str], None] = lambda step: None,
     encoder_config: Any = None,
+    sentence_features: bool = False,
 ) -> TrainResult:
     """Fit a Router on a report frame (``data`` describes where it came from, for the run's
     record), evaluate it on the validation split, log and register it."""
@@ -171,7 +174,9 @@ def train_frame(
         frame, split, validation_from, seed=get_settings().random_seed
     )
     extra = synthetic_frame(synthetic, get_settings().random_seed) if synthetic else None
-    router = Router(family=family, encoder_config=encoder_config)
+    router = Router(
+        family=family, encoder_config=encoder_config, sentence_features=sentence_features
+    )
     started = time.perf_counter()
     router.fit(train_rows, validation, extra=extra, progress=progress)
     train_seconds = time.perf_counter() - started
@@ -193,6 +198,7 @@ def train_frame(
         "train_seconds": round(train_seconds, 1),
         "encoder": router.encoder.describe() if router.encoder is not None else None,
         "ensemble_weights": router.ensemble_weights,
+        "sentence_weights": router.sentence_weights,
         "library_versions": library_versions(),
         "git_commit": git_commit(),
     }

@@ -156,3 +156,14 @@ def test_direct_probabilities_equal_scikit_learn(scorer: PairScorer) -> None:
     assert np.allclose(
         _positive_proba(scorer.stage_b_, features), scorer.stage_b_.predict_proba(features)[:, 1]
     )
+
+
+def test_embeddings_of_a_batch_larger_than_the_cache() -> None:
+    from models.duplicates import Embeddings
+
+    embedder = Embeddings(cache_size=2)
+    texts = ["jalan rusak", "air mati", "lampu padam", "jalan rusak"]
+    vectors = embedder.vectors(texts)
+    assert vectors.shape == (4, 512)
+    np.testing.assert_allclose(vectors[0], vectors[3])
+    assert len(embedder._cache) == 2

@@ -172,3 +172,39 @@ def test_pyfunc_wrapper_flattens(router: Router) -> None:
     assert len(json.loads(output.loc[0, "agency_top3"])) == 3
     row = flatten(router.predict([report("lampu mati")])[0])
     assert np.isfinite(row["agency_score"])
+
+
+def test_sentence_features_widen_only_the_agency_task(
+    demo_frames: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    import io
+
+    import joblib
+
+    train, validation = demo_frames
+    router = Router(vectorizer_params=TINY_VECTORIZER, sentence_features=True).fit(
+        train.head(600), validation
+    )
+    assert router.sentence_weights == {"agency": 0.5}
+    text_columns = router.vectorizer.transform(router_input := validation.head(5)).shape[1]
+    assert router.classifiers["agency"].svm_.coef_.shape[1] == text_columns + 512
+    assert router.classifiers["topic"].svm_.coef_.shape[1] == text_columns
+    buffer = io.BytesIO()
+    joblib.dump(router, buffer)
+    buffer.seek(0)
+    loaded = joblib.load(buffer)
+    before, after = router.predict_frame(router_input), loaded.predict_frame(router_input)
+    assert [s.agency.score for s in after] == pytest.approx([s.agency.score for s in before])
+
+
+def test_routers_saved_before_the_encoder_family_still_load(router: Router) -> None:
+    old_state = {
+        k: v
+        for k, v in router.__dict__.items()
+        if k
+        not in ("encoder", "encoder_config", "ensemble_weights", "sentence_weights", "embedder")
+    }
+    restored = Router.__new__(Router)
+    restored.__setstate__(old_state)
+    assert restored.encoder is None
+    assert restored.predict([Report(id="r", text="Jalan rusak di depan pasar")])[0].agency
