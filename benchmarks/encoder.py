@@ -11,7 +11,7 @@ the encoder with float32 torch and with dynamic int8 linear layers; and the mult
 sentence embeddings as an extra feature block of the linear agency/topic classifiers (kept only if
 the tuning month says so).
 
-    python benchmarks/encoder.py [--epochs 2] [--layers N] [--json encoder.json]
+    python benchmarks/encoder.py [--epochs 3] [--layers N] [--json encoder.json]
 """
 
 from __future__ import annotations
@@ -47,6 +47,21 @@ def view(router: Router, **changes: object) -> Router:
     clone.thresholds = {}
     clone.choose_thresholds(TUNE)
     return clone
+
+
+def combined(linear: Router, encoder: EncoderClassifier) -> Router:
+    """An ensemble of a trained linear Router and a trained encoder, weighed on TUNE."""
+    router = object.__new__(Router)
+    router.__dict__.update(
+        {**linear.__dict__, "family": "ensemble", "encoder": encoder, "ensemble_weights": {}}
+    )
+    rows = TUNE.reset_index(drop=True)
+    router._tune_ensemble(
+        rows,
+        Router._texts(prepare_frame(rows)),
+        {t: router._truth(rows, t) for t in encoder.classes},
+    )
+    return view(router)
 
 
 def float32(encoder: EncoderClassifier) -> EncoderClassifier:
@@ -124,10 +139,13 @@ def use_block(router: Router, train: pd.DataFrame, tune: pd.DataFrame, test: pd.
 def main() -> None:
     global TUNE
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--epochs", type=int, default=EncoderConfig.epochs)
     parser.add_argument("--layers", type=int, default=None)
     parser.add_argument("--max-length", type=int, default=128)
     parser.add_argument("--learning-rate", type=float, default=EncoderConfig.learning_rate)
+    parser.add_argument(
+        "--max-steps", type=int, help="Stop training early (a quick run for the speed figures)."
+    )
     parser.add_argument("--synthetic", type=int, default=4_000)
     parser.add_argument("--skip-use", action="store_true")
     parser.add_argument("--json", type=Path)
@@ -152,6 +170,7 @@ def main() -> None:
         layers=args.layers,
         max_length=args.max_length,
         learning_rate=args.learning_rate,
+        max_steps=args.max_steps,
     )
 
     def log(step: str) -> None:
@@ -161,45 +180,34 @@ def main() -> None:
     linear = Router().fit(train, TUNE, extra=synthetic)
     linear_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    router = Router(family="ensemble", encoder_config=config, sentence_features=True).fit(
+    ensemble = Router(family="ensemble", encoder_config=config).fit(
         train, TUNE, extra=synthetic, progress=log
     )
     ensemble_seconds = time.perf_counter() - started
-    # the ensemble on the plain linear family: its weights tuned again on the same month
-    plain = object.__new__(Router)
-    plain.__dict__.update(
-        {**linear.__dict__, "family": "ensemble", "encoder": router.encoder, "ensemble_weights": {}}
-    )
-    tune_rows = TUNE.reset_index(drop=True)
-    plain._tune_ensemble(
-        tune_rows,
-        Router._texts(prepare_frame(tune_rows)),
-        {t: plain._truth(tune_rows, t) for t in router.encoder.classes},
-    )
+    with_use = Router(sentence_features=True).fit(train, TUNE, extra=synthetic)
+    all_encoder = dict.fromkeys(ensemble.ensemble_weights, 0.0)
     views = {
         "linear": linear,
-        "linear+use": view(router, encoder=None),
-        "encoder": view(router, ensemble_weights=dict.fromkeys(router.ensemble_weights, 0.0)),
-        "ensemble": view(plain),
-        "ensemble+use": router,
+        "linear+use": with_use,
+        "encoder": view(ensemble, ensemble_weights=all_encoder),
+        "ensemble": ensemble,
+        "ensemble+use": combined(with_use, ensemble.encoder),
         "encoder_float32": view(
-            router,
-            encoder=float32(router.encoder),
-            ensemble_weights=dict.fromkeys(router.ensemble_weights, 0.0),
+            ensemble, encoder=float32(ensemble.encoder), ensemble_weights=all_encoder
         ),
-        "ensemble+use_float32": view(router, encoder=float32(router.encoder)),
+        "ensemble_float32": view(ensemble, encoder=float32(ensemble.encoder)),
     }
     results: dict = {
         "split": {"train": len(train), "tune": len(TUNE), "test": len(test)},
-        "encoder": router.encoder.describe(),
+        "encoder": ensemble.encoder.describe(),
         "ensemble_weights": {
-            "ensemble": plain.ensemble_weights,
-            "ensemble+use": router.ensemble_weights,
+            "ensemble": ensemble.ensemble_weights,
+            "ensemble+use": views["ensemble+use"].ensemble_weights,
         },
         "train_seconds": {
             "linear": round(linear_seconds, 1),
-            "encoder_part": round(router.encoder.train_seconds, 1),
-            "ensemble+use_in_all": round(ensemble_seconds, 1),
+            "encoder_part": round(ensemble.encoder.train_seconds, 1),
+            "ensemble_in_all": round(ensemble_seconds, 1),
         },
         "test": {},
         "speed": {},
@@ -211,7 +219,7 @@ def main() -> None:
         log(f"{name}: {results['test'][name]} {results['speed'][name]}")
     if not args.skip_use:
         log("USE feature block")
-        results["use_feature_block"] = use_block(router, train, TUNE, test)
+        results["use_feature_block"] = use_block(linear, train, TUNE, test)
     print(json.dumps(results, indent=2, ensure_ascii=False))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False))

@@ -353,6 +353,7 @@ def sentence_embeddings(directory: Path, texts: list[str], prefix: str = "passag
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
     tokenizer = AutoTokenizer.from_pretrained(directory)
     model = BertModel.from_pretrained(directory, add_pooling_layer=False).eval()
     batch = tokenizer([prefix + t for t in texts], padding=True, truncation=True,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 import math
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -44,11 +45,11 @@ class EncoderConfig:
     """Training and inference options (the defaults are the ones measured on the real split)."""
 
     max_length: int = 128
-    epochs: int = 2
+    epochs: int = 3
     max_steps: int | None = None
     """Stop after this many optimiser steps (tests run a couple)."""
     batch_size: int = 16
-    learning_rate: float = 8e-5
+    learning_rate: float = 1e-4
     head_learning_rate: float = 2e-3
     warmup_share: float = 0.06
     weight_decay: float = 0.01
@@ -163,6 +164,7 @@ class EncoderClassifier:
         tokenizer.no_padding()
         tokenizer.enable_truncation(config.max_length)
         hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
         bert = BertModel.from_pretrained(self.encoder_dir, add_pooling_layer=False)
         kept = self._trim_vocabulary(texts, tokenizer, bert.config.vocab_size)
         embedding = torch.nn.Embedding.from_pretrained(
@@ -330,7 +332,9 @@ class EncoderClassifier:
             if self.config.quantize:
                 from torch.ao.quantization import quantize_dynamic
 
-                module = quantize_dynamic(copy.deepcopy(module), {torch.nn.Linear}, torch.qint8)
+                with warnings.catch_warnings():  # torch 2.13 announces a future replacement
+                    warnings.filterwarnings("ignore", message=".*quantize_per_tensor")
+                    module = quantize_dynamic(copy.deepcopy(module), {torch.nn.Linear}, torch.qint8)
             self._inference = module
         return self._inference
 

@@ -257,7 +257,7 @@ def train_command(
     ] = 0,
     encoder_epochs: Annotated[
         int, typer.Option("--encoder-epochs", min=1, help="Encoder: training epochs.")
-    ] = 2,
+    ] = 3,
     encoder_max_steps: Annotated[
         int | None, typer.Option("--encoder-max-steps", min=1, help="Encoder: stop after N steps.")
     ] = None,
