@@ -27,41 +27,41 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from quality import surabaya_spec  # the sibling script: run as `python benchmarks/encoder.py`
 
 from models.duplicates import Embeddings
 from models.encoder import EncoderClassifier, EncoderConfig
 from models.linear import CalibratedLinearClassifier
 from models.router import Router, prepare_frame
 from pipeline.evaluate import evaluate
-from pipeline.train import DataSpec, load_frame, synthetic_frame
+from pipeline.train import load_frame, synthetic_frame
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 TUNE_FROM, TEST_FROM = datetime(2022, 10, 1), datetime(2022, 11, 1)
 HEADLINE = (("agency", "top1"), ("agency", "top3"), ("topic", "accuracy"), ("channel", "macro_f1"))
 
 
-def view(router: Router, **changes: object) -> Router:
-    """The trained Router with some parts swapped (its thresholds chosen again on TUNE)."""
+def view(router: Router, tune: pd.DataFrame, **changes: object) -> Router:
+    """The trained Router with some parts swapped (its thresholds chosen again on ``tune``)."""
     clone = object.__new__(Router)
     clone.__dict__.update({**router.__dict__, **changes})
     clone.thresholds = {}
-    clone.choose_thresholds(TUNE)
+    clone.choose_thresholds(tune)
     return clone
 
 
-def combined(linear: Router, encoder: EncoderClassifier) -> Router:
-    """An ensemble of a trained linear Router and a trained encoder, weighed on TUNE."""
+def combined(linear: Router, encoder: EncoderClassifier, tune: pd.DataFrame) -> Router:
+    """An ensemble of a trained linear Router and a trained encoder, weighed on ``tune``."""
     router = object.__new__(Router)
     router.__dict__.update(
         {**linear.__dict__, "family": "ensemble", "encoder": encoder, "ensemble_weights": {}}
     )
-    rows = TUNE.reset_index(drop=True)
+    rows = tune.reset_index(drop=True)
     router._tune_ensemble(
         rows,
         Router._texts(prepare_frame(rows)),
         {t: router._truth(rows, t) for t in encoder.classes},
     )
-    return view(router)
+    return view(router, tune)
 
 
 def float32(encoder: EncoderClassifier) -> EncoderClassifier:
@@ -137,7 +137,6 @@ def use_block(router: Router, train: pd.DataFrame, tune: pd.DataFrame, test: pd.
 
 
 def main() -> None:
-    global TUNE
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--epochs", type=int, default=EncoderConfig.epochs)
     parser.add_argument("--layers", type=int, default=None)
@@ -150,19 +149,12 @@ def main() -> None:
     parser.add_argument("--skip-use", action="store_true")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    source = SHARED / "surabaya_mediacenter_2022.csv"
-    if not source.is_file():
-        print(f"skipped: the real data is absent ({source}); see ../shared/data/README.md")
+    spec = surabaya_spec()
+    if spec is None:
         return
-    spec = DataSpec(
-        source,
-        "surabaya",
-        labels=SHARED / "surabaya_2022_labels.csv",
-        topic_map=SHARED / "surabaya_topic_to_lapor.csv",
-    )
     frame, _ = load_frame(spec)
     train = frame[frame["created_at"] < TUNE_FROM]
-    TUNE = frame[(frame["created_at"] >= TUNE_FROM) & (frame["created_at"] < TEST_FROM)]
+    tune = frame[(frame["created_at"] >= TUNE_FROM) & (frame["created_at"] < TEST_FROM)]
     test = frame[frame["created_at"] >= TEST_FROM]
     synthetic = synthetic_frame(args.synthetic, seed=7) if args.synthetic else None
     config = EncoderConfig(
@@ -177,28 +169,28 @@ def main() -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {step}", flush=True)
 
     started = time.perf_counter()
-    linear = Router().fit(train, TUNE, extra=synthetic)
+    linear = Router().fit(train, tune, extra=synthetic)
     linear_seconds = time.perf_counter() - started
     started = time.perf_counter()
     ensemble = Router(family="ensemble", encoder_config=config).fit(
-        train, TUNE, extra=synthetic, progress=log
+        train, tune, extra=synthetic, progress=log
     )
     ensemble_seconds = time.perf_counter() - started
-    with_use = Router(sentence_features=True).fit(train, TUNE, extra=synthetic)
+    with_use = Router(sentence_features=True).fit(train, tune, extra=synthetic)
     all_encoder = dict.fromkeys(ensemble.ensemble_weights, 0.0)
     views = {
         "linear": linear,
         "linear+use": with_use,
-        "encoder": view(ensemble, ensemble_weights=all_encoder),
+        "encoder": view(ensemble, tune, ensemble_weights=all_encoder),
         "ensemble": ensemble,
-        "ensemble+use": combined(with_use, ensemble.encoder),
+        "ensemble+use": combined(with_use, ensemble.encoder, tune),
         "encoder_float32": view(
-            ensemble, encoder=float32(ensemble.encoder), ensemble_weights=all_encoder
+            ensemble, tune, encoder=float32(ensemble.encoder), ensemble_weights=all_encoder
         ),
-        "ensemble_float32": view(ensemble, encoder=float32(ensemble.encoder)),
+        "ensemble_float32": view(ensemble, tune, encoder=float32(ensemble.encoder)),
     }
     results: dict = {
-        "split": {"train": len(train), "tune": len(TUNE), "test": len(test)},
+        "split": {"train": len(train), "tune": len(tune), "test": len(test)},
         "encoder": ensemble.encoder.describe(),
         "ensemble_weights": {
             "ensemble": ensemble.ensemble_weights,
@@ -219,13 +211,10 @@ def main() -> None:
         log(f"{name}: {results['test'][name]} {results['speed'][name]}")
     if not args.skip_use:
         log("USE feature block")
-        results["use_feature_block"] = use_block(linear, train, TUNE, test)
+        results["use_feature_block"] = use_block(linear, train, tune, test)
     print(json.dumps(results, indent=2, ensure_ascii=False))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False))
-
-
-TUNE: pd.DataFrame
 
 
 if __name__ == "__main__":

@@ -33,6 +33,20 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 VALIDATION_FROM = datetime(2022, 11, 1)
 
 
+def surabaya_spec() -> DataSpec | None:
+    """The labelled real Surabaya export, or None (said on stdout) where it is absent."""
+    source = SHARED / "surabaya_mediacenter_2022.csv"
+    if not source.is_file():
+        print(f"skipped: the real data is absent ({source}); see ../shared/data/README.md")
+        return None
+    return DataSpec(
+        source,
+        "surabaya",
+        labels=SHARED / "surabaya_2022_labels.csv",
+        topic_map=SHARED / "surabaya_topic_to_lapor.csv",
+    )
+
+
 def baseline(train: pd.DataFrame, validation: pd.DataFrame) -> dict[str, float]:
     """TF-IDF + LinearSVC on the raw text: the reference the issue quotes."""
     vectorizer = TfidfVectorizer().fit(train["text"])
@@ -98,16 +112,9 @@ def main() -> None:
     parser.add_argument("--synthetic", type=int, default=4_000)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    source = SHARED / "surabaya_mediacenter_2022.csv"
-    if not source.is_file():
-        print(f"skipped: the real data is absent ({source}); see ../shared/data/README.md")
+    spec = surabaya_spec()
+    if spec is None:
         return
-    spec = DataSpec(
-        source,
-        "surabaya",
-        labels=SHARED / "surabaya_2022_labels.csv",
-        topic_map=SHARED / "surabaya_topic_to_lapor.csv",
-    )
     frame, _ = load_frame(spec)
     sampled_by = pd.read_csv(spec.labels, dtype=str).set_index("id")["sampled_by"]
     train = frame[frame["created_at"] < VALIDATION_FROM]

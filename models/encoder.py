@@ -83,7 +83,8 @@ class MultiTaskEncoder(nn.Module):
 
 
 class EncoderClassifier:
-    """e5-small with one head per task -> class probabilities in each task's given class order."""
+    """e5-small with one head per task -> class probabilities in each task's given class order.
+    ``encoder_dir`` is a directory :func:`models.e5.prepare_encoder` returned (checked there)."""
 
     def __init__(
         self, encoder_dir: Path, classes: dict[str, np.ndarray], config: EncoderConfig
@@ -154,12 +155,9 @@ class EncoderClassifier:
         from transformers import BertModel, get_linear_schedule_with_warmup
         from transformers.utils import logging as hf_logging
 
-        from models.e5 import verify_encoder
-
         started = time.perf_counter()
         config = self.config
         torch.manual_seed(config.seed)
-        verify_encoder(self.encoder_dir)
         tokenizer = Tokenizer.from_file(str(self.encoder_dir / "tokenizer.json"))
         tokenizer.no_padding()
         tokenizer.enable_truncation(config.max_length)

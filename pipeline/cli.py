@@ -72,6 +72,12 @@ MapOption = Annotated[
 ModelOption = Annotated[
     str | None, typer.Option("--model", help="Model URI (default: the champion).")
 ]
+SyntheticOption = Annotated[
+    int,
+    typer.Option(
+        "--synthetic", min=0, help="Add N synthetic demo reports to the channel/urgency rows."
+    ),
+]
 MapFileOption = Annotated[
     Path | None,
     typer.Option("--map-file", help="Column mapping as JSON or a two-column CSV."),
@@ -249,12 +255,7 @@ def train_command(
         datetime | None,
         typer.Option("--validation-from", help="Reports from this date on validate (time split)."),
     ] = None,
-    synthetic: Annotated[
-        int,
-        typer.Option(
-            "--synthetic", min=0, help="Add N synthetic demo reports to the channel/urgency rows."
-        ),
-    ] = 0,
+    synthetic: SyntheticOption = 0,
     encoder_epochs: Annotated[
         int, typer.Option("--encoder-epochs", min=1, help="Encoder: training epochs.")
     ] = 3,
@@ -273,7 +274,7 @@ def train_command(
         typer.Option(
             "--sentence-features",
             help="Append multilingual USE sentence embeddings to the linear agency features "
-            "(+1 point agency top-1 on the real data; ~5 ms more per report).",
+            "(+1 point agency top-1 on the real data; ~4 ms more per report).",
         ),
     ] = False,
 ) -> None:
@@ -403,9 +404,7 @@ def retrain_command(
             "--validation-from", help="The held-out slice starts here (default: the newest 20%)."
         ),
     ] = None,
-    synthetic: Annotated[
-        int, typer.Option("--synthetic", min=0, help="Extra synthetic channel/urgency rows.")
-    ] = 0,
+    synthetic: SyntheticOption = 0,
     no_promote: Annotated[
         bool, typer.Option("--no-promote", help="Register the challenger, do not promote.")
     ] = False,

@@ -112,34 +112,14 @@ def synthetic_frame(n: int, seed: int) -> pd.DataFrame:
 
 
 def train(
-    spec: DataSpec,
-    family: str = "linear",
-    split: str = "time",
-    validation_from: datetime | None = None,
-    synthetic: int = 0,
-    register: bool = True,
-    progress: Callable[[str], None] = lambda step: None,
-    encoder_config: Any = None,
-    sentence_features: bool = False,
+    spec: DataSpec, progress: Callable[[str], None] = lambda step: None, **options: Any
 ) -> TrainResult:
-    """Fit a Router on ``spec``'s data, evaluate it on the validation split, log and register it.
-    ``encoder_config`` (an EncoderConfig) sets the transformer's options for the encoder and
-    ensemble families; ``sentence_features`` adds USE embeddings to the linear agency features."""
-    check_family(family)
+    """Load ``spec``'s data, then :func:`train_frame` with ``options`` (family, split,
+    validation_from, synthetic, register, encoder_config, sentence_features)."""
+    check_family(options.get("family", "linear"))
     progress(f"loading {spec.path}")
     frame, stats = load_frame(spec)
-    return train_frame(
-        frame,
-        spec.describe(stats),
-        family,
-        split,
-        validation_from,
-        synthetic,
-        register,
-        progress,
-        encoder_config,
-        sentence_features,
-    )
+    return train_frame(frame, spec.describe(stats), progress=progress, **options)
 
 
 def check_family(family: str) -> None:
@@ -163,7 +143,9 @@ def train_frame(
     sentence_features: bool = False,
 ) -> TrainResult:
     """Fit a Router on a report frame (``data`` describes where it came from, for the run's
-    record), evaluate it on the validation split, log and register it."""
+    record), evaluate it on the validation split, log and register it. ``encoder_config`` (an
+    EncoderConfig) sets the transformer's options for the encoder and ensemble families;
+    ``sentence_features`` adds USE embeddings to the linear agency features."""
     from models.router import MODEL_INPUT_FIELDS, Router, prepare_frame
     from pipeline.config import get_settings
     from pipeline.evaluate import evaluate, per_class_report, save_plots
