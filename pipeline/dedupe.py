@@ -114,7 +114,31 @@ def synthetic_pairs(
             labels.append(0)
         pairs.append((_moved(entries[original["id"]], rng), entries[original["id"]]))
         labels.append(0)
+        if entries[original["id"]].address and rng.random() < NEXT_DOOR_SHARE:
+            house = rng.randint(1, 120)
+            repeat = _at_house(entries[row["id"]], house)
+            pairs.append((repeat, _at_house(entries[original["id"]], house)))
+            labels.append(1)
+            pairs.append((repeat, _at_house(entries[row["id"]], house + rng.choice((-2, 2, 1)))))
+            labels.append(0)
     return pairs, np.array(labels)
+
+
+NEXT_DOOR_SHARE = 0.3
+"""Share of synthetic repeats that also get a house number: the repeat keeps it, and the same
+words sent for a neighbouring house are not a repeat (as with template complaints sent house by
+house). The demo chains have no house numbers otherwise."""
+
+
+def _at_house(entry: Entry, house: int) -> Entry:
+    """The report with a house number added to its address."""
+    address = f"{entry.address} no. {house}"
+    return dataclasses.replace(
+        entry,
+        id=f"{entry.id}-no{house}",
+        address=address,
+        numbers=entry.numbers | {str(house)},
+    )
 
 
 def _moved(entry: Entry, rng: random.Random) -> Entry:
