@@ -65,7 +65,8 @@ def _masked(report: Report) -> Report:
 DEMO_NO_ADDRESS_SHARE = 0.3
 """For the demo scorer, which sees no real pairs: without this it learns from the synthetic
 chains that a repeat always repeats the address, and misses repeats typed into the UI. Real
-training leaves it at 0: on the real pairs it costs 3.6 points of F1 (0.818 -> 0.782)."""
+training leaves it at 0: on the real pairs it costs 0.5 point of cross-validated F1 (0.857 vs
+0.862, mean of three fold seeds), 3.6 points before the address features."""
 
 
 def synthetic_pairs(
@@ -115,11 +116,12 @@ def synthetic_pairs(
         pairs.append((_moved(entries[original["id"]], rng), entries[original["id"]]))
         labels.append(0)
         if entries[original["id"]].address and rng.random() < NEXT_DOOR_SHARE:
-            house = rng.randint(1, 120)
-            repeat = _at_house(entries[row["id"]], house)
-            pairs.append((repeat, _at_house(entries[original["id"]], house)))
+            street, house = entries[original["id"]].address, rng.randint(1, 120)
+            repeat = _at(entries[row["id"]], f"{street} no. {house}")
+            pairs.append((repeat, _at(entries[original["id"]], f"{street} no. {house}")))
             labels.append(1)
-            pairs.append((repeat, _at_house(entries[row["id"]], house + rng.choice((-2, 2, 1)))))
+            next_door = f"{street} no. {house + rng.choice((1, 2))}"
+            pairs.append((repeat, _at(entries[row["id"]], next_door)))
             labels.append(0)
     return pairs, np.array(labels)
 
@@ -130,14 +132,13 @@ words sent for a neighbouring house are not a repeat (as with template complaint
 house). The demo chains have no house numbers otherwise."""
 
 
-def _at_house(entry: Entry, house: int) -> Entry:
-    """The report with a house number added to its address."""
-    address = f"{entry.address} no. {house}"
+def _at(entry: Entry, address: str) -> Entry:
+    """The report sent from another address."""
     return dataclasses.replace(
         entry,
-        id=f"{entry.id}-no{house}",
+        id=f"{entry.id}@{address}",
         address=address,
-        numbers=entry.numbers | {str(house)},
+        numbers=entry.numbers | set(re.findall(r"\d+", address)),
     )
 
 

@@ -12,6 +12,7 @@ from models.duplicates import (
     COLUMN,
     FEATURES,
     FEATURES_BEFORE_ADDRESS,
+    MAX_CANDIDATES,
     DuplicateIndex,
     Embeddings,
     Entry,
@@ -149,12 +150,36 @@ def test_scorers_trained_before_the_address_features_still_score(scorer: PairSco
     old.__dict__.update(state)
     loaded = pickle.loads(pickle.dumps(old))
     assert loaded.feature_names_ == FEATURES_BEFORE_ADDRESS
-    proba, _ = loaded.score(pairs, None, Embeddings())
-    expected = _positive_proba(state["stage_a_"], matrix[:, old_cheap])
-    sure = (expected <= loaded.unsure[0]) | (expected >= loaded.unsure[1])
-    np.testing.assert_allclose(proba[sure], expected[sure])
-    assert sure.any()
-    assert not sure.all()
+    loaded.unsure = (0.0, 0.0)  # the first stage decides every pair
+    np.testing.assert_allclose(
+        loaded.score(pairs, None, Embeddings())[0],
+        _positive_proba(state["stage_a_"], matrix[:, old_cheap]),
+    )
+    loaded.unsure = (0.0, 1.0)  # the second stage, with embeddings, decides every pair
+    np.testing.assert_allclose(
+        loaded.score(pairs, None, Embeddings())[0],
+        _positive_proba(state["stage_b_"], matrix[:, old_all]),
+        rtol=1e-5,
+    )
+
+
+def test_a_repeat_at_the_same_address_stays_a_candidate_in_a_busy_kelurahan(
+    scorer: PairScorer,
+) -> None:
+    """Forty near-identical reports about other spots outrank a reworded repeat by MinHash;
+    the repeated address keeps it among the candidates."""
+    index = DuplicateIndex(scorer)
+    index.add(report("original", REWORDED, address="Jl. Poros Sangatta-Bengalon No. 7"))
+    index.add_many(
+        [
+            report(f"busy{i}", f"{ROAD} nomor {i}", days=0.1, address=f"Jl. Kenanga RT {i:02d}")
+            for i in range(40)
+        ]
+    )
+    entry = Entry.of(report("repeat", ROAD, days=1, address="Jl. Poros Sangatta-Bengalon No. 7"))
+    positions = index.candidates(entry, signature(entry.text))
+    assert len(positions) == MAX_CANDIDATES
+    assert "original" in {index.entries[p].id for p in positions}
 
 
 def test_outside_the_window_is_not_a_duplicate(scorer: PairScorer) -> None:
