@@ -235,7 +235,8 @@ class Entry:
 class PairScorer:
     """Calibrated probability that two reports are about the same specific problem."""
 
-    feature_names_: tuple[str, ...] = FEATURES
+    feature_names_: tuple[str, ...]
+    """The columns of :data:`FEATURES` the stages learnt from (set by :meth:`fit`)."""
 
     def __init__(self, unsure: tuple[float, float] = (0.35, 0.65), C: float = 1.0) -> None:
         """``unsure``: stage-1 probabilities between these get the embedding stage. Measured on
