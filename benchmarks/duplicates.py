@@ -90,21 +90,15 @@ def main() -> None:
         f"query ({len(queries):,} new reports, cold embedding cache): p50 "
         f"{np.percentile(cold, 50):.1f} ms, p99 {np.percentile(cold, 99):.1f} ms"
     )
-    repeats = [
-        (row, found) for row, found in zip(query_rows, links, strict=True)
-        if row["duplicate_of"] and _number(row["duplicate_of"]) < args.n
-    ]  # fmt: skip
-    caught = sum(
-        bool(found) and problem[_number(found[0].report_id)] == _number(row["duplicate_of"])
-        for row, found in repeats
+    own = [_number(row["duplicate_of"] or row["id"]) for row in query_rows]
+    linked = [problem[_number(found[0].report_id)] if found else -1 for found in links]
+    repeats = [i for i, row in enumerate(query_rows) if row["duplicate_of"] and own[i] < args.n]
+    caught = sum(linked[i] == own[i] for i in repeats)
+    wrong = [i for i, found in enumerate(links) if found and linked[i] != own[i]]
+    same_address = sum(
+        Entry.of(queries[i]).address == index.entries[_number(links[i][0].report_id)].address
+        for i in wrong
     )
-    own_problem = [_number(row["duplicate_of"] or row["id"]) for row in query_rows]
-    wrong = [
-        (report, index.entries[_number(found[0].report_id)])
-        for report, found, own in zip(queries, links, own_problem, strict=True)
-        if found and problem[_number(found[0].report_id)] != own
-    ]
-    same_address = sum(Entry.of(report).address == linked.address for report, linked in wrong)
     print(
         f"links: {caught} of {len(repeats)} repeats of an indexed report linked to their problem; "
         f"{len(wrong)} of {sum(map(bool, links))} links to another problem, {same_address} of "

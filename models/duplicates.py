@@ -43,6 +43,17 @@ WINDOW_DAYS = 60
 MAX_CANDIDATES = 10
 EPOCH = datetime(1970, 1, 1)
 
+ADDRESS_FEATURES = (
+    "same_address",
+    "house_number_differs",
+    "house_number_same",
+    "street_word_overlap",
+    "address_numbers_same",
+    "address_numbers_disjoint",
+    "address_missing",
+    "street_in_other_report",
+)
+"""Whether two reports name one spot (see :func:`_address_features`)."""
 CHEAP_FEATURES = (
     "tfidf_cosine",
     "minhash_jaccard",
@@ -60,15 +71,8 @@ CHEAP_FEATURES = (
     "number_overlap",
     "numbers_known",
     "identical_raw_text",
-    "same_address",
-    "house_number_differs",
-    "house_number_same",
-    "street_word_overlap",
-    "address_numbers_same",
-    "address_numbers_disjoint",
-    "address_missing",
+    *ADDRESS_FEATURES,
     "length_ratio",
-    "street_in_other_report",
     "text_x_house_number_differs",
     "text_x_same_address",
     "text_x_address_missing",
@@ -167,12 +171,12 @@ def _street_words(entry: Entry) -> frozenset[str]:
     return _address_words(entry.address) - frozenset(entry.village.split())
 
 
-def _address_features(a: Entry, b: Entry) -> tuple[float, ...]:
-    """same_address ... street_in_other_report of :data:`CHEAP_FEATURES`: whether two reports
-    name one spot. The same words about house number 39 and house number 41 are two problems;
-    a repeat often names the street only in its text."""
+def _address_features(a: Entry, b: Entry) -> dict[str, float]:
+    """The address columns of :data:`CHEAP_FEATURES`: whether two reports name one spot. The
+    same words about house number 39 and house number 41 are two problems; a repeat often names
+    the street only in its text."""
     if not (a.address and b.address):
-        return 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0
+        return {**dict.fromkeys(ADDRESS_FEATURES, 0.0), "address_missing": 1.0}
     house_a = set(_HOUSE_NUMBER_RE.findall(a.address))
     house_b = set(_HOUSE_NUMBER_RE.findall(b.address))
     digits_a, digits_b = set(_DIGITS_RE.findall(a.address)), set(_DIGITS_RE.findall(b.address))
@@ -185,16 +189,16 @@ def _address_features(a: Entry, b: Entry) -> tuple[float, ...]:
             len(street_b & (street_a | _content_words(a.text))) / len(street_b),
         )
     both_house, both_digits = bool(house_a and house_b), bool(digits_a and digits_b)
-    return (
-        float(a.address == b.address),
-        float(both_house and not house_a & house_b),
-        float(both_house and bool(house_a & house_b)),
-        overlap,
-        float(both_digits and digits_a == digits_b),
-        float(both_digits and not digits_a & digits_b),
-        0.0,
-        in_other,
-    )
+    return {
+        "same_address": float(a.address == b.address),
+        "house_number_differs": float(both_house and not house_a & house_b),
+        "house_number_same": float(both_house and bool(house_a & house_b)),
+        "street_word_overlap": overlap,
+        "address_numbers_same": float(both_digits and digits_a == digits_b),
+        "address_numbers_disjoint": float(both_digits and not digits_a & digits_b),
+        "address_missing": 0.0,
+        "street_in_other_report": in_other,
+    }
 
 
 @dataclass
@@ -329,10 +333,7 @@ class PairScorer:
             words_a, words_b = len(a.text.split()), len(b.text.split())
             words = min(words_a, words_b)
             numbers_known = bool(a.numbers and b.numbers)
-            (
-                same_address, house_differs, house_same, street_overlap,
-                numbers_same, numbers_disjoint, address_missing, street_in_other,
-            ) = _address_features(a, b)  # fmt: skip
+            address = _address_features(a, b)
             values = {
                 "minhash_jaccard": jaccard[row]
                 if jaccard is not None
@@ -353,18 +354,11 @@ class PairScorer:
                 else 0.0,
                 "numbers_known": numbers_known,
                 "identical_raw_text": a.raw_hash == b.raw_hash,
-                "same_address": same_address,
-                "house_number_differs": house_differs,
-                "house_number_same": house_same,
-                "street_word_overlap": street_overlap,
-                "address_numbers_same": numbers_same,
-                "address_numbers_disjoint": numbers_disjoint,
-                "address_missing": address_missing,
+                **address,
                 "length_ratio": words / max(words_a, words_b, 1),
-                "street_in_other_report": street_in_other,
-                "text_x_house_number_differs": text[row] * house_differs,
-                "text_x_same_address": text[row] * same_address,
-                "text_x_address_missing": text[row] * address_missing,
+                "text_x_house_number_differs": text[row] * address["house_number_differs"],
+                "text_x_same_address": text[row] * address["same_address"],
+                "text_x_address_missing": text[row] * address["address_missing"],
             }
             for name, value in values.items():
                 matrix[row, COLUMN[name]] = value
@@ -432,13 +426,9 @@ def best_f1_threshold(proba: np.ndarray, y: np.ndarray) -> float:
     threshold of calibrated probabilities lies (Lipton et al., 2014): not the lowest, which
     would sit right under the weakest positive and link whatever scores a little above it."""
     candidates = np.union1d(np.round(np.arange(0.01, 1.0, 0.01), 2), np.round(proba, 3))
-    positives = int((y == 1).sum())
-    f1 = np.array(
-        [
-            2 * int((proba >= t)[y == 1].sum()) / max(1, (proba >= t).sum() + positives)
-            for t in candidates
-        ]
-    )
+    flagged = proba[None, :] >= candidates[:, None]
+    true_positives = (flagged & (y == 1)).sum(axis=1)
+    f1 = 2 * true_positives / np.maximum(1, flagged.sum(axis=1) + (y == 1).sum())
     best = candidates[f1 >= f1.max() - 1e-9]
     return float(best[np.argmin(np.abs(best - f1.max() / 2))])
 
@@ -505,7 +495,7 @@ def reason(features: np.ndarray, days: float) -> str:
 def _address_key(address: str) -> int:
     """A 32-bit hash of an address (0: none), so that candidates at the same address can be
     found among thousands without comparing strings."""
-    return zlib.crc32(address.encode()) or 1 if address else 0
+    return (zlib.crc32(address.encode()) or 1) if address else 0
 
 
 class DuplicateIndex:
