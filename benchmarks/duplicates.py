@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import psutil
 
+from core.schema import Report
 from models.duplicates import DuplicateIndex, Entry, PairScorer
 from pipeline.dedupe import load_reports, read_pairs, synthetic_pairs, train_scorer
-from pipeline.schema import Report
 from pipeline.synth import generate
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"

@@ -30,7 +30,8 @@ import scipy.sparse as sp
 from quality import surabaya_spec  # the sibling script: run as `python benchmarks/encoder.py`
 
 from models.duplicates import Embeddings
-from models.encoder import EncoderClassifier, EncoderConfig
+from models.encoder.classifier import EncoderClassifier
+from models.encoder.config import EncoderConfig
 from models.linear import CalibratedLinearClassifier
 from models.router import Router, prepare_frame
 from pipeline.evaluate import evaluate

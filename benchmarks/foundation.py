@@ -12,9 +12,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from core.text import normalize, stem_word, stem_word_uncached
 from pipeline.ingest import ReportReader
 from pipeline.synth import generate
-from pipeline.text import normalize, stem_word, stem_word_uncached
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

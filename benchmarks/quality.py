@@ -25,7 +25,8 @@ from sklearn.metrics import f1_score, precision_score, recall_score, roc_auc_sco
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
-from models.router import Router, threshold_for_recall
+from models.router import Router
+from models.thresholds import threshold_for_recall
 from pipeline.evaluate import evaluate
 from pipeline.train import DataSpec, load_frame, synthetic_frame
 

@@ -73,7 +73,7 @@ def main() -> None:
         training = folder / "train.csv"
         write_rows(generate(5_000, seed=1), training)
         uri = train(DataSpec(training, "csv")).model_uri
-        lapor = [sys.executable, "-m", "pipeline.cli", "reclassify"]
+        lapor = [sys.executable, "-m", "cli", "reclassify"]
         print(f"model {uri}, {args.workers} workers, {os.cpu_count()} cores")
         local_rates = {}
         for size in args.sizes:

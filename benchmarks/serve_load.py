@@ -36,11 +36,10 @@ DEMO = REPO / "data" / "sample" / "demo_reports.csv"
 
 def prepare(store_url: str) -> tuple[str, list[dict]]:
     """The champion (trained if missing), a seeded store with an API key, and request bodies."""
-    from pipeline.dedupe import ensure_duplicates_champion
+    from pipeline.bootstrap import ensure_champion, ensure_duplicates_champion
     from pipeline.ingest import read_reports, write_rows
     from pipeline.registry import load_router
     from pipeline.synth import generate
-    from pipeline.train import ensure_champion
     from serve.demo import seed_queue
     from serve.store import Store
 

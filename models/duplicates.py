@@ -23,17 +23,15 @@ from datetime import datetime
 from functools import cache, lru_cache
 from typing import Any
 
-import mlflow.pyfunc
 import numpy as np
-import pandas as pd
 from datasketch import MinHash
 from scipy.special import expit
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from pipeline.schema import DuplicateLink, Report
-from pipeline.text import normalize, stopwords
+from core.schema import DuplicateLink, Report
+from core.text import normalize, stopwords
 
 NUM_PERM = 72
 BANDS = 24
@@ -656,21 +654,3 @@ class DuplicateIndex:
                     )
                 )
         return sorted(links, key=lambda link: -link.probability)
-
-
-class DuplicatesModel(mlflow.pyfunc.PythonModel):
-    """MLflow pyfunc wrapper: a DataFrame of reports in, each one's earlier duplicate out."""
-
-    def load_context(self, context: Any) -> None:
-        import joblib
-
-        self.scorer: PairScorer = joblib.load(context.artifacts["scorer"])
-
-    def predict(self, context: Any, model_input: pd.DataFrame, params: Any = None) -> pd.DataFrame:
-        from pipeline.dedupe import find_links
-
-        reports = [
-            Report.model_validate({k: v for k, v in row.items() if v == v and v is not None})
-            for row in model_input.to_dict("records")
-        ]
-        return find_links(self.scorer, reports)

@@ -22,19 +22,19 @@ from sklearn.preprocessing import OneHotEncoder
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
-from pipeline.text import normalize, stem_tokens
+from core.text import model_text, normalize, stem_tokens
 
 LOCATION_COLUMNS = ("district", "village")
 """Place columns that help routing (kecamatan and kelurahan offices depend on them)."""
 
 
-def model_text(frame: pd.DataFrame) -> list[str]:
+def model_texts(frame: pd.DataFrame) -> list[str]:
     """Title and text of each row as one string (what the models read)."""
     texts = [_as_text(x) for x in frame["text"].tolist()]
     if "title" not in frame:
         return texts
     titles = [_as_text(t) for t in frame["title"].tolist()]
-    return [f"{t}. {x}" if t else x for t, x in zip(titles, texts, strict=True)]
+    return [model_text(t, x) for t, x in zip(titles, texts, strict=True)]
 
 
 def _as_text(value: object) -> str:
@@ -66,7 +66,7 @@ class ReportVectorizer(TransformerMixin, BaseEstimator):
         self.location_weight = location_weight
 
     def _texts(self, frame: pd.DataFrame) -> tuple[list[str], list[str]]:
-        normalized = [normalize(t) for t in model_text(frame)]
+        normalized = [normalize(t) for t in model_texts(frame)]
         stemmed = [" ".join(stem_tokens(t.split())) for t in normalized]
         return normalized, stemmed
 
@@ -105,6 +105,11 @@ class ReportVectorizer(TransformerMixin, BaseEstimator):
             self.places_ = OneHotEncoder(handle_unknown="ignore", dtype=np.float32).fit(
                 self._places(X)
             )
+            offsets = np.cumsum([0] + [len(c) for c in self.places_.categories_])
+            self.place_columns_ = [
+                {str(value): int(offset + k) for k, value in enumerate(categories)}
+                for categories, offset in zip(self.places_.categories_, offsets, strict=False)
+            ]
         return self
 
     def transform(self, X: pd.DataFrame) -> sp.csr_matrix:
@@ -118,12 +123,6 @@ class ReportVectorizer(TransformerMixin, BaseEstimator):
     def _one_hot(self, places: np.ndarray) -> sp.csr_matrix:
         """What the fitted OneHotEncoder (unknown places ignored) gives, by dictionary lookup:
         the encoder's own transform costs ~0.8 ms even for one row."""
-        if getattr(self, "place_columns_", None) is None:
-            offsets = np.cumsum([0] + [len(c) for c in self.places_.categories_])
-            self.place_columns_ = [
-                {str(value): int(offset + k) for k, value in enumerate(categories)}
-                for categories, offset in zip(self.places_.categories_, offsets, strict=False)
-            ]
         rows, cols = [], []
         for row, values in enumerate(places):
             for lookup, value in zip(self.place_columns_, values, strict=True):

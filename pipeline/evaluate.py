@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -15,30 +14,11 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
-if TYPE_CHECKING:
-    from models.router import Router, TaskPredictions
+from models.predictions import TaskPredictions
+from models.router import Router
+from models.thresholds import auto_decisions, coverage_at_precision
 
 PRECISION_TARGETS = (0.90, 0.95)
-
-
-def coverage_at_precision(
-    confidence: np.ndarray, correct: np.ndarray, target: float
-) -> tuple[float, float | None]:
-    """The largest share of items that can be decided automatically, most confident first, while
-    their precision stays at or above ``target``; and the confidence threshold that achieves it
-    (``None`` when no share reaches the target)."""
-    if len(confidence) == 0:
-        return 0.0, None
-    order = np.argsort(-confidence, kind="stable")
-    ranked = np.asarray(confidence)[order]
-    hits = np.cumsum(np.asarray(correct, dtype=float)[order])
-    # precision only where a run of equal confidences ends: ties are routed together
-    ends = np.flatnonzero(np.r_[ranked[1:] != ranked[:-1], True])
-    reachable = ends[hits[ends] / (ends + 1) >= target]
-    if len(reachable) == 0:
-        return 0.0, None
-    k = int(reachable.max())
-    return (k + 1) / len(ranked), float(ranked[k])
 
 
 def _round(value: float) -> float:
@@ -65,7 +45,7 @@ def classification_metrics(
             for t in PRECISION_TARGETS
         },
     }
-    auto = confidence >= threshold if threshold is not None else np.zeros(len(truth), bool)
+    auto = auto_decisions(confidence, threshold)
     metrics["auto_rate"] = _round(auto.mean())
     metrics["auto_precision"] = _round(correct[auto].mean()) if auto.any() else None
     return metrics
@@ -85,12 +65,15 @@ def urgency_metrics(scores: np.ndarray, flags: np.ndarray, truth: np.ndarray) ->
     }
 
 
-def evaluate(router: Router, frame: pd.DataFrame) -> dict[str, Any]:
-    """Metrics of ``router`` on every task whose labels ``frame`` carries (others are left out).
+def evaluate(
+    router: Router, frame: pd.DataFrame, predictions: dict[str, TaskPredictions] | None = None
+) -> dict[str, Any]:
+    """Metrics of ``router`` on every task whose labels ``frame`` carries (others are left out;
+    ``predictions``: the Router's on ``frame``, when already made).
 
     Labels the model never saw in training count as errors.
     """
-    predictions = router.predict_tasks(frame)
+    predictions = predictions or router.predict_tasks(frame)
     result: dict[str, Any] = {"n": len(frame)}
     for task in ("agency", "topic", "channel"):
         if task not in predictions or task not in frame:
@@ -100,7 +83,7 @@ def evaluate(router: Router, frame: pd.DataFrame) -> dict[str, Any]:
             continue
         truth = frame[task][mask].to_numpy(dtype=object)
         task_predictions = predictions[task].subset(mask)
-        full = classification_metrics(task_predictions, truth, router.thresholds.get(task))
+        full = classification_metrics(task_predictions, truth, router.thresholds_.get(task))
         if task == "agency":
             result[task] = full
         elif task == "topic":
@@ -117,14 +100,17 @@ def evaluate(router: Router, frame: pd.DataFrame) -> dict[str, Any]:
         if mask.any():
             truth = frame["urgent"][mask].to_numpy(dtype=bool)
             scores = predictions["urgent"].proba[mask, 1]
-            flags = scores >= router.urgent_flag_threshold
+            flags = scores >= router.urgent_flag_threshold_
             result["urgent"] = urgency_metrics(scores, flags, truth)
     return result
 
 
-def per_class_report(router: Router, frame: pd.DataFrame) -> str:
-    """scikit-learn's per-class precision/recall/F1 for each labelled task, as text."""
-    predictions = router.predict_tasks(frame)
+def per_class_report(
+    router: Router, frame: pd.DataFrame, predictions: dict[str, TaskPredictions] | None = None
+) -> str:
+    """scikit-learn's per-class precision/recall/F1 for each labelled task, as text
+    (``predictions``: the Router's on ``frame``, when already made)."""
+    predictions = predictions or router.predict_tasks(frame)
     sections = []
     for task in ("agency", "topic", "channel"):
         if task not in predictions or task not in frame or not frame[task].notna().any():
@@ -138,7 +124,12 @@ def per_class_report(router: Router, frame: pd.DataFrame) -> str:
     return "\n".join(sections)
 
 
-def save_plots(router: Router, frame: pd.DataFrame, folder: Path) -> list[Path]:
+def save_plots(
+    router: Router,
+    frame: pd.DataFrame,
+    folder: Path,
+    predictions: dict[str, TaskPredictions] | None = None,
+) -> list[Path]:
     """Confusion matrix (agency, else topic) and coverage-vs-precision PNGs; returns the files."""
     import matplotlib
 
@@ -147,7 +138,7 @@ def save_plots(router: Router, frame: pd.DataFrame, folder: Path) -> list[Path]:
     from sklearn.metrics import ConfusionMatrixDisplay
 
     folder.mkdir(parents=True, exist_ok=True)
-    predictions = router.predict_tasks(frame)
+    predictions = predictions or router.predict_tasks(frame)
     written: list[Path] = []
     figure, axis = plt.subplots(figsize=(6, 4.5))
     for task in ("agency", "topic", "channel"):
@@ -199,40 +190,3 @@ def save_plots(router: Router, frame: pd.DataFrame, folder: Path) -> list[Path]:
         plt.close(figure)
         written.append(path)
     return written
-
-
-def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
-    """A short Markdown model card: what the model does, its data, thresholds and metrics."""
-    lines = [
-        f"# lapor-router model ({config.get('family', 'linear')} family)",
-        "",
-        "Suggests channel, LAPOR! topic, responsible OPD and urgency for Indonesian citizen "
-        "reports. Suggestions carry calibrated scores; `auto` only above a threshold chosen on "
-        "validation data for a target precision, otherwise a person reviews.",
-        "",
-        "## Training data",
-        f"- source: `{config.get('data', {}).get('path')}` "
-        f"(format `{config.get('data', {}).get('format')}`), sha256 "
-        f"`{config.get('data', {}).get('sha256', '')[:16]}`",
-        f"- split: {config.get('split')}; rows train/validation: "
-        f"{config.get('rows', {}).get('train')}/{config.get('rows', {}).get('validation')}",
-        f"- git commit: `{config.get('git_commit')}`; created {config.get('created_at')}",
-        "",
-        "## Tasks, labels and thresholds",
-    ]
-    for task, labels in config.get("labels", {}).items():
-        threshold = config.get("thresholds", {}).get(task)
-        shown = "never auto" if threshold is None else f"auto at score ≥ {threshold:.3f}"
-        lines.append(f"- **{task}**: {len(labels)} labels; {shown}")
-    for task, reason in config.get("skipped_tasks", {}).items():
-        lines.append(f"- **{task}**: not trained ({reason})")
-    lines += ["", "## Validation metrics", "", "```json"]
-    lines += [json.dumps(metrics, indent=2, ensure_ascii=False), "```", ""]
-    lines += [
-        "## Limits",
-        "- Personal data is masked before training; report text is never logged.",
-        "- Agencies and topics absent from the training data can never be suggested.",
-        "- Urgency combines a phrase lexicon (with negation) and a text model; the reasons list "
-        "the phrases found.",
-    ]
-    return "\n".join(lines) + "\n"

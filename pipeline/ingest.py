@@ -20,13 +20,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from pipeline.errors import IngestError
-from pipeline.schema import (
+from core.errors import IngestError
+from core.schema import (
     DATETIME_FIELDS,
     LABEL_FIELDS,
     REPORT_FIELDS,
     Report,
     arrow_schema,
+    mask_record,
     parse_channel,
     parse_flag,
     parse_status,
@@ -522,7 +523,8 @@ class RowConverter:
                 self.stats.record(number, f"invalid {name}", f"row {number}: {exc}", skipped=False)
                 values[name] = None
         try:
-            report = Report.model_validate(values)
+            # the import boundary: personal data is masked before anything else sees the row
+            report = Report.model_validate(mask_record(values))
         except ValidationError as exc:
             error = exc.errors()[0]
             where = ".".join(str(p) for p in error["loc"])
@@ -564,7 +566,7 @@ class ReportReader:
         topic_map: str | Path | None = None,
         issue_limit: int | None = None,
     ) -> None:
-        from pipeline.config import get_settings
+        from core.config import get_settings
 
         self.path = Path(path)
         if fmt not in FORMAT_NAMES:

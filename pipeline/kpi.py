@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline.schema import Report
-from pipeline.workdays import FOLLOW_UP_DAYS, FORWARD_DAYS, add_working_days, working_days_between
+from core.schema import Report
+from core.workdays import FOLLOW_UP_DAYS, FORWARD_DAYS, add_working_days, working_days_between
 
 HISTORY_COLUMNS = (
     "id",

@@ -23,18 +23,15 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.errors import LaporError
+from core.errors import LaporError
+from models.router import Router
+from pipeline.batch_output import ERROR_COLUMNS, output_columns, suggestion_frame
 from pipeline.ingest import Report, ReportReader, RowIssue, container_of
+from pipeline.registry.client import champion_uri
+from pipeline.registry.pyfunc import load_router
+from pipeline.spark import run_spark
 
 OUTPUT_TASKS = ("channel", "topic", "agency", "urgent")
-ERROR_COLUMNS = ("row", "id", "reason")
-
-
-def output_columns() -> list[str]:
-    """Columns of a reclassification output, in order."""
-    from models.router import SUGGESTION_COLUMNS
-
-    return ["id", *SUGGESTION_COLUMNS[1:]]
 
 
 @dataclass
@@ -98,18 +95,9 @@ def chunks(reader: ReportReader, batch_size: int) -> Iterator[Chunk]:
     yield current
 
 
-def suggestion_frame(router: Any, reports: list[Report]) -> pd.DataFrame:
-    """The output rows of a batch of reports."""
-    from models.router import flatten
-
-    rows = [flatten(s) for s in router.predict(reports)] if reports else []
-    frame = pd.DataFrame(rows, columns=["report_id", *output_columns()[1:]])
-    return frame.rename(columns={"report_id": "id"})
-
-
 # --- the local engine ---------------------------------------------------------------------
 
-_WORKER_ROUTER: Any = None
+_WORKER_ROUTER: Router | None = None
 """The Router in a worker process (inherited from the parent by fork, never pickled)."""
 
 
@@ -201,7 +189,7 @@ class PartStore:
 
 def run_local(
     reader: ReportReader,
-    router: Any,
+    router: Router,
     output: Path,
     manifest: dict[str, Any],
     batch_size: int,
@@ -216,8 +204,6 @@ def run_local(
     done = store.open(manifest, resume)
     summary.chunks_resumed = len(done)
     _WORKER_ROUTER = router
-    # each worker would keep its own partial index; backlogs are linked by `lapor duplicates find`
-    router.duplicates = None
     pool = multiprocessing.get_context("fork").Pool(workers) if workers > 1 else None
     pending: deque[tuple[Chunk, Any]] = deque()
 
@@ -300,8 +286,6 @@ def reclassify(
     progress: Callable[[int], None] = lambda rows: None,
 ) -> Summary:
     """Reclassify a backlog file with a registered model (default: the champion)."""
-    from pipeline.registry import champion_uri, load_router
-
     if container_of(output) not in ("parquet", "csv"):
         raise LaporError(f"{output}: the output must be .parquet or .csv")
     if batch_size < 1:
@@ -312,7 +296,7 @@ def reclassify(
         raise LaporError(f"--compare {compare}: no such file")
     router = load_router(model_uri or champion_uri())
     reader = ReportReader(input_path, fmt)
-    summary = Summary(model_version=router.version)
+    summary = Summary(model_version=router.version_)
     started = time.perf_counter()
     if engine == "local":
         progress_total(count_rows(input_path))
@@ -322,7 +306,7 @@ def reclassify(
             "input_mtime": input_path.stat().st_mtime_ns,
             "format": reader.format.name,
             "batch_size": batch_size,
-            "model_version": router.version,
+            "model_version": router.version_,
         }
         run_local(
             reader,
@@ -340,8 +324,6 @@ def reclassify(
             summary.add(pd.read_parquet(results, columns=[f"{t}_decision" for t in OUTPUT_TASKS]))
         summary.rows_written, summary.rows_failed = store.merge(output)
     else:
-        from pipeline.spark import run_spark
-
         summary.rows_written, summary.rows_failed = run_spark(
             input_path, output, reader, router, spark_master
         )

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import mlflow
 import pandas as pd
 
+from core.schema import Report
 from pipeline.ingest import reports_frame
-from pipeline.registry import PromotionOutcome
-from pipeline.schema import Report
+from pipeline.registry.client import champion_family, configure
+from pipeline.registry.promotion import PromotionOutcome, promote, router_gate
 from pipeline.train import DataSpec, TrainResult, load_frame, train_frame
 
 
@@ -51,8 +53,6 @@ def retrain(
     promote it if it is not worse than the champion on the newest slice (the validation split
     it was evaluated on, where the champion is evaluated too). ``family`` defaults to the
     champion's (linear without one)."""
-    from pipeline.registry import champion_family, promote
-
     family = family or champion_family() or "linear"
 
     progress(f"loading {spec.path}")
@@ -79,7 +79,7 @@ def retrain(
     promotion = None
     if promote_if_better:
         progress("comparing champion and challenger on the newest slice")
-        promotion = promote(result.model_uri.rsplit("/", 1)[1])
+        promotion = promote(router_gate(), result.model_uri.rsplit("/", 1)[1])
     _record(result, data, promotion)
     return RetrainOutcome(result, len(decided), overridden, promotion)
 
@@ -87,10 +87,6 @@ def retrain(
 def _record(result: TrainResult, data: dict[str, Any], promotion: PromotionOutcome | None) -> None:
     """One MLflow run for the retraining: where the data came from, the challenger, and the
     comparison that decided the promotion."""
-    import mlflow
-
-    from pipeline.registry import configure
-
     configure()
     with mlflow.start_run(run_name="retrain"):
         mlflow.log_params(

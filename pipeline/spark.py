@@ -19,9 +19,9 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.errors import LaporError
+from core.errors import LaporError
+from pipeline.batch_output import ERROR_COLUMNS, output_columns, suggestion_frame
 from pipeline.ingest import ReportReader, RowConverter, RowError, container_of, sniff_delimiter
-from pipeline.reclassify import ERROR_COLUMNS, output_columns, suggestion_frame
 
 ROW = "_row"
 FIRST_ROW = "_first_row"

@@ -18,8 +18,8 @@ from functools import cache
 
 import numpy as np
 
-from pipeline.schema import REPORT_FIELDS
-from pipeline.text import slang_dictionary
+from core.schema import REPORT_FIELDS
+from core.text import slang_dictionary
 
 PROVINCE = "Kalimantan Timur"
 REGENCY = "Kabupaten Kutai Timur"

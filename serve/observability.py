@@ -13,7 +13,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from pythonjsonlogger.json import JsonFormatter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pipeline.text import mask_pii
+from core.text import mask_pii
 
 log = logging.getLogger("lapor.serve")
 

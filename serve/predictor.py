@@ -1,4 +1,5 @@
-"""The Router behind the service, on one model thread, with requests batched as they queue up.
+"""The Triage (Router + duplicate index) behind the service, on one model thread, with
+requests batched as they queue up.
 
 A single prediction costs ~10 ms of fixed overhead (vectorisers, frames) and ~0.5 ms per extra
 report, so concurrent requests are served together: while one batch runs, new requests wait
@@ -13,8 +14,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from models.router import suggested_agency_topic
-from pipeline.schema import Report, Suggestion
+from core.schema import Report, Suggestion
+from models.duplicates import DuplicateIndex
+from models.triage import Triage
 
 T = TypeVar("T")
 
@@ -23,15 +25,15 @@ MAX_BATCH = 64
 
 
 class Predictor:
-    """Asynchronous front of a Router (and its duplicate index, if any)."""
+    """Asynchronous front of a Triage: a Router and its duplicate index, if any."""
 
     def __init__(
         self,
-        router: Any,
+        triage: Triage,
         max_batch: int = MAX_BATCH,
         on_batch: Callable[[int], None] = lambda size: None,
     ) -> None:
-        self.router = router
+        self.triage = triage
         self.max_batch = max_batch
         self.on_batch = on_batch
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="model")
@@ -40,11 +42,11 @@ class Predictor:
 
     @property
     def version(self) -> str | None:
-        return getattr(self.router, "version", None)
+        return self.triage.version
 
     @property
-    def duplicates(self) -> Any:
-        return self.router.duplicates
+    def duplicates(self) -> DuplicateIndex | None:
+        return self.triage.index
 
     async def run(self, function: Callable[..., T], *args: Any) -> T:
         """Run ``function`` on the model thread."""
@@ -72,7 +74,7 @@ class Predictor:
                 reports = [r for request, _ in batch for r in request]
                 self.on_batch(len(reports))
                 try:
-                    suggestions = await self.run(self.router.predict, reports)
+                    suggestions = await self.run(self.triage.predict, reports)
                 except Exception as exc:  # handed to every waiting request
                     for _, future in batch:
                         if not future.done():
@@ -86,21 +88,14 @@ class Predictor:
         finally:
             self._draining = False
 
-    def _intake(self, report: Report) -> Suggestion:
-        suggestion = self.router.predict([report])[0]
-        if self.router.duplicates is not None:
-            self.router.duplicates.add(report, *suggested_agency_topic(suggestion))
-        return suggestion
-
-    async def intake(self, report: Report) -> Suggestion:
-        """The suggestion for a new report, which then joins the duplicate index (one step on
-        the model thread, so two reports arriving together still see each other)."""
-        return await self.run(self._intake, report)
+    async def remember(self, report: Report, suggestion: Suggestion) -> None:
+        """Add a stored report to the duplicate index (after the store committed it, so the
+        index never links to a report the store does not have)."""
+        await self.run(self.triage.remember, report, suggestion)
 
     async def index(self, reports: list[Report]) -> None:
         """Add stored reports to the duplicate index (at start-up)."""
-        if self.router.duplicates is not None and reports:
-            await self.run(self.router.duplicates.add_many, reports)
+        await self.run(self.triage.remember_many, reports)
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from pipeline.schema import (
+from core.schema import (
     CHANNELS,
     LAPOR_CATEGORIES,
     MAX_TEXT_CHARS,

@@ -43,10 +43,12 @@ from sqlalchemy.orm import (
     selectinload,
 )
 
-from pipeline.errors import LaporError
-from pipeline.schema import Report, Suggestion
-from pipeline.text import mask_pii
-from pipeline.workdays import FOLLOW_UP_DAYS, FORWARD_DAYS, add_working_days
+from core.errors import LaporError
+from core.schema import Report, Suggestion
+from core.text import mask_pii
+from core.workdays import FOLLOW_UP_DAYS, FORWARD_DAYS, add_working_days
+from pipeline.kpi import HISTORY_COLUMNS
+from serve.passwords import hash_password, verify_password
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 ROLES = ("staff", "admin")
@@ -295,8 +297,6 @@ class Store:
     # --- users and keys -------------------------------------------------------------------
 
     def add_user(self, name: str, role: str, password: str | None = None) -> Principal:
-        from serve.auth import hash_password
-
         if role not in ROLES:
             raise StoreError(f"unknown role {role!r} (expected one of {', '.join(ROLES)})")
         name = name.strip()
@@ -317,8 +317,6 @@ class Store:
             return Principal(user.id, user.name, user.role)
 
     def set_password(self, name: str, password: str) -> None:
-        from serve.auth import hash_password
-
         with self.session() as session:
             user = session.scalar(select(User).where(User.name == name))
             if user is None:
@@ -337,8 +335,6 @@ class Store:
 
     def authenticate(self, name: str, password: str) -> Principal | None:
         """The user when the password matches (always spends one hash, found or not)."""
-        from serve.auth import verify_password
-
         with self.session() as session:
             user = session.scalar(select(User).where(User.name == name, User.active))
             stored = user.password_hash if user else None
@@ -383,14 +379,15 @@ class Store:
     def add_report(
         self, report: Report, suggestion: Suggestion, received_at: datetime | None = None
     ) -> StoredReport:
-        """Store a received report (masked) with its suggestion; its SLA clock starts now."""
+        """Store a received report (masked where it entered: ``Report.masked()``) with its
+        suggestion; its SLA clock starts now."""
         received = received_at or _now()
         created = _naive_local(report.created_at) if report.created_at else received
         urgent = suggestion.urgent
         row = StoredReport(
             id=report.id,
-            title=mask_pii(report.title) if report.title else None,
-            text=mask_pii(report.text),
+            title=report.title,
+            text=report.text,
             created_at=created,
             received_at=received,
             source=report.source,
@@ -398,7 +395,7 @@ class Store:
             regency=report.regency,
             district=report.district,
             village=report.village,
-            address=mask_pii(report.address) if report.address else None,
+            address=report.address,
             status="new",
             forward_due_at=add_working_days(received, FORWARD_DAYS),
             suggested_agency=suggestion.agency.label if suggestion.agency else None,
@@ -565,8 +562,6 @@ class Store:
         """Every report with its time stamps, latest suggestion and latest decision, as the
         history frame of :mod:`pipeline.kpi` (and the decisions retraining learns from)."""
         import pandas as pd
-
-        from pipeline.kpi import HISTORY_COLUMNS
 
         rows = []
         with self.session() as session:

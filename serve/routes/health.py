@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from pipeline.drift import ready_warnings
 from serve.routes import API_PREFIX
 from serve.schemas import Health, Ready
 
@@ -36,8 +37,6 @@ def ready(request: Request) -> Response:
             details.append(f"store unreachable: {type(exc).__name__}")
     problems = list(details)
     if predictor is not None:  # drift does not make the service unready; it says so
-        from pipeline.drift import ready_warnings
-
         details += ready_warnings(request.app.state.settings.drift_report, predictor.version)
     body = Ready(
         ready=not problems,

@@ -7,6 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
+from pipeline.registry.client import DUPLICATES_MODEL, registered_versions, version_metrics
 from serve.auth import AdminCaller
 from serve.routes import API_PREFIX
 from serve.schemas import ModelsOut, ModelVersionOut
@@ -15,8 +16,6 @@ router = APIRouter(prefix=API_PREFIX, tags=["models"])
 
 
 def model_versions(name: str) -> list[ModelVersionOut]:
-    from pipeline.registry import registered_versions, version_metrics
-
     return [
         ModelVersionOut(
             name=name,
@@ -36,8 +35,6 @@ def model_versions(name: str) -> list[ModelVersionOut]:
 async def models(request: Request, _: AdminCaller) -> ModelsOut:
     """Every registered version of the Router and of the duplicate scorer, and which one this
     server is serving."""
-    from pipeline.registry import DUPLICATES_MODEL
-
     names = (request.app.state.settings.registered_model_name, DUPLICATES_MODEL)
     versions = [v for name in names for v in await run_in_threadpool(model_versions, name)]
     return ModelsOut(serving=request.app.state.predictor.version, versions=versions)

@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from pipeline.schema import STATUSES
-from pipeline.workdays import working_days_between
+from core.schema import STATUSES
+from core.workdays import working_days_between
 from serve.auth import StaffCaller
 from serve.routes import API_PREFIX
 from serve.schemas import (
@@ -84,12 +84,14 @@ async def intake(body: ReportIn, request: Request, _: StaffCaller) -> ReportDeta
     """Receive a report: personal data masked, stored, classified, indexed for duplicates.
     Its 3-working-day forwarding clock starts now. 409 when the id is taken."""
     store = _store(request)
-    report = body.to_report()
+    report = body.to_report().masked()
     if await run_in_threadpool(store.has_report, report.id):
         raise HTTPException(409, f"report {report.id!r} already exists")
-    suggestion = await request.app.state.predictor.intake(report)
+    predictor = request.app.state.predictor
+    suggestion = (await predictor.suggest([report]))[0]
     request.app.state.metrics.count_suggestion(suggestion)
     row = await run_in_threadpool(store.add_report, report, suggestion)
+    await predictor.remember(report, suggestion)
     return report_detail(row)
 
 

@@ -14,8 +14,8 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
+from core.schema import CHANNELS, LAPOR_CATEGORIES, STATUSES, Suggestion
 from pipeline.kpi import compute, plots, render_html
-from pipeline.schema import CHANNELS, LAPOR_CATEGORIES, STATUSES, Suggestion
 from serve.auth import check_csrf, csrf_token, session_principal
 from serve.routes.classify import validation_message
 from serve.routes.reports import record_decision, record_progress, report_out
@@ -222,7 +222,7 @@ def queue_page(
         page=where.page,
         pages=max(1, -(-total // PAGE_SIZE)),
         filters={"status": status, "agency": agency, "overdue": overdue, "urgent": urgent},
-        agencies=request.app.state.predictor.router.known_agencies(),
+        agencies=request.app.state.predictor.triage.router.known_agencies(),
     )
 
 
@@ -249,7 +249,7 @@ def report_page(request: Request, report_id: str, user: StaffUser) -> Response:
         pieces=highlighted(report.text, report.title, suggestion),
         duplicates=duplicates,
         decisions=[(d, d.user.name) for d in row.decisions],
-        agencies=request.app.state.predictor.router.known_agencies(),
+        agencies=request.app.state.predictor.triage.router.known_agencies(),
         topics=LAPOR_CATEGORIES,
         channels=CHANNELS,
         next_id=store.next_open_report(report_id),

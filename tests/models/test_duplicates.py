@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from core.schema import Report
 from models.duplicates import (
     COLUMN,
     FEATURES,
@@ -21,7 +22,6 @@ from models.duplicates import (
     signature,
 )
 from pipeline.dedupe import find_links, synthetic_pairs
-from pipeline.schema import Report
 
 pytestmark = pytest.mark.slow
 START = datetime(2024, 3, 4, 9, 0)

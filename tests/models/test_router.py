@@ -8,8 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.router import PlaceOffices, Router, RouterModel, flatten
-from pipeline.schema import Report, Suggestion
+from core.schema import Report, Suggestion
+from models.places import PlaceOffices
+from models.predictions import flatten
+from models.router import Router
+from pipeline.registry.pyfunc import RouterModel
 from tests.conftest import TINY_VECTORIZER
 
 
@@ -127,13 +130,13 @@ def test_subtopic_falls_back_to_the_parent(router: Router) -> None:
     )
     for suggestion in suggestions:
         if suggestion.topic.subtopic is not None:
-            assert router.subtopic_parent[suggestion.topic.subtopic] == suggestion.topic.label
-            assert suggestion.topic.subtopic_score >= router.subtopic_threshold
+            assert router.subtopic_parent_[suggestion.topic.subtopic] == suggestion.topic.label
+            assert suggestion.topic.subtopic_score >= router.subtopic_threshold_
 
 
 def test_thresholds_are_chosen_on_validation(router: Router) -> None:
-    assert set(router.thresholds) >= {"agency", "topic", "channel"}
-    for threshold in router.thresholds.values():
+    assert set(router.thresholds_) >= {"agency", "topic", "channel"}
+    for threshold in router.thresholds_.values():
         assert threshold is None or 0 < threshold <= 1
 
 
@@ -146,18 +149,18 @@ def test_tasks_without_labels_are_skipped(demo_frames: tuple[pd.DataFrame, pd.Da
     )
     messages: list[str] = []
     fitted = Router(vectorizer_params=TINY_VECTORIZER).fit(unlabelled, progress=messages.append)
-    assert set(fitted.classifiers) == {"agency"}
-    assert fitted.skipped["channel"] == "no labels"
-    assert fitted.skipped["urgent"].startswith("no labels")
+    assert set(fitted.classifiers_) == {"agency"}
+    assert fitted.skipped_["channel"] == "no labels"
+    assert fitted.skipped_["urgent"].startswith("no labels")
     assert any("skipping topic" in m for m in messages)
     suggestion = fitted.predict([report("ada kebakaran sekarang, api besar")])[0]
     assert suggestion.channel is None
     assert suggestion.urgent.flag  # the lexicon still works without labels
 
 
-def test_personal_data_is_masked_before_features(router: Router) -> None:
-    a = predict_one(router, "Hubungi 081234567890 soal jalan rusak")
-    b = predict_one(router, "Hubungi 087798765432 soal jalan rusak")
+def test_personal_data_masked_at_the_boundary_never_reaches_the_features(router: Router) -> None:
+    a = router.predict([report("Hubungi 081234567890 soal jalan rusak").masked()])[0]
+    b = router.predict([report("Hubungi 087798765432 soal jalan rusak").masked()])[0]
     assert a.agency.score == b.agency.score
 
 
@@ -185,26 +188,13 @@ def test_sentence_features_widen_only_the_agency_task(
     router = Router(vectorizer_params=TINY_VECTORIZER, sentence_features=True).fit(
         train.head(600), validation
     )
-    assert router.sentence_weights == {"agency": 0.5}
-    text_columns = router.vectorizer.transform(router_input := validation.head(5)).shape[1]
-    assert router.classifiers["agency"].svm_.coef_.shape[1] == text_columns + 512
-    assert router.classifiers["topic"].svm_.coef_.shape[1] == text_columns
+    assert router.sentence_weights_ == {"agency": 0.5}
+    text_columns = router.vectorizer_.transform(router_input := validation.head(5)).shape[1]
+    assert router.classifiers_["agency"].svm_.coef_.shape[1] == text_columns + 512
+    assert router.classifiers_["topic"].svm_.coef_.shape[1] == text_columns
     buffer = io.BytesIO()
     joblib.dump(router, buffer)
     buffer.seek(0)
     loaded = joblib.load(buffer)
     before, after = router.predict_frame(router_input), loaded.predict_frame(router_input)
     assert [s.agency.score for s in after] == pytest.approx([s.agency.score for s in before])
-
-
-def test_routers_saved_before_the_encoder_family_still_load(router: Router) -> None:
-    old_state = {
-        k: v
-        for k, v in router.__dict__.items()
-        if k
-        not in ("encoder", "encoder_config", "ensemble_weights", "sentence_weights", "embedder")
-    }
-    restored = Router.__new__(Router)
-    restored.__setstate__(old_state)
-    assert restored.encoder is None
-    assert restored.predict([Report(id="r", text="Jalan rusak di depan pasar")])[0].agency

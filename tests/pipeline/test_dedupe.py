@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.cli import app
-from pipeline.config import get_settings
+from cli.main import app
+from core.config import get_settings
+from core.errors import LaporError
 from pipeline.dedupe import read_pairs, synthetic_pairs
-from pipeline.errors import LaporError
 from pipeline.ingest import write_rows
-from pipeline.registry import CHAMPION, DUPLICATES_MODEL, alias_version
+from pipeline.registry.client import CHAMPION, DUPLICATES_MODEL, alias_version
 from pipeline.synth import generate
 
 pytestmark = pytest.mark.slow

@@ -10,13 +10,13 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from cli.main import app
+from core.config import get_settings
+from core.schema import Report, Suggestion
 from models.router import Router
-from pipeline.cli import app
-from pipeline.config import get_settings
 from pipeline.drift import compare, ready_warnings, save
 from pipeline.ingest import write_rows
-from pipeline.registry import promote
-from pipeline.schema import Report, Suggestion
+from pipeline.registry.promotion import promote, router_gate
 from pipeline.synth import generate
 from pipeline.train import DataSpec, train
 from serve.store import DecisionInput, Store
@@ -72,7 +72,7 @@ def test_ready_reads_the_last_check_of_the_served_model(tmp_path: Path) -> None:
 def test_drift_command_on_the_store(tmp_path: Path) -> None:
     base = tmp_path / "base.csv"
     write_rows(generate(600, seed=41), base)
-    promote(train(DataSpec(base)).model_uri.rsplit("/", 1)[1])
+    promote(router_gate(), train(DataSpec(base)).model_uri.rsplit("/", 1)[1])
     store = Store(get_settings().store_url)
     store.migrate()
     staff = store.add_user("siti", "staff")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipeline.evaluate import coverage_at_precision, model_card
+from models.card import model_card
+from models.thresholds import coverage_at_precision
 
 
 def test_coverage_at_precision_most_confident_first() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import IngestError
+from core.errors import IngestError
 from pipeline.ingest import (
     ReportReader,
     parse_datetime,

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.cli import app
+from cli.main import app
+from core.schema import Report
 from pipeline.kpi import compute, history_from_reports, plots, render_html
-from pipeline.schema import Report
 
 NOW = datetime(2026, 12, 31, 12, 0)
 

@@ -13,13 +13,15 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.cli import app
-from pipeline.config import get_settings
-from pipeline.errors import LaporError
+from cli.main import app
+from core.config import get_settings
+from core.errors import LaporError
+from pipeline.batch_output import output_columns
 from pipeline.ingest import write_rows
-from pipeline.reclassify import output_columns, reclassify
+from pipeline.reclassify import reclassify
 from pipeline.synth import generate
 from pipeline.train import DataSpec, train
+from tests.terminal import run_in_terminal
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()
@@ -107,7 +109,7 @@ def test_sigkill_then_resume_gives_every_row_exactly_once(
 ) -> None:
     source = backlog(tmp_path / "in.csv", 3_000)
     out = tmp_path / "out.parquet"
-    command = [sys.executable, "-m", "pipeline.cli", "reclassify", str(source), "--out", str(out),
+    command = [sys.executable, "-m", "cli", "reclassify", str(source), "--out", str(out),
                "--model", model_uri, "--batch-size", "100", "--workers", "1"]  # fmt: skip
     process = subprocess.Popen(command, env={**os.environ, "LAPOR_HOME": str(home)})
     deadline = time.monotonic() + 120
@@ -168,3 +170,16 @@ def test_spark_equals_local(model_uri: str, home: Path, tmp_path: Path) -> None:
 
     pd.testing.assert_frame_equal(normalised(local), normalised(spark))
     assert Path(f"{local}.errors").read_text() == Path(f"{spark}.errors").read_text()
+
+
+def test_reclassify_shows_progress_in_a_terminal(
+    model_uri: str, home: Path, tmp_path: Path
+) -> None:
+    source = backlog(tmp_path / "in.csv", 120, bad=False)
+    out = tmp_path / "out.parquet"
+    code, shown = run_in_terminal(
+        ["reclassify", str(source), "--out", str(out), "--model", model_uri, "--workers", "1"]
+    )
+    assert code == 0, shown
+    assert "Traceback" not in shown
+    assert "written 120" in shown

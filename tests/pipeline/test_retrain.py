@@ -8,12 +8,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.cli import app
-from pipeline.config import get_settings
+from cli.main import app
+from core.config import get_settings
+from core.schema import Report
 from pipeline.ingest import write_rows
-from pipeline.registry import champion_family, configure, load_router, promote
+from pipeline.registry.client import champion_family, configure
+from pipeline.registry.promotion import promote, router_gate
+from pipeline.registry.pyfunc import load_router
 from pipeline.retrain import training_frame
-from pipeline.schema import Report
 from pipeline.synth import generate
 from pipeline.train import DataSpec, train
 from serve.store import DecisionInput, Store
@@ -46,7 +48,7 @@ def test_retrain_learns_from_decisions(tmp_path: Path) -> None:
     write_rows(generate(700, seed=21), base)
     assert champion_family() is None
     champion = train(DataSpec(base))
-    promote(champion.model_uri.rsplit("/", 1)[1])
+    promote(router_gate(), champion.model_uri.rsplit("/", 1)[1])
     assert champion_family() == "linear"  # what retrain trains by default
     probe = Report(id="probe", text="Panitia festival perahu naga mohon izin lomba di sungai.")
     assert champion.router.predict([probe])[0].agency.label != NEW_OFFICE

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from pipeline.schema import CHANNELS, LAPOR_CATEGORIES, REPORT_FIELDS, URGENT_REASONS, Report
+from core.schema import CHANNELS, LAPOR_CATEGORIES, REPORT_FIELDS, URGENT_REASONS, Report
 from pipeline.synth import KECAMATAN_VILLAGES, OPD, agency_names, generate
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.cli import app
+from cli.main import app
 from pipeline.ingest import write_rows
-from pipeline.registry import load_router
+from pipeline.registry.pyfunc import load_router
 from pipeline.synth import generate
 
 pytestmark = pytest.mark.slow
@@ -43,7 +43,7 @@ def test_train_family_registers_and_evaluates(
     assert uri.startswith("models:/lapor-router/")
     router = load_router(uri)
     assert router.family == family
-    weights = router.ensemble_weights
+    weights = router.ensemble_weights_
     assert set(weights) == {"agency", "topic", "channel"}
     if family == "encoder":
         assert set(weights.values()) == {0.0}

@@ -9,13 +9,15 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.cli import app
-from pipeline.config import get_settings
-from pipeline.errors import LaporError
+from cli.main import app
+from core.config import get_settings
+from core.errors import LaporError
 from pipeline.ingest import write_rows
-from pipeline.registry import CHALLENGER, CHAMPION, alias_version, load_router, promote
+from pipeline.registry.client import CHALLENGER, CHAMPION, alias_version
+from pipeline.registry.promotion import promote, router_gate
+from pipeline.registry.pyfunc import load_router
 from pipeline.synth import generate
-from pipeline.train import DataSpec, split_frame, train
+from pipeline.train import DataSpec, load_frame, split_frame, train
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()
@@ -58,12 +60,12 @@ def test_train_register_load_predict(registered: str, registry: Path) -> None:
     version = registered.rsplit("/", 1)[1]
     assert alias_version("lapor-router", CHALLENGER) == version
     router = load_router("models:/lapor-router@challenger")
-    assert router.version == f"lapor-router/{version}"
-    from pipeline.schema import Report
+    assert router.version_ == f"lapor-router/{version}"
+    from core.schema import Report
 
     suggestion = router.predict([Report(id="1", text="lampu jalan mati sudah sebulan")])[0]
     assert suggestion.agency.label == "Dinas Perhubungan"
-    assert suggestion.model_version == router.version
+    assert suggestion.model_version == router.version_
 
 
 def test_pyfunc_loads_with_mlflow(registered: str, registry: Path) -> None:
@@ -115,7 +117,7 @@ def test_evaluate_leaves_out_tasks_without_labels(
 
 
 def test_promote_gate(registered: str, registry: Path, demo_file: Path, tmp_path: Path) -> None:
-    first = promote()
+    first = promote(router_gate())
     assert first.promoted
     champion = alias_version("lapor-router", CHAMPION)
     # a worse challenger: trained on shuffled agencies
@@ -124,7 +126,7 @@ def test_promote_gate(registered: str, registry: Path, demo_file: Path, tmp_path
     worse = tmp_path / "worse.csv"
     frame.to_csv(worse, index=False)
     result = train(DataSpec(worse, "csv"))
-    outcome = promote(data=DataSpec(demo_file, "csv"))
+    outcome = promote(router_gate(load_frame(DataSpec(demo_file, "csv"))[0]))
     assert not outcome.promoted
     assert "refused" in outcome.message
     assert "agency" in outcome.message

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 
+from core.config import get_settings
 from models.duplicates import DuplicateIndex, PairScorer
 from models.router import Router
-from pipeline.config import get_settings
+from models.triage import Triage
 from pipeline.dedupe import DEMO_NO_ADDRESS_SHARE, synthetic_pairs
 from serve.app import create_app
 from serve.store import Store
@@ -26,12 +27,11 @@ def pair_scorer() -> PairScorer:
     return PairScorer().fit(texts, pairs, labels)
 
 
-def service_router(router: Router, scorer: PairScorer) -> Router:
-    """The shared Router with a fresh, empty duplicate index of its own."""
+def service_triage(router: Router, scorer: PairScorer) -> Triage:
+    """The shared Router (as version lapor-router/test) with a fresh, empty duplicate index."""
     served = copy.copy(router)
-    served.duplicates = DuplicateIndex(scorer)
-    served.version = "lapor-router/test"
-    return served
+    served.version_ = "lapor-router/test"
+    return Triage(served, DuplicateIndex(scorer))
 
 
 @dataclass
@@ -51,8 +51,8 @@ class Service:
 
 @pytest.fixture
 def service(router: Router, pair_scorer: PairScorer) -> Iterator[Service]:
-    served = service_router(router, pair_scorer)
-    app = create_app(get_settings(), load_router=lambda: served)
+    served = service_triage(router, pair_scorer)
+    app = create_app(get_settings(), load_triage=lambda: served)
     with TestClient(app, raise_server_exceptions=False) as client:
         store = app.state.store
         store.add_user("siti", "staff", "kata-sandi-siti")

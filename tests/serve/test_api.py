@@ -5,10 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import update
 
+from core.config import get_settings
+from models.duplicates import PairScorer
+from models.router import Router
+from serve.app import create_app
 from serve.store import StoredReport
-from tests.serve.conftest import KUTIM, Service
+from tests.serve.conftest import KUTIM, Service, service_triage
 
 pytestmark = pytest.mark.slow
 
@@ -318,7 +323,7 @@ def test_kpi_from_the_store(service: Service) -> None:
 
 
 def test_ready_lists_drift_warnings_of_the_served_model(service: Service) -> None:
-    from pipeline.config import get_settings
+    from core.config import get_settings
     from pipeline.drift import save
 
     save(
@@ -328,3 +333,27 @@ def test_ready_lists_drift_warnings_of_the_served_model(service: Service) -> Non
     ready = service.client.get("/api/v1/ready")
     assert ready.status_code == 200  # drift is a warning, not a reason to stop serving
     assert ready.json()["details"] == ["drift: topic: predicted labels shifted"]
+
+
+def test_a_report_scores_the_same_against_the_index_live_and_after_a_restart(
+    service: Service, router: Router, pair_scorer: PairScorer
+) -> None:
+    """Intake masks the report once, so the live index and the one rebuilt from the store
+    after a restart hold the same text."""
+    original = (
+        "Jalan berlubang besar di depan rumah no 12, sudah tiga bulan. Hubungi saya di "
+        "0812 3456 7890 atau budi.santoso@contoh.id, NIK 6408011234567890"
+    )
+    stored = service.intake(original, id="A1", address="Jl. Yos Sudarso No. 12")
+    assert "[TELEPON]" in stored["text"]
+    assert "0812" not in stored["text"]
+    assert "[NIK]" in stored["text"]
+    assert "[EMAIL]" in stored["text"]
+    repeat = {"text": "Jalan di depan rumah no 12 berlubang besar sudah tiga bulan", **KUTIM,
+              "address": "Jl. Yos Sudarso No. 12"}  # fmt: skip
+    live = service.client.post("/api/v1/classify", json=repeat, headers=service.staff).json()
+    restarted = create_app(get_settings(), load_triage=lambda: service_triage(router, pair_scorer))
+    with TestClient(restarted) as client:
+        again = client.post("/api/v1/classify", json=repeat, headers=service.staff).json()
+    assert live["duplicates"], live
+    assert again["duplicates"] == live["duplicates"]

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from core.schema import Report
 from models.duplicates import PairScorer
 from models.router import Router
-from pipeline.schema import Report
 from pipeline.synth import generate
 from serve.demo import HISTORY_USER, OPEN_SPAN, demo_login, seed_queue
 from serve.store import QueueFilter, Store
-from tests.serve.conftest import service_router
+from tests.serve.conftest import service_triage
 
 pytestmark = pytest.mark.slow
 
@@ -24,7 +24,7 @@ def test_seeded_queue_and_login(router: Router, pair_scorer: PairScorer, tmp_pat
     store.migrate()
     reports = [Report.model_validate(r) for r in generate(1_500, seed=3)]
     now = datetime(2026, 11, 20, 12, 0)
-    served = service_router(router, pair_scorer)
+    served = service_triage(router, pair_scorer)
     seeded = seed_queue(store, served, reports, now)
     assert seeded > 0
     assert seed_queue(store, served, reports, now) == 0  # only into an empty store

@@ -9,14 +9,14 @@ import time
 
 import pytest
 
-from pipeline.schema import Report, Suggestion
+from core.schema import Report, Suggestion
 from serve.predictor import Predictor
 
 
-class SlowRouter:
+class SlowTriage:
     """Echoes report ids; each call takes a while, so that other requests queue up."""
 
-    duplicates = None
+    index = None
     version = "fake/1"
 
     def __init__(self, fail: bool = False) -> None:
@@ -38,7 +38,7 @@ def reports(prefix: str, n: int) -> list[Report]:
 
 
 def test_queued_requests_share_a_model_call() -> None:
-    router = SlowRouter()
+    router = SlowTriage()
     sizes: list[int] = []
     predictor = Predictor(router, max_batch=8, on_batch=sizes.append)
 
@@ -58,7 +58,7 @@ def test_queued_requests_share_a_model_call() -> None:
 
 
 def test_a_failure_reaches_every_waiting_request() -> None:
-    predictor = Predictor(SlowRouter(fail=True))
+    predictor = Predictor(SlowTriage(fail=True))
 
     async def main() -> list[object]:
         return await asyncio.gather(
@@ -72,7 +72,7 @@ def test_a_failure_reaches_every_waiting_request() -> None:
 
 @pytest.mark.parametrize("size", [1, 40])
 def test_big_requests_are_not_split(size: int) -> None:
-    router = SlowRouter()
+    router = SlowTriage()
     predictor = Predictor(router, max_batch=8)
     answer = asyncio.run(predictor.suggest(reports("b", size)))
     predictor.close()

@@ -18,8 +18,9 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from core.schema import Report
 from models.router import Router
-from pipeline.schema import Report
+from models.triage import Triage
 from serve.store import Base, DecisionInput, QueueFilter, Store, StoreError
 from tests.serve.conftest import KUTIM
 from tests.serve.postgres import new_database
@@ -107,8 +108,9 @@ def test_users_passwords_and_keys(store: Store) -> None:
 SERVER = """
 import sys, joblib, uvicorn
 from serve.app import create_app
+from models.triage import Triage
 router = joblib.load(sys.argv[1])
-uvicorn.run(create_app(load_router=lambda: router), host="127.0.0.1", port=int(sys.argv[2]),
+uvicorn.run(create_app(load_triage=lambda: Triage(router)), host="127.0.0.1", port=int(sys.argv[2]),
             log_config=None)
 """
 
@@ -170,12 +172,12 @@ def test_the_service_on_postgresql(
     """Intake, queue and a decision through the API with the store on PostgreSQL."""
     from fastapi.testclient import TestClient
 
-    from pipeline.config import get_settings
+    from core.config import get_settings
     from serve.app import create_app
 
     monkeypatch.setenv("LAPOR_DATABASE_URL", new_database(postgres))
     get_settings.cache_clear()
-    app = create_app(get_settings(), load_router=lambda: router)
+    app = create_app(get_settings(), load_triage=lambda: Triage(router))
     with TestClient(app) as client:
         app.state.store.add_user("siti", "staff")
         headers = {"X-API-Key": app.state.store.add_api_key("siti")}

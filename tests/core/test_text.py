@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.text import (
+from core.text import (
     NUMBER_TOKEN,
     URL_TOKEN,
     mask_pii,

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 from pydantic import ValidationError
 
-from pipeline.schema import (
+from core.schema import (
     CHANNELS,
     LAPOR_CATEGORIES,
     MAX_TEXT_CHARS,

@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.encoder import EncoderClassifier, EncoderConfig
+from models.encoder.classifier import EncoderClassifier
+from models.encoder.config import EncoderConfig
+from models.linear import model_texts
 from models.router import Router
 from pipeline.evaluate import evaluate
 from tests.conftest import TINY_VECTORIZER
@@ -87,28 +89,19 @@ def test_rows_without_a_label_do_not_count(prepared_encoder: Path) -> None:
 
 @pytest.fixture(scope="module")
 def tiny_ensemble(demo_frames: tuple[pd.DataFrame, pd.DataFrame], prepared_encoder: Path) -> Router:
-    import os
-
-    os.environ["LAPOR_ENCODER_CACHE"] = str(prepared_encoder.parent)
-    from pipeline.config import get_settings
-
-    get_settings.cache_clear()
-    try:
-        train, validation = demo_frames
-        return Router(
-            vectorizer_params=TINY_VECTORIZER,
-            family="ensemble",
-            encoder_config=EncoderConfig(**{**TINY, "max_steps": 3}),
-        ).fit(train, validation)
-    finally:
-        del os.environ["LAPOR_ENCODER_CACHE"]
-        get_settings.cache_clear()
+    train, validation = demo_frames
+    return Router(
+        vectorizer_params=TINY_VECTORIZER,
+        family="ensemble",
+        encoder_config=EncoderConfig(**{**TINY, "max_steps": 3}),
+        encoder_dir=prepared_encoder,
+    ).fit(train, validation)
 
 
 def test_ensemble_weighs_each_task_on_validation(tiny_ensemble: Router) -> None:
-    assert set(tiny_ensemble.ensemble_weights) == {"agency", "topic", "channel"}
-    assert all(0.0 <= w <= 1.0 for w in tiny_ensemble.ensemble_weights.values())
-    assert set(tiny_ensemble.encoder.classes) == {"agency", "topic", "channel"}
+    assert set(tiny_ensemble.ensemble_weights_) == {"agency", "topic", "channel"}
+    assert all(0.0 <= w <= 1.0 for w in tiny_ensemble.ensemble_weights_.values())
+    assert set(tiny_ensemble.encoder_.classes) == {"agency", "topic", "channel"}
 
 
 def test_ensemble_mixes_linear_and_encoder(
@@ -117,13 +110,13 @@ def test_ensemble_mixes_linear_and_encoder(
     _, validation = demo_frames
     rows = validation.head(20)
     mixed = tiny_ensemble.predict_tasks(rows)
-    encoder = tiny_ensemble.encoder.predict_proba(Router._texts(_prepared(rows)))
-    linear_only = _with(tiny_ensemble, encoder=None).predict_tasks(rows)
+    encoder = tiny_ensemble.encoder_.predict_proba(model_texts(_prepared(rows)))
+    linear_only = _with(tiny_ensemble, encoder_=None).predict_tasks(rows)
     for task in ("topic", "channel"):
-        weight = tiny_ensemble.ensemble_weights[task]
+        weight = tiny_ensemble.ensemble_weights_[task]
         expected = weight * linear_only[task].proba + (1 - weight) * encoder[task]
         np.testing.assert_allclose(mixed[task].proba, expected, rtol=1e-5, atol=1e-6)
-    encoder_only = _with(tiny_ensemble, ensemble_weights=dict.fromkeys(encoder, 0.0))
+    encoder_only = _with(tiny_ensemble, ensemble_weights_=dict.fromkeys(encoder, 0.0))
     np.testing.assert_allclose(
         encoder_only.predict_tasks(rows)["topic"].proba, encoder["topic"], rtol=1e-5, atol=1e-6
     )
@@ -159,16 +152,17 @@ def test_saved_ensemble_predicts_the_same(
 
 def test_unknown_family_is_refused() -> None:
     with pytest.raises(ValueError, match="linear, encoder, ensemble"):
-        Router(family="transformer")
+        Router(family="transformer").fit(pd.DataFrame({"text": ["jalan rusak"]}))
 
 
 def test_service_serves_an_ensemble(tiny_ensemble: Router) -> None:
     from fastapi.testclient import TestClient
 
-    from pipeline.config import get_settings
+    from core.config import get_settings
+    from models.triage import Triage
     from serve.app import create_app
 
-    app = create_app(get_settings(), load_router=lambda: tiny_ensemble)
+    app = create_app(get_settings(), load_triage=lambda: Triage(tiny_ensemble))
     with TestClient(app, raise_server_exceptions=False) as client:
         app.state.store.add_user("siti", "staff", "kata-sandi-siti")
         headers = {"X-API-Key": app.state.store.add_api_key("siti")}

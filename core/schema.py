@@ -8,6 +8,8 @@ from typing import Annotated, Any, Final, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from core.text import mask_pii, model_text
+
 CHANNELS: Final = ("pengaduan", "aspirasi", "permintaan_informasi")
 """SP4N-LAPOR! report types."""
 
@@ -244,6 +246,20 @@ def _optional_text(value: Any) -> str | None:
 OptionalText = Annotated[str | None, BeforeValidator(_optional_text)]
 
 
+MASKED_FIELDS = (
+    "title", "text", "address", "village", "district", "regency", "province", "urgent_reason",
+)  # fmt: skip
+"""The free-text fields of a report, where a citizen may have written personal data."""
+
+
+def mask_record(record: dict[str, Any]) -> dict[str, Any]:
+    """A raw report row (a dict) with personal data masked in its free-text fields."""
+    return {
+        name: mask_pii(value) if name in MASKED_FIELDS and isinstance(value, str) else value
+        for name, value in record.items()
+    }
+
+
 class Report(BaseModel):
     """One citizen report: identity, text, place, labels (when known) and disposition history."""
 
@@ -283,7 +299,13 @@ class Report(BaseModel):
 
     def model_input(self) -> str:
         """Title and text as one string: what every model reads."""
-        return f"{self.title}. {self.text}" if self.title else self.text
+        return model_text(self.title, self.text)
+
+    def masked(self) -> Report:
+        """This report with personal data masked in every free-text field: called once, where
+        a report enters the system (importers, API intake, the UI), so nothing downstream can
+        store, log or learn from it unmasked."""
+        return self.model_copy(update=mask_record(self.model_dump(include=set(MASKED_FIELDS))))
 
     def derived_status(self) -> str:
         """The stored status, else the furthest stage the timestamps show."""

@@ -1,0 +1,72 @@
+"""`lapor reclassify`: a whole backlog with a registered model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cli.common import (
+    FormatOption,
+    ModelOption,
+    console,
+    user_errors,
+)
+from cli.progress import RowProgress
+from pipeline.reclassify import reclassify
+
+
+@user_errors
+def reclassify_command(
+    input_path: Annotated[Path, typer.Argument(help="The backlog: CSV/TSV, Parquet, JSONL, XLSX.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output .parquet or .csv.")],
+    fmt: FormatOption = "auto",
+    model: ModelOption = None,
+    engine: Annotated[str, typer.Option("--engine", help="local or spark.")] = "local",
+    batch_size: Annotated[int, typer.Option("--batch-size", help="Rows per chunk.")] = 5_000,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Processes (default: all cores).")
+    ] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted run.")] = False,
+    compare: Annotated[
+        Path | None, typer.Option("--compare", help="An earlier output: count changed suggestions.")
+    ] = None,
+    spark_master: Annotated[
+        str | None, typer.Option("--spark-master", help="Spark master URL (default local[*]).")
+    ] = None,
+) -> None:
+    """Reclassify a whole backlog with a registered model; bad rows go to OUTPUT.errors."""
+    with RowProgress("reclassifying") as progress:
+        summary = reclassify(
+            input_path,
+            out,
+            fmt,
+            model_uri=model,
+            engine=engine,
+            batch_size=batch_size,
+            workers=workers,
+            resume=resume,
+            compare=compare,
+            spark_master=spark_master,
+            progress_total=progress.set_total,
+            progress=progress.advance,
+        )
+    result = summary.as_dict()
+    table = Table("task", "auto", "review", "changed", title=f"model {result['model_version']}")
+    for name, counts in result["decisions"].items():
+        changed = (result["changed_vs_compare"] or {}).get(name)
+        table.add_row(
+            name, f"{counts.get('auto', 0):,}", f"{counts.get('review', 0):,}",
+            "-" if changed is None else f"{changed:,}",
+        )  # fmt: skip
+    console.print(table)
+    console.print(
+        f"rows read {result['rows_read']:,}  written {result['rows_written']:,}  "
+        f"failed {result['rows_failed']:,} (see {out}.errors)  "
+        f"{result['seconds']:.1f} s, {result['rows_per_second'] or 0:,} rows/s"
+        + (f"  resumed {result['chunks_resumed']} chunks" if result["chunks_resumed"] else "")
+    )
+    if result["compared_rows"] is not None:
+        console.print(f"compared with {compare}: {result['compared_rows']:,} matching ids")

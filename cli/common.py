@@ -1,0 +1,94 @@
+"""What every command group shares: the consoles, the one-line error wrapper, common options."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from core.config import get_settings
+from core.errors import LaporError
+from pipeline.ingest import parse_mapping
+from pipeline.train import DataSpec
+from serve.store import Store
+
+console = Console()
+err_console = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+FormatOption = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Export format: auto (by header), lapor, surabaya, or generic/csv (any container).",
+    ),
+]
+LabelsOption = Annotated[
+    Path | None, typer.Option("--labels", help="Extra label columns joined on id.")
+]
+TopicMapOption = Annotated[
+    Path | None,
+    typer.Option("--topic-map", help="CSV mapping the source's topics to LAPOR! categories."),
+]
+MapOption = Annotated[
+    list[str] | None,
+    typer.Option("--map", help="SOURCE_COLUMN=FIELD (generic format; repeatable)."),
+]
+ModelOption = Annotated[
+    str | None, typer.Option("--model", help="Model URI (default: the champion).")
+]
+SyntheticOption = Annotated[
+    int,
+    typer.Option(
+        "--synthetic", min=0, help="Add N synthetic demo reports to the channel/urgency rows."
+    ),
+]
+MapFileOption = Annotated[
+    Path | None,
+    typer.Option("--map-file", help="Column mapping as JSON or a two-column CSV."),
+]
+
+
+def user_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn a LaporError into one red line on stderr and exit code 1, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except LaporError as exc:
+            err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def data_spec(
+    data: Path, fmt: str, labels: Path | None, topic_map: Path | None, map_: list[str] | None
+) -> DataSpec:
+    """The DataSpec the common data options describe."""
+    return DataSpec(data, fmt, labels, topic_map, parse_mapping(map_ or ()))
+
+
+def open_store() -> Store:
+    """The service's store, migrated to the current schema (close it when done)."""
+    settings = get_settings()
+    settings.ensure_dirs()
+    store = Store(settings.store_url)
+    store.migrate()
+    return store
+
+
+def fmt_metric(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4f}"
+
+
+def fmt_share(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"

@@ -1,0 +1,28 @@
+"""The one ``lapor`` command-line app: the composition root. Every command is a thin call into
+the layers below; nothing imports this package."""
+
+from __future__ import annotations
+
+import typer
+
+from cli import batch, data, duplicates, models, monitoring, service, training, users
+
+app = typer.Typer(
+    name="lapor",
+    help="lapor-router: triage and routing of SP4N-LAPOR! citizen reports.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(data.app, name="data")
+app.add_typer(models.app, name="models")
+app.add_typer(duplicates.app, name="duplicates")
+app.add_typer(users.app, name="users")
+app.command("train")(training.train_command)
+app.command("evaluate")(training.evaluate_command)
+app.command("promote")(training.promote_command)
+app.command("retrain")(training.retrain_command)
+app.command("serve")(service.serve_command)
+app.command("demo")(service.demo_command)
+app.command("kpi")(monitoring.kpi_command)
+app.command("drift")(monitoring.drift_command)
+app.command("reclassify")(batch.reclassify_command)

@@ -1,0 +1,85 @@
+"""`lapor serve` and `lapor demo`: the API and the triage UI."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from cli.common import (
+    ModelOption,
+    console,
+    err_console,
+    open_store,
+    user_errors,
+)
+from core.config import get_settings
+from core.errors import LaporError
+from pipeline.bootstrap import ensure_champion, ensure_duplicates_champion
+from pipeline.ingest import read_reports, write_rows
+from pipeline.registry.client import CHAMPION, alias_version, resolve
+from pipeline.synth import generate
+from serve.app import create_app, registered_triage
+from serve.demo import demo_login, seed_queue
+from serve.observability import configure_logging
+
+DEMO_DATA = Path("data/sample/demo_reports.csv")
+
+HostOption = Annotated[str, typer.Option("--host", help="Interface to listen on.")]
+PortOption = Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")]
+
+
+def _run_server(app_: Any, host: str, port: int) -> None:
+    import uvicorn
+
+    configure_logging(get_settings().log_level)
+    uvicorn.run(app_, host=host, port=port, log_config=None, access_log=False)
+
+
+@user_errors
+def serve_command(
+    model: ModelOption = None,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+) -> None:
+    """Serve the API (/api/v1, docs at /docs) and the triage UI with the given model or the
+    champion. Users and API keys come from `lapor users add`."""
+    if model:
+        resolve(model)  # a clear error now rather than at start-up
+    elif alias_version(get_settings().registered_model_name, CHAMPION) is None:
+        raise LaporError("no champion model: train and promote one, or pass --model URI")
+    _run_server(create_app(model_uri=model), host, port)
+
+
+@user_errors
+def demo_command(
+    data: Annotated[Path, typer.Option("--data", help="The demo corpus.")] = DEMO_DATA,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+) -> None:
+    """The embedded default (what `make run` does): generate the demo corpus if missing, train
+    and promote a model and a duplicate scorer if none is registered, seed the triage queue,
+    and serve the API and UI with a demo login printed here."""
+    if not data.exists():
+        write_rows(generate(5_000), data)
+        err_console.log(f"generated the demo corpus {data}")
+    uri = ensure_champion(data, progress=err_console.log)
+    ensure_duplicates_champion(progress=err_console.log)
+    triage = registered_triage(uri)
+    store = open_store()
+    reports, _ = read_reports(data)
+    seeded = seed_queue(store, triage, reports, datetime.now())
+    if seeded:
+        err_console.log(f"seeded the triage queue with {seeded} demo reports")
+    name, password = demo_login(store)
+    store.close()
+    console.print(
+        f"\n[bold]lapor-router demo[/bold] serving {triage.version}\n"
+        f"  UI:    http://{host}:{port}/   (login: [bold]{name}[/bold] / [bold]{password}[/bold])\n"
+        f"  API:   http://{host}:{port}/docs\n"
+        f"  A new password is set at every start of the demo. Stop with Ctrl+C.\n",
+        highlight=False,
+    )
+    _run_server(create_app(load_triage=lambda: triage), host, port)

@@ -1,0 +1,51 @@
+"""The model card a saved Router carries (README.md): what it does, its data, thresholds and
+metrics."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
+    """A short Markdown model card: what the model does, its data, thresholds and metrics."""
+    training = config.get("training", {})
+    data = training.get("data", {})
+    rows = training.get("rows", {})
+    lines = [
+        f"# lapor-router model ({config.get('family', 'linear')} family)",
+        "",
+        "Suggests channel, LAPOR! topic, responsible OPD and urgency for Indonesian citizen "
+        "reports. Suggestions carry calibrated scores; `auto` only above a threshold chosen on "
+        "validation data for a target precision, otherwise a person reviews.",
+        "",
+        "## Training data",
+        f"- source: `{data.get('path')}` (format `{data.get('format')}`), sha256 "
+        f"`{(data.get('sha256') or '')[:16]}`",
+        f"- split: {training.get('split')}; rows train/validation: "
+        f"{rows.get('train')}/{rows.get('validation')}",
+        f"- version `{config.get('version')}`; git commit `{training.get('git_commit')}`; "
+        f"created {training.get('created_at')}",
+        "",
+        "## Tasks, labels and thresholds",
+    ]
+    for task, labels in config.get("labels", {}).items():
+        threshold = config.get("thresholds", {}).get(task)
+        shown = "never auto" if threshold is None else f"auto at score ≥ {threshold:.3f}"
+        lines.append(f"- **{task}**: {len(labels)} labels; {shown}")
+    if "urgent_flag_threshold" in config:
+        lines.append(f"- **urgent** flag at score ≥ {config['urgent_flag_threshold']:.3f}")
+    for task, reason in config.get("skipped_tasks", {}).items():
+        lines.append(f"- **{task}**: not trained ({reason})")
+    lines += ["", "## Validation metrics", "", "```json"]
+    lines += [json.dumps(metrics, indent=2, ensure_ascii=False), "```", ""]
+    lines += [
+        "## Limits",
+        "- Personal data (NIK, phone numbers, e-mails, account numbers) is masked where a "
+        "report enters the system, before training; the registry logs the masked validation "
+        "rows beside the model (for drift checks and promotion), nothing unmasked.",
+        "- Agencies and topics absent from the training data can never be suggested.",
+        "- Urgency combines a phrase lexicon (with negation) and a text model; the reasons list "
+        "the phrases found.",
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,41 @@
+"""Decision thresholds: how far a score can be trusted for a target precision or recall."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def coverage_at_precision(
+    confidence: np.ndarray, correct: np.ndarray, target: float
+) -> tuple[float, float | None]:
+    """The largest share of items that can be decided automatically, most confident first, while
+    their precision stays at or above ``target``; and the confidence threshold that achieves it
+    (``None`` when no share reaches the target)."""
+    if len(confidence) == 0:
+        return 0.0, None
+    order = np.argsort(-confidence, kind="stable")
+    ranked = np.asarray(confidence)[order]
+    hits = np.cumsum(np.asarray(correct, dtype=float)[order])
+    # precision only where a run of equal confidences ends: ties are routed together
+    ends = np.flatnonzero(np.r_[ranked[1:] != ranked[:-1], True])
+    reachable = ends[hits[ends] / (ends + 1) >= target]
+    if len(reachable) == 0:
+        return 0.0, None
+    k = int(reachable.max())
+    return (k + 1) / len(ranked), float(ranked[k])
+
+
+def threshold_for_recall(scores: np.ndarray, truth: np.ndarray, target: float) -> float:
+    """The highest score threshold that still flags ``target`` of the true positives."""
+    positive_scores = np.sort(scores[truth])[::-1]
+    needed = max(1, int(np.ceil(target * len(positive_scores))))
+    return float(positive_scores[needed - 1])
+
+
+def auto_decisions(confidence: np.ndarray, threshold: float | None) -> np.ndarray:
+    """The one auto/review rule: a suggestion is routed automatically when its confidence (the
+    unrounded score) reaches the task's threshold; a task without one is always reviewed."""
+    confidence = np.asarray(confidence, dtype=float)
+    if threshold is None:
+        return np.zeros(confidence.shape, dtype=bool)
+    return confidence >= threshold

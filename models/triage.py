@@ -1,0 +1,49 @@
+"""Triage: a Router and, where a scorer is registered, the index of earlier reports it links
+duplicates from. Composed where it is used (the service, the demo); the batch job links
+duplicates with its own pass."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.schema import Report, Suggestion
+from models.duplicates import DuplicateIndex
+from models.predictions import suggested_agency_topic
+from models.router import Router
+
+
+@dataclass
+class Triage:
+    """Suggestions for (masked) reports, each with its links to earlier reports of the same
+    problem when a duplicate index is present."""
+
+    router: Router
+    index: DuplicateIndex | None = None
+
+    @property
+    def version(self) -> str | None:
+        return self.router.version_
+
+    def predict(self, reports: list[Report]) -> list[Suggestion]:
+        suggestions = self.router.predict(reports)
+        if self.index is not None:
+            for suggestion, report in zip(suggestions, reports, strict=True):
+                suggestion.duplicates = self.index.find(report, *suggested_agency_topic(suggestion))
+        return suggestions
+
+    def intake(self, report: Report) -> Suggestion:
+        """The suggestion for a new report; it then joins the duplicate index. Call it only
+        once the report is stored, so the index never holds a report the store lost."""
+        suggestion = self.predict([report])[0]
+        self.remember(report, suggestion)
+        return suggestion
+
+    def remember(self, report: Report, suggestion: Suggestion) -> None:
+        """Add a stored report, with its suggestion, to the duplicate index."""
+        if self.index is not None:
+            self.index.add(report, *suggested_agency_topic(suggestion))
+
+    def remember_many(self, reports: list[Report]) -> None:
+        """Add stored reports (each with its final or suggested labels) to the index."""
+        if self.index is not None and reports:
+            self.index.add_many(reports)

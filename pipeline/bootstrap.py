@@ -1,0 +1,46 @@
+"""The embedded demo deployment's first start: a Router and a pair scorer are trained and
+promoted when none is registered (what `make run` needs on a fresh machine)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from core.config import get_settings
+from models.duplicates import Embeddings, PairScorer
+from pipeline.dedupe import DEMO_NO_ADDRESS_SHARE, pair_metrics, synthetic_pairs
+from pipeline.registry.client import CHAMPION, DUPLICATES_MODEL, alias_version, champion_uri
+from pipeline.registry.promotion import DuplicatesGate, promote, router_gate
+from pipeline.registry.pyfunc import log_duplicates
+from pipeline.train import DataSpec, train
+
+
+def ensure_champion(demo_data: Path, progress: Callable[[str], None] = lambda step: None) -> str:
+    """The champion's URI; if no model is registered yet, train one on ``demo_data`` and promote
+    it (the embedded default that ``make run`` serves)."""
+    name = get_settings().registered_model_name
+    if alias_version(name, CHAMPION) is None:
+        progress(f"no champion registered: training on the demo corpus {demo_data}")
+        result = train(DataSpec(demo_data, "auto"), progress=progress)
+        progress(f"registered {result.model_uri}")
+        promote(router_gate(), result.model_uri.rsplit("/", 1)[1])
+    return champion_uri(name)
+
+
+def ensure_duplicates_champion(
+    synthetic_reports: int = 3_000, progress: Callable[[str], None] = lambda step: None
+) -> None:
+    """If no duplicate scorer is champion yet, fit one on synthetic chains only and promote it
+    (the embedded demo deployment, which has no labelled real pairs)."""
+    if alias_version(DUPLICATES_MODEL, CHAMPION) is not None:
+        return
+    progress("no duplicate scorer registered: fitting one on synthetic duplicate chains")
+    pairs, y = synthetic_pairs(synthetic_reports, seed=42, no_address_share=DEMO_NO_ADDRESS_SHARE)
+    texts = [pair[side].text for pair in pairs for side in (0, 1)]
+    scorer = PairScorer().fit(texts, pairs, y, embedder=Embeddings())
+    proba = scorer.predict_proba_pairs(pairs)
+    metrics = pair_metrics(y, proba >= scorer.threshold_, scorer.threshold_)
+    config = {"data": "synthetic", "synthetic_reports": synthetic_reports}
+    uri = log_duplicates(scorer, config, metrics)
+    promote(DuplicatesGate(), uri.rsplit("/", 1)[1])
+    progress(f"registered and promoted {uri}")

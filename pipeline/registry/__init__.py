@@ -1,0 +1,2 @@
+"""The model registry (MLflow): client (store, names, aliases), pyfunc (log, register, load)
+and promotion (the not-worse gate)."""

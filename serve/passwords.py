@@ -1,0 +1,34 @@
+"""Password hashing (Argon2id): what the store checks logins with. The hasher and the dummy hash
+that equalises timing for unknown users are made on first use, never at import."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+
+@cache
+def _hasher() -> PasswordHasher:
+    return PasswordHasher()
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when a user does not exist, so a wrong name costs as long as a wrong
+    password (no user enumeration by timing)."""
+    return _hasher().hash(secrets.token_hex(16))
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def verify_password(stored_hash: str | None, password: str) -> bool:
+    try:
+        verified = _hasher().verify(stored_hash or _dummy_hash(), password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return verified and stored_hash is not None

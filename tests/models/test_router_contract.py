@@ -1,0 +1,96 @@
+"""The Router as an estimator: refits rebuild everything, and it saves and loads on its own."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.exceptions import NotFittedError
+
+from core.schema import Report
+from models.linear import ReportVectorizer
+from models.router import Router, RouterFormatError
+from tests.conftest import TINY_VECTORIZER
+
+
+def test_hyperparameters_are_stored_verbatim() -> None:
+    router = Router(vectorizer_params=TINY_VECTORIZER, task_params={"agency": {"C": 1.0}})
+    assert router.get_params()["vectorizer_params"] is TINY_VECTORIZER
+    assert router.get_params()["task_params"] == {"agency": {"C": 1.0}}
+    assert router.get_params()["target_precision"] is None
+
+
+def test_a_refit_without_a_tasks_labels_drops_that_task(
+    demo_frames: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    train, validation = demo_frames
+    router = Router(vectorizer_params=TINY_VECTORIZER).fit(train, validation)
+    assert "channel" in router.classifiers_
+    router.fit(train.assign(channel=None), validation.assign(channel=None))
+    assert "channel" not in router.classifiers_
+    assert router.skipped_["channel"] == "no labels"
+    suggestion = router.predict([Report(id="x", text="Jalan rusak parah di desa kami")])[0]
+    assert suggestion.channel is None
+    assert suggestion.agency is not None
+
+
+def test_location_features_survive_a_refit() -> None:
+    first = pd.DataFrame(
+        {"text": ["jalan rusak", "lampu mati"] * 10, "village": ["Alpha", "Beta"] * 10}
+    )
+    second = pd.DataFrame(
+        {"text": ["jalan rusak", "lampu mati"] * 10, "village": ["Gamma", "Delta"] * 10}
+    )
+    vectorizer = ReportVectorizer(min_df=1, location_weight=1.0).fit(first)
+    vectorizer.transform(first)
+    vectorizer.fit(second)
+    place_block = vectorizer.transform(second)[:, -3:].toarray()  # district (blank) + 2 villages
+    assert place_block.sum(axis=1).tolist() == [2.0] * len(second)
+    fresh = ReportVectorizer(min_df=1, location_weight=1.0).fit(second).transform(second)
+    assert (vectorizer.transform(second) != fresh).nnz == 0
+
+
+def test_save_then_load_predicts_the_same_without_mlflow(router: Router, tmp_path: Path) -> None:
+    folder = router.save(
+        tmp_path / "router", version="lapor-router/9", training={"rows": {"train": 1}}
+    )
+    config = json.loads((folder / "config.json").read_text())
+    assert config["format_version"] == 1
+    assert config["version"] == "lapor-router/9"
+    assert set(config["labels"]) >= {"agency", "topic", "channel", "urgent"}
+    assert "scikit-learn" in config["library_versions"]
+    assert "lapor-router/9" in (folder / "README.md").read_text()
+    loaded = Router.load(folder)
+    reports = [
+        Report(id="a", text="Pohon tumbang menimpa kabel listrik", village="Singa Gembara"),
+        Report(id="b", text="Mohon info jadwal pembuatan KTP", district="Sangatta Utara"),
+    ]
+    assert [s.model_dump() for s in loaded.predict(reports)] == [
+        s.model_dump() for s in router.predict(reports)
+    ]
+    assert loaded.predict(reports)[0].model_version == "lapor-router/9"
+
+
+def test_a_folder_of_another_format_version_is_refused_in_one_sentence(
+    router: Router, tmp_path: Path
+) -> None:
+    folder = router.save(tmp_path / "router")
+    config = json.loads((folder / "config.json").read_text())
+    (folder / "config.json").write_text(json.dumps({**config, "format_version": 0}))
+    with pytest.raises(RouterFormatError, match="format version 0, but this code reads format"):
+        Router.load(folder)
+    libraries = {**config["library_versions"], "scikit-learn": "0.24.2"}
+    (folder / "config.json").write_text(json.dumps({**config, "library_versions": libraries}))
+    with pytest.raises(RouterFormatError, match="saved with scikit-learn 0.24.2"):
+        Router.load(folder)
+    with pytest.raises(RouterFormatError, match="no config.json"):
+        Router.load(tmp_path)
+
+
+def test_an_unfitted_router_says_so(tmp_path: Path) -> None:
+    with pytest.raises(NotFittedError):
+        Router().save(tmp_path / "router")
+    assert not np.any([p.exists() for p in (tmp_path / "router").glob("*")])
