@@ -257,7 +257,7 @@ class Router:
         if usable.sum() == 0 or labels[usable].nunique() < 2:
             progress("urgency: no labels, using the lexicon's default weighting")
             self.skipped_["urgent"] = "no labels: lexicon only"
-            self.urgency_ = UrgencyScorer().fit(UrgencyScorer.features(texts[:0]))
+            self.urgency_ = UrgencyScorer.lexicon_only()
             return
         progress(f"fitting urgency ({int(labels[usable].astype(bool).sum())} urgent rows)")
         y = labels[usable].astype(bool).to_numpy()
@@ -323,7 +323,7 @@ class Router:
         encoded = self.encoder_.predict_proba(texts)
         for task, encoder_proba in encoded.items():
             classifier = self.classifiers_[task]
-            linear_proba = classifier.predict_proba(
+            linear_proba = classifier.predict_proba_unchecked(
                 self._task_matrix(task, matrix, texts, sentences)
             )
             column = {c: i for i, c in enumerate(classifier.classes_)}
@@ -430,7 +430,9 @@ class Router:
         out: dict[str, TaskPredictions] = {}
         for task, classifier in self.classifiers_.items():
             features = self._task_matrix(task, matrix, texts, sentences)
-            out[task] = TaskPredictions(classifier.classes_, classifier.predict_proba(features))
+            out[task] = TaskPredictions(
+                classifier.classes_, classifier.predict_proba_unchecked(features)
+            )
         if self.encoder_ is not None:
             for task, proba in self.encoder_.predict_proba(texts).items():
                 weight = self.ensemble_weights_[task]
@@ -441,7 +443,9 @@ class Router:
         matches = [find_dangers(t) for t in texts] if self.urgency_ is not None else []
         if self.urgency_ is not None:
             text_proba = (
-                self.urgent_text_.predict_proba(matrix)[:, 1] if self.urgent_text_ else None
+                self.urgent_text_.predict_proba_unchecked(matrix)[:, 1]
+                if self.urgent_text_
+                else None
             )
             features = UrgencyScorer.features(texts, text_proba, matches)
             out["urgent"] = TaskPredictions(

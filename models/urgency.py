@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 DANGER_PATTERNS: dict[str, tuple[str, ...]] = {
     "fire": (
@@ -247,29 +248,37 @@ class UrgencyScorer(ClassifierMixin, BaseEstimator):
             matrix = np.column_stack([matrix, text_proba])
         return matrix
 
-    def fit(self, X: np.ndarray, y: np.ndarray | None = None) -> UrgencyScorer:
-        """Fit on :meth:`features` rows; ``y=None`` (no labels) keeps the default weighting."""
-        self.classes_ = np.array([False, True])
-        if y is None or len(np.unique(y)) < 2:
-            self.model_ = None
-            self.n_features_in_ = len(FEATURE_NAMES)
-            return self
+    @classmethod
+    def lexicon_only(cls) -> UrgencyScorer:
+        """A scorer for a deployment without urgency labels: the lexicon's default weighting
+        (clean hits dominate, negation and "over" cues subtract)."""
+        scorer = cls()
+        scorer.classes_ = np.array([False, True])
+        scorer.model_ = None
+        scorer.n_features_in_ = len(FEATURE_NAMES)
+        return scorer
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> UrgencyScorer:
+        """Fit on :meth:`features` rows and urgency labels (no labels: :meth:`lexicon_only`)."""
+        X, y = validate_data(self, X, y)
+        check_classification_targets(y)
         self.model_ = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=1000)
-        self.model_.fit(X, np.asarray(y, dtype=bool))
-        self.n_features_in_ = X.shape[1]
+        self.model_.fit(X, y)
+        self.classes_ = self.model_.classes_
         return self
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         check_is_fitted(self, "classes_")
-        if self.model_ is None:
-            logits = X[:, : len(FEATURE_NAMES)] @ _DEFAULT_WEIGHTS + _DEFAULT_BIAS
-            positive = 1.0 / (1.0 + np.exp(-logits))
-        else:
-            positive = self.model_.predict_proba(X)[:, 1]
+        X = validate_data(self, X, reset=False)
+        if self.model_ is not None:
+            return self.model_.predict_proba(X)
+        logits = X[:, : len(FEATURE_NAMES)] @ _DEFAULT_WEIGHTS + _DEFAULT_BIAS
+        positive = 1.0 / (1.0 + np.exp(-logits))
         return np.column_stack([1.0 - positive, positive])
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        return self.predict_proba(X)[:, 1] >= 0.5
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
 
 def reasons(text: str) -> list[DangerMatch]:

@@ -76,7 +76,7 @@ def test_default_weighting_without_labels_ranks_live_danger_first() -> None:
         "kebakaran bulan lalu sudah padam, tidak ada korban",
         "jalan rusak parah",
     ]
-    scorer = UrgencyScorer().fit(UrgencyScorer.features(texts))
+    scorer = UrgencyScorer.lexicon_only()
     scores = scorer.predict_proba(UrgencyScorer.features(texts))[:, 1]
     assert scores[0] > 0.5
     assert max(scores[1], scores[2]) < 0.2
