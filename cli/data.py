@@ -20,6 +20,7 @@ from cli.common import (
     user_errors,
 )
 from cli.progress import RowProgress
+from core.schema import TASKS
 from pipeline.ingest import ReportReader, container_of, parse_mapping, write_rows
 from pipeline.synth import generate
 
@@ -61,9 +62,7 @@ def data_inspect(
         labels=labels,
         topic_map=topic_map,
     )
-    distributions: dict[str, Counter] = {
-        name: Counter() for name in ("channel", "topic", "agency", "urgent", "source", "status")
-    }
+    distributions: dict[str, Counter] = {name: Counter() for name in (*TASKS, "source", "status")}
     first = last = None
     with RowProgress("reading") as progress:
         for report in progress.track(reader):

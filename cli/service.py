@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+import uvicorn
 
 from cli.common import (
     ModelOption,
@@ -32,8 +33,6 @@ PortOption = Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP p
 
 
 def _run_server(app_: Any, host: str, port: int) -> None:
-    import uvicorn
-
     configure_logging(get_settings().log_level)
     uvicorn.run(app_, host=host, port=port, log_config=None, access_log=False)
 

@@ -6,6 +6,7 @@ when a command actually needs them.
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
 from pathlib import Path
 
@@ -100,8 +101,6 @@ class Settings(BaseSettings):
             return self.secret_key
         path = self.home / "secret_key"
         if not path.exists():
-            import secrets
-
             self.home.mkdir(parents=True, exist_ok=True)
             path.touch(mode=0o600)
             path.write_text(secrets.token_urlsafe(48), encoding="utf-8")

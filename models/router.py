@@ -491,7 +491,7 @@ class Router:
             task: self._answers(
                 task, predictions[task], TopicSuggestion if task == "topic" else TaskSuggestion
             )
-            for task in ("channel", "topic", "agency")
+            for task in CLASSIFICATION_TASKS
             if task in predictions
         }
         if "topic" in answers and "subtopic" in predictions:

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from core.schema import Report, Suggestion
 from models.duplicates import DuplicateIndex
-from models.predictions import suggested_agency_topic
 from models.router import Router
 
 
@@ -28,7 +27,7 @@ class Triage:
         suggestions = self.router.predict(reports)
         if self.index is not None:
             for suggestion, report in zip(suggestions, reports, strict=True):
-                suggestion.duplicates = self.index.find(report, *suggested_agency_topic(suggestion))
+                suggestion.duplicates = self.index.find(report, *_agency_topic(suggestion))
         return suggestions
 
     def intake(self, report: Report) -> Suggestion:
@@ -41,9 +40,17 @@ class Triage:
     def remember(self, report: Report, suggestion: Suggestion) -> None:
         """Add a stored report, with its suggestion, to the duplicate index."""
         if self.index is not None:
-            self.index.add(report, *suggested_agency_topic(suggestion))
+            self.index.add(report, *_agency_topic(suggestion))
 
     def remember_many(self, reports: list[Report]) -> None:
         """Add stored reports (each with its final or suggested labels) to the index."""
         if self.index is not None and reports:
             self.index.add_many(reports)
+
+
+def _agency_topic(suggestion: Suggestion) -> tuple[str | None, str | None]:
+    """What the duplicate index compares a report by (its indexed reports carry theirs)."""
+    return (
+        suggestion.agency.label if suggestion.agency else None,
+        suggestion.topic.label if suggestion.topic else None,
+    )

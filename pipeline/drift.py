@@ -16,13 +16,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import mlflow
 import numpy as np
 import pandas as pd
 from scipy.spatial.distance import jensenshannon
 
+from core.schema import CLASSIFICATION_TASKS
 from pipeline.registry.client import configure
 
-TASKS = ("channel", "topic", "agency")
 MIN_WINDOW = 30
 """Fewer recent reports than this say too little to warn about."""
 
@@ -74,7 +75,7 @@ def compare(
     if not enough:
         out["warnings"].append(f"only {len(recent)} recent reports: too few to judge drift")
     before, after = router.predict_frame(reference), router.predict_frame(recent)
-    for task in TASKS:
+    for task in CLASSIFICATION_TASKS:
         old = [getattr(s, task) for s in before if getattr(s, task) is not None]
         new = [getattr(s, task) for s in after if getattr(s, task) is not None]
         if not old or not new:
@@ -144,8 +145,6 @@ def ready_warnings(path: Path, model_version: str | None) -> list[str]:
 
 def log(report: dict[str, Any], since: datetime) -> None:
     """The drift report as an MLflow run: metrics per task, warnings as a tag and artifact."""
-    import mlflow
-
     configure()
     with mlflow.start_run(run_name="drift"):
         mlflow.log_params(

@@ -14,6 +14,7 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
+from core.schema import CLASSIFICATION_TASKS
 from models.predictions import TaskPredictions
 from models.router import Router
 from models.thresholds import auto_decisions, coverage_at_precision
@@ -75,7 +76,7 @@ def evaluate(
     """
     predictions = predictions or router.predict_tasks(frame)
     result: dict[str, Any] = {"n": len(frame)}
-    for task in ("agency", "topic", "channel"):
+    for task in CLASSIFICATION_TASKS:
         if task not in predictions or task not in frame:
             continue
         mask = frame[task].notna().to_numpy()
@@ -112,7 +113,7 @@ def per_class_report(
     (``predictions``: the Router's on ``frame``, when already made)."""
     predictions = predictions or router.predict_tasks(frame)
     sections = []
-    for task in ("agency", "topic", "channel"):
+    for task in CLASSIFICATION_TASKS:
         if task not in predictions or task not in frame or not frame[task].notna().any():
             continue
         mask = frame[task].notna().to_numpy()
@@ -131,17 +132,17 @@ def save_plots(
     predictions: dict[str, TaskPredictions] | None = None,
 ) -> list[Path]:
     """Confusion matrix (agency, else topic) and coverage-vs-precision PNGs; returns the files."""
-    import matplotlib
+    import matplotlib  # heavy: only plots
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    from sklearn.metrics import ConfusionMatrixDisplay
+    import matplotlib.pyplot as plt  # heavy: only plots
+    from sklearn.metrics import ConfusionMatrixDisplay  # with matplotlib: only plots
 
     folder.mkdir(parents=True, exist_ok=True)
     predictions = predictions or router.predict_tasks(frame)
     written: list[Path] = []
     figure, axis = plt.subplots(figsize=(6, 4.5))
-    for task in ("agency", "topic", "channel"):
+    for task in CLASSIFICATION_TASKS:
         if task not in predictions or task not in frame or not frame[task].notna().any():
             continue
         mask = frame[task].notna().to_numpy()
@@ -164,7 +165,7 @@ def save_plots(
     written.append(path)
 
     task = next(
-        (t for t in ("agency", "topic", "channel") if t in predictions and t in frame), None
+        (t for t in reversed(CLASSIFICATION_TASKS) if t in predictions and t in frame), None
     )
     if task is not None and frame[task].notna().any():
         mask = frame[task].notna().to_numpy()

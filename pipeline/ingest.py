@@ -18,8 +18,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from pydantic import ValidationError
 
+from core.config import get_settings
 from core.errors import IngestError
 from core.schema import (
     DATETIME_FIELDS,
@@ -247,7 +249,7 @@ def _table_rows(path: Path) -> tuple[list[str], Iterator[dict[str, Any] | list[s
 
 
 def _xlsx_rows(path: Path) -> tuple[list[str], Iterator[list[Any]]]:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # only .xlsx inputs
 
     workbook = load_workbook(path, read_only=True, data_only=True)
     rows = workbook.active.iter_rows(values_only=True)
@@ -269,7 +271,7 @@ def _xlsx_rows(path: Path) -> tuple[list[str], Iterator[list[Any]]]:
 
 
 def _datasets_rows(path: Path, container: str) -> tuple[list[str], Iterator[dict[str, Any]]]:
-    from datasets import load_dataset
+    from datasets import load_dataset  # heavy: only the encoder family and Hugging Face inputs
 
     builder = "parquet" if container == "parquet" else "json"
     stream = load_dataset(builder, data_files=str(path), split="train", streaming=True)
@@ -566,8 +568,6 @@ class ReportReader:
         topic_map: str | Path | None = None,
         issue_limit: int | None = None,
     ) -> None:
-        from core.config import get_settings
-
         self.path = Path(path)
         if fmt not in FORMAT_NAMES:
             raise IngestError(f"unknown format {fmt!r}; use one of {', '.join(FORMAT_NAMES)}")
@@ -659,10 +659,8 @@ def read_reports(
     return reports, reader.stats
 
 
-def reports_frame(reports: Iterable[Report]):  # -> pandas.DataFrame
+def reports_frame(reports: Iterable[Report]) -> pd.DataFrame:
     """Reports as a DataFrame with one column per schema field, in schema order."""
-    import pandas as pd
-
     return pd.DataFrame.from_records([r.model_dump() for r in reports], columns=list(REPORT_FIELDS))
 
 
@@ -706,8 +704,8 @@ def write_rows(rows: Iterable[dict[str, Any]], path: str | Path, batch_size: int
                 handle.write(json.dumps(record, ensure_ascii=False) + "\n")
                 count += 1
     else:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+        import pyarrow as pa  # heavy: only Parquet needs it
+        import pyarrow.parquet as pq  # heavy: only Parquet needs it
 
         schema = arrow_schema()
         with pq.ParquetWriter(partial, schema) as writer:

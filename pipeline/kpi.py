@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from core.schema import Report
+from core.schema import CLASSIFICATION_TASKS, Report
 from core.workdays import FOLLOW_UP_DAYS, FORWARD_DAYS, add_working_days, working_days_between
 
 HISTORY_COLUMNS = (
@@ -39,7 +39,6 @@ HISTORY_COLUMNS = (
 )
 """``agency_decision``: the suggestion's ``auto``/``review``; ``decided_at``: when staff decided
 (their decision is the truth the suggestion is scored against)."""
-TASKS = ("agency", "topic", "channel")
 
 
 def history_from_reports(reports: Iterable[Report]) -> pd.DataFrame:
@@ -180,7 +179,7 @@ def _acceptance(frame: pd.DataFrame) -> dict[str, Any]:
     """Share of staff decisions equal to the suggestion, per task (only decided reports)."""
     decided = frame[frame["decided_at"].notna()]
     out = {}
-    for task in TASKS:
+    for task in CLASSIFICATION_TASKS:
         pairs = decided[[task, f"suggested_{task}"]].dropna()
         if len(pairs):
             out[task] = {
@@ -199,7 +198,7 @@ def _weekly(frame: pd.DataFrame) -> list[dict[str, Any]]:
     rows = []
     for week, group in decided.groupby("week"):
         row: dict[str, Any] = {"week": week.date().isoformat(), "decisions": len(group)}
-        for task in TASKS:
+        for task in CLASSIFICATION_TASKS:
             pairs = group[[task, f"suggested_{task}"]].dropna()
             if len(pairs):
                 row[f"{task}_accuracy"] = round(
@@ -212,10 +211,10 @@ def _weekly(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def plots(history: pd.DataFrame, kpis: dict[str, Any]) -> dict[str, str]:
     """PNG charts as base64 strings (for inline <img>): days to disposition/follow-up,
     backlog per OPD, weekly suggestion accuracy."""
-    import matplotlib
+    import matplotlib  # heavy: only plots
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # heavy: only plots
 
     frame = normalise(history)
     charts: dict[str, str] = {}
@@ -279,7 +278,7 @@ def plots(history: pd.DataFrame, kpis: dict[str, Any]) -> dict[str, str]:
 
 def render_html(kpis: dict[str, Any], charts: dict[str, str], standalone: bool = True) -> str:
     """The KPI report as HTML (a whole page, or a fragment for the UI's dashboard)."""
-    from jinja2 import Environment, PackageLoader, select_autoescape
+    from jinja2 import Environment, PackageLoader, select_autoescape  # only the HTML report
 
     env = Environment(
         loader=PackageLoader("pipeline", "resources"), autoescape=select_autoescape(["html"])

@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from core.errors import LaporError
+from core.schema import TASKS
 from models.router import Router
 from pipeline.batch_output import ERROR_COLUMNS, output_columns, suggestion_frame
 from pipeline.ingest import Report, ReportReader, RowIssue, container_of
@@ -31,7 +32,7 @@ from pipeline.registry.client import champion_uri
 from pipeline.registry.pyfunc import load_router
 from pipeline.spark import run_spark
 
-OUTPUT_TASKS = ("channel", "topic", "agency", "urgent")
+OUTPUT_TASKS = TASKS
 
 
 @dataclass
@@ -154,8 +155,8 @@ class PartStore:
 
     def merge(self, output: Path) -> tuple[int, int]:
         """Concatenate the parts into ``output`` and ``output.errors``; (rows, errors)."""
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+        import pyarrow as pa  # heavy: only Parquet needs it
+        import pyarrow.parquet as pq  # heavy: only Parquet needs it
 
         rows = errors = 0
         partial = output.with_name(output.name + ".partial")
@@ -239,7 +240,7 @@ def count_rows(path: Path) -> int | None:
     """The input's row count (exact for Parquet, approximate by lines otherwise), for the ETA."""
     container = container_of(path)
     if container == "parquet":
-        import pyarrow.parquet as pq
+        import pyarrow.parquet as pq  # heavy: only Parquet needs it
 
         return pq.ParquetFile(path).metadata.num_rows
     if container in ("csv", "tsv", "jsonl"):

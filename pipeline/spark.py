@@ -30,7 +30,7 @@ ERROR = "_error"
 
 def spark_session(master: str | None) -> Any:
     """A Spark session (local[*] unless a master URL is given) whose Python is this one."""
-    from pyspark.sql import SparkSession
+    from pyspark.sql import SparkSession  # heavy: only the Spark engine
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
@@ -46,7 +46,7 @@ def spark_session(master: str | None) -> Any:
 
 
 def _output_schema() -> Any:
-    from pyspark.sql import types as T
+    from pyspark.sql import types as T  # heavy: only the Spark engine
 
     fields = []
     for name in output_columns():
@@ -129,9 +129,9 @@ def run_spark(
     input_path: Path, output: Path, reader: ReportReader, router: Any, master: str | None
 ) -> tuple[int, int]:
     """Reclassify ``input_path`` with Spark; (rows written, rows failed)."""
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
-    from pyspark.sql import types as T
+    from pyspark.sql import Window  # heavy: only the Spark engine
+    from pyspark.sql import functions as F  # heavy: only the Spark engine
+    from pyspark.sql import types as T  # heavy: only the Spark engine
 
     spark = spark_session(master)
     raw = _read(spark, input_path)

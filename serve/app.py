@@ -26,6 +26,7 @@ from serve.observability import Metrics, RequestMiddleware
 from serve.predictor import Predictor
 from serve.routes import API_PREFIX, classify, health, kpi, models, reports, ui, users
 from serve.store import Store, StoreError
+from serve.workflow import ReportNotFoundError
 
 log = logging.getLogger("lapor.serve")
 
@@ -130,6 +131,12 @@ def _add_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
         )
+
+    @app.exception_handler(ReportNotFoundError)
+    async def not_found(request: Request, exc: ReportNotFoundError) -> Response:
+        if not _is_api(request):
+            return await ui.error_page(request, HTTPException(404, str(exc)))
+        return JSONResponse({"detail": str(exc)}, status_code=404)
 
     @app.exception_handler(StoreError)
     async def store_error(request: Request, exc: StoreError) -> Response:

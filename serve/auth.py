@@ -15,7 +15,8 @@ from fastapi import Depends, HTTPException, Request, Security
 from fastapi.security import APIKeyHeader
 from starlette.concurrency import run_in_threadpool
 
-from serve.store import Principal, hash_api_key
+from serve.deps import KeyCacheDep, StoreDep
+from serve.store import Principal, Store, hash_api_key
 
 api_key_header = APIKeyHeader(
     name="X-API-Key", auto_error=False, description="A key from `lapor users add NAME --api-key`."
@@ -32,16 +33,18 @@ def key_cache() -> TTLCache:
 
 
 async def api_principal(
-    request: Request, key: Annotated[str | None, Security(api_key_header)]
+    request: Request,
+    store: StoreDep,
+    cache: KeyCacheDep,
+    key: Annotated[str | None, Security(api_key_header)],
 ) -> Principal:
     """The caller of an API endpoint, from its key: 401 without a valid one."""
     if not key:
         raise HTTPException(401, "missing API key: send it in the X-API-Key header")
-    cache = request.app.state.key_cache
     digest = hash_api_key(key)
     principal = cache.get(digest)
     if principal is None:
-        principal = await run_in_threadpool(request.app.state.store.principal_for_key, key)
+        principal = await run_in_threadpool(store.principal_for_key, key)
         if principal is None:
             raise HTTPException(401, "invalid or revoked API key")
         cache[digest] = principal
@@ -60,12 +63,12 @@ def require(role: str) -> Callable[..., Awaitable[Principal]]:
     return check
 
 
-def session_principal(request: Request) -> Principal | None:
+def session_principal(request: Request, store: Store) -> Principal | None:
     """The user logged in to the UI, if any."""
     user_id = request.session.get("user_id")
     if user_id is None:
         return None
-    principal = request.app.state.store.principal(int(user_id))
+    principal = store.principal(int(user_id))
     if principal is not None:
         request.state.user = principal.name
     return principal

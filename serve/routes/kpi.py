@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
 from pipeline.kpi import compute
 from serve.auth import StaffCaller
+from serve.deps import StoreDep
 from serve.routes import API_PREFIX
 
 router = APIRouter(prefix=API_PREFIX, tags=["kpi"])
 
 
 @router.get("/kpi")
-def kpi(request: Request, _: StaffCaller) -> dict[str, Any]:
+def kpi(store: StoreDep, _: StaffCaller) -> dict[str, Any]:
     """Working days to disposition (3-day SLA) and follow-up (5-day SLA), share within the SLA,
     backlog and overdue reports per OPD, share routed automatically, acceptance of suggestions
     and their accuracy per week."""
-    return compute(request.app.state.store.history())
+    return compute(store.history())

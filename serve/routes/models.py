@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
 from pipeline.registry.client import DUPLICATES_MODEL, registered_versions, version_metrics
 from serve.auth import AdminCaller
+from serve.deps import PredictorDep, SettingsDep
 from serve.routes import API_PREFIX
 from serve.schemas import ModelsOut, ModelVersionOut
 
@@ -32,9 +33,9 @@ def model_versions(name: str) -> list[ModelVersionOut]:
 
 
 @router.get("/models", response_model=ModelsOut)
-async def models(request: Request, _: AdminCaller) -> ModelsOut:
+async def models(predictor: PredictorDep, settings: SettingsDep, _: AdminCaller) -> ModelsOut:
     """Every registered version of the Router and of the duplicate scorer, and which one this
     server is serving."""
-    names = (request.app.state.settings.registered_model_name, DUPLICATES_MODEL)
+    names = (settings.registered_model_name, DUPLICATES_MODEL)
     versions = [v for name in names for v in await run_in_threadpool(model_versions, name)]
-    return ModelsOut(serving=request.app.state.predictor.version, versions=versions)
+    return ModelsOut(serving=predictor.version, versions=versions)

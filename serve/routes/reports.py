@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query
 from starlette.concurrency import run_in_threadpool
 
-from core.schema import STATUSES
+from core.schema import STATUSES, TASKS
 from core.workdays import working_days_between
 from serve.auth import StaffCaller
+from serve.deps import MetricsDep, PredictorDep, StoreDep
 from serve.routes import API_PREFIX
 from serve.schemas import (
     DecisionIn,
@@ -24,12 +25,10 @@ from serve.schemas import (
 from serve.store import (
     OPEN_STATUSES,
     Decision,
-    DecisionInput,
-    Principal,
     QueueFilter,
-    Store,
     StoredReport,
 )
+from serve.workflow import ReportNotFoundError, record_decision, record_progress
 
 router = APIRouter(prefix=API_PREFIX, tags=["reports"])
 
@@ -56,10 +55,7 @@ def report_out(row: StoredReport, now: datetime | None = None) -> ReportOut:
 
 
 def decision_out(decision: Decision, user: str) -> DecisionOut:
-    suggested = {
-        task: getattr(decision, f"suggested_{task}")
-        for task in ("channel", "topic", "agency", "urgent")
-    }
+    suggested = {task: getattr(decision, f"suggested_{task}") for task in TASKS}
     computed = {
         "user": user,
         "suggested": {task: value for task, value in suggested.items() if value is not None},
@@ -75,21 +71,17 @@ def report_detail(row: StoredReport) -> ReportDetail:
     )
 
 
-def _store(request: Request) -> Store:
-    return request.app.state.store
-
-
 @router.post("/reports", response_model=ReportDetail, status_code=201)
-async def intake(body: ReportIn, request: Request, _: StaffCaller) -> ReportDetail:
+async def intake(
+    body: ReportIn, store: StoreDep, predictor: PredictorDep, metrics: MetricsDep, _: StaffCaller
+) -> ReportDetail:
     """Receive a report: personal data masked, stored, classified, indexed for duplicates.
     Its 3-working-day forwarding clock starts now. 409 when the id is taken."""
-    store = _store(request)
     report = body.to_report().masked()
     if await run_in_threadpool(store.has_report, report.id):
         raise HTTPException(409, f"report {report.id!r} already exists")
-    predictor = request.app.state.predictor
     suggestion = (await predictor.suggest([report]))[0]
-    request.app.state.metrics.count_suggestion(suggestion)
+    metrics.count_suggestion(suggestion)
     row = await run_in_threadpool(store.add_report, report, suggestion)
     await predictor.remember(report, suggestion)
     return report_detail(row)
@@ -97,7 +89,7 @@ async def intake(body: ReportIn, request: Request, _: StaffCaller) -> ReportDeta
 
 @router.get("/reports", response_model=ReportPage)
 def queue(
-    request: Request,
+    store: StoreDep,
     _: StaffCaller,
     status: Annotated[Literal[STATUSES] | None, Query()] = None,  # type: ignore[valid-type]
     agency: Annotated[str | None, Query(max_length=200)] = None,
@@ -115,7 +107,7 @@ def queue(
         page=page,
         page_size=page_size,
     )
-    rows, total = _store(request).queue(where)
+    rows, total = store.queue(where)
     now = datetime.now()
     return ReportPage(
         items=[report_out(r, now) for r in rows], total=total, page=page, page_size=page_size
@@ -123,27 +115,11 @@ def queue(
 
 
 @router.get("/reports/{report_id}", response_model=ReportDetail, responses={404: {}})
-def one_report(report_id: str, request: Request, _: StaffCaller) -> ReportDetail:
-    row = _store(request).report(report_id)
+def one_report(report_id: str, store: StoreDep, _: StaffCaller) -> ReportDetail:
+    row = store.report(report_id)
     if row is None:
-        raise HTTPException(404, f"no report {report_id!r}")
+        raise ReportNotFoundError(report_id)
     return report_detail(row)
-
-
-def record_decision(
-    store: Store, report_id: str, principal: Principal, decision: DecisionIn
-) -> Decision:
-    """Validate the decision against the store (the report, the linked duplicate) and commit
-    it: shared by the API and the UI."""
-    if decision.duplicate_of is not None:
-        if decision.duplicate_of == report_id:
-            raise HTTPException(422, "a report cannot be a duplicate of itself")
-        if not store.has_report(decision.duplicate_of):
-            raise HTTPException(422, f"duplicate_of: no report {decision.duplicate_of!r}")
-    try:
-        return store.add_decision(report_id, principal, DecisionInput(**decision.model_dump()))
-    except KeyError:
-        raise HTTPException(404, f"no report {report_id!r}") from None
 
 
 @router.post(
@@ -155,28 +131,21 @@ def record_decision(
 def decide(
     report_id: str,
     body: DecisionIn,
-    request: Request,
+    store: StoreDep,
+    metrics: MetricsDep,
     principal: StaffCaller,
 ) -> DecisionOut:
     """Accept the suggestion or override parts of it. Stored with who and when (committed
     before the answer); with an agency decided the report is forwarded (``dispositioned``) and
     its 5-working-day follow-up clock starts."""
-    decision = record_decision(_store(request), report_id, principal, body)
-    request.app.state.metrics.decisions.labels(body.action).inc()
+    decision = record_decision(store, report_id, principal, body)
+    metrics.decisions.labels(body.action).inc()
     return decision_out(decision, principal.name)
 
 
-def record_progress(store: Store, report_id: str, status: str) -> None:
-    """Shared by the API and the UI: 404 for an unknown report, 409 for a finished one."""
-    try:
-        store.record_progress(report_id, status)
-    except KeyError:
-        raise HTTPException(404, f"no report {report_id!r}") from None
-
-
 @router.post("/reports/{report_id}/status", response_model=ReportDetail, responses={404: {}})
-def progress(report_id: str, body: ProgressIn, request: Request, _: StaffCaller) -> ReportDetail:
+def progress(report_id: str, body: ProgressIn, store: StoreDep, _: StaffCaller) -> ReportDetail:
     """Record that the OPD followed the report up (``responded``) or that it was ``closed``
     (the follow-up KPIs measure these); 409 when the report is already past that stage."""
-    record_progress(_store(request), report_id, body.status)
-    return report_detail(_store(request).report(report_id))
+    record_progress(store, report_id, body.status)
+    return report_detail(store.report(report_id))

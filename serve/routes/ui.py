@@ -17,10 +17,12 @@ from starlette.exceptions import HTTPException
 from core.schema import CHANNELS, LAPOR_CATEGORIES, STATUSES, Suggestion
 from pipeline.kpi import compute, plots, render_html
 from serve.auth import check_csrf, csrf_token, session_principal
+from serve.deps import MetricsDep, PredictorDep, StoreDep, get_store
 from serve.routes.classify import validation_message
-from serve.routes.reports import record_decision, record_progress, report_out
+from serve.routes.reports import report_out
 from serve.schemas import DecisionIn, ReportOut
-from serve.store import OPEN_STATUSES, Principal, QueueFilter, Store, StoreError
+from serve.store import OPEN_STATUSES, Principal, QueueFilter, StoreError
+from serve.workflow import InvalidDecisionError, record_decision, record_progress
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
@@ -110,13 +112,9 @@ def highlighted(
     return [p for p in pieces if p["text"]]
 
 
-def _store(request: Request) -> Store:
-    return request.app.state.store
-
-
-def staff_user(request: Request) -> Principal:
+def staff_user(request: Request, store: StoreDep) -> Principal:
     """The logged-in user; anyone else is sent to the login page (via the 401 handler)."""
-    principal = session_principal(request)
+    principal = session_principal(request, store)
     if principal is None:
         raise HTTPException(401, "login required")
     return principal
@@ -127,7 +125,7 @@ StaffUser = Annotated[Principal, Depends(staff_user)]
 
 def _render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     if "user" not in context:  # pages that required a login pass their user in
-        context["user"] = session_principal(request)
+        context["user"] = session_principal(request, get_store(request))
     context["csrf"] = csrf_token(request)
     context["flash"] = request.session.pop("flash", None)
     return templates.TemplateResponse(request, name, context, status_code=status_code)
@@ -164,13 +162,14 @@ def login_form(request: Request, next: str | None = None) -> Response:
 @router.post("/login", response_class=HTMLResponse)
 def login(
     request: Request,
+    store: StoreDep,
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=200)],
     csrf: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/antrian",
 ) -> Response:
     check_csrf(request, csrf)
-    principal = _store(request).authenticate(username.strip(), password)
+    principal = store.authenticate(username.strip(), password)
     if principal is None:
         return _render(
             request,
@@ -194,6 +193,8 @@ def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
 @router.get("/antrian", response_class=HTMLResponse)
 def queue_page(
     request: Request,
+    store: StoreDep,
+    predictor: PredictorDep,
     user: StaffUser,
     status: str = "terbuka",
     agency: str = "",
@@ -211,7 +212,7 @@ def queue_page(
         page=max(1, page),
         page_size=PAGE_SIZE,
     )
-    rows, total = _store(request).queue(where)
+    rows, total = store.queue(where)
     now = datetime.now()
     return _render(
         request,
@@ -222,15 +223,16 @@ def queue_page(
         page=where.page,
         pages=max(1, -(-total // PAGE_SIZE)),
         filters={"status": status, "agency": agency, "overdue": overdue, "urgent": urgent},
-        agencies=request.app.state.predictor.triage.router.known_agencies(),
+        agencies=predictor.triage.router.known_agencies(),
     )
 
 
 @router.get("/laporan/{report_id}", response_class=HTMLResponse)
-def report_page(request: Request, report_id: str, user: StaffUser) -> Response:
+def report_page(
+    request: Request, report_id: str, store: StoreDep, predictor: PredictorDep, user: StaffUser
+) -> Response:
     """One report: text with urgency phrases highlighted, the suggested OPD top 3, topic,
     channel, linked duplicates, the decisions so far, and the decision form."""
-    store = _store(request)
     row = store.report(report_id)
     if row is None:
         raise HTTPException(404, f"Laporan {report_id} tidak ditemukan.")
@@ -249,7 +251,7 @@ def report_page(request: Request, report_id: str, user: StaffUser) -> Response:
         pieces=highlighted(report.text, report.title, suggestion),
         duplicates=duplicates,
         decisions=[(d, d.user.name) for d in row.decisions],
-        agencies=request.app.state.predictor.triage.router.known_agencies(),
+        agencies=predictor.triage.router.known_agencies(),
         topics=LAPOR_CATEGORIES,
         channels=CHANNELS,
         next_id=store.next_open_report(report_id),
@@ -257,9 +259,9 @@ def report_page(request: Request, report_id: str, user: StaffUser) -> Response:
 
 
 @router.get("/dasbor", response_class=HTMLResponse)
-def dashboard(request: Request, user: StaffUser) -> Response:
+def dashboard(request: Request, store: StoreDep, user: StaffUser) -> Response:
     """The KPI dashboard: SLA shares, handling times, backlog per OPD, suggestion accuracy."""
-    history = _store(request).history()
+    history = store.history()
     kpis = compute(history)
     fragment = render_html(kpis, plots(history, kpis), standalone=False)
     return _render(request, "dashboard.html", user=user, fragment=fragment)
@@ -269,6 +271,7 @@ def dashboard(request: Request, user: StaffUser) -> Response:
 def progress_page(
     request: Request,
     report_id: str,
+    store: StoreDep,
     user: StaffUser,
     status: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "",
@@ -279,7 +282,7 @@ def progress_page(
         raise HTTPException(422, "Status tidak dikenal.")
     page = f"/laporan/{quote(report_id)}"
     try:
-        record_progress(_store(request), report_id, status)
+        record_progress(store, report_id, status)
     except StoreError as exc:
         return _flash_to(request, page, "error", str(exc))
     return _flash_to(request, page, "ok", f"Laporan {report_id}: {STATUS_NAMES[status].lower()}.")
@@ -299,6 +302,8 @@ def _form_bool(value: str) -> bool | None:
 def decide_page(
     request: Request,
     report_id: str,
+    store: StoreDep,
+    metrics: MetricsDep,
     user: StaffUser,
     action: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "",
@@ -324,13 +329,11 @@ def decide_page(
     except ValidationError as exc:
         return _flash_to(request, f"/laporan/{quote(report_id)}", "error", validation_message(exc))
     try:
-        record_decision(_store(request), report_id, user, decision)
-    except HTTPException as exc:
-        if exc.status_code == 404:
-            raise
-        return _flash_to(request, f"/laporan/{quote(report_id)}", "error", str(exc.detail))
-    request.app.state.metrics.decisions.labels(decision.action).inc()
+        record_decision(store, report_id, user, decision)
+    except (InvalidDecisionError, StoreError) as exc:
+        return _flash_to(request, f"/laporan/{quote(report_id)}", "error", str(exc))
+    metrics.decisions.labels(decision.action).inc()
     verb = "diterima" if decision.action == "accept" else "dikoreksi"
-    following = _store(request).next_open_report(report_id)
+    following = store.next_open_report(report_id)
     target = f"/laporan/{quote(following)}" if following else "/antrian"
     return _flash_to(request, target, "ok", f"Laporan {report_id}: saran {verb}.")
