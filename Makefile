@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml scripts/setup-system.sh
 demo-data: $(DEMO)
 
 # The demo corpus is generated (deterministically), never committed; it follows the generator.
-$(DEMO): $(STAMP) pipeline/synth.py core/resources/slang_id.tsv
+$(DEMO): $(STAMP) $(wildcard pipeline/synth/*.py) core/resources/slang_id.tsv
 	$(LAPOR) data synth --n 5000 --out $(DEMO)
 
 run: setup $(DEMO)

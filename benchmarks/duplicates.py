@@ -20,7 +20,7 @@ import psutil
 from core.schema import Report
 from models.duplicates import DuplicateIndex, Entry, PairScorer
 from pipeline.dedupe import load_reports, read_pairs, synthetic_pairs, train_scorer
-from pipeline.synth import generate
+from pipeline.synth.generator import generate
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

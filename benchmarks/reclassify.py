@@ -19,7 +19,7 @@ from pathlib import Path
 import psutil
 
 from pipeline.ingest import write_rows
-from pipeline.synth import generate
+from pipeline.synth.generator import generate
 from pipeline.train import DataSpec, train
 
 

@@ -39,7 +39,7 @@ def prepare(store_url: str) -> tuple[str, list[dict]]:
     from pipeline.bootstrap import ensure_champion, ensure_duplicates_champion
     from pipeline.ingest import read_reports, write_rows
     from pipeline.registry import load_router
-    from pipeline.synth import generate
+    from pipeline.synth.generator import generate
     from serve.demo import seed_queue
     from serve.store import Store
 

@@ -22,7 +22,7 @@ from cli.common import (
 from cli.progress import RowProgress
 from core.schema import TASKS
 from pipeline.ingest import ReportReader, container_of, parse_mapping, write_rows
-from pipeline.synth import generate
+from pipeline.synth.generator import generate
 
 app = typer.Typer(help="Import, inspect and generate report data.", no_args_is_help=True)
 

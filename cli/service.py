@@ -21,7 +21,7 @@ from core.errors import LaporError
 from pipeline.bootstrap import ensure_champion, ensure_duplicates_champion
 from pipeline.ingest import read_reports, write_rows
 from pipeline.registry.client import CHAMPION, alias_version, resolve
-from pipeline.synth import generate
+from pipeline.synth.generator import generate
 from serve.app import create_app, registered_triage
 from serve.demo import demo_login, seed_queue
 from serve.observability import configure_logging

@@ -23,7 +23,8 @@ from sklearn.model_selection import StratifiedKFold
 from core.errors import LaporError
 from models.duplicates import DuplicateIndex, Embeddings, Entry, PairScorer
 from pipeline.ingest import Report, read_reports
-from pipeline.synth import KECAMATAN_VILLAGES, STREETS, generate
+from pipeline.synth.gazetteer import KECAMATAN_VILLAGES, STREETS
+from pipeline.synth.generator import generate
 
 SIMILARITY_BANDS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.01))
 

@@ -23,7 +23,7 @@ from models.router import FAMILIES, MODEL_INPUT_FIELDS, Router, prepare_frame
 from pipeline.evaluate import evaluate, per_class_report, save_plots
 from pipeline.ingest import ImportStats, read_reports, reports_frame
 from pipeline.registry.pyfunc import log_router
-from pipeline.synth import generate
+from pipeline.synth.generator import generate
 
 
 @dataclass

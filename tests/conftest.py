@@ -10,7 +10,7 @@ import pytest
 
 from core.config import get_settings
 from models.router import Router
-from pipeline.synth import generate
+from pipeline.synth.generator import generate
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"

@@ -14,6 +14,10 @@ def test_every_file_a_rule_depends_on_exists() -> None:
     variables = dict(re.findall(r"^(\w+)\s*:=\s*(\S+)", makefile, flags=re.M))
     missing = []
     for target, prerequisites in re.findall(r"^([^\s#:=]+):(?!=)([^\n]*)$", makefile, re.M):
+        for pattern in re.findall(r"\$\(wildcard ([^)]+)\)", prerequisites):
+            if not list(REPO.glob(pattern)):
+                missing.append(f"{target}: {pattern} (matches nothing)")
+        prerequisites = re.sub(r"\$\(wildcard [^)]+\)", "", prerequisites)
         for name in prerequisites.split():
             name = re.sub(r"\$\((\w+)\)", lambda m: variables.get(m.group(1), ""), name)
             generated = name.startswith(".venv") or name in variables.values()

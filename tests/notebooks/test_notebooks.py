@@ -9,7 +9,7 @@ import pytest
 from nbclient import NotebookClient
 
 from pipeline.ingest import write_rows
-from pipeline.synth import generate
+from pipeline.synth.generator import generate
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow

@@ -16,7 +16,7 @@ from core.errors import LaporError
 from pipeline.dedupe import read_pairs, synthetic_pairs
 from pipeline.ingest import write_rows
 from pipeline.registry.client import CHAMPION, DUPLICATES_MODEL, alias_version
-from pipeline.synth import generate
+from pipeline.synth.generator import generate
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()

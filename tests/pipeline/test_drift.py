@@ -17,7 +17,7 @@ from models.router import Router
 from pipeline.drift import compare, ready_warnings, save
 from pipeline.ingest import write_rows
 from pipeline.registry.promotion import promote, router_gate
-from pipeline.synth import generate
+from pipeline.synth.generator import generate
 from pipeline.train import DataSpec, train
 from serve.store import DecisionInput, Store
 

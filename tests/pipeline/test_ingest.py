@@ -17,7 +17,7 @@ from pipeline.ingest import (
     reports_frame,
     write_rows,
 )
-from pipeline.synth import generate
+from pipeline.synth.generator import generate
 
 LAPOR_HEADER = (
     "id,JudulLaporan,IsiLaporan,DisposisiInstansi,DisposisiInstansiID,Kategori,KategoriID,Status,"

@@ -19,7 +19,7 @@ from core.errors import LaporError
 from pipeline.batch_output import output_columns
 from pipeline.ingest import write_rows
 from pipeline.reclassify import reclassify
-from pipeline.synth import generate
+from pipeline.synth.generator import generate
 from pipeline.train import DataSpec, train
 from tests.terminal import run_in_terminal
 

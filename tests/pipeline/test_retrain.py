@@ -16,7 +16,7 @@ from pipeline.registry.client import champion_family, configure
 from pipeline.registry.promotion import promote, router_gate
 from pipeline.registry.pyfunc import load_router
 from pipeline.retrain import training_frame
-from pipeline.synth import generate
+from pipeline.synth.generator import generate
 from pipeline.train import DataSpec, train
 from serve.store import DecisionInput, Store
 

@@ -7,7 +7,8 @@ from collections import Counter
 import pytest
 
 from core.schema import CHANNELS, LAPOR_CATEGORIES, REPORT_FIELDS, URGENT_REASONS, Report
-from pipeline.synth import KECAMATAN_VILLAGES, OPD, agency_names, generate
+from pipeline.synth.gazetteer import KECAMATAN_VILLAGES, OPD, agency_names
+from pipeline.synth.generator import generate
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from pipeline.ingest import write_rows
 from pipeline.registry.pyfunc import load_router
-from pipeline.synth import generate
+from pipeline.synth.generator import generate
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()

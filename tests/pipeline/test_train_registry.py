@@ -16,7 +16,7 @@ from pipeline.ingest import write_rows
 from pipeline.registry.client import CHALLENGER, CHAMPION, alias_version
 from pipeline.registry.promotion import promote, router_gate
 from pipeline.registry.pyfunc import load_router
-from pipeline.synth import generate
+from pipeline.synth.generator import generate
 from pipeline.train import DataSpec, load_frame, split_frame, train
 
 pytestmark = pytest.mark.slow

