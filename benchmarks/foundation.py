@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from core.text import normalize, stem_word, stem_word_uncached
-from pipeline.ingest import ReportReader
+from pipeline.ingest.reader import ReportReader
 from pipeline.synth.generator import generate
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import psutil
 
-from pipeline.ingest import write_rows
+from pipeline.ingest.containers import write_rows
 from pipeline.synth.generator import generate
 from pipeline.train import DataSpec, train
 

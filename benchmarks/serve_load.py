@@ -37,7 +37,8 @@ DEMO = REPO / "data" / "sample" / "demo_reports.csv"
 def prepare(store_url: str) -> tuple[str, list[dict]]:
     """The champion (trained if missing), a seeded store with an API key, and request bodies."""
     from pipeline.bootstrap import ensure_champion, ensure_duplicates_champion
-    from pipeline.ingest import read_reports, write_rows
+    from pipeline.ingest.containers import write_rows
+    from pipeline.ingest.reader import read_reports
     from pipeline.registry import load_router
     from pipeline.synth.generator import generate
     from serve.demo import seed_queue

@@ -12,7 +12,7 @@ from rich.console import Console
 
 from core.config import get_settings
 from core.errors import LaporError
-from pipeline.ingest import parse_mapping
+from pipeline.ingest.mapping import parse_mapping
 from pipeline.train import DataSpec
 from serve.store import Store
 

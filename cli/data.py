@@ -21,7 +21,9 @@ from cli.common import (
 )
 from cli.progress import RowProgress
 from core.schema import TASKS
-from pipeline.ingest import ReportReader, container_of, parse_mapping, write_rows
+from pipeline.ingest.containers import container_of, write_rows
+from pipeline.ingest.mapping import parse_mapping
+from pipeline.ingest.reader import ReportReader
 from pipeline.synth.generator import generate
 
 app = typer.Typer(help="Import, inspect and generate report data.", no_args_is_help=True)

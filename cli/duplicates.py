@@ -17,7 +17,7 @@ from cli.common import (
 from core.errors import LaporError
 from core.files import file_sha256
 from pipeline.dedupe import evaluate_pairs, find_links, load_reports, read_pairs, train_scorer
-from pipeline.ingest import container_of
+from pipeline.ingest.containers import container_of
 from pipeline.registry.pyfunc import LabelledPairs, load_scorer, log_duplicates
 
 app = typer.Typer(

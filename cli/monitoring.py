@@ -21,7 +21,7 @@ from cli.common import (
 )
 from core.config import get_settings
 from pipeline.drift import compare, log, save
-from pipeline.ingest import read_reports, reports_frame
+from pipeline.ingest.reader import read_reports, reports_frame
 from pipeline.kpi import compute, history_from_reports, plots, render_html
 from pipeline.registry.client import champion_uri, load_validation, resolve
 from pipeline.registry.pyfunc import load_router

@@ -19,7 +19,8 @@ from cli.common import (
 from core.config import get_settings
 from core.errors import LaporError
 from pipeline.bootstrap import ensure_champion, ensure_duplicates_champion
-from pipeline.ingest import read_reports, write_rows
+from pipeline.ingest.containers import write_rows
+from pipeline.ingest.reader import read_reports
 from pipeline.registry.client import CHAMPION, alias_version, resolve
 from pipeline.synth.generator import generate
 from serve.app import create_app, registered_triage

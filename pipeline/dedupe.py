@@ -21,8 +21,9 @@ from sklearn.metrics import precision_recall_fscore_support
 from sklearn.model_selection import StratifiedKFold
 
 from core.errors import LaporError
+from core.schema import Report
 from models.duplicates import DuplicateIndex, Embeddings, Entry, PairScorer
-from pipeline.ingest import Report, read_reports
+from pipeline.ingest.reader import read_reports
 from pipeline.synth.gazetteer import KECAMATAN_VILLAGES, STREETS
 from pipeline.synth.generator import generate
 

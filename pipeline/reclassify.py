@@ -24,10 +24,11 @@ from typing import Any
 import pandas as pd
 
 from core.errors import LaporError
-from core.schema import TASKS
+from core.schema import TASKS, Report
 from models.router import Router
 from pipeline.batch_output import ERROR_COLUMNS, output_columns, suggestion_frame
-from pipeline.ingest import Report, ReportReader, RowIssue, container_of
+from pipeline.ingest.containers import container_of
+from pipeline.ingest.reader import ReportReader, RowIssue
 from pipeline.registry.client import champion_uri
 from pipeline.registry.pyfunc import load_router
 from pipeline.spark import run_spark

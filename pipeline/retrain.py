@@ -14,7 +14,7 @@ import mlflow
 import pandas as pd
 
 from core.schema import Report
-from pipeline.ingest import reports_frame
+from pipeline.ingest.reader import reports_frame
 from pipeline.registry.client import champion_family, configure
 from pipeline.registry.promotion import PromotionOutcome, promote, router_gate
 from pipeline.train import DataSpec, TrainResult, load_frame, train_frame

@@ -21,7 +21,8 @@ import pandas as pd
 
 from core.errors import LaporError
 from pipeline.batch_output import ERROR_COLUMNS, output_columns, suggestion_frame
-from pipeline.ingest import ReportReader, RowConverter, RowError, container_of, sniff_delimiter
+from pipeline.ingest.containers import container_of, sniff_delimiter
+from pipeline.ingest.reader import ReportReader, RowConverter, RowError
 
 ROW = "_row"
 FIRST_ROW = "_first_row"

@@ -21,7 +21,7 @@ from models.encoder.config import EncoderConfig
 from models.encoder.e5 import prepare_encoder
 from models.router import FAMILIES, MODEL_INPUT_FIELDS, Router, prepare_frame
 from pipeline.evaluate import evaluate, per_class_report, save_plots
-from pipeline.ingest import ImportStats, read_reports, reports_frame
+from pipeline.ingest.reader import ImportStats, read_reports, reports_frame
 from pipeline.registry.pyfunc import log_router
 from pipeline.synth.generator import generate
 

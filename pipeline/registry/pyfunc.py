@@ -28,7 +28,7 @@ from models.duplicates import PairScorer
 from models.predictions import SUGGESTION_COLUMNS, flatten
 from models.router import MODEL_INPUT_FIELDS, Router, RouterFormatError
 from pipeline.dedupe import find_links
-from pipeline.ingest import reports_frame
+from pipeline.ingest.reader import reports_frame
 from pipeline.registry.client import (
     CHAMPION,
     DUPLICATES_MODEL,

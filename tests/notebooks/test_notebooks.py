@@ -8,7 +8,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from pipeline.ingest import write_rows
+from pipeline.ingest.containers import write_rows
 from pipeline.synth.generator import generate
 from tests.conftest import REPO
 

@@ -14,7 +14,7 @@ from cli.main import app
 from core.config import get_settings
 from core.errors import LaporError
 from pipeline.dedupe import read_pairs, synthetic_pairs
-from pipeline.ingest import write_rows
+from pipeline.ingest.containers import write_rows
 from pipeline.registry.client import CHAMPION, DUPLICATES_MODEL, alias_version
 from pipeline.synth.generator import generate
 

@@ -15,7 +15,7 @@ from core.config import get_settings
 from core.schema import Report, Suggestion
 from models.router import Router
 from pipeline.drift import compare, ready_warnings, save
-from pipeline.ingest import write_rows
+from pipeline.ingest.containers import write_rows
 from pipeline.registry.promotion import promote, router_gate
 from pipeline.synth.generator import generate
 from pipeline.train import DataSpec, train

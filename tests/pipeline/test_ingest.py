@@ -9,14 +9,9 @@ from pathlib import Path
 import pytest
 
 from core.errors import IngestError
-from pipeline.ingest import (
-    ReportReader,
-    parse_datetime,
-    parse_mapping,
-    read_reports,
-    reports_frame,
-    write_rows,
-)
+from pipeline.ingest.containers import write_rows
+from pipeline.ingest.mapping import parse_datetime, parse_mapping
+from pipeline.ingest.reader import ReportReader, read_reports, reports_frame
 from pipeline.synth.generator import generate
 
 LAPOR_HEADER = (

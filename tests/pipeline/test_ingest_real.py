@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.ingest import ReportReader
+from pipeline.ingest.reader import ReportReader
 from tests.conftest import shared_file
 
 pytestmark = pytest.mark.slow

@@ -17,7 +17,7 @@ from cli.main import app
 from core.config import get_settings
 from core.errors import LaporError
 from pipeline.batch_output import output_columns
-from pipeline.ingest import write_rows
+from pipeline.ingest.containers import write_rows
 from pipeline.reclassify import reclassify
 from pipeline.synth.generator import generate
 from pipeline.train import DataSpec, train

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from core.config import get_settings
 from core.schema import Report
-from pipeline.ingest import write_rows
+from pipeline.ingest.containers import write_rows
 from pipeline.registry.client import champion_family, configure
 from pipeline.registry.promotion import promote, router_gate
 from pipeline.registry.pyfunc import load_router

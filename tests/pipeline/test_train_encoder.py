@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from pipeline.ingest import write_rows
+from pipeline.ingest.containers import write_rows
 from pipeline.registry.pyfunc import load_router
 from pipeline.synth.generator import generate
 

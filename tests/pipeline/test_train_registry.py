@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from core.config import get_settings
 from core.errors import LaporError
-from pipeline.ingest import write_rows
+from pipeline.ingest.containers import write_rows
 from pipeline.registry.client import CHALLENGER, CHAMPION, alias_version
 from pipeline.registry.promotion import promote, router_gate
 from pipeline.registry.pyfunc import load_router
