@@ -18,7 +18,9 @@ import numpy as np
 import psutil
 
 from core.schema import Report
-from models.duplicates import DuplicateIndex, Entry, PairScorer
+from models.duplicates.features import Entry
+from models.duplicates.index import DuplicateIndex
+from models.duplicates.scorer import PairScorer
 from pipeline.dedupe import load_reports, read_pairs, synthetic_pairs, train_scorer
 from pipeline.synth.generator import generate
 

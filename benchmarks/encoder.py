@@ -29,7 +29,7 @@ import pandas as pd
 import scipy.sparse as sp
 from quality import surabaya_spec  # the sibling script: run as `python benchmarks/encoder.py`
 
-from models.duplicates import Embeddings
+from models.duplicates.embeddings import Embeddings
 from models.encoder.classifier import EncoderClassifier
 from models.encoder.config import EncoderConfig
 from models.linear import CalibratedLinearClassifier

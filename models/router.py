@@ -40,7 +40,7 @@ from core.schema import (
 )
 from models.card import model_card
 from models.channel import intent_features
-from models.duplicates import Embeddings
+from models.duplicates.embeddings import Embeddings
 from models.encoder.config import ENCODER_TASKS, EncoderConfig
 from models.linear import CalibratedLinearClassifier, ReportVectorizer, model_texts
 from models.places import PlaceOffices

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.schema import Report, Suggestion
-from models.duplicates import DuplicateIndex
+from models.duplicates.index import DuplicateIndex
 from models.router import Router
 
 

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from core.config import get_settings
-from models.duplicates import Embeddings, PairScorer
+from models.duplicates.embeddings import Embeddings
+from models.duplicates.scorer import PairScorer
 from pipeline.dedupe import DEMO_NO_ADDRESS_SHARE, pair_metrics, synthetic_pairs
 from pipeline.registry.client import CHAMPION, DUPLICATES_MODEL, alias_version, champion_uri
 from pipeline.registry.promotion import DuplicatesGate, promote, router_gate

@@ -22,7 +22,10 @@ from sklearn.model_selection import StratifiedKFold
 
 from core.errors import LaporError
 from core.schema import Report
-from models.duplicates import DuplicateIndex, Embeddings, Entry, PairScorer
+from models.duplicates.embeddings import Embeddings
+from models.duplicates.features import Entry
+from models.duplicates.index import DuplicateIndex
+from models.duplicates.scorer import PairScorer
 from pipeline.ingest.reader import read_reports
 from pipeline.synth.gazetteer import KECAMATAN_VILLAGES, STREETS
 from pipeline.synth.generator import generate

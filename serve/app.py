@@ -17,7 +17,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from core.config import Settings, get_settings
 from core.errors import LaporError
-from models.duplicates import DuplicateIndex
+from models.duplicates.index import DuplicateIndex
 from models.triage import Triage
 from pipeline.registry.client import champion_uri
 from pipeline.registry.pyfunc import champion_scorer, load_router

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from core.schema import Report, Suggestion
-from models.duplicates import DuplicateIndex
+from models.duplicates.index import DuplicateIndex
 from models.triage import Triage
 
 T = TypeVar("T")

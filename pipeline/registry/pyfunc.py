@@ -24,7 +24,7 @@ from mlflow.types import ColSpec, Schema
 from core.config import get_settings
 from core.provenance import library_versions
 from core.schema import Report, mask_record
-from models.duplicates import PairScorer
+from models.duplicates.scorer import PairScorer
 from models.predictions import SUGGESTION_COLUMNS, flatten
 from models.router import MODEL_INPUT_FIELDS, Router, RouterFormatError
 from pipeline.dedupe import find_links

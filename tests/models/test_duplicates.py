@@ -9,18 +9,19 @@ import pandas as pd
 import pytest
 
 from core.schema import Report
-from models.duplicates import (
+from models.duplicates.embeddings import Embeddings
+from models.duplicates.features import (
     COLUMN,
     FEATURES,
     FEATURES_BEFORE_ADDRESS,
     MAX_CANDIDATES,
-    DuplicateIndex,
-    Embeddings,
     Entry,
-    PairScorer,
+    address_features,
     reason,
     signature,
 )
+from models.duplicates.index import DuplicateIndex
+from models.duplicates.scorer import PairScorer
 from pipeline.dedupe import find_links, synthetic_pairs
 
 pytestmark = pytest.mark.slow
@@ -104,10 +105,8 @@ def test_same_words_for_the_house_next_door_is_not_a_duplicate(scorer: PairScore
 
 
 def test_address_features_name_one_spot() -> None:
-    from models.duplicates import _address_features
-
     def features(a: Report, b: Report) -> dict[str, float]:
-        return _address_features(Entry.of(a), Entry.of(b))
+        return address_features(Entry.of(a), Entry.of(b))
 
     house_39 = report("a", ROAD, address="Jl. Mawar No.39 RT 04")
     house_41 = report("b", ROAD, address="jl  mawar no 41 rt 04")
@@ -135,7 +134,8 @@ def test_scorers_trained_before_the_address_features_still_score(scorer: PairSco
 
     from sklearn.linear_model import LogisticRegression
 
-    from models.duplicates import CHEAP_FEATURES, _positive_proba
+    from models.duplicates.features import CHEAP_FEATURES
+    from models.duplicates.scorer import _positive_proba
 
     pairs, labels = synthetic_pairs(300, seed=5)
     matrix = scorer.features(pairs, with_embeddings=True)
@@ -247,7 +247,8 @@ def test_signature_and_reason_helpers() -> None:
 
 
 def test_direct_probabilities_equal_scikit_learn(scorer: PairScorer) -> None:
-    from models.duplicates import CHEAP_FEATURES, _positive_proba
+    from models.duplicates.features import CHEAP_FEATURES
+    from models.duplicates.scorer import _positive_proba
 
     rng = np.random.default_rng(0)
     features = rng.random((20, len(scorer.stage_b_.coef_[0])))
@@ -270,7 +271,7 @@ def test_embeddings_of_a_batch_larger_than_the_cache() -> None:
 
 
 def test_threshold_has_the_best_f1_and_stays_clear_of_the_weakest_positive() -> None:
-    from models.duplicates import best_f1_threshold
+    from models.duplicates.scorer import best_f1_threshold
 
     separable = np.array([0.02, 0.05, 0.11, 0.83, 0.97, 0.99])
     labels = np.array([0, 0, 0, 1, 1, 1])

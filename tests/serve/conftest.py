@@ -10,7 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from core.config import get_settings
-from models.duplicates import DuplicateIndex, PairScorer
+from models.duplicates.index import DuplicateIndex
+from models.duplicates.scorer import PairScorer
 from models.router import Router
 from models.triage import Triage
 from pipeline.dedupe import DEMO_NO_ADDRESS_SHARE, synthetic_pairs

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from core.config import get_settings
-from models.duplicates import PairScorer
+from models.duplicates.scorer import PairScorer
 from models.router import Router
 from serve.app import create_app
 from serve.store import StoredReport

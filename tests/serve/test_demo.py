@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from core.schema import Report
-from models.duplicates import PairScorer
+from models.duplicates.scorer import PairScorer
 from models.router import Router
 from pipeline.synth.generator import generate
 from serve.demo import HISTORY_USER, OPEN_SPAN, demo_login, seed_queue
