@@ -13,7 +13,7 @@ from cli.common import (
     user_errors,
 )
 from core.errors import LaporError
-from serve.store import ROLES
+from serve.store.records import ROLES
 
 app = typer.Typer(help="Users of the service and their API keys.", no_args_is_help=True)
 

@@ -25,7 +25,8 @@ from serve.auth import key_cache
 from serve.observability import Metrics, RequestMiddleware
 from serve.predictor import Predictor
 from serve.routes import API_PREFIX, classify, health, kpi, models, reports, ui, users
-from serve.store import Store, StoreError
+from serve.store import Store
+from serve.store.records import StoreError
 from serve.workflow import ReportNotFoundError
 
 log = logging.getLogger("lapor.serve")

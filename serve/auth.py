@@ -16,7 +16,8 @@ from fastapi.security import APIKeyHeader
 from starlette.concurrency import run_in_threadpool
 
 from serve.deps import KeyCacheDep, StoreDep
-from serve.store import Principal, Store, hash_api_key
+from serve.store import Store
+from serve.store.records import Principal, hash_api_key
 
 api_key_header = APIKeyHeader(
     name="X-API-Key", auto_error=False, description="A key from `lapor users add NAME --api-key`."

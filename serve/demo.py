@@ -12,7 +12,8 @@ from typing import Any
 
 from core.schema import Report
 from models.triage import Triage
-from serve.store import DecisionInput, Store, StoreError
+from serve.store import Store
+from serve.store.records import DecisionInput, StoreError
 
 DEMO_USER = "demo"
 HISTORY = timedelta(days=60)

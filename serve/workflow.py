@@ -4,8 +4,10 @@ them to HTTP (404, 422) and the UI shows them on the page."""
 from __future__ import annotations
 
 from core.errors import LaporError
+from serve.db.tables import Decision
 from serve.schemas import DecisionIn
-from serve.store import Decision, DecisionInput, Principal, Store
+from serve.store import Store
+from serve.store.records import DecisionInput, Principal
 
 
 class ReportNotFoundError(LaporError):

@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from serve.store import Base
+from serve.db.tables import Base
 
 connection = context.config.attributes["connection"]
 context.configure(

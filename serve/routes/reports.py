@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from core.schema import STATUSES, TASKS
 from core.workdays import working_days_between
 from serve.auth import StaffCaller
+from serve.db.tables import OPEN_STATUSES, Decision, StoredReport
 from serve.deps import MetricsDep, PredictorDep, StoreDep
 from serve.routes import API_PREFIX
 from serve.schemas import (
@@ -22,12 +23,7 @@ from serve.schemas import (
     ReportOut,
     ReportPage,
 )
-from serve.store import (
-    OPEN_STATUSES,
-    Decision,
-    QueueFilter,
-    StoredReport,
-)
+from serve.store.records import QueueFilter
 from serve.workflow import ReportNotFoundError, record_decision, record_progress
 
 router = APIRouter(prefix=API_PREFIX, tags=["reports"])

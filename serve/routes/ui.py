@@ -17,11 +17,12 @@ from starlette.exceptions import HTTPException
 from core.schema import CHANNELS, LAPOR_CATEGORIES, STATUSES, Suggestion
 from pipeline.kpi import compute, plots, render_html
 from serve.auth import check_csrf, csrf_token, session_principal
+from serve.db.tables import OPEN_STATUSES
 from serve.deps import MetricsDep, PredictorDep, StoreDep, get_store
 from serve.routes.classify import validation_message
 from serve.routes.reports import report_out
 from serve.schemas import DecisionIn, ReportOut
-from serve.store import OPEN_STATUSES, Principal, QueueFilter, StoreError
+from serve.store.records import Principal, QueueFilter, StoreError
 from serve.workflow import InvalidDecisionError, record_decision, record_progress
 
 router = APIRouter(include_in_schema=False)

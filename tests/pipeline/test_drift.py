@@ -19,7 +19,8 @@ from pipeline.ingest.containers import write_rows
 from pipeline.registry.promotion import promote, router_gate
 from pipeline.synth.generator import generate
 from pipeline.train import DataSpec, train
-from serve.store import DecisionInput, Store
+from serve.store import Store
+from serve.store.records import DecisionInput
 
 pytestmark = pytest.mark.slow
 

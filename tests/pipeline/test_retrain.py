@@ -18,7 +18,8 @@ from pipeline.registry.pyfunc import load_router
 from pipeline.retrain import training_frame
 from pipeline.synth.generator import generate
 from pipeline.train import DataSpec, train
-from serve.store import DecisionInput, Store
+from serve.store import Store
+from serve.store.records import DecisionInput
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ from core.config import get_settings
 from models.duplicates.scorer import PairScorer
 from models.router import Router
 from serve.app import create_app
-from serve.store import StoredReport
+from serve.db.tables import StoredReport
 from tests.serve.conftest import KUTIM, Service, service_triage
 
 pytestmark = pytest.mark.slow

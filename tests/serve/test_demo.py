@@ -13,7 +13,8 @@ from models.duplicates.scorer import PairScorer
 from models.router import Router
 from pipeline.synth.generator import generate
 from serve.demo import HISTORY_USER, OPEN_SPAN, demo_login, seed_queue
-from serve.store import QueueFilter, Store
+from serve.store import Store
+from serve.store.records import QueueFilter
 from tests.serve.conftest import service_triage
 
 pytestmark = pytest.mark.slow

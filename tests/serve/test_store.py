@@ -21,7 +21,9 @@ from alembic.runtime.migration import MigrationContext
 from core.schema import Report
 from models.router import Router
 from models.triage import Triage
-from serve.store import Base, DecisionInput, QueueFilter, Store, StoreError
+from serve.db.tables import Base
+from serve.store import Store
+from serve.store.records import DecisionInput, QueueFilter, StoreError
 from tests.serve.conftest import KUTIM
 from tests.serve.postgres import new_database
 

@@ -1,0 +1,1 @@
+"""The service's database: tables (SQLAlchemy models) and the engine with its migrations."""

@@ -1,0 +1,174 @@
+"""The tables: users and their API keys, reports, their suggestions, staff decisions; and the
+triage order of the queue."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    case,
+    func,
+)
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    mapped_column,
+    relationship,
+)
+
+from core.schema import Report, Suggestion
+
+OPEN_STATUSES = ("new", "verified")
+"""Reports still waiting for admin staff to verify and forward them."""
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    user: Mapped[User] = relationship()
+
+
+class StoredReport(Base):
+    """A report as received (personal data masked), its SLA clock and the final labels."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    received_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    source: Mapped[str] = mapped_column(String(16))
+    province: Mapped[str | None] = mapped_column(String(200))
+    regency: Mapped[str | None] = mapped_column(String(200))
+    district: Mapped[str | None] = mapped_column(String(200))
+    village: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    forward_due_at: Mapped[datetime] = mapped_column(DateTime)
+    response_due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    dispositioned_at: Mapped[datetime | None] = mapped_column(DateTime)
+    responded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # what the model suggested (denormalised for sorting and filtering the queue)
+    suggested_agency: Mapped[str | None] = mapped_column(String(200), index=True)
+    suggested_topic: Mapped[str | None] = mapped_column(String(200))
+    suggested_urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    urgency_score: Mapped[float] = mapped_column(Float, default=0.0)
+    # what staff decided
+    channel: Mapped[str | None] = mapped_column(String(32))
+    topic: Mapped[str | None] = mapped_column(String(200))
+    agency: Mapped[str | None] = mapped_column(String(200), index=True)
+    urgent: Mapped[bool | None] = mapped_column(Boolean)
+    duplicate_of: Mapped[str | None] = mapped_column(String(64))
+
+    suggestions: Mapped[list[StoredSuggestion]] = relationship(
+        back_populates="report", order_by="StoredSuggestion.id"
+    )
+    decisions: Mapped[list[Decision]] = relationship(
+        back_populates="report", order_by="Decision.id"
+    )
+
+    @property
+    def suggestion(self) -> Suggestion | None:
+        """The latest suggestion made for this report."""
+        if not self.suggestions:
+            return None
+        return Suggestion.model_validate(self.suggestions[-1].payload)
+
+    def as_report(self) -> Report:
+        return Report(
+            id=self.id,
+            title=self.title,
+            text=self.text,
+            created_at=self.created_at,
+            source=self.source,
+            province=self.province,
+            regency=self.regency,
+            district=self.district,
+            village=self.village,
+            address=self.address,
+            agency=self.agency or self.suggested_agency,
+            topic=self.topic or self.suggested_topic,
+        )
+
+
+class StoredSuggestion(Base):
+    __tablename__ = "suggestions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id"), index=True)
+    model_version: Mapped[str | None] = mapped_column(String(100))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    report: Mapped[StoredReport] = relationship(back_populates="suggestions")
+
+
+class Decision(Base):
+    """One staff decision: what was suggested, what was decided, by whom and when."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str | None] = mapped_column(String(32))
+    topic: Mapped[str | None] = mapped_column(String(200))
+    agency: Mapped[str | None] = mapped_column(String(200))
+    urgent: Mapped[bool | None] = mapped_column(Boolean)
+    duplicate_of: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text)
+    suggested_channel: Mapped[str | None] = mapped_column(String(32))
+    suggested_topic: Mapped[str | None] = mapped_column(String(200))
+    suggested_agency: Mapped[str | None] = mapped_column(String(200))
+    suggested_urgent: Mapped[bool | None] = mapped_column(Boolean)
+    model_version: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+    report: Mapped[StoredReport] = relationship(back_populates="decisions")
+    user: Mapped[User] = relationship()
+
+
+EFFECTIVE_URGENT = func.coalesce(StoredReport.urgent, StoredReport.suggested_urgent)
+"""Urgent as staff decided it, else as suggested."""
+QUEUE_ORDER = (
+    case((StoredReport.status.in_(OPEN_STATUSES), 0), else_=1),
+    EFFECTIVE_URGENT.desc(),
+    StoredReport.received_at.asc(),
+    StoredReport.id,
+)
+"""The triage order: open reports first, urgent ones first among them, then the oldest."""

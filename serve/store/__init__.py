@@ -1,0 +1,15 @@
+"""Persistence of the service: reports, suggestions, staff decisions, users and API keys.
+
+SQLAlchemy 2 over SQLite (WAL, synchronous=FULL: a committed decision survives the process being
+killed) by default, or PostgreSQL by URL. The schema is owned by the Alembic migrations in
+``serve/migrations``; :meth:`StoreBase.migrate` brings a database to the latest revision.
+"""
+
+from serve.store.decisions import DecisionStore
+from serve.store.reports import ReportStore
+from serve.store.users import UserStore
+
+
+class Store(UserStore, ReportStore, DecisionStore):
+    """The service's database: users and keys, reports and the queue, decisions and history.
+    Every write commits before it returns."""

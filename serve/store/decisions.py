@@ -1,0 +1,174 @@
+"""Staff decisions, follow-up, and the history KPIs and retraining read."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import (
+    select,
+)
+from sqlalchemy.orm import (
+    selectinload,
+)
+
+from core.schema import TASKS, Report, Suggestion
+from core.text import mask_pii
+from core.workdays import FOLLOW_UP_DAYS, add_working_days
+from pipeline.kpi import HISTORY_COLUMNS
+from serve.db.tables import OPEN_STATUSES, Decision, StoredReport, StoredSuggestion
+from serve.store.base import StoreBase
+from serve.store.records import DecisionInput, Principal, StoreError, now_local
+
+
+class DecisionStore(StoreBase):
+    def add_decision(
+        self,
+        report_id: str,
+        principal: Principal,
+        decision: DecisionInput,
+        at: datetime | None = None,
+    ) -> Decision:
+        """Record a staff decision (made now, or ``at`` for imported history) and move the
+        report on: with an agency decided it is forwarded (dispositioned) and its follow-up
+        clock starts. Committed before returning."""
+        now = at or now_local()
+        with self.session() as session:
+            row = session.get(StoredReport, report_id, with_for_update=True)
+            if row is None:
+                raise KeyError(report_id)
+            stored = session.scalars(
+                select(StoredSuggestion)
+                .where(StoredSuggestion.report_id == report_id)
+                .order_by(StoredSuggestion.id.desc())
+                .limit(1)
+            ).first()
+            suggestion = Suggestion.model_validate(stored.payload) if stored else None
+            suggested = suggestion.labels() if suggestion is not None else {}
+            final = dict(suggested) if decision.action == "accept" else {}
+            for field in TASKS:
+                value = getattr(decision, field)
+                if value is not None:
+                    final[field] = value
+            record = Decision(
+                report_id=report_id,
+                user_id=principal.id,
+                action=decision.action,
+                channel=final.get("channel"),
+                topic=final.get("topic"),
+                agency=final.get("agency"),
+                urgent=final.get("urgent"),
+                duplicate_of=decision.duplicate_of,
+                note=mask_pii(decision.note) if decision.note else None,
+                suggested_channel=suggested.get("channel"),
+                suggested_topic=suggested.get("topic"),
+                suggested_agency=suggested.get("agency"),
+                suggested_urgent=suggested.get("urgent"),
+                model_version=suggestion.model_version if suggestion else None,
+                created_at=now,
+            )
+            session.add(record)
+            for field in TASKS:
+                if final.get(field) is not None:
+                    setattr(row, field, final[field])
+            if decision.duplicate_of:
+                row.duplicate_of = decision.duplicate_of
+            if row.agency and row.status in OPEN_STATUSES:
+                row.status = "dispositioned"
+                row.dispositioned_at = now
+                row.response_due_at = add_working_days(now, FOLLOW_UP_DAYS)
+            elif row.status == "new":
+                row.status = "verified"
+            session.commit()
+            session.refresh(record)
+            return record
+
+    def history(self) -> pd.DataFrame:
+        """Every report with its time stamps, latest suggestion and latest decision, as the
+        history frame of :mod:`pipeline.kpi` (and the decisions retraining learns from)."""
+        rows = []
+        with self.session() as session:
+            reports = session.scalars(
+                select(StoredReport).options(
+                    selectinload(StoredReport.suggestions), selectinload(StoredReport.decisions)
+                )
+            )
+            for report in reports:
+                suggestion = report.suggestion
+                decision = report.decisions[-1] if report.decisions else None
+                rows.append(
+                    {
+                        "id": report.id,
+                        "agency": report.agency,
+                        "topic": report.topic,
+                        "channel": report.channel,
+                        "received_at": report.received_at,
+                        "dispositioned_at": report.dispositioned_at,
+                        "responded_at": report.responded_at,
+                        "closed_at": report.closed_at,
+                        "suggested_agency": report.suggested_agency,
+                        "suggested_topic": report.suggested_topic,
+                        "suggested_channel": suggestion.labels().get("channel")
+                        if suggestion
+                        else None,
+                        "agency_decision": suggestion.agency.decision
+                        if suggestion and suggestion.agency
+                        else None,
+                        "decided_at": decision.created_at if decision else None,
+                    }
+                )
+        return pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
+
+    def record_progress(self, report_id: str, status: str, at: datetime | None = None) -> None:
+        """The OPD followed the report up (``responded``) or it was ``closed``: the stages the
+        follow-up KPIs measure. Committed before returning."""
+        if status not in ("responded", "closed"):
+            raise StoreError(f"unknown progress {status!r} (expected responded or closed)")
+        now = at or now_local()
+        with self.session() as session:
+            row = session.get(StoredReport, report_id, with_for_update=True)
+            if row is None:
+                raise KeyError(report_id)
+            if status == "responded":
+                if row.status not in (*OPEN_STATUSES, "dispositioned"):
+                    raise StoreError(f"report {report_id!r} is already {row.status}")
+                row.responded_at = now
+            else:
+                if row.status == "closed":
+                    raise StoreError(f"report {report_id!r} is already closed")
+                row.closed_at = now
+            row.status = status
+            session.commit()
+
+    def decided_reports(self) -> list[Report]:
+        """Reports a person has decided, labelled with that (latest) decision: training data.
+        A label the decision left open stays empty; the model's own suggestion is never used
+        as truth."""
+        out = []
+        with self.session() as session:
+            rows = session.scalars(
+                select(StoredReport)
+                .where(StoredReport.decisions.any())
+                .options(selectinload(StoredReport.decisions))
+            )
+            for row in rows:
+                decision = row.decisions[-1]
+                out.append(
+                    row.as_report().model_copy(
+                        update={
+                            "channel": decision.channel,
+                            "topic": decision.topic,
+                            "agency": decision.agency,
+                            "urgent": decision.urgent,
+                            "duplicate_of": decision.duplicate_of,
+                        }
+                    )
+                )
+        return out
+
+    def decisions(self, since: datetime | None = None) -> list[Decision]:
+        with self.session() as session:
+            query = select(Decision).order_by(Decision.id).options(selectinload(Decision.user))
+            if since is not None:
+                query = query.where(Decision.created_at >= since)
+            return list(session.scalars(query))

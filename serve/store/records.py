@@ -1,0 +1,64 @@
+"""What the store takes and gives besides rows: who is calling, queue filters, decisions,
+errors, and the clock."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.errors import LaporError
+
+ROLES = ("staff", "admin")
+
+
+class StoreError(LaporError):
+    """A store operation that cannot be done as asked (unknown user, id conflict, ...)."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: enough to authorise and to record decisions."""
+
+    id: int
+    name: str
+    role: str
+
+    def may(self, role: str) -> bool:
+        """Admins may do everything staff may."""
+        return self.role == "admin" or self.role == role
+
+
+@dataclass
+class QueueFilter:
+    statuses: tuple[str, ...] | None = None
+    agency: str | None = None
+    urgent: bool | None = None
+    overdue: bool | None = None
+    page: int = 1
+    page_size: int = 50
+
+
+@dataclass
+class DecisionInput:
+    action: str
+    channel: str | None = None
+    topic: str | None = None
+    agency: str | None = None
+    urgent: bool | None = None
+    duplicate_of: str | None = None
+    note: str | None = None
+
+
+def hash_api_key(key: str) -> str:
+    """API keys are random 256-bit tokens, so a plain SHA-256 is a safe way to store them."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def naive_local(moment: datetime) -> datetime:
+    """The store keeps naive local times (the deployment's clock, like the exports do)."""
+    return moment.astimezone().replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def now_local() -> datetime:
+    return datetime.now().replace(microsecond=0)

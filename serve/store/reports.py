@@ -1,0 +1,149 @@
+"""Received reports with their suggestions, and the triage queue."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import (
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import (
+    selectinload,
+)
+
+from core.schema import Report, Suggestion
+from core.workdays import FORWARD_DAYS, add_working_days
+from serve.db.tables import (
+    EFFECTIVE_URGENT,
+    OPEN_STATUSES,
+    QUEUE_ORDER,
+    Decision,
+    StoredReport,
+    StoredSuggestion,
+)
+from serve.store.base import StoreBase
+from serve.store.records import QueueFilter, StoreError, naive_local, now_local
+
+
+class ReportStore(StoreBase):
+    def add_report(
+        self, report: Report, suggestion: Suggestion, received_at: datetime | None = None
+    ) -> StoredReport:
+        """Store a received report (masked where it entered: ``Report.masked()``) with its
+        suggestion; its SLA clock starts now."""
+        received = received_at or now_local()
+        created = naive_local(report.created_at) if report.created_at else received
+        urgent = suggestion.urgent
+        row = StoredReport(
+            id=report.id,
+            title=report.title,
+            text=report.text,
+            created_at=created,
+            received_at=received,
+            source=report.source,
+            province=report.province,
+            regency=report.regency,
+            district=report.district,
+            village=report.village,
+            address=report.address,
+            status="new",
+            forward_due_at=add_working_days(received, FORWARD_DAYS),
+            suggested_agency=suggestion.labels().get("agency"),
+            suggested_topic=suggestion.labels().get("topic"),
+            suggested_urgent=bool(urgent and urgent.flag),
+            urgency_score=urgent.score if urgent else 0.0,
+        )
+        with self.session() as session:
+            session.add(row)
+            session.add(
+                StoredSuggestion(
+                    report_id=report.id,
+                    model_version=suggestion.model_version,
+                    payload=suggestion.model_dump(mode="json"),
+                    created_at=received,
+                )
+            )
+            try:
+                session.commit()
+            except IntegrityError as exc:
+                raise StoreError(f"report {report.id!r} already exists") from exc
+        return self.report(report.id)  # type: ignore[return-value]
+
+    def queue_size(self) -> int:
+        with self.session() as session:
+            return session.scalar(select(func.count()).select_from(StoredReport)) or 0
+
+    def has_report(self, report_id: str) -> bool:
+        with self.session() as session:
+            return session.get(StoredReport, report_id) is not None
+
+    def report(self, report_id: str) -> StoredReport | None:
+        """One report with its suggestions and decisions loaded."""
+        with self.session() as session:
+            return session.scalar(
+                select(StoredReport)
+                .where(StoredReport.id == report_id)
+                .options(
+                    selectinload(StoredReport.suggestions),
+                    selectinload(StoredReport.decisions).selectinload(Decision.user),
+                )
+            )
+
+    def queue(
+        self, where: QueueFilter, now: datetime | None = None
+    ) -> tuple[list[StoredReport], int]:
+        """Reports matching ``where``: urgent first, then the oldest (the SLA clock)."""
+        now = now or now_local()
+        query = select(StoredReport)
+        if where.statuses:
+            query = query.where(StoredReport.status.in_(where.statuses))
+        if where.agency:
+            query = query.where(
+                func.coalesce(StoredReport.agency, StoredReport.suggested_agency) == where.agency
+            )
+        if where.urgent is not None:
+            query = query.where(EFFECTIVE_URGENT.is_(where.urgent))
+        overdue = or_(
+            (StoredReport.status.in_(OPEN_STATUSES)) & (StoredReport.forward_due_at < now),
+            (StoredReport.status == "dispositioned") & (StoredReport.response_due_at < now),
+        )
+        if where.overdue is True:
+            query = query.where(overdue)
+        elif where.overdue is False:
+            query = query.where(~overdue)
+        with self.session() as session:
+            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            rows = session.scalars(
+                query.order_by(*QUEUE_ORDER)
+                .offset((where.page - 1) * where.page_size)
+                .limit(where.page_size)
+                .options(selectinload(StoredReport.suggestions))
+            ).all()
+        return list(rows), int(total)
+
+    def recent_reports(self, days: int) -> list[Report]:
+        """Reports received in the last ``days`` days (to seed the duplicate index)."""
+        return self.reports_since(now_local() - timedelta(days=days))
+
+    def reports_since(self, since: datetime) -> list[Report]:
+        """Reports received since ``since`` (the recent window of a drift check)."""
+        with self.session() as session:
+            rows = session.scalars(
+                select(StoredReport)
+                .where(StoredReport.received_at >= since)
+                .order_by(StoredReport.received_at)
+            ).all()
+            return [row.as_report() for row in rows]
+
+    def next_open_report(self, after_id: str) -> str | None:
+        """The next report in the queue order that is still open (for "accept and next")."""
+        with self.session() as session:
+            return session.scalar(
+                select(StoredReport.id)
+                .where(StoredReport.status.in_(OPEN_STATUSES), StoredReport.id != after_id)
+                .order_by(*QUEUE_ORDER)
+                .limit(1)
+            )
