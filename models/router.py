@@ -13,21 +13,18 @@ It follows scikit-learn's estimator contract: ``__init__`` stores hyperparameter
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import f1_score
 
-from core.provenance import library_versions
 from core.schema import (
     CLASSIFICATION_TASKS,
     Candidate,
@@ -38,11 +35,11 @@ from core.schema import (
     UrgencyReason,
     UrgencySuggestion,
 )
-from models.card import model_card
 from models.channel import intent_features
 from models.duplicates.embeddings import Embeddings
 from models.encoder.config import ENCODER_TASKS, EncoderConfig
 from models.linear import CalibratedLinearClassifier, ReportVectorizer, model_texts
+from models.persistence import read_folder, write_folder
 from models.places import PlaceOffices
 from models.predictions import TaskPredictions
 from models.thresholds import auto_decisions, coverage_at_precision, threshold_for_recall
@@ -71,14 +68,6 @@ DEFAULT_TASK_PARAMS: dict[str, dict[str, Any]] = {
 }
 INTENT_WEIGHT = 0.5
 """Scale of the intent cues appended to the channel task's text features."""
-
-FORMAT_VERSION = 1
-"""The saved folder's layout (config.json + estimators.joblib + README.md); bump on change."""
-CONFIG_FILE, ESTIMATORS_FILE, CARD_FILE = "config.json", "estimators.joblib", "README.md"
-
-
-class RouterFormatError(ValueError):
-    """A saved Router folder this code cannot load (another format or library version)."""
 
 
 def prepare_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -558,11 +547,10 @@ class Router:
     # --- persistence ------------------------------------------------------------------------
 
     def config(self, training: dict[str, Any] | None = None) -> dict[str, Any]:
-        """What ``config.json`` holds: format, version, family, hyperparameters, labels,
-        thresholds, library versions and where the training data came from."""
+        """What ``config.json`` holds besides the format and library versions: version,
+        family, hyperparameters, labels, thresholds and where the training data came from."""
         self._check_fitted()
         return {
-            "format_version": FORMAT_VERSION,
             "version": self.version_,
             "family": self.family,
             "hyperparameters": {
@@ -580,7 +568,6 @@ class Router:
             "encoder": self.encoder_.describe() if self.encoder_ is not None else None,
             "ensemble_weights": self.ensemble_weights_,
             "sentence_weights": self.sentence_weights_,
-            "library_versions": library_versions(),
             "training": training or {},
         }
 
@@ -594,47 +581,16 @@ class Router:
         """Write ``config.json``, the estimators and a model card (``README.md``) to ``folder``.
         ``version`` (e.g. ``lapor-router/7``) is recorded for the Suggestions it will make."""
         self._check_fitted()
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
         self.version_ = version
-        config = self.config(training)
         state = {k: v for k, v in self.__dict__.items() if k.endswith("_") and k != "_embedder"}
-        joblib.dump({"params": self.get_params(), "state": state}, folder / ESTIMATORS_FILE, 3)
-        text = json.dumps(config, indent=2, ensure_ascii=False, default=str)
-        (folder / CONFIG_FILE).write_text(text, encoding="utf-8")
-        (folder / CARD_FILE).write_text(model_card(config, metrics or {}), encoding="utf-8")
-        return folder
-
-    @classmethod
-    def read_config(cls, folder: Path) -> dict[str, Any]:
-        """A saved folder's config, after checking that this code can load it."""
-        path = Path(folder) / CONFIG_FILE
-        if not path.is_file():
-            raise RouterFormatError(f"{folder} is not a saved Router: it has no {CONFIG_FILE}")
-        config = json.loads(path.read_text(encoding="utf-8"))
-        found = config.get("format_version")
-        if found != FORMAT_VERSION:
-            raise RouterFormatError(
-                f"{folder} holds a Router of format version {found}, but this code reads "
-                f"format version {FORMAT_VERSION}: retrain it with this version of lapor-router"
-            )
-        saved, installed = config.get("library_versions", {}), library_versions()
-        for library, parts in (("scikit-learn", 2), ("numpy", 1)):
-            old, new = saved.get(library), installed.get(library)
-            if old and new and old.split(".")[:parts] != new.split(".")[:parts]:
-                raise RouterFormatError(
-                    f"{folder} was saved with {library} {old}, but {new} is installed: "
-                    f"its estimators cannot be trusted to load; retrain it or install {old}"
-                )
-        return config
+        return write_folder(folder, self.get_params(), state, self.config(training), metrics)
 
     @classmethod
     def load(cls, folder: Path) -> Router:
-        """A Router saved by :meth:`save` (RouterFormatError, one sentence, if it cannot be)."""
-        cls.read_config(folder)
-        saved = joblib.load(Path(folder) / ESTIMATORS_FILE)
-        router = cls(**saved["params"])
-        router.__dict__.update(saved["state"])
+        """A Router saved by :meth:`save` (ModelFormatError, one sentence, if it cannot be)."""
+        params, state, _ = read_folder(folder)
+        router = cls(**params)
+        router.__dict__.update(state)
         return router
 
     def _check_fitted(self) -> None:

@@ -25,8 +25,9 @@ from core.config import get_settings
 from core.provenance import library_versions
 from core.schema import Report, mask_record
 from models.duplicates.scorer import PairScorer
+from models.persistence import ModelFormatError
 from models.predictions import SUGGESTION_COLUMNS, flatten
-from models.router import MODEL_INPUT_FIELDS, Router, RouterFormatError
+from models.router import MODEL_INPUT_FIELDS, Router
 from pipeline.dedupe import find_links
 from pipeline.ingest.reader import reports_frame
 from pipeline.registry.client import (
@@ -181,7 +182,7 @@ def _python_model(name: str, version: str) -> mlflow.pyfunc.PythonModel:
     cannot load it (a model saved by an older lapor-router, say)."""
     try:
         return mlflow.pyfunc.load_model(f"models:/{name}/{version}").unwrap_python_model()
-    except RouterFormatError as exc:
+    except ModelFormatError as exc:
         raise RegistryError(f"{name}/{version}: {exc}") from None
     except (MlflowException, OSError, ImportError, AttributeError, KeyError) as exc:
         raise RegistryError(

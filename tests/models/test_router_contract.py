@@ -12,7 +12,8 @@ from sklearn.exceptions import NotFittedError
 
 from core.schema import Report
 from models.linear import ReportVectorizer
-from models.router import Router, RouterFormatError
+from models.persistence import ModelFormatError
+from models.router import Router
 from tests.conftest import TINY_VECTORIZER
 
 
@@ -80,13 +81,13 @@ def test_a_folder_of_another_format_version_is_refused_in_one_sentence(
     folder = router.save(tmp_path / "router")
     config = json.loads((folder / "config.json").read_text())
     (folder / "config.json").write_text(json.dumps({**config, "format_version": 0}))
-    with pytest.raises(RouterFormatError, match="format version 0, but this code reads format"):
+    with pytest.raises(ModelFormatError, match="format version 0, but this code reads format"):
         Router.load(folder)
     libraries = {**config["library_versions"], "scikit-learn": "0.24.2"}
     (folder / "config.json").write_text(json.dumps({**config, "library_versions": libraries}))
-    with pytest.raises(RouterFormatError, match="saved with scikit-learn 0.24.2"):
+    with pytest.raises(ModelFormatError, match="saved with scikit-learn 0.24.2"):
         Router.load(folder)
-    with pytest.raises(RouterFormatError, match="no config.json"):
+    with pytest.raises(ModelFormatError, match="no config.json"):
         Router.load(tmp_path)
 
 

@@ -1,0 +1,72 @@
+"""A saved model folder: ``config.json`` (format version, library versions, labels, thresholds,
+provenance), the estimators and a model card. Loading checks the format and the libraries first
+and refuses in one sentence, before any pickle is read."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import joblib
+
+from core.provenance import library_versions
+from models.card import model_card
+
+FORMAT_VERSION = 1
+"""The folder's layout (config.json + estimators.joblib + README.md); bump on change."""
+CONFIG_FILE, ESTIMATORS_FILE, CARD_FILE = "config.json", "estimators.joblib", "README.md"
+COMPATIBLE_PARTS = {"scikit-learn": 2, "numpy": 1}
+"""Version parts that must match for pickled estimators to load safely (major.minor, major)."""
+
+
+class ModelFormatError(ValueError):
+    """A saved folder this code cannot load (another format or library version)."""
+
+
+def write_folder(
+    folder: Path,
+    params: dict[str, Any],
+    state: dict[str, Any],
+    config: dict[str, Any],
+    metrics: dict[str, Any] | None = None,
+) -> Path:
+    """Write the estimators (hyperparameters and fitted state), the config and the card."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    config = {"format_version": FORMAT_VERSION, **config, "library_versions": library_versions()}
+    joblib.dump({"params": params, "state": state}, folder / ESTIMATORS_FILE, compress=3)
+    text = json.dumps(config, indent=2, ensure_ascii=False, default=str)
+    (folder / CONFIG_FILE).write_text(text, encoding="utf-8")
+    (folder / CARD_FILE).write_text(model_card(config, metrics or {}), encoding="utf-8")
+    return folder
+
+
+def read_config(folder: Path) -> dict[str, Any]:
+    """A saved folder's config, after checking that this code can load its estimators."""
+    path = Path(folder) / CONFIG_FILE
+    if not path.is_file():
+        raise ModelFormatError(f"{folder} is not a saved model: it has no {CONFIG_FILE}")
+    config = json.loads(path.read_text(encoding="utf-8"))
+    found = config.get("format_version")
+    if found != FORMAT_VERSION:
+        raise ModelFormatError(
+            f"{folder} holds a model of format version {found}, but this code reads "
+            f"format version {FORMAT_VERSION}: retrain it with this version of lapor-router"
+        )
+    saved, installed = config.get("library_versions", {}), library_versions()
+    for library, parts in COMPATIBLE_PARTS.items():
+        old, new = saved.get(library), installed.get(library)
+        if old and new and old.split(".")[:parts] != new.split(".")[:parts]:
+            raise ModelFormatError(
+                f"{folder} was saved with {library} {old}, but {new} is installed: "
+                f"its estimators cannot be trusted to load; retrain it or install {old}"
+            )
+    return config
+
+
+def read_folder(folder: Path) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """(hyperparameters, fitted state, config) of a saved folder."""
+    config = read_config(folder)
+    saved = joblib.load(Path(folder) / ESTIMATORS_FILE)
+    return saved["params"], saved["state"], config
