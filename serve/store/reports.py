@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import (
+    and_,
     func,
     or_,
     select,
@@ -139,11 +140,24 @@ class ReportStore(StoreBase):
             return [row.as_report() for row in rows]
 
     def next_open_report(self, after_id: str) -> str | None:
-        """The next report in the queue order that is still open (for "accept and next")."""
+        """The open report that follows ``after_id`` in the queue order (urgent first, then the
+        oldest), whether ``after_id`` is still open or was just decided; None after the last.
+        Walking "next" from the head of the queue visits every open report once."""
         with self.session() as session:
-            return session.scalar(
-                select(StoredReport.id)
-                .where(StoredReport.status.in_(OPEN_STATUSES), StoredReport.id != after_id)
-                .order_by(*QUEUE_ORDER)
-                .limit(1)
-            )
+            current = session.get(StoredReport, after_id)
+            query = select(StoredReport.id).where(StoredReport.status.in_(OPEN_STATUSES))
+            if current is not None:
+                urgent = current.urgent if current.urgent is not None else current.suggested_urgent
+                same_tier = urgent == EFFECTIVE_URGENT
+                later = or_(
+                    and_(same_tier, StoredReport.received_at > current.received_at),
+                    and_(
+                        same_tier,
+                        StoredReport.received_at == current.received_at,
+                        StoredReport.id > current.id,
+                    ),
+                )
+                if urgent:  # the urgent reports come first; after them, all the others
+                    later = or_(later, EFFECTIVE_URGENT.is_not(True))
+                query = query.where(later)
+            return session.scalar(query.order_by(*QUEUE_ORDER).limit(1))

@@ -196,3 +196,29 @@ def test_the_service_on_postgresql(
         assert decided.status_code == 201
         queue = client.get("/api/v1/reports?status=dispositioned", headers=headers).json()
         assert [r["id"] for r in queue["items"]] == ["P1"]
+
+
+def test_walking_next_visits_every_open_report_once_in_queue_order(
+    store: Store, router: Router
+) -> None:
+    staff = store.add_user("siti", "staff", "kata-sandi-siti")
+    texts = {
+        "A": "Jalan berlubang di depan sekolah, tolong diperbaiki.",
+        "B": "Kebakaran di pasar, api besar, warga terjebak!",
+        "C": "Mohon info jadwal posyandu bulan depan.",
+        "D": "Lampu jalan mati di gang mawar sejak seminggu.",
+        "E": "Rumah terbakar sekarang, ada orang di dalam, tolong!",
+    }
+    for offset, (report_id, text) in enumerate(texts.items()):
+        report = Report(id=report_id, text=text, **KUTIM)
+        store.add_report(report, suggest(router, report), received_at=NOW + timedelta(hours=offset))
+    order = [r.id for r in store.queue(QueueFilter(), now=NOW)[0]]
+    walked, current = [order[0]], order[0]
+    while (current := store.next_open_report(current)) is not None:
+        walked.append(current)
+        assert len(walked) <= len(order), walked
+    assert walked == order
+    store.add_decision(order[0], staff, DecisionInput(action="accept"))  # accept and next
+    assert store.next_open_report(order[0]) == order[1]
+    store.add_decision(order[2], staff, DecisionInput(action="accept"))
+    assert store.next_open_report(order[2]) == order[3]
