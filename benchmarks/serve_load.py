@@ -39,8 +39,8 @@ def prepare(store_url: str) -> tuple[str, list[dict]]:
     from pipeline.bootstrap import ensure_champion, ensure_duplicates_champion
     from pipeline.ingest.containers import write_rows
     from pipeline.ingest.reader import read_reports
-    from pipeline.registry import load_router
     from pipeline.synth.generator import generate
+    from serve.app import registered_triage
     from serve.demo import seed_queue
     from serve.store import Store
 
@@ -51,7 +51,7 @@ def prepare(store_url: str) -> tuple[str, list[dict]]:
     reports, _ = read_reports(DEMO)
     store = Store(store_url)
     store.migrate()
-    seed_queue(store, load_router(uri), reports, datetime.now())
+    seed_queue(store, registered_triage(uri), reports, datetime.now())
     store.add_user("load", "staff")
     key = store.add_api_key("load")
     store.close()
