@@ -88,12 +88,12 @@ _NON_WORD_RE = re.compile(r"[^a-z_\s]+")
 _SPACE_RE = re.compile(r"\s+")
 
 
-@cache
 def model_text(title: str | None, text: str) -> str:
     """A report's title and text as the one string every model reads."""
     return f"{title}. {text}" if title else text
 
 
+@cache
 def slang_dictionary() -> dict[str, str]:
     """Informal spelling -> standard Indonesian, from ``resources/slang_id.tsv``."""
     table: dict[str, str] = {}

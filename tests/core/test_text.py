@@ -142,3 +142,12 @@ def test_stopwords_keep_negations() -> None:
 
 def test_stemming_leaves_tokens_alone() -> None:
     assert stem_word("_angka_") == "_angka_"
+
+
+def test_the_slang_table_is_read_once_and_report_texts_are_never_kept() -> None:
+    from core.text import model_text, slang_dictionary
+
+    assert slang_dictionary() is slang_dictionary()  # read from the package once per process
+    assert not hasattr(model_text, "cache_info")  # a service must not keep every text it saw
+    assert model_text("Jalan rusak", "di depan pasar") == "Jalan rusak. di depan pasar"
+    assert model_text(None, "di depan pasar") == "di depan pasar"
