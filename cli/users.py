@@ -13,7 +13,7 @@ from cli.common import (
     user_errors,
 )
 from core.errors import LaporError
-from serve.store.records import ROLES
+from serve.store.records import check_role
 
 app = typer.Typer(help="Users of the service and their API keys.", no_args_is_help=True)
 
@@ -29,8 +29,7 @@ def users_add(
 ) -> None:
     """Create a user: asks for a password (UI login), or with --api-key prints a new key as the
     last word of the output (an existing user gets an extra key)."""
-    if role not in ROLES:
-        raise LaporError(f"unknown role {role!r} (expected one of {', '.join(ROLES)})")
+    check_role(role)
     store = open_store()
     try:
         if api_key:
@@ -43,8 +42,6 @@ def users_add(
             console.print(f"API key for {name} ({role}), shown once: {key}", highlight=False)
             return
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-        if len(password) < 8:
-            raise LaporError("the password needs at least 8 characters")
         store.add_user(name, role, password)
         console.print(f"created {role} {name}")
     finally:

@@ -438,7 +438,7 @@ class Router:
             )
             features = UrgencyScorer.features(texts, text_proba, matches)
             out["urgent"] = TaskPredictions(
-                np.array([False, True]), self.urgency_.predict_proba(features)
+                np.array([False, True]), self.urgency_.predict_proba_unchecked(features)
             )
         return out, matches
 

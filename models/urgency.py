@@ -269,9 +269,16 @@ class UrgencyScorer(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         check_is_fitted(self, "classes_")
-        X = validate_data(self, X, reset=False)
-        if self.model_ is not None:
+        return self.predict_proba_unchecked(validate_data(self, X, reset=False))
+
+    def predict_proba_unchecked(self, X: np.ndarray) -> np.ndarray:
+        """:meth:`predict_proba` for rows of :meth:`features` the caller built itself, without
+        the validation (a one-report prediction would spend a tenth of its time on it)."""
+        if self.model_ is not None and len(self.classes_) > 2:
             return self.model_.predict_proba(X)
+        if self.model_ is not None:  # binary: the logistic of X @ coef + b, as sklearn computes
+            positive = 1.0 / (1.0 + np.exp(-(X @ self.model_.coef_[0] + self.model_.intercept_[0])))
+            return np.column_stack([1.0 - positive, positive])
         logits = X[:, : len(FEATURE_NAMES)] @ _DEFAULT_WEIGHTS + _DEFAULT_BIAS
         positive = 1.0 / (1.0 + np.exp(-logits))
         return np.column_stack([1.0 - positive, positive])

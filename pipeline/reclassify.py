@@ -329,6 +329,7 @@ def reclassify(
         summary.rows_written, summary.rows_failed = run_spark(
             input_path, output, reader, router, spark_master
         )
+        progress(summary.rows_written + summary.rows_failed)  # Spark reports no rows as it goes
         written = pd.read_parquet(output) if container_of(output) == "parquet" else None
         summary.add(written if written is not None else pd.read_csv(output))
     summary.rows_read = summary.rows_written + summary.rows_failed

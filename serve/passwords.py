@@ -9,6 +9,20 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from core.errors import LaporError
+
+MIN_PASSWORD_LENGTH = 8
+
+
+class PasswordPolicyError(LaporError):
+    """A password the service does not accept."""
+
+
+def check_password(password: str) -> None:
+    """The one password rule, for the CLI, the API and the UI alike."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise PasswordPolicyError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+
 
 @cache
 def _hasher() -> PasswordHasher:

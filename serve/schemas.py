@@ -17,6 +17,7 @@ from core.schema import (
     Report,
     Suggestion,
 )
+from serve.passwords import MIN_PASSWORD_LENGTH
 
 ShortText = Field(default=None, max_length=500)
 
@@ -224,7 +225,7 @@ class UserIn(BaseModel):
 
     name: str = Field(min_length=1, max_length=64, pattern=r"^[\w.@-]+$")
     role: Literal["staff", "admin"]
-    password: str | None = Field(default=None, min_length=8, max_length=200)
+    password: str | None = Field(default=None, min_length=MIN_PASSWORD_LENGTH, max_length=200)
     api_key: bool = Field(default=False, description="Also create an API key (returned once).")
 
 

@@ -18,7 +18,7 @@ from core.schema import CHANNELS, LAPOR_CATEGORIES, STATUSES, Suggestion
 from pipeline.kpi import compute, plots, render_html
 from serve.auth import check_csrf, csrf_token, session_principal
 from serve.db.tables import OPEN_STATUSES
-from serve.deps import MetricsDep, PredictorDep, StoreDep, get_store
+from serve.deps import MetricsDep, PredictorDep, StoreDep, store_of
 from serve.routes.classify import validation_message
 from serve.routes.reports import report_out
 from serve.schemas import DecisionIn, ReportOut
@@ -126,7 +126,7 @@ StaffUser = Annotated[Principal, Depends(staff_user)]
 
 def _render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     if "user" not in context:  # pages that required a login pass their user in
-        context["user"] = session_principal(request, get_store(request))
+        context["user"] = session_principal(request, store_of(request))
     context["csrf"] = csrf_token(request)
     context["flash"] = request.session.pop("flash", None)
     return templates.TemplateResponse(request, name, context, status_code=status_code)

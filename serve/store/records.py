@@ -16,6 +16,12 @@ class StoreError(LaporError):
     """A store operation that cannot be done as asked (unknown user, id conflict, ...)."""
 
 
+def check_role(role: str) -> None:
+    """The one role rule: StoreError naming the roles there are."""
+    if role not in ROLES:
+        raise StoreError(f"unknown role {role!r} (expected one of {', '.join(ROLES)})")
+
+
 @dataclass(frozen=True)
 class Principal:
     """Who is calling: enough to authorise and to record decisions."""

@@ -10,15 +10,16 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from serve.db.tables import ApiKey, User
-from serve.passwords import hash_password, verify_password
+from serve.passwords import check_password, hash_password, verify_password
 from serve.store.base import StoreBase
-from serve.store.records import ROLES, Principal, StoreError, hash_api_key, now_local
+from serve.store.records import Principal, StoreError, check_role, hash_api_key, now_local
 
 
 class UserStore(StoreBase):
     def add_user(self, name: str, role: str, password: str | None = None) -> Principal:
-        if role not in ROLES:
-            raise StoreError(f"unknown role {role!r} (expected one of {', '.join(ROLES)})")
+        check_role(role)
+        if password is not None:
+            check_password(password)
         name = name.strip()
         if not name:
             raise StoreError("a user needs a name")
@@ -41,6 +42,7 @@ class UserStore(StoreBase):
             user = session.scalar(select(User).where(User.name == name))
             if user is None:
                 raise StoreError(f"no user {name!r}")
+            check_password(password)
             user.password_hash = hash_password(password)
             session.commit()
 

@@ -40,3 +40,17 @@ def test_an_unfitted_classifier_raises_not_fitted() -> None:
         CalibratedLinearClassifier().predict_proba(np.zeros((1, 3)))
     with pytest.raises(NotFittedError):
         UrgencyScorer().predict(np.zeros((1, 9)))
+
+
+def test_the_urgency_fast_path_equals_logistic_regression() -> None:
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(80, 10))
+    y = X[:, 0] + rng.normal(scale=0.5, size=80) > 0
+    scorer = UrgencyScorer(class_weight=None).fit(X, y)
+    np.testing.assert_allclose(scorer.predict_proba_unchecked(X), scorer.model_.predict_proba(X))
+    np.testing.assert_allclose(scorer.predict_proba(X), scorer.model_.predict_proba(X))
+    lexicon = UrgencyScorer.lexicon_only()
+    rows = np.abs(X[:, :9])
+    np.testing.assert_array_equal(
+        lexicon.predict_proba_unchecked(rows), lexicon.predict_proba(rows)
+    )

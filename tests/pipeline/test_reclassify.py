@@ -161,7 +161,11 @@ def test_spark_equals_local(model_uri: str, home: Path, tmp_path: Path) -> None:
     source = backlog(tmp_path / "in.csv", 200)
     local, spark = tmp_path / "local.parquet", tmp_path / "spark.parquet"
     reclassify(source, local, model_uri=model_uri, batch_size=70)
-    summary = reclassify(source, spark, model_uri=model_uri, engine="spark")
+    counted: list[int] = []
+    summary = reclassify(
+        source, spark, model_uri=model_uri, engine="spark", progress=counted.append
+    )
+    assert sum(counted) == summary.rows_written + summary.rows_failed
     assert (summary.rows_written, summary.rows_failed) == (200, 3)
 
     def normalised(path: Path) -> pd.DataFrame:

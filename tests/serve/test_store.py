@@ -22,6 +22,7 @@ from core.schema import Report
 from models.router import Router
 from models.triage import Triage
 from serve.db.tables import Base
+from serve.passwords import PasswordPolicyError
 from serve.store import Store
 from serve.store.records import DecisionInput, QueueFilter, StoreError
 from tests.serve.conftest import KUTIM
@@ -105,6 +106,10 @@ def test_users_passwords_and_keys(store: Store) -> None:
         store.add_api_key("tono")
     store.set_password("budi", "kata-sandi-baru")
     assert store.authenticate("budi", "kata-sandi-baru") == admin
+    with pytest.raises(PasswordPolicyError, match="at least 8 characters"):
+        store.set_password("budi", "pendek")
+    with pytest.raises(PasswordPolicyError, match="at least 8 characters"):
+        store.add_user("tono", "staff", "pendek")
 
 
 SERVER = """
