@@ -1,6 +1,11 @@
 """A saved model folder: ``config.json`` (format version, library versions, labels, thresholds,
 provenance), the estimators and a model card. Loading checks the format and the libraries first
-and refuses in one sentence, before any pickle is read."""
+and refuses in one sentence before reading anything else.
+
+The estimators are stored with ``skops`` rather than pickle: loading a pickle executes whatever
+code it names, which a folder fetched from a shared tracking server must not be able to do.
+skops rebuilds only scikit-learn, numpy and scipy objects plus the types the caller names as
+trusted (the model's own classes); a folder holding any other type is refused."""
 
 from __future__ import annotations
 
@@ -8,16 +13,16 @@ import json
 from pathlib import Path
 from typing import Any
 
-import joblib
+import skops.io
 
 from core.provenance import library_versions
 from models.card import model_card
 
-FORMAT_VERSION = 1
-"""The folder's layout (config.json + estimators.joblib + README.md); bump on change."""
-CONFIG_FILE, ESTIMATORS_FILE, CARD_FILE = "config.json", "estimators.joblib", "README.md"
+FORMAT_VERSION = 2
+"""The folder's layout (config.json + estimators.skops + README.md); bump on change."""
+CONFIG_FILE, ESTIMATORS_FILE, CARD_FILE = "config.json", "estimators.skops", "README.md"
 COMPATIBLE_PARTS = {"scikit-learn": 2, "numpy": 1}
-"""Version parts that must match for pickled estimators to load safely (major.minor, major)."""
+"""Version parts that must match for saved estimators to load correctly (major.minor, major)."""
 
 
 class ModelFormatError(ValueError):
@@ -35,7 +40,7 @@ def write_folder(
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     config = {"format_version": FORMAT_VERSION, **config, "library_versions": library_versions()}
-    joblib.dump({"params": params, "state": state}, folder / ESTIMATORS_FILE, compress=3)
+    skops.io.dump({"params": params, "state": state}, folder / ESTIMATORS_FILE)
     text = json.dumps(config, indent=2, ensure_ascii=False, default=str)
     (folder / CONFIG_FILE).write_text(text, encoding="utf-8")
     (folder / CARD_FILE).write_text(model_card(config, metrics or {}), encoding="utf-8")
@@ -65,8 +70,17 @@ def read_config(folder: Path) -> dict[str, Any]:
     return config
 
 
-def read_folder(folder: Path) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    """(hyperparameters, fitted state, config) of a saved folder."""
+def read_folder(
+    folder: Path, trusted: frozenset[str]
+) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """(hyperparameters, fitted state, config) of a saved folder whose estimators use no type
+    outside scikit-learn's, numpy's and ``trusted`` (full names, e.g. ``models.places.X``)."""
     config = read_config(folder)
-    saved = joblib.load(Path(folder) / ESTIMATORS_FILE)
+    path = Path(folder) / ESTIMATORS_FILE
+    needed = set(skops.io.get_untrusted_types(file=path))
+    if needed - trusted:
+        raise ModelFormatError(
+            f"{folder} holds types this code does not trust: {', '.join(sorted(needed - trusted))}"
+        )
+    saved = skops.io.load(path, trusted=sorted(needed))
     return saved["params"], saved["state"], config

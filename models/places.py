@@ -27,8 +27,8 @@ class PlaceOffices:
     def __init__(self) -> None:
         self.prefixes: dict[str, str] = {}
         """office prefix (e.g. "Kelurahan") -> place field it follows (e.g. "village")"""
-        self.names: dict[tuple[str, str], str] = {}
-        """(prefix, place key) -> the office's spelling in the training labels"""
+        self.names: dict[str, dict[str, str]] = {}
+        """prefix -> place key -> the office's spelling in the training labels"""
 
     def fit(self, agency: pd.Series, places: pd.DataFrame) -> PlaceOffices:
         """Learn the office prefixes whose names mostly follow the report's own place."""
@@ -49,7 +49,7 @@ class PlaceOffices:
                     agency[offices], places[place_field][offices], own, strict=True
                 ):
                     if is_own:
-                        self.names[(prefix, _place_key(place))] = name
+                        self.names.setdefault(prefix, {})[_place_key(place)] = name
         return self
 
     def encode(self, agency: pd.Series, places: pd.DataFrame) -> pd.Series:
@@ -66,6 +66,10 @@ class PlaceOffices:
             encoded[np.array(own, dtype=bool)] = generic
         return encoded
 
+    def office_names(self) -> set[str]:
+        """Every specific office the training labels spelled out."""
+        return {name for by_place in self.names.values() for name in by_place.values()}
+
     def generic_labels(self) -> set[str]:
         """The generic own-office classes this deployment's labels use."""
         return {OWN_OFFICE.format(prefix=p, field=f) for p, f in self.prefixes.items()}
@@ -77,5 +81,6 @@ class PlaceOffices:
                 place = place_row.get(place_field)
                 if not isinstance(place, str) or not place.strip():
                     return label
-                return self.names.get((prefix, _place_key(place)), f"{prefix} {place.strip()}")
+                known = self.names.get(prefix, {})
+                return known.get(_place_key(place), f"{prefix} {place.strip()}")
         return label

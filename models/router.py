@@ -588,7 +588,7 @@ class Router:
     @classmethod
     def load(cls, folder: Path) -> Router:
         """A Router saved by :meth:`save` (ModelFormatError, one sentence, if it cannot be)."""
-        params, state, _ = read_folder(folder)
+        params, state, _ = read_folder(folder, TRUSTED_TYPES)
         router = cls(**params)
         router.__dict__.update(state)
         return router
@@ -602,7 +602,7 @@ class Router:
         staff pick an override from."""
         generic = self.places_.generic_labels()
         classes = self.labels.get("agency", [])
-        return sorted({c for c in classes if c not in generic} | set(self.places_.names.values()))
+        return sorted({c for c in classes if c not in generic} | self.places_.office_names())
 
     @property
     def labels(self) -> dict[str, list[str]]:
@@ -612,6 +612,14 @@ class Router:
             out["urgent"] = ["False", "True"]
         return out
 
+
+TRUSTED_TYPES = frozenset({
+    "models.linear.CalibratedLinearClassifier", "models.linear.ReportVectorizer",
+    "models.places.PlaceOffices", "models.urgency.UrgencyScorer",
+    "models.encoder.classifier.EncoderClassifier", "models.encoder.config.EncoderConfig",
+    "pathlib.PosixPath",
+})  # fmt: skip
+"""The only types besides scikit-learn's, numpy's and scipy's a saved Router may contain."""
 
 HYPERPARAMETERS = (
     "vectorizer_params", "task_params", "target_precision", "urgent_target_recall", "family",

@@ -12,7 +12,7 @@ from sklearn.exceptions import NotFittedError
 
 from core.schema import Report
 from models.linear import ReportVectorizer
-from models.persistence import ModelFormatError
+from models.persistence import FORMAT_VERSION, ModelFormatError
 from models.router import Router
 from tests.conftest import TINY_VECTORIZER
 
@@ -59,7 +59,7 @@ def test_save_then_load_predicts_the_same_without_mlflow(router: Router, tmp_pat
         tmp_path / "router", version="lapor-router/9", training={"rows": {"train": 1}}
     )
     config = json.loads((folder / "config.json").read_text())
-    assert config["format_version"] == 1
+    assert config["format_version"] == FORMAT_VERSION
     assert config["version"] == "lapor-router/9"
     assert set(config["labels"]) >= {"agency", "topic", "channel", "urgent"}
     assert "scikit-learn" in config["library_versions"]
@@ -95,3 +95,21 @@ def test_an_unfitted_router_says_so(tmp_path: Path) -> None:
     with pytest.raises(NotFittedError):
         Router().save(tmp_path / "router")
     assert not np.any([p.exists() for p in (tmp_path / "router").glob("*")])
+
+
+class Intruder:
+    """A type no saved Router contains: loading must refuse to rebuild it."""
+
+
+def test_a_folder_holding_an_untrusted_type_is_refused(router: Router, tmp_path: Path) -> None:
+    import skops.io
+
+    folder = router.save(tmp_path / "router")
+    payload = skops.io.load(
+        folder / "estimators.skops",
+        trusted=skops.io.get_untrusted_types(file=folder / "estimators.skops"),
+    )
+    payload["state"]["intruder_"] = Intruder()
+    skops.io.dump(payload, folder / "estimators.skops")
+    with pytest.raises(ModelFormatError, match="types this code does not trust: .*Intruder"):
+        Router.load(folder)
