@@ -16,7 +16,6 @@ from typing import Any
 import skops.io
 
 from core.provenance import library_versions
-from models.card import model_card
 
 FORMAT_VERSION = 2
 """The folder's layout (config.json + estimators.skops + README.md); bump on change."""
@@ -34,7 +33,7 @@ def write_folder(
     params: dict[str, Any],
     state: dict[str, Any],
     config: dict[str, Any],
-    metrics: dict[str, Any] | None = None,
+    card: str | None = None,
 ) -> Path:
     """Write the estimators (hyperparameters and fitted state), the config and the card."""
     folder = Path(folder)
@@ -43,7 +42,8 @@ def write_folder(
     skops.io.dump({"params": params, "state": state}, folder / ESTIMATORS_FILE)
     text = json.dumps(config, indent=2, ensure_ascii=False, default=str)
     (folder / CONFIG_FILE).write_text(text, encoding="utf-8")
-    (folder / CARD_FILE).write_text(model_card(config, metrics or {}), encoding="utf-8")
+    if card is not None:
+        (folder / CARD_FILE).write_text(card, encoding="utf-8")
     return folder
 
 

@@ -35,6 +35,7 @@ from core.schema import (
     UrgencyReason,
     UrgencySuggestion,
 )
+from models.card import model_card
 from models.channel import intent_features
 from models.duplicates.embeddings import Embeddings
 from models.encoder.config import ENCODER_TASKS, EncoderConfig
@@ -583,7 +584,9 @@ class Router:
         self._check_fitted()
         self.version_ = version
         state = {k: v for k, v in self.__dict__.items() if k.endswith("_") and k != "_embedder"}
-        return write_folder(folder, self.get_params(), state, self.config(training), metrics)
+        config = self.config(training)
+        card = model_card(config, metrics or {})
+        return write_folder(folder, self.get_params(), state, config, card)
 
     @classmethod
     def load(cls, folder: Path) -> Router:

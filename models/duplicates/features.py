@@ -58,7 +58,6 @@ CHEAP_FEATURES = (
     "text_x_address_missing",
 )
 FEATURES = (*CHEAP_FEATURES, "embedding_cosine", "embedding_x_same_place")
-FEATURES_BEFORE_ADDRESS = (*CHEAP_FEATURES[:16], *FEATURES[-2:])
 """What scorers trained before the address features used (they still load and score)."""
 COLUMN = {name: i for i, name in enumerate(FEATURES)}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,13 +19,13 @@ from models.duplicates.features import (
     CHEAP_FEATURES,
     COLUMN,
     FEATURES,
-    FEATURES_BEFORE_ADDRESS,
     WINDOW_DAYS,
     Entry,
     address_features,
     signature,
     trigrams,
 )
+from models.persistence import read_folder, write_folder
 
 
 class PairScorer:
@@ -40,12 +41,6 @@ class PairScorer:
         query's time."""
         self.unsure = unsure
         self.C = C
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        """Scorers pickled before the address features keep scoring with the columns they
-        learnt."""
-        state.setdefault("feature_names_", FEATURES_BEFORE_ADDRESS)
-        self.__dict__.update(state)
 
     @property
     def _cheap_columns(self) -> np.ndarray:
@@ -182,6 +177,20 @@ class PairScorer:
 
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "_tfidf_cache"}
+
+    def save(self, folder: Path, config: dict[str, Any]) -> Path:
+        """The scorer as a saved folder (skops estimators, config.json with ``config``)."""
+        state = {k: v for k, v in self.__getstate__().items() if k.endswith("_")}
+        params = {"unsure": list(self.unsure), "C": self.C}
+        return write_folder(folder, params, state, {"kind": "pair-scorer", **config})
+
+    @classmethod
+    def load(cls, folder: Path) -> PairScorer:
+        """A scorer saved by :meth:`save` (ModelFormatError, one sentence, if it cannot be)."""
+        params, state, _ = read_folder(folder, frozenset({"models.duplicates.scorer.PairScorer"}))
+        scorer = cls(unsure=tuple(params["unsure"]), C=params["C"])
+        scorer.__dict__.update(state)
+        return scorer
 
     def score(
         self, pairs: list[tuple[Entry, Entry]], jaccard: np.ndarray | None, embedder: Embeddings

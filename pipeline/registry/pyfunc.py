@@ -1,7 +1,10 @@
 """Routers and pair scorers as MLflow pyfunc models: log and register them, load them back.
 
-A Router is logged as the folder :meth:`models.router.Router.save` writes (config.json with its
-format and library versions, the estimators, the model card), so it loads with or without MLflow.
+A Router (a pair scorer) is logged as the folder :meth:`models.router.Router.save`
+(:meth:`PairScorer.save`) writes: config.json with its format and library versions, the
+estimators in skops format, the model card; so it loads with or without MLflow. The pyfunc
+wrappers are logged as code ("models from code": ``router_model.py``, ``duplicates_model.py``),
+so no registered model holds a pickle.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import joblib
 import mlflow
 import mlflow.pyfunc
 import pandas as pd
@@ -45,6 +47,9 @@ from pipeline.registry.client import (
     resolve,
 )
 
+CODE = Path(__file__).parent
+"""Where the "models from code" files of the two wrappers are."""
+
 
 class RouterModel(mlflow.pyfunc.PythonModel):
     """MLflow pyfunc wrapper: a DataFrame of reports in, flat Suggestion columns out. It is a
@@ -65,7 +70,7 @@ class DuplicatesModel(mlflow.pyfunc.PythonModel):
     """MLflow pyfunc wrapper: a DataFrame of reports in, each one's earlier duplicate out."""
 
     def load_context(self, context: PythonModelContext) -> None:
-        self.scorer: PairScorer = joblib.load(context.artifacts["scorer"])
+        self.scorer = PairScorer.load(Path(context.artifacts["scorer"]))
 
     def predict(
         self, context: PythonModelContext, model_input: pd.DataFrame, params: Any = None
@@ -155,7 +160,7 @@ def log_duplicates(
         mlflow.log_metrics(flat_metrics(metrics))
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
-            joblib.dump(scorer, folder / "scorer.joblib", compress=3)
+            saved = scorer.save(folder / "scorer", config)
             (folder / "config.json").write_text(json.dumps(config, indent=2, ensure_ascii=False))
             (folder / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False))
             for name in ("config.json", "metrics.json"):
@@ -168,8 +173,8 @@ def log_duplicates(
             )  # fmt: skip
             info = mlflow.pyfunc.log_model(
                 name="duplicates",
-                python_model=DuplicatesModel(),
-                artifacts={"scorer": str(folder / "scorer.joblib")},
+                python_model=str(CODE / "duplicates_model.py"),
+                artifacts={"scorer": str(saved)},
                 input_example=example,
                 pip_requirements=[f"{k}=={v}" for k, v in library_versions().items()],
                 registered_model_name=DUPLICATES_MODEL,
@@ -184,7 +189,7 @@ def _python_model(name: str, version: str) -> mlflow.pyfunc.PythonModel:
         return mlflow.pyfunc.load_model(f"models:/{name}/{version}").unwrap_python_model()
     except ModelFormatError as exc:
         raise RegistryError(f"{name}/{version}: {exc}") from None
-    except (MlflowException, OSError, ImportError, AttributeError, KeyError) as exc:
+    except (MlflowException, OSError, ImportError, AttributeError, KeyError, ValueError) as exc:
         raise RegistryError(
             f"{name}/{version} cannot be loaded by this version of lapor-router "
             f"({type(exc).__name__}: {exc}); retrain and register it again"

@@ -13,7 +13,6 @@ from models.duplicates.embeddings import Embeddings
 from models.duplicates.features import (
     COLUMN,
     FEATURES,
-    FEATURES_BEFORE_ADDRESS,
     MAX_CANDIDATES,
     Entry,
     address_features,
@@ -127,38 +126,6 @@ def test_address_features_name_one_spot() -> None:
     assert named["street_word_overlap"] == 0.0
     assert named["street_in_other_report"] == 1.0  # the street is only in the other's text
     assert features(report("e", ROAD, address=""), house_39)["address_missing"] == 1.0
-
-
-def test_scorers_trained_before_the_address_features_still_score(scorer: PairScorer) -> None:
-    import pickle
-
-    from sklearn.linear_model import LogisticRegression
-
-    from models.duplicates.features import CHEAP_FEATURES
-    from models.duplicates.scorer import _positive_proba
-
-    pairs, labels = synthetic_pairs(300, seed=5)
-    matrix = scorer.features(pairs, with_embeddings=True)
-    old_all = [COLUMN[n] for n in FEATURES_BEFORE_ADDRESS]
-    old_cheap = [COLUMN[n] for n in FEATURES_BEFORE_ADDRESS if n in CHEAP_FEATURES]
-    state = {k: v for k, v in scorer.__dict__.items() if k != "feature_names_"}
-    state["stage_a_"] = LogisticRegression(max_iter=3000).fit(matrix[:, old_cheap], labels)
-    state["stage_b_"] = LogisticRegression(max_iter=3000).fit(matrix[:, old_all], labels)
-    old = PairScorer.__new__(PairScorer)
-    old.__dict__.update(state)
-    loaded = pickle.loads(pickle.dumps(old))
-    assert loaded.feature_names_ == FEATURES_BEFORE_ADDRESS
-    loaded.unsure = (0.0, 0.0)  # the first stage decides every pair
-    np.testing.assert_allclose(
-        loaded.score(pairs, None, Embeddings())[0],
-        _positive_proba(state["stage_a_"], matrix[:, old_cheap]),
-    )
-    loaded.unsure = (0.0, 1.0)  # the second stage, with embeddings, decides every pair
-    np.testing.assert_allclose(
-        loaded.score(pairs, None, Embeddings())[0],
-        _positive_proba(state["stage_b_"], matrix[:, old_all]),
-        rtol=1e-5,
-    )
 
 
 def test_a_repeat_at_the_same_address_stays_a_candidate_in_a_busy_kelurahan(
