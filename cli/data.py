@@ -64,7 +64,8 @@ def data_inspect(
         labels=labels,
         topic_map=topic_map,
     )
-    distributions: dict[str, Counter] = {name: Counter() for name in (*TASKS, "source", "status")}
+    shown = (*TASKS, "supervision", "subtopic", "source", "confidentiality", "status")
+    distributions: dict[str, Counter] = {name: Counter() for name in shown}
     first = last = None
     with RowProgress("reading") as progress:
         for report in progress.track(reader):
@@ -85,6 +86,8 @@ def data_inspect(
 
 def _print_inspection(path: Path, summary: dict[str, Any]) -> None:
     console.print(f"[bold]{path}[/bold]  format: [cyan]{summary['format']}[/cyan]")
+    for key, value in summary["title_block"].items():
+        console.print(f"  {key}: {value}", highlight=False)
     mapping = Table("source column", "field", title="column mapping", title_justify="left")
     for column, name in summary["mapping"].items():
         mapping.add_row(column, name)

@@ -13,7 +13,7 @@ from core.text import mask_pii, model_text
 CHANNELS: Final = ("pengaduan", "aspirasi", "permintaan_informasi")
 """SP4N-LAPOR! report types."""
 
-SOURCES: Final = ("web", "android", "whatsapp", "sms", "social", "other")
+SOURCES: Final = ("web", "android", "whatsapp", "sms", "hotline", "social", "other")
 """Intake channels a report can arrive through."""
 
 STATUSES: Final = ("new", "verified", "dispositioned", "responded", "closed", "archived")
@@ -84,6 +84,7 @@ URGENT_REASONS: Final = (
 PLACE_FIELDS: Final = ("province", "regency", "district", "village", "address")
 LABEL_FIELDS: Final = (
     "channel",
+    "supervision",
     "topic",
     "subtopic",
     "agency",
@@ -91,14 +92,21 @@ LABEL_FIELDS: Final = (
     "urgent_reason",
     "duplicate_of",
 )
-HISTORY_FIELDS: Final = ("dispositioned_at", "responded_at", "closed_at", "status")
+HISTORY_FIELDS: Final = (
+    "dispositioned_at", "responded_at", "closed_at", "status", "archive_reason",
+)  # fmt: skip
 DATETIME_FIELDS: Final = ("created_at", "dispositioned_at", "responded_at", "closed_at")
+CONFIDENTIALITY: Final = ("anonim", "rahasia", "anonim_rahasia")
+"""How a reporter filed: anonymous (no name), confidential (*rahasia*: the identity is hidden
+from the OPD), or both."""
 REPORT_FIELDS: Final = (
     "id",
     "title",
     "text",
+    "text_final",
     "created_at",
     "source",
+    "confidentiality",
     *PLACE_FIELDS,
     "source_topic",
     *LABEL_FIELDS,
@@ -121,6 +129,8 @@ _CHANNEL_ALIASES: Final = {
     "saran": "aspirasi",
     "usulan": "aspirasi",
     "permintaan informasi": "permintaan_informasi",
+    "pengaduan berkadar pengawasan": "pengaduan",
+    "pengaduan tidak berkadar pengawasan": "pengaduan",
     "permintaan_informasi": "permintaan_informasi",
     "informasi": "permintaan_informasi",
     "pertanyaan": "permintaan_informasi",
@@ -143,6 +153,8 @@ _SOURCE_ALIASES: Final = {
     "instagram": "social",
     "social": "social",
     "media sosial": "social",
+    "hotline": "hotline",
+    "telepon": "hotline",
 }
 _STATUS_ALIASES: Final = {
     "belum diverifikasi": "new",
@@ -162,7 +174,21 @@ _STATUS_ALIASES: Final = {
     "ditutup": "closed",
     "diarsipkan": "archived",
     "arsip": "archived",
+    "belum terverifikasi": "new",
+    "menunggu kelengkapan informasi": "new",
+    "konten terblokir": "archived",
+    "terdisposisi": "dispositioned",
 }
+_STATUS_PREFIXES: Final = {"ditutup oleh": "closed", "diarsipkan oleh": "archived"}
+"""SP4N-LAPOR! says who closed or archived a report: "Ditutup oleh Sistem/Admin/Pelapor"."""
+_CONFIDENTIALITY_ALIASES: Final = {
+    "anonim": "anonim",
+    "rahasia": "rahasia",
+    "anonim|rahasia": "anonim_rahasia",
+    "anonim rahasia": "anonim_rahasia",
+    "anonim_rahasia": "anonim_rahasia",
+}
+_REGENCY_PREFIX_RE = re.compile(r"^(?:kab(?:upaten)?\.?|kabupaten)\s+", re.IGNORECASE)
 _TRUE_WORDS: Final = {"1", "true", "ya", "y", "yes", "t", "urgent", "darurat", "1.0"}
 _FALSE_WORDS: Final = {"0", "false", "tidak", "n", "no", "f", "0.0"}
 
@@ -195,14 +221,47 @@ def parse_topic(value: Any) -> str | None:
     raise ValueError(f"{value!r} is not a LAPOR! main category")
 
 
+def supervision_of(classification: Any) -> bool | None:
+    """Whether a LAPOR! ``Klasifikasi Laporan`` is a pengaduan *berkadar pengawasan* (None when
+    the classification says nothing about it)."""
+    key = "" if _blank(classification) else _key(classification)
+    if key == "pengaduan berkadar pengawasan":
+        return True
+    if key == "pengaduan tidak berkadar pengawasan" or _CHANNEL_ALIASES.get(key) in CHANNELS:
+        return False
+    return None
+
+
 def parse_source(value: Any) -> str:
-    """Canonical intake channel; anything unrecognised is ``other``."""
+    """Canonical intake channel; anything unrecognised is ``other``. LAPOR!'s "Website - <the
+    portal of another agency>" is still the web."""
     if _blank(value):
         return "other"
     key = _key(value)
     if key in SOURCES:
         return key
-    return _SOURCE_ALIASES.get(key, "other")
+    return _SOURCE_ALIASES.get(key.split(" - ", 1)[0].strip(), "other")
+
+
+def parse_confidentiality(value: Any) -> str | None:
+    """``anonim``, ``rahasia`` or ``anonim_rahasia`` from LAPOR!'s "Tipe Laporan"; ValueError
+    if unknown."""
+    if _blank(value):
+        return None
+    key = re.sub(r"\s*\|\s*", "|", str(value)).strip().casefold()
+    if key in _CONFIDENTIALITY_ALIASES:
+        return _CONFIDENTIALITY_ALIASES[key]
+    raise ValueError(f"unknown report type {value!r} (expected Anonim, Rahasia or both)")
+
+
+def normalize_regency(value: Any) -> str | None:
+    """ "Kab. X", "Kab X" and "Kabupaten X" as "Kabupaten X"; "Kota X" unchanged."""
+    if _blank(value):
+        return None
+    name = re.sub(r"\s+", " ", str(value)).strip()
+    if _REGENCY_PREFIX_RE.match(name):
+        return "Kabupaten " + _REGENCY_PREFIX_RE.sub("", name)
+    return name
 
 
 def parse_status(value: Any) -> str | None:
@@ -214,6 +273,9 @@ def parse_status(value: Any) -> str | None:
         return key
     if key in _STATUS_ALIASES:
         return _STATUS_ALIASES[key]
+    for prefix, status in _STATUS_PREFIXES.items():
+        if key.startswith(prefix):
+            return status
     raise ValueError(f"unknown status {value!r} (expected one of {', '.join(STATUSES)})")
 
 
@@ -247,7 +309,8 @@ OptionalText = Annotated[str | None, BeforeValidator(_optional_text)]
 
 
 MASKED_FIELDS = (
-    "title", "text", "address", "village", "district", "regency", "province", "urgent_reason",
+    "title", "text", "text_final", "address", "village", "district", "regency", "province",
+    "urgent_reason", "archive_reason",
 )  # fmt: skip
 """The free-text fields of a report, where a citizen may have written personal data."""
 
@@ -268,10 +331,16 @@ class Report(BaseModel):
     id: Annotated[str, BeforeValidator(_optional_text)]
     title: OptionalText = None
     text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
+    text_final: OptionalText = Field(
+        default=None, description="The text after the admin's edits (LAPOR! 'Isi Laporan Akhir')."
+    )
     created_at: datetime | None = None
     source: Annotated[str, BeforeValidator(parse_source)] = "other"
+    confidentiality: Annotated[str | None, BeforeValidator(parse_confidentiality)] = None
     province: OptionalText = None
-    regency: OptionalText = Field(default=None, description="kabupaten/kota")
+    regency: Annotated[str | None, BeforeValidator(normalize_regency)] = Field(
+        default=None, description="kabupaten/kota"
+    )
     district: OptionalText = Field(default=None, description="kecamatan")
     village: OptionalText = Field(default=None, description="kelurahan/desa")
     address: OptionalText = None
@@ -279,6 +348,11 @@ class Report(BaseModel):
         default=None, description="The exporting system's own topic name, before mapping."
     )
     channel: Annotated[str | None, BeforeValidator(parse_channel)] = None
+    supervision: Annotated[bool | None, BeforeValidator(parse_flag)] = Field(
+        default=None,
+        description="A pengaduan berkadar pengawasan (alleging maladministration): the "
+        "workflow routes it to the inspectorate.",
+    )
     topic: Annotated[str | None, BeforeValidator(parse_topic)] = None
     subtopic: OptionalText = None
     agency: OptionalText = Field(default=None, description="responsible OPD")
@@ -289,6 +363,7 @@ class Report(BaseModel):
     responded_at: datetime | None = None
     closed_at: datetime | None = None
     status: Annotated[str | None, BeforeValidator(parse_status)] = None
+    archive_reason: OptionalText = None
 
     @field_validator("text")
     @classmethod
@@ -398,5 +473,5 @@ def arrow_schema():  # -> pyarrow.Schema (imported lazily: pyarrow is heavy)
 
     types = {name: pa.string() for name in REPORT_FIELDS}
     types.update({name: pa.timestamp("s") for name in DATETIME_FIELDS})
-    types["urgent"] = pa.bool_()
+    types["urgent"] = types["supervision"] = pa.bool_()
     return pa.schema([(name, types[name]) for name in REPORT_FIELDS])

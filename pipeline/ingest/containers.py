@@ -5,9 +5,11 @@ and writing rows back to any of them."""
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from core.schema import (
     REPORT_FIELDS,
     arrow_schema,
 )
+from pipeline.ingest.formats import is_header
 
 CONTAINERS = {
     ".csv": "csv",
@@ -58,64 +61,82 @@ def sniff_delimiter(path: Path) -> str:
         return ","
 
 
-def _csv_records(path: Path) -> tuple[list[str], Iterator[list[str]]]:
+TITLE_BLOCK_ROWS = 30
+"""How far down a header row is looked for below a title block."""
+
+
+@dataclass
+class Table:
+    """A file's header, a lazy stream of its raw rows (lists for CSV/XLSX, dicts otherwise) and
+    the title block above the header, if any (e.g. SP4N-LAPOR!'s "Nama Instansi: ...")."""
+
+    header: list[str]
+    rows: Iterator[dict[str, Any] | list[Any]]
+    title: dict[str, str] = field(default_factory=dict)
+
+
+def _cells(row: list[Any]) -> list[str]:
+    return [str(v).strip() if v is not None else "" for v in row]
+
+
+def _below_title_block(path: Path, rows: Iterator[list[Any]], close: Callable[[], None]) -> Table:
+    """The header row (the first of the leading rows that names a known export's columns, else
+    the first row), the key/value pairs above it, and the rows after it."""
+    leading = list(itertools.islice(rows, TITLE_BLOCK_ROWS))
+    if not leading:
+        close()
+        raise IngestError(f"{path}: the file is empty (no header row)")
+    at = next((i for i, row in enumerate(leading) if is_header(_cells(row))), 0)
+    title = {}
+    for row in leading[:at]:
+        filled = [cell for cell in _cells(row) if cell]
+        if len(filled) >= 2:
+            title[filled[0]] = filled[1]
+
+    def records() -> Iterator[list[Any]]:
+        try:
+            for row in itertools.chain(leading[at + 1 :], rows):
+                if any(cell for cell in _cells(row)):
+                    yield list(row)
+        finally:
+            close()
+
+    return Table(_cells(leading[at]), records(), title)
+
+
+def _csv_table(path: Path) -> Table:
     delimiter = sniff_delimiter(path)
     handle = path.open("r", encoding="utf-8-sig", errors="replace", newline="")
     csv.field_size_limit(sys.maxsize)
-    reader = csv.reader(handle, delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
-        handle.close()
-        raise IngestError(f"{path}: the file is empty (no header row)") from None
-
-    def records() -> Iterator[list[str]]:
-        with handle:
-            yield from reader
-
-    return [h.strip() for h in header], records()
+    return _below_title_block(path, csv.reader(handle, delimiter=delimiter), handle.close)
 
 
-def table_rows(path: Path) -> tuple[list[str], Iterator[dict[str, Any] | list[str]]]:
-    """Header and a lazy stream of raw rows (lists for CSV, dicts otherwise)."""
+def read_table(path: Path) -> Table:
+    """The header, rows and title block of any supported file."""
     container = container_of(path)
     if not path.is_file():
         raise IngestError(f"{path}: no such file")
     try:
         if container in ("csv", "tsv"):
-            return _csv_records(path)
+            return _csv_table(path)
         if container == "xlsx":
-            return _xlsx_rows(path)
-        return _datasets_rows(path, container)
+            return _xlsx_table(path)
+        return _datasets_table(path, container)
     except IngestError:
         raise
     except Exception as exc:  # any parser's failure on an unreadable file: one clear line
         raise IngestError(f"{path}: cannot read as {container}: {exc}") from exc
 
 
-def _xlsx_rows(path: Path) -> tuple[list[str], Iterator[list[Any]]]:
+def _xlsx_table(path: Path) -> Table:
     from openpyxl import load_workbook  # only .xlsx inputs
 
     workbook = load_workbook(path, read_only=True, data_only=True)
     rows = workbook.active.iter_rows(values_only=True)
-    try:
-        header = [str(h).strip() if h is not None else "" for h in next(rows)]
-    except StopIteration:
-        workbook.close()
-        raise IngestError(f"{path}: the workbook's first sheet is empty") from None
-
-    def records() -> Iterator[list[Any]]:
-        try:
-            for values in rows:
-                if any(v is not None and str(v).strip() for v in values):
-                    yield list(values)
-        finally:
-            workbook.close()
-
-    return header, records()
+    return _below_title_block(path, (list(row) for row in rows), workbook.close)
 
 
-def _datasets_rows(path: Path, container: str) -> tuple[list[str], Iterator[dict[str, Any]]]:
+def _datasets_table(path: Path, container: str) -> Table:
     from datasets import load_dataset  # heavy: only the encoder family and Hugging Face inputs
 
     builder = "parquet" if container == "parquet" else "json"
@@ -131,7 +152,7 @@ def _datasets_rows(path: Path, container: str) -> tuple[list[str], Iterator[dict
         yield first
         yield from iterator
 
-    return header, records()
+    return Table(header, records())
 
 
 # --- writing ------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from core.schema import (
     LABEL_FIELDS,
     parse_topic,
 )
-from pipeline.ingest.containers import table_rows
+from pipeline.ingest.containers import read_table
 from pipeline.ingest.mapping import cell_value
 
 # --- joins --------------------------------------------------------------------------------
@@ -18,7 +18,8 @@ from pipeline.ingest.mapping import cell_value
 
 def read_topic_map(path: Path) -> dict[str, str]:
     """A two-column CSV (source topic, LAPOR! category) -> {source topic: category}."""
-    header, rows = table_rows(path)
+    table = read_table(path)
+    header, rows = table.header, table.rows
     if len(header) < 2:
         raise IngestError(f"{path}: a topic map needs two columns (source topic, LAPOR! category)")
     topic_map: dict[str, str] = {}
@@ -37,7 +38,8 @@ def read_topic_map(path: Path) -> dict[str, str]:
 
 def read_labels(path: Path) -> tuple[dict[str, dict[str, Any]], list[str]]:
     """A labels file keyed by ``id`` -> ({id: {field: value}}, ignored columns)."""
-    header, rows = table_rows(path)
+    table = read_table(path)
+    header, rows = table.header, table.rows
     if "id" not in header:
         raise IngestError(
             f"{path}: a labels file needs an 'id' column; its columns are: {', '.join(header)}"

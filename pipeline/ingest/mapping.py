@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
@@ -23,7 +24,19 @@ _DATE_FORMATS_DAYFIRST = (
     "%d-%m-%Y %H:%M",
     "%d-%m-%Y",
     "%d.%m.%Y",
+    "%d %B %Y %H:%M:%S",  # SP4N-LAPOR!'s "29 May 2023" (+ its time column)
+    "%d %B %Y %H:%M",
+    "%d %B %Y",
+    "%d %b %Y %H:%M:%S",
+    "%d %b %Y",
 )
+INDONESIAN_MONTHS = {
+    "januari": "January", "februari": "February", "maret": "March", "april": "April",
+    "mei": "May", "juni": "June", "juli": "July", "agustus": "August",
+    "september": "September", "oktober": "October", "november": "November",
+    "desember": "December",
+}  # fmt: skip
+_MONTH_RE = re.compile(r"\b(" + "|".join(INDONESIAN_MONTHS) + r")\b", re.IGNORECASE)
 
 
 # --- values -------------------------------------------------------------------------------
@@ -46,6 +59,7 @@ def parse_datetime(value: Any, dayfirst: bool) -> datetime | None:
     except ValueError:
         pass
     if dayfirst:
+        text = _MONTH_RE.sub(lambda m: INDONESIAN_MONTHS[m.group(1).casefold()], text)
         for fmt in _DATE_FORMATS_DAYFIRST:
             try:
                 return datetime.strptime(text, fmt)
@@ -131,9 +145,11 @@ def resolve_columns(
     present_fields = set(resolved.values())
     for required in source_format.required:
         if required not in present_fields:
-            expected = [c for c, f in source_format.columns.items() if f == required]
+            expected = " or ".join(
+                repr(c) for c, f in source_format.columns.items() if f == required
+            )
             raise IngestError(
-                f"{path}: required column {expected[0]!r} (field {required!r}) not found; "
+                f"{path}: required column {expected} (field {required!r}) not found; "
                 f"its columns are: {', '.join(header)}"
                 + (
                     "; map one with --map COLUMN=" + required

@@ -23,8 +23,15 @@ from core.schema import (
     parse_status,
     parse_topic,
 )
-from pipeline.ingest.containers import table_rows
-from pipeline.ingest.formats import FORMAT_NAMES, FORMATS, SourceFormat, detect_format
+from pipeline.ingest.containers import read_table
+from pipeline.ingest.formats import (
+    FORMAT_NAMES,
+    FORMATS,
+    GENERIC_FORMAT,
+    LAPOR_FORMATS,
+    SourceFormat,
+    detect_format,
+)
 from pipeline.ingest.joins import read_labels, read_topic_map
 from pipeline.ingest.mapping import cell_value, parse_datetime, resolve_columns
 
@@ -54,6 +61,8 @@ class ImportStats:
     labels_joined: int = 0
     labels_unmatched: int = 0
     issue_limit: int = 1_000
+    title_block: dict[str, str] = field(default_factory=dict)
+    """What the export says about itself above its header (instansi, period, generated)."""
 
     @property
     def rows_skipped(self) -> int:
@@ -67,6 +76,7 @@ class ImportStats:
     def as_dict(self) -> dict[str, Any]:
         return {
             "format": self.format,
+            "title_block": self.title_block,
             "mapping": self.mapping,
             "unused_columns": self.unused_columns,
             "rows_read": self.rows_read,
@@ -137,6 +147,9 @@ class RowConverter:
         if self.format.escaped_newlines:
             values["text"] = str(text).replace("\\r\\n", "\n").replace("\\n", "\n")
         values["id"] = str(values.get("id") or f"row-{number}")
+        if self.format.derive is not None:
+            for kind, detail in self.format.derive(values):
+                self.stats.record(number, kind, f"row {number}: {detail}", skipped=False)
         if check_duplicates and values["id"] in self.seen:
             first = self.seen[values["id"]]
             raise RowError("duplicate id", f"duplicate id {values['id']!r} (first at row {first})")
@@ -203,8 +216,15 @@ class ReportReader:
         self.path = Path(path)
         if fmt not in FORMAT_NAMES:
             raise IngestError(f"unknown format {fmt!r}; use one of {', '.join(FORMAT_NAMES)}")
-        self.header, self._rows = table_rows(self.path)
-        self.format = detect_format(self.header) if fmt == "auto" else FORMATS[fmt]
+        table = read_table(self.path)
+        self.header, self._rows = table.header, table.rows
+        if fmt == "auto":
+            self.format = detect_format(self.header)
+        elif fmt == "lapor":  # either LAPOR! layout, whichever the header names
+            self.format = detect_format(self.header, among=LAPOR_FORMATS)
+            self.format = FORMATS["lapor"] if self.format is GENERIC_FORMAT else self.format
+        else:
+            self.format = FORMATS[fmt]
         self.columns = resolve_columns(self.header, self.format, mapping or {}, self.path)
         label_rows, self.ignored_label_columns = read_labels(Path(labels)) if labels else ({}, [])
         self.stats = ImportStats(
@@ -212,6 +232,7 @@ class ReportReader:
             mapping=dict(self.columns),
             unused_columns=[h for h in self.header if h not in self.columns],
             issue_limit=get_settings().import_issue_limit if issue_limit is None else issue_limit,
+            title_block=table.title,
         )
         self.converter = RowConverter(
             self.format,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 import pytest
@@ -14,11 +15,14 @@ from core.schema import (
     REPORT_FIELDS,
     Report,
     arrow_schema,
+    normalize_regency,
     parse_channel,
+    parse_confidentiality,
     parse_flag,
     parse_source,
     parse_status,
     parse_topic,
+    supervision_of,
 )
 
 
@@ -96,3 +100,38 @@ def test_report_validates_and_derives_status() -> None:
 def test_report_rejects_bad_values(bad: dict) -> None:
     with pytest.raises(ValidationError):
         Report(**bad)
+
+
+@pytest.mark.parametrize(
+    ("parser", "value", "expected"),
+    [
+        (parse_confidentiality, "Anonim|Rahasia", "anonim_rahasia"),
+        (parse_confidentiality, "Anonim | Rahasia", "anonim_rahasia"),
+        (parse_confidentiality, "Rahasia", "rahasia"),
+        (parse_confidentiality, "", None),
+        (normalize_regency, "Kab. Bandung", "Kabupaten Bandung"),
+        (normalize_regency, "kab  Kutai Timur", "Kabupaten Kutai Timur"),
+        (normalize_regency, "Kota Bandung", "Kota Bandung"),
+        (parse_status, "Ditutup oleh Pelapor", "closed"),
+        (parse_status, "Diarsipkan oleh Sistem", "archived"),
+        (parse_status, "Konten Terblokir", "archived"),
+        (parse_status, "Belum Terverifikasi", "new"),
+        (parse_source, "Website - pemerintah-provinsi-jawa-barat", "web"),
+        (parse_source, "Hotline", "hotline"),
+        (parse_source, "Instagram", "social"),
+        (parse_channel, "Pengaduan Tidak Berkadar Pengawasan", "pengaduan"),
+        (supervision_of, "Pengaduan Berkadar Pengawasan", True),
+        (supervision_of, "Pengaduan Tidak Berkadar Pengawasan", False),
+        (supervision_of, "Aspirasi", False),
+        (supervision_of, None, None),
+    ],
+)
+def test_lapor_export_values(
+    parser: Callable[[object], object], value: str, expected: object
+) -> None:
+    assert parser(value) == expected
+
+
+def test_an_unknown_report_type_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="unknown report type"):
+        parse_confidentiality("Terbuka sekali")

@@ -60,7 +60,8 @@ def test_lapor_export_with_day_first_dates(lapor_file: Path) -> None:
 
 
 def test_auto_detects_format(lapor_file: Path) -> None:
-    assert ReportReader(lapor_file).format.name == "lapor"
+    assert ReportReader(lapor_file).format.name == "lapor-2015"
+    assert ReportReader(lapor_file, "lapor").format.name == "lapor-2015"  # either layout
 
 
 @pytest.fixture

@@ -31,6 +31,19 @@ def test_surabaya_export_imports_whole() -> None:
 def test_lapor_export_imports_whole() -> None:
     reader = ReportReader(shared_file("lapor_2015_kemendikbud.csv"))
     reports = list(reader)
-    assert reader.format.name == "lapor"
+    assert reader.format.name == "lapor-2015"
     assert reader.stats.rows_imported == reader.stats.rows_read == 117
     assert all(r.created_at is not None and r.created_at.year == 2015 for r in reports)
+
+
+def test_the_official_laporan_ringkas_export_imports_whole() -> None:
+    reader = ReportReader(shared_file("lapor_kab_bandung_2021_2023.xlsx"))
+    reports = list(reader)
+    assert reader.format.name == "lapor"
+    assert set(reader.stats.title_block) >= {"Nama Instansi", "Tanggal Generate", "Periode Masuk"}
+    assert len(reports) == reader.stats.rows_read == 1_284
+    assert reader.stats.rows_skipped == 0
+    assert sum(r.channel is not None for r in reports) >= 1_270
+    assert sum(r.supervision is True for r in reports) > 1_000
+    assert sum(r.subtopic is not None for r in reports) >= 1_250
+    assert all(r.created_at is not None for r in reports)
