@@ -35,7 +35,8 @@ from models.encoder.config import EncoderConfig
 from models.linear import CalibratedLinearClassifier
 from models.router import Router, prepare_frame
 from pipeline.evaluate import evaluate
-from pipeline.train import load_frame, synthetic_frame
+from pipeline.sources import load_frame
+from pipeline.train import synthetic_frame
 
 TUNE_FROM, TEST_FROM = datetime(2022, 10, 1), datetime(2022, 11, 1)
 HEADLINE = (("agency", "top1"), ("agency", "top3"), ("topic", "accuracy"), ("channel", "macro_f1"))

@@ -28,7 +28,8 @@ from sklearn.svm import LinearSVC
 from models.router import Router
 from models.thresholds import threshold_for_recall
 from pipeline.evaluate import evaluate
-from pipeline.train import DataSpec, load_frame, synthetic_frame
+from pipeline.sources import DataSpec, load_frame
+from pipeline.train import synthetic_frame
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 VALIDATION_FROM = datetime(2022, 11, 1)

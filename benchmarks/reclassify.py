@@ -19,8 +19,9 @@ from pathlib import Path
 import psutil
 
 from pipeline.ingest.containers import write_rows
+from pipeline.sources import DataSpec
 from pipeline.synth.generator import generate
-from pipeline.train import DataSpec, train
+from pipeline.train import train
 
 
 def tree_rss(process: psutil.Process) -> int:

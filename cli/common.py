@@ -13,7 +13,7 @@ from rich.console import Console
 from core.config import get_settings
 from core.errors import LaporError
 from pipeline.ingest.mapping import parse_mapping
-from pipeline.train import DataSpec
+from pipeline.sources import DataSpec, data_sources
 from serve.store import Store
 
 console = Console()
@@ -70,11 +70,12 @@ def user_errors(command: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def data_spec(
+def data_specs(
     data: Path, fmt: str, labels: Path | None, topic_map: Path | None, map_: list[str] | None
-) -> DataSpec:
-    """The DataSpec the common data options describe."""
-    return DataSpec(data, fmt, labels, topic_map, parse_mapping(map_ or ()))
+) -> list[DataSpec]:
+    """The sources the common data options describe: a manifest's (``--data sources.yaml``),
+    or the one file."""
+    return data_sources(data, fmt, labels, topic_map, parse_mapping(map_ or ()))
 
 
 def open_store() -> Store:

@@ -17,7 +17,7 @@ from cli.common import (
     SyntheticOption,
     TopicMapOption,
     console,
-    data_spec,
+    data_specs,
     err_console,
     fmt_metric,
     open_store,
@@ -38,12 +38,18 @@ from pipeline.registry.promotion import (
 )
 from pipeline.registry.pyfunc import load_router
 from pipeline.retrain import retrain
-from pipeline.train import load_frame, train
+from pipeline.sources import load_sources
+from pipeline.train import train
 
 
 @user_errors
 def train_command(
-    data: Annotated[Path, typer.Option("--data", help="Labelled export to train on.")],
+    data: Annotated[
+        Path,
+        typer.Option(
+            "--data", help="Labelled export to train on, or a manifest of sources (.yaml)."
+        ),
+    ],
     fmt: FormatOption = "auto",
     labels: LabelsOption = None,
     topic_map: TopicMapOption = None,
@@ -99,7 +105,7 @@ def train_command(
 
     with err_console.status("training") as status:
         result = train(
-            data_spec(data, fmt, labels, topic_map, map_),
+            data_specs(data, fmt, labels, topic_map, map_),
             family=family,
             split=split,
             validation_from=validation_from,
@@ -117,7 +123,12 @@ def evaluate_command(
     model: Annotated[
         str, typer.Option("--model", help="models:/NAME/VERSION or models:/NAME@ALIAS")
     ],
-    data: Annotated[Path, typer.Option("--data", help="Labelled export to evaluate on.")],
+    data: Annotated[
+        Path,
+        typer.Option(
+            "--data", help="Labelled export to evaluate on, or a manifest of sources (.yaml)."
+        ),
+    ],
     fmt: FormatOption = "auto",
     labels: LabelsOption = None,
     topic_map: TopicMapOption = None,
@@ -131,7 +142,7 @@ def evaluate_command(
 ) -> None:
     """Evaluate a registered model on any labelled file."""
     router = load_router(model)
-    frame, _ = load_frame(data_spec(data, fmt, labels, topic_map, map_))
+    frame, _ = load_sources(data_specs(data, fmt, labels, topic_map, map_))
     predictions = router.predict_tasks(frame)
     metrics = evaluate(router, frame, predictions)
     folder = out_dir or (json_out.parent if json_out else Path("."))
@@ -179,7 +190,7 @@ def promote_command(
             DuplicatesGate(load_reports(data, fmt), read_pairs(pairs)) if data else DuplicatesGate()
         )
     else:
-        frame = load_frame(data_spec(data, fmt, labels, topic_map, None))[0] if data else None
+        frame = load_sources(data_specs(data, fmt, labels, topic_map, None))[0] if data else None
         gate = RouterGate(name or get_settings().registered_model_name, frame)
     outcome = promote(gate, version, force=force)
     _print_promotion(outcome)
@@ -189,7 +200,9 @@ def promote_command(
 
 @user_errors
 def retrain_command(
-    data: Annotated[Path, typer.Option("--data", help="Base labelled export.")],
+    data: Annotated[
+        Path, typer.Option("--data", help="Base labelled export, or a manifest of sources (.yaml).")
+    ],
     fmt: FormatOption = "auto",
     labels: LabelsOption = None,
     topic_map: TopicMapOption = None,
@@ -216,7 +229,7 @@ def retrain_command(
     decided = store.decided_reports()
     store.close()
     outcome = retrain(
-        data_spec(data, fmt, labels, topic_map, map_),
+        data_specs(data, fmt, labels, topic_map, map_),
         decided,
         validation_from=validation_from,
         synthetic=synthetic,

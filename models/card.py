@@ -20,8 +20,11 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
         "validation data for a target precision, otherwise a person reviews.",
         "",
         "## Training data",
-        f"- source: `{data.get('path')}` (format `{data.get('format')}`), sha256 "
-        f"`{(data.get('sha256') or '')[:16]}`",
+        *(
+            f"- source `{source.get('name')}`: `{source.get('path')}` (format "
+            f"`{source.get('format')}`), sha256 `{(source.get('sha256') or '')[:16]}`"
+            for source in data.get("sources", [data])
+        ),
         f"- split: {training.get('split')}; rows train/validation: "
         f"{rows.get('train')}/{rows.get('validation')}",
         f"- version `{config.get('version')}`; git commit `{training.get('git_commit')}`; "

@@ -19,7 +19,8 @@ from pipeline.registry.client import (
     set_champion,
 )
 from pipeline.registry.pyfunc import load_router, load_scorer, log_duplicates
-from pipeline.train import DataSpec, train
+from pipeline.sources import DataSpec
+from pipeline.train import train
 
 
 def ensure_champion(demo_data: Path, progress: Callable[[str], None] = lambda step: None) -> str:

@@ -18,6 +18,7 @@ from core.schema import CLASSIFICATION_TASKS
 from models.predictions import TaskPredictions
 from models.router import Router
 from models.thresholds import auto_decisions, coverage_at_precision
+from pipeline.sources import DATASET
 
 PRECISION_TARGETS = (0.90, 0.95)
 
@@ -76,6 +77,16 @@ def evaluate(
     """
     predictions = predictions or router.predict_tasks(frame)
     result: dict[str, Any] = {"n": len(frame)}
+    if DATASET in frame and frame[DATASET].nunique() > 1:  # each source's figures, too
+        names = frame[DATASET].to_numpy()
+        result["sources"] = {
+            str(name): evaluate(
+                router,
+                frame[names == name].drop(columns=DATASET),
+                {task: p.subset(names == name) for task, p in predictions.items()},
+            )
+            for name in pd.unique(names)
+        }
     for task in CLASSIFICATION_TASKS:
         if task not in predictions or task not in frame:
             continue

@@ -17,7 +17,8 @@ from core.schema import Report
 from pipeline.ingest.reader import reports_frame
 from pipeline.registry.client import champion_family, configure
 from pipeline.registry.promotion import PromotionOutcome, promote, router_gate
-from pipeline.train import DataSpec, TrainResult, load_frame, train_frame
+from pipeline.sources import DataSpec, load_sources
+from pipeline.train import TrainResult, train_frame
 
 
 @dataclass
@@ -41,7 +42,7 @@ def training_frame(base: pd.DataFrame, decided: list[Report]) -> tuple[pd.DataFr
 
 
 def retrain(
-    spec: DataSpec,
+    sources: DataSpec | list[DataSpec],
     decided: list[Report],
     validation_from: datetime | None = None,
     synthetic: int = 0,
@@ -55,18 +56,15 @@ def retrain(
     champion's (linear without one)."""
     family = family or champion_family() or "linear"
 
-    progress(f"loading {spec.path}")
-    base, stats = load_frame(spec)
+    specs = sources if isinstance(sources, list) else [sources]
+    progress(f"loading {', '.join(str(spec.path) for spec in specs)}")
+    base, described = load_sources(specs)
     frame, overridden = training_frame(base, decided)
     progress(
         f"{len(base):,} base reports + {len(decided):,} staff decisions "
         f"({overridden:,} of them override a base label)"
     )
-    data = {
-        **spec.describe(stats),
-        "staff_decisions": len(decided),
-        "overridden_base_rows": overridden,
-    }
+    data = {**described, "staff_decisions": len(decided), "overridden_base_rows": overridden}
     progress(f"family: {family}")
     result = train_frame(
         frame,
@@ -92,7 +90,7 @@ def _record(result: TrainResult, data: dict[str, Any], promotion: PromotionOutco
         mlflow.log_params(
             {
                 "challenger": result.model_uri,
-                "base_data": data["path"],
+                "base_data": data.get("path") or ", ".join(s["path"] for s in data["sources"]),
                 "staff_decisions": data["staff_decisions"],
                 "overridden_base_rows": data["overridden_base_rows"],
                 "promoted": promotion.promoted if promotion else "not asked",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,56 +14,15 @@ import pandas as pd
 
 from core.config import get_settings
 from core.errors import LaporError
-from core.files import file_sha256
 from core.provenance import git_commit
-from core.schema import TASKS, mask_record
+from core.schema import mask_record
 from models.encoder.config import EncoderConfig
 from models.encoder.e5 import prepare_encoder
 from models.router import FAMILIES, MODEL_INPUT_FIELDS, Router, prepare_frame
 from pipeline.evaluate import evaluate, per_class_report, save_plots
-from pipeline.ingest.reader import ImportStats, read_reports, reports_frame
 from pipeline.registry.pyfunc import log_router
+from pipeline.sources import DATASET, DataSpec, load_sources
 from pipeline.synth.generator import generate
-
-
-@dataclass
-class DataSpec:
-    """Where training or evaluation data comes from and how to read it."""
-
-    path: Path
-    fmt: str = "auto"
-    labels: Path | None = None
-    topic_map: Path | None = None
-    mapping: dict[str, str] = field(default_factory=dict)
-
-    def describe(self, stats: ImportStats | None = None) -> dict[str, Any]:
-        """Where the data came from (and, after an import, how it went): for the run's record."""
-        described = {
-            "path": str(self.path),
-            "format": self.fmt,
-            "labels": str(self.labels) if self.labels else None,
-            "topic_map": str(self.topic_map) if self.topic_map else None,
-            "sha256": file_sha256(self.path),
-        }
-        if stats is not None:
-            described.update(rows_imported=stats.rows_imported, rows_skipped=stats.rows_skipped)
-        return described
-
-
-def load_frame(spec: DataSpec) -> tuple[pd.DataFrame, ImportStats]:
-    """Import a file into a report frame; LaporError if it is empty or carries no labels."""
-    reports, stats = read_reports(
-        spec.path, spec.fmt, mapping=spec.mapping, labels=spec.labels, topic_map=spec.topic_map
-    )
-    if not reports:
-        raise LaporError(f"{spec.path}: no usable reports ({stats.rows_skipped} rows skipped)")
-    frame = reports_frame(reports)
-    if not any(frame[task].notna().any() for task in TASKS):
-        raise LaporError(
-            f"{spec.path}: no usable labels; expected some of {', '.join(TASKS)} "
-            "(join them with --labels FILE or map them with --map COLUMN=FIELD)"
-        )
-    return frame, stats
 
 
 def split_frame(
@@ -74,7 +33,19 @@ def split_frame(
     seed: int = 42,
 ) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     """(train, validation, description). Time split: the newest reports validate, because the
-    model will always predict reports newer than its training data."""
+    model will always predict reports newer than its training data. A frame of several sources
+    (:data:`DATASET`) is split source by source, so that every region validates."""
+    if DATASET in frame and frame[DATASET].nunique() > 1:
+        parts = [
+            split_frame(part, how, validation_from, validation_share, seed)
+            for _, part in frame.groupby(DATASET, sort=False)
+        ]
+        described = "; ".join(f"{part[DATASET].iloc[0]}: {text}" for (part, _, text) in parts)
+        return (
+            pd.concat([p[0] for p in parts]),
+            pd.concat([p[1] for p in parts]),
+            described,
+        )
     if how == "random":
         validation = frame.sample(frac=validation_share, random_state=seed)
         train = frame.drop(validation.index)
@@ -111,14 +82,17 @@ def synthetic_frame(n: int, seed: int) -> pd.DataFrame:
 
 
 def train(
-    spec: DataSpec, progress: Callable[[str], None] = lambda step: None, **options: Any
+    sources: DataSpec | list[DataSpec],
+    progress: Callable[[str], None] = lambda step: None,
+    **options: Any,
 ) -> TrainResult:
-    """Load ``spec``'s data, then :func:`train_frame` with ``options`` (family, split,
+    """Load the sources' data, then :func:`train_frame` with ``options`` (family, split,
     validation_from, synthetic, register, encoder_config, sentence_features)."""
     check_family(options.get("family", "linear"))
-    progress(f"loading {spec.path}")
-    frame, stats = load_frame(spec)
-    return train_frame(frame, spec.describe(stats), progress=progress, **options)
+    specs = sources if isinstance(sources, list) else [sources]
+    progress(f"loading {', '.join(str(spec.path) for spec in specs)}")
+    frame, described = load_sources(specs)
+    return train_frame(frame, described, progress=progress, **options)
 
 
 def check_family(family: str) -> None:

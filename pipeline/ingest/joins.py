@@ -36,8 +36,21 @@ def read_topic_map(path: Path) -> dict[str, str]:
     return topic_map
 
 
-def read_labels(path: Path) -> tuple[dict[str, dict[str, Any]], list[str]]:
-    """A labels file keyed by ``id`` -> ({id: {field: value}}, ignored columns)."""
+def read_labels(*paths: Path) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """Label files keyed by ``id`` -> ({id: {field: value}}, ignored columns); where files
+    disagree on a value, the later file's wins."""
+    labels: dict[str, dict[str, Any]] = {}
+    ignored: list[str] = []
+    for path in paths:
+        rows, columns = _read_label_file(path)
+        for key, values in rows.items():
+            merged = labels.setdefault(key, {})
+            merged.update({k: v for k, v in values.items() if v is not None or k not in merged})
+        ignored += [c for c in columns if c not in ignored]
+    return labels, ignored
+
+
+def _read_label_file(path: Path) -> tuple[dict[str, dict[str, Any]], list[str]]:
     table = read_table(path)
     header, rows = table.header, table.rows
     if "id" not in header:

@@ -124,11 +124,14 @@ class RowConverter:
         topic_map: dict[str, str] | None = None,
         labels: dict[str, dict[str, Any]] | None = None,
         stats: ImportStats | None = None,
+        labels_override: bool = False,
     ) -> None:
         self.format = source_format
         self.columns = columns
         self.topic_map = topic_map or {}
         self.labels = labels or {}
+        self.labels_override = labels_override
+        """Whether joined labels replace the export's own (by default they only fill gaps)."""
         self.stats = stats or ImportStats(format=source_format.name, mapping=dict(columns))
         self.seen: dict[str, int] = {}
         self.matched_labels: set[str] = set()
@@ -162,7 +165,9 @@ class RowConverter:
         joined = self.labels.get(values["id"])
         if joined is not None:
             self.matched_labels.add(values["id"])
-            values.update({k: v for k, v in joined.items() if v is not None})
+            for name, value in joined.items():
+                if value is not None and (self.labels_override or values.get(name) is None):
+                    values[name] = value
         for name, parser in _LABEL_PARSERS.items():
             try:
                 values[name] = parser(values.get(name))
@@ -209,10 +214,14 @@ class ReportReader:
         fmt: str = "auto",
         *,
         mapping: dict[str, str] | None = None,
-        labels: str | Path | None = None,
+        labels: str | Path | list[Path] | None = None,
         topic_map: str | Path | None = None,
         issue_limit: int | None = None,
+        labels_override: bool = False,
     ) -> None:
+        """``labels``: label files joined on ``id``; they fill the labels the export leaves
+        empty (the export's own, e.g. the portal's verifiers', win) unless ``labels_override``.
+        With several files, a later file's value wins over an earlier one's."""
         self.path = Path(path)
         if fmt not in FORMAT_NAMES:
             raise IngestError(f"unknown format {fmt!r}; use one of {', '.join(FORMAT_NAMES)}")
@@ -226,7 +235,8 @@ class ReportReader:
         else:
             self.format = FORMATS[fmt]
         self.columns = resolve_columns(self.header, self.format, mapping or {}, self.path)
-        label_rows, self.ignored_label_columns = read_labels(Path(labels)) if labels else ({}, [])
+        label_files = [labels] if isinstance(labels, str | Path) else list(labels or [])
+        label_rows, self.ignored_label_columns = read_labels(*map(Path, label_files))
         self.stats = ImportStats(
             format=self.format.name,
             mapping=dict(self.columns),
@@ -240,6 +250,7 @@ class ReportReader:
             read_topic_map(Path(topic_map)) if topic_map else {},
             label_rows,
             self.stats,
+            labels_override,
         )
         self._consumed = False
 

@@ -61,13 +61,14 @@ def champion_uri(name: str | None = None) -> str:
 def flat_params(config: dict[str, Any]) -> dict[str, Any]:
     """The run parameters worth searching by, from a saved Router's config."""
     training = config.get("training", {})
+    sources = training.get("data", {}).get("sources", [training.get("data", {})])
     params = {
         "family": config.get("family"),
         "version": config.get("version"),
         "split": training.get("split"),
-        "data_path": training.get("data", {}).get("path"),
-        "data_format": training.get("data", {}).get("format"),
-        "data_sha256": training.get("data", {}).get("sha256"),
+        "data_path": ", ".join(str(source.get("path")) for source in sources),
+        "data_format": ", ".join(str(source.get("format")) for source in sources),
+        "data_sha256": ", ".join(str(source.get("sha256")) for source in sources),
         "rows_train": training.get("rows", {}).get("train"),
         "rows_validation": training.get("rows", {}).get("validation"),
         "synthetic_rows": training.get("rows", {}).get("synthetic"),

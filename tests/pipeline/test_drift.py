@@ -17,8 +17,9 @@ from models.router import Router
 from pipeline.drift import compare, ready_warnings, save
 from pipeline.ingest.containers import write_rows
 from pipeline.registry.promotion import promote, router_gate
+from pipeline.sources import DataSpec
 from pipeline.synth.generator import generate
-from pipeline.train import DataSpec, train
+from pipeline.train import train
 from serve.store import Store
 from serve.store.records import DecisionInput
 

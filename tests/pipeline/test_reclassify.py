@@ -19,8 +19,9 @@ from core.errors import LaporError
 from pipeline.batch_output import output_columns
 from pipeline.ingest.containers import write_rows
 from pipeline.reclassify import reclassify
+from pipeline.sources import DataSpec
 from pipeline.synth.generator import generate
-from pipeline.train import DataSpec, train
+from pipeline.train import train
 from tests.terminal import run_in_terminal
 
 pytestmark = pytest.mark.slow

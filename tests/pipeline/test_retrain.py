@@ -16,8 +16,9 @@ from pipeline.registry.client import champion_family, configure
 from pipeline.registry.promotion import promote, router_gate
 from pipeline.registry.pyfunc import load_router
 from pipeline.retrain import training_frame
+from pipeline.sources import DataSpec
 from pipeline.synth.generator import generate
-from pipeline.train import DataSpec, train
+from pipeline.train import train
 from serve.store import Store
 from serve.store.records import DecisionInput
 

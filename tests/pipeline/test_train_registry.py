@@ -16,8 +16,9 @@ from pipeline.ingest.containers import write_rows
 from pipeline.registry.client import CHALLENGER, CHAMPION, alias_version
 from pipeline.registry.promotion import promote, router_gate
 from pipeline.registry.pyfunc import load_router
+from pipeline.sources import DataSpec, load_frame
 from pipeline.synth.generator import generate
-from pipeline.train import DataSpec, load_frame, split_frame, train
+from pipeline.train import split_frame, train
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()
