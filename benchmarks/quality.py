@@ -1,11 +1,17 @@
-"""Quality on the real Surabaya data (../shared/data), reproducing the classifier issue's figures.
+"""Quality on the real data (../shared/data), against a plain TF-IDF + LinearSVC on the same
+splits.
 
-1. Time split (train Jan-Oct 2022, validate Nov-Dec 2022): the Router (linear family, with the
-   synthetic corpus added to the channel/urgency rows) against a plain TF-IDF + LinearSVC on raw
-   text for agency and topic.
-2. Channel and urgency cross-validated over all hand-labelled rows (5 folds; each fold trains on
-   the other folds' real labels plus synthetic rows and is scored on real labels only), overall
-   and on the randomly sampled rows alone (the "cue" rows over-represent emergency words).
+1. Surabaya, time split (train Jan-Oct 2022, validate Nov-Dec 2022): the Router (linear family,
+   with the synthetic corpus added to the channel/urgency rows) and the baseline for agency and
+   topic.
+2. Surabaya channel and urgency cross-validated over all hand-labelled rows (5 folds; each fold
+   trains on the other folds' real labels plus synthetic rows and is scored on real labels
+   only), overall and on the randomly sampled rows alone (the "cue" rows over-represent
+   emergency words).
+3. Kabupaten Bandung (the official SP4N-LAPOR! export), time split: train 2021-2022, validate
+   2023; the portal's channel, category and OPD, hand-judged urgency.
+4. Cross-region: train on one city, test on all of the other's labelled reports (channel, topic,
+   urgency; the two cities' OPD names differ, so agency is left to the cold-start benchmark).
 
     python benchmarks/quality.py [--synthetic 4000] [--json quality.json]
 """
@@ -49,12 +55,25 @@ def surabaya_spec() -> DataSpec | None:
     )
 
 
-def baseline(train: pd.DataFrame, validation: pd.DataFrame) -> dict[str, float]:
-    """TF-IDF + LinearSVC on the raw text: the reference the issue quotes."""
+def bandung_spec() -> DataSpec | None:
+    """The Bandung export with its urgency labels, or None (said on stdout) where absent."""
+    source = SHARED / "lapor_kab_bandung_2021_2023.xlsx"
+    if not source.is_file():
+        print(f"skipped Bandung: the real data is absent ({source})")
+        return None
+    return DataSpec(source, "lapor", labels=[SHARED / "bandung_2021_2023_urgency.csv"])
+
+
+def baseline(
+    train: pd.DataFrame, validation: pd.DataFrame, tasks: tuple[str, ...] = ("agency", "topic")
+) -> dict[str, float]:
+    """TF-IDF + LinearSVC on the raw text: the reference the issue quotes (accuracy)."""
     vectorizer = TfidfVectorizer().fit(train["text"])
     out = {}
-    for task in ("agency", "topic"):
+    for task in tasks:
         fit_rows, test_rows = train[train[task].notna()], validation[validation[task].notna()]
+        if fit_rows[task].nunique() < 2 or test_rows.empty:
+            continue
         model = LinearSVC().fit(vectorizer.transform(fit_rows["text"]), fit_rows[task])
         predicted = model.predict(vectorizer.transform(test_rows["text"]))
         out[task] = round(float((predicted == test_rows[task].to_numpy()).mean()), 4)
@@ -109,6 +128,34 @@ def cross_validated(frame: pd.DataFrame, synthetic: pd.DataFrame, sampled_by: pd
     }
 
 
+BANDUNG_FROM = datetime(2023, 1, 1)
+CROSS_REGION_TASKS = ("channel", "topic", "urgent")
+
+
+def time_split_view(frame: pd.DataFrame, since: datetime, synthetic: pd.DataFrame | None) -> dict:
+    """The Router and the baseline on one source's time split."""
+    train, validation = frame[frame["created_at"] < since], frame[frame["created_at"] >= since]
+    router = Router().fit(train, validation, extra=synthetic)
+    return {
+        "split": {"train": len(train), "validation": len(validation)},
+        "router": evaluate(router, validation),
+        "baseline_tfidf_linearsvc": baseline(train, validation, ("agency", "topic", "channel")),
+    }
+
+
+def cross_region_view(
+    train: pd.DataFrame, test: pd.DataFrame, synthetic: pd.DataFrame | None
+) -> dict:
+    """Trained on one city, scored on every labelled report of the other."""
+    keep = [c for c in train.columns if c != "agency"]
+    router = Router().fit(train[keep], extra=synthetic)
+    metrics = evaluate(router, test[keep])
+    return {
+        "router": {task: metrics[task] for task in CROSS_REGION_TASKS if task in metrics},
+        "baseline_tfidf_linearsvc": baseline(train, test, ("topic", "channel")),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--synthetic", type=int, default=4_000)
@@ -118,7 +165,7 @@ def main() -> None:
     if spec is None:
         return
     frame, _ = load_frame(spec)
-    sampled_by = pd.read_csv(spec.labels, dtype=str).set_index("id")["sampled_by"]
+    sampled_by = pd.read_csv(spec.labels[0], dtype=str).set_index("id")["sampled_by"]
     train = frame[frame["created_at"] < VALIDATION_FROM]
     validation = frame[frame["created_at"] >= VALIDATION_FROM]
     synthetic = synthetic_frame(args.synthetic, seed=7) if args.synthetic else None
@@ -140,6 +187,14 @@ def main() -> None:
         },
         "cross_validated": cross_validated(frame, synthetic, sampled_by),
     }
+    bandung = bandung_spec()
+    if bandung is not None:
+        other, _ = load_frame(bandung)
+        results["bandung_time_split"] = time_split_view(other, BANDUNG_FROM, synthetic)
+        results["cross_region"] = {
+            "surabaya_to_bandung": cross_region_view(frame, other, synthetic),
+            "bandung_to_surabaya": cross_region_view(other, frame, synthetic),
+        }
     print(json.dumps(results, indent=2, ensure_ascii=False))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False))
