@@ -30,6 +30,10 @@ FormatOption = Annotated[
         help="Export format: auto (by header), lapor, surabaya, or generic/csv (any container).",
     ),
 ]
+DataOption = Annotated[
+    Path,
+    typer.Option("--data", help="A labelled export, or a manifest of sources (.yaml)."),
+]
 LabelsOption = Annotated[
     Path | None, typer.Option("--labels", help="Extra label columns joined on id.")
 ]

@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from cli.common import (
+    DataOption,
     FormatOption,
     LabelsOption,
     MapOption,
@@ -44,12 +45,7 @@ from pipeline.train import train
 
 @user_errors
 def train_command(
-    data: Annotated[
-        Path,
-        typer.Option(
-            "--data", help="Labelled export to train on, or a manifest of sources (.yaml)."
-        ),
-    ],
+    data: DataOption,
     fmt: FormatOption = "auto",
     labels: LabelsOption = None,
     topic_map: TopicMapOption = None,
@@ -123,12 +119,7 @@ def evaluate_command(
     model: Annotated[
         str, typer.Option("--model", help="models:/NAME/VERSION or models:/NAME@ALIAS")
     ],
-    data: Annotated[
-        Path,
-        typer.Option(
-            "--data", help="Labelled export to evaluate on, or a manifest of sources (.yaml)."
-        ),
-    ],
+    data: DataOption,
     fmt: FormatOption = "auto",
     labels: LabelsOption = None,
     topic_map: TopicMapOption = None,
