@@ -43,7 +43,12 @@ from models.linear import CalibratedLinearClassifier, ReportVectorizer, model_te
 from models.persistence import read_folder, write_folder
 from models.places import PlaceOffices
 from models.predictions import TaskPredictions
-from models.thresholds import auto_decisions, coverage_at_precision, threshold_for_recall
+from models.thresholds import (
+    auto_decisions,
+    labelled,
+    precision_threshold,
+    urgency_thresholds,
+)
 from models.urgency import DangerMatch, UrgencyScorer, find_dangers
 
 MODEL_INPUT_FIELDS = ("id", "title", "text", "district", "village", "regency")
@@ -361,49 +366,31 @@ class Router:
         return matrix if len(blocks) == 1 else sp.hstack(blocks, format="csr")
 
     def choose_thresholds(self, validation: pd.DataFrame) -> dict[str, float | None]:
-        """Per task, the lowest score at which auto-routing keeps the target precision."""
+        """Per task, the lowest score at which auto-routing keeps the target precision; the
+        urgent flag at the target recall; the sub-topic shown above 90% precision."""
         validation = validation.reset_index(drop=True)
         predictions = self.predict_tasks(validation)
         for task in CLASSIFICATION_TASKS:
-            if task not in predictions:
-                continue
-            truth = _labels_of(validation, task)
-            mask = truth.notna().to_numpy()
-            if not mask.any():
-                self.thresholds_[task] = None
-                continue
-            task_predictions = predictions[task].subset(mask)
-            correct = task_predictions.top_labels(1)[:, 0] == truth[mask].to_numpy(dtype=object)
-            _, self.thresholds_[task] = coverage_at_precision(
-                task_predictions.confidence(), correct, self.target_precision_[task]
-            )
-        truth = _labels_of(validation, "urgent")
-        mask = truth.notna().to_numpy()
-        if mask.any() and "urgent" in predictions:
-            scores = predictions["urgent"].proba[mask, 1]
-            y = truth[mask].astype(bool).to_numpy()
-            if y.sum() >= 5:
-                self.urgent_flag_threshold_ = threshold_for_recall(
-                    scores, y, self.urgent_target_recall
+            if task in predictions:
+                truth = _labels_of(validation, task).to_numpy(dtype=object)  # as suggested
+                self.thresholds_[task] = precision_threshold(
+                    predictions[task], truth, self.target_precision_[task]
                 )
-            flags = scores >= self.urgent_flag_threshold_
-            confidence = np.where(flags, scores, 1 - scores)
-            _, self.thresholds_["urgent"] = coverage_at_precision(
-                confidence, flags == y, self.target_precision_["urgent"]
+        truth = _labels_of(validation, "urgent").to_numpy(dtype=object)
+        mask = labelled(truth)
+        if mask.any() and "urgent" in predictions:
+            self.urgent_flag_threshold_, self.thresholds_["urgent"] = urgency_thresholds(
+                predictions["urgent"].proba[mask, 1],
+                truth[mask],
+                self.urgent_flag_threshold_,
+                self.urgent_target_recall,
+                self.target_precision_["urgent"],
             )
-        if "subtopic" in predictions:
-            self._choose_subtopic_threshold(validation, predictions["subtopic"])
+        subtopics = _labels_of(validation, "subtopic").to_numpy(dtype=object)
+        if "subtopic" in predictions and labelled(subtopics).any():
+            threshold = precision_threshold(predictions["subtopic"], subtopics, 0.9)
+            self.subtopic_threshold_ = threshold if threshold is not None else 1.01
         return self.thresholds_
-
-    def _choose_subtopic_threshold(self, validation: pd.DataFrame, sub: TaskPredictions) -> None:
-        truth = _labels_of(validation, "subtopic")
-        mask = truth.notna().to_numpy()
-        if not mask.any():
-            return
-        subset = sub.subset(mask)
-        correct = subset.top_labels(1)[:, 0] == truth[mask].to_numpy(dtype=object)
-        _, threshold = coverage_at_precision(subset.confidence(), correct, 0.9)
-        self.subtopic_threshold_ = threshold if threshold is not None else 1.01
 
     # --- prediction -------------------------------------------------------------------------
 

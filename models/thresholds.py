@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from models.predictions import TaskPredictions
+
 
 def coverage_at_precision(
     confidence: np.ndarray, correct: np.ndarray, target: float
@@ -39,3 +41,41 @@ def auto_decisions(confidence: np.ndarray, threshold: float | None) -> np.ndarra
     if threshold is None:
         return np.zeros(confidence.shape, dtype=bool)
     return confidence >= threshold
+
+
+def labelled(truth: np.ndarray) -> np.ndarray:
+    """Which rows of a label column carry a label."""
+    return np.array([value is not None and value == value for value in truth], dtype=bool)
+
+
+def precision_threshold(
+    predictions: TaskPredictions, truth: np.ndarray, target: float
+) -> float | None:
+    """The lowest confidence at which the top suggestion keeps ``target`` precision on the
+    labelled rows of ``truth`` (None when no share reaches it, or no row is labelled)."""
+    mask = labelled(truth)
+    if not mask.any():
+        return None
+    subset = predictions.subset(mask)
+    correct = subset.top_labels(1)[:, 0] == truth[mask]
+    return coverage_at_precision(subset.confidence(), correct, target)[1]
+
+
+def urgency_thresholds(
+    scores: np.ndarray,
+    truth: np.ndarray,
+    flag_threshold: float,
+    target_recall: float,
+    target_precision: float,
+    min_positives: int = 5,
+) -> tuple[float, float | None]:
+    """(the urgent flag's threshold, the auto threshold of the flag's decision): the flag at
+    ``target_recall`` of the labelled urgent rows when there are at least ``min_positives``
+    of them (else ``flag_threshold`` stays), and the decision's confidence at which it keeps
+    ``target_precision``."""
+    y = truth.astype(bool)
+    if y.sum() >= min_positives:
+        flag_threshold = threshold_for_recall(scores, y, target_recall)
+    flags = scores >= flag_threshold
+    confidence = np.where(flags, scores, 1 - scores)
+    return flag_threshold, coverage_at_precision(confidence, flags == y, target_precision)[1]
