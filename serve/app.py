@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -32,6 +33,8 @@ from serve.workflow import ReportNotFoundError
 log = logging.getLogger("lapor.serve")
 
 STATIC = Path(__file__).parent / "static"
+DOCS_ASSETS = "/static/docs"
+"""Where Swagger UI's own files are served from (no CDN)."""
 
 
 def registered_triage(model_uri: str | None = None) -> Triage:
@@ -75,13 +78,15 @@ def create_app(
             predictor.close()
             store.close()
 
-    app = FastAPI(
+    # Swagger UI's assets come with the fastapi-offline package: /docs works with no network
+    app = FastAPIOffline(
         title="lapor-router",
         summary="Triage and routing suggestions for SP4N-LAPOR! citizen reports.",
         version="1",
         lifespan=lifespan,
         docs_url="/docs",
         redoc_url=None,
+        static_url=DOCS_ASSETS,
     )
     app.state.settings, app.state.metrics = settings, metrics
     app.state.key_cache = key_cache()

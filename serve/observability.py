@@ -24,10 +24,18 @@ MAX_BODY_BYTES = 25_000_000
 
 class MaskingJsonFormatter(JsonFormatter):
     """JSON lines whose message and traceback have personal data masked, in case an error
-    message quotes a value."""
+    message quotes a value. The structured fields (request id, route, status) are left as they
+    are: a request id is no phone number."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return mask_pii(super().format(record))
+        record = logging.makeLogRecord(record.__dict__)  # handlers after this one see it unmasked
+        record.msg, record.args = mask_pii(record.getMessage()), None
+        if record.exc_info:
+            record.exc_text = record.exc_text or self.formatException(record.exc_info)
+            record.exc_info = None
+        if record.exc_text:
+            record.exc_text = mask_pii(record.exc_text)
+        return super().format(record)
 
 
 def configure_logging(level: str = "INFO", stream: IO[str] | None = None) -> None:

@@ -32,7 +32,11 @@ def shared_file(name: str) -> Path:
     """A file of the real data set, or skip the test with a clear message where it is absent."""
     path = SHARED_DATA / name
     if not path.is_file():
-        pytest.skip(f"real data not available: {path} is absent (see ../shared/data/README.md)")
+        pytest.skip(
+            f"real data not available: {path} is absent. The real-data tests and benchmarks "
+            "read ../shared/data beside the repository (README: 'Real data'); without it the "
+            "synthetic corpus is what the rest of the suite runs on"
+        )
     return path
 
 

@@ -52,3 +52,19 @@ def test_request_logs_are_json_without_text_or_pii(
         "6408012345670001",
     ):
         assert private not in everything
+
+
+def test_masking_keeps_request_ids_and_masks_messages_and_tracebacks(
+    json_logs: io.StringIO,
+) -> None:
+    log = logging.getLogger("lapor.serve")
+    request_id = "0123456789d84650"  # hex, with a long run of digits
+    try:
+        raise ValueError("bad NIK 6408011234567890 in the form")
+    except ValueError:
+        log.exception("call me on 081234567890", extra={"request_id": request_id})
+    line = json.loads(json_logs.getvalue().strip().splitlines()[-1])
+    assert line["request_id"] == request_id
+    assert line["message"] == "call me on [TELEPON]"
+    assert "6408011234567890" not in line["exc_info"]
+    assert "[NIK]" in line["exc_info"]

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Route
 
 from core.schema import Suggestion, UrgencyReason, UrgencySuggestion
 from serve.routes.ui import highlighted
@@ -204,3 +205,32 @@ def test_follow_up_buttons(service: Service) -> None:
         "/laporan/U1/status", data={"csrf": csrf_of(page.text), "status": "responded"}
     )
     assert "already responded" in again.text
+
+
+def test_api_docs_render_with_no_network(live_server: LiveServer) -> None:
+    """/docs loads Swagger UI from the service itself: every other request is refused."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: `make setup` installs it")
+    outside: list[str] = []
+
+    def only_local(route: Route) -> None:
+        if route.request.url.startswith(live_server.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page()
+        page.route("**/*", only_local)
+        page.goto(f"{live_server.url}/docs")
+        page.wait_for_selector(".opblock-summary-path", timeout=20_000)
+        paths = page.locator(".opblock-summary-path").all_inner_texts()
+        browser.close()
+    assert outside == []
+    assert any("/api/v1/classify" in path for path in paths)
