@@ -3,6 +3,9 @@ them to HTTP (404, 422) and the UI shows them on the page."""
 
 from __future__ import annotations
 
+from difflib import get_close_matches
+
+from core.agencies import canonical_agency, search_agencies
 from core.errors import LaporError
 from serve.db.tables import Decision
 from serve.schemas import DecisionIn
@@ -21,10 +24,35 @@ class InvalidDecisionError(LaporError):
     """A decision that contradicts the store, e.g. a duplicate of an unknown report (422)."""
 
 
+class UnknownAgencyError(InvalidDecisionError):
+    """An OPD the deployment does not have (a typo would forward a report nowhere)."""
+
+    def __init__(self, value: str, suggestions: list[str]) -> None:
+        self.value, self.suggestions = value, suggestions
+        hint = f"; did you mean {', '.join(map(repr, suggestions))}?" if suggestions else ""
+        super().__init__(f"agency: {value!r} is not one of the deployment's OPDs{hint}")
+
+
+def agency_filter(text: str | None, agencies: list[str]) -> tuple[str, ...] | None:
+    """The OPDs a queue filter means: the name typed, or what it abbreviates or is part of."""
+    if not text or not text.strip():
+        return None
+    return tuple(search_agencies(text, agencies, limit=len(agencies)) or [text.strip()])
+
+
 def record_decision(
-    store: Store, report_id: str, principal: Principal, decision: DecisionIn
+    store: Store, report_id: str, principal: Principal, decision: DecisionIn, agencies: list[str]
 ) -> Decision:
-    """Validate the decision against the store (the report, the linked duplicate) and commit it."""
+    """Validate the decision against the store (the report, the linked duplicate) and the
+    deployment's OPDs (``agencies``; the name is stored as the deployment spells it), and
+    commit it."""
+    if decision.agency is not None:
+        agency = canonical_agency(decision.agency, agencies)
+        if agency is None:
+            close = search_agencies(decision.agency, agencies, 3)
+            close = close or get_close_matches(decision.agency, agencies, n=3, cutoff=0.75)
+            raise UnknownAgencyError(decision.agency, close)
+        decision = decision.model_copy(update={"agency": agency})
     if decision.duplicate_of is not None:
         if decision.duplicate_of == report_id:
             raise InvalidDecisionError("a report cannot be a duplicate of itself")

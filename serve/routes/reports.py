@@ -24,7 +24,12 @@ from serve.schemas import (
     ReportPage,
 )
 from serve.store.records import QueueFilter
-from serve.workflow import ReportNotFoundError, record_decision, record_progress
+from serve.workflow import (
+    ReportNotFoundError,
+    agency_filter,
+    record_decision,
+    record_progress,
+)
 
 router = APIRouter(prefix=API_PREFIX, tags=["reports"])
 
@@ -86,6 +91,7 @@ async def intake(
 @router.get("/reports", response_model=ReportPage)
 def queue(
     store: StoreDep,
+    predictor: PredictorDep,
     _: StaffCaller,
     status: Annotated[Literal[STATUSES] | None, Query()] = None,  # type: ignore[valid-type]
     agency: Annotated[str | None, Query(max_length=200)] = None,
@@ -97,7 +103,7 @@ def queue(
     """The queue: open reports first, urgent ones first among them, then the oldest."""
     where = QueueFilter(
         statuses=(status,) if status else None,
-        agency=agency,
+        agencies=agency_filter(agency, predictor.triage.router.known_agencies()),
         urgent=urgent,
         overdue=overdue,
         page=page,
@@ -128,13 +134,15 @@ def decide(
     report_id: str,
     body: DecisionIn,
     store: StoreDep,
+    predictor: PredictorDep,
     metrics: MetricsDep,
     principal: StaffCaller,
 ) -> DecisionOut:
     """Accept the suggestion or override parts of it. Stored with who and when (committed
     before the answer); with an agency decided the report is forwarded (``dispositioned``) and
     its 5-working-day follow-up clock starts."""
-    decision = record_decision(store, report_id, principal, body)
+    agencies = predictor.triage.router.known_agencies()
+    decision = record_decision(store, report_id, principal, body, agencies)
     metrics.decisions.labels(body.action).inc()
     return decision_out(decision, principal.name)
 

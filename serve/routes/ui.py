@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
+from core.agencies import agency_hint
 from core.schema import CHANNELS, LAPOR_CATEGORIES, STATUSES, Suggestion
 from pipeline.kpi import compute, plots, render_html
 from serve.auth import check_csrf, csrf_token, session_principal
@@ -23,10 +24,17 @@ from serve.routes.classify import validation_message
 from serve.routes.reports import report_out
 from serve.schemas import DecisionIn, ReportOut
 from serve.store.records import Principal, QueueFilter, StoreError
-from serve.workflow import InvalidDecisionError, record_decision, record_progress
+from serve.workflow import (
+    InvalidDecisionError,
+    UnknownAgencyError,
+    agency_filter,
+    record_decision,
+    record_progress,
+)
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
+templates.env.filters["agency_hint"] = agency_hint
 
 STATUS_NAMES = {
     "new": "Baru",
@@ -207,7 +215,7 @@ def queue_page(
     statuses = OPEN_STATUSES if status == "terbuka" else (status,) if status in STATUSES else None
     where = QueueFilter(
         statuses=statuses,
-        agency=agency.strip() or None,
+        agencies=agency_filter(agency, predictor.triage.router.known_agencies()),
         urgent=True if urgent else None,
         overdue=True if overdue else None,
         page=max(1, page),
@@ -304,6 +312,7 @@ def decide_page(
     request: Request,
     report_id: str,
     store: StoreDep,
+    predictor: PredictorDep,
     metrics: MetricsDep,
     user: StaffUser,
     action: Annotated[str, Form()],
@@ -330,7 +339,11 @@ def decide_page(
     except ValidationError as exc:
         return _flash_to(request, f"/laporan/{quote(report_id)}", "error", validation_message(exc))
     try:
-        record_decision(store, report_id, user, decision)
+        record_decision(store, report_id, user, decision, predictor.triage.router.known_agencies())
+    except UnknownAgencyError as exc:
+        hint = f" Maksud Anda: {', '.join(exc.suggestions)}?" if exc.suggestions else ""
+        message = f"OPD “{exc.value}” tidak dikenal: pilih dari daftar OPD.{hint}"
+        return _flash_to(request, f"/laporan/{quote(report_id)}", "error", message)
     except (InvalidDecisionError, StoreError) as exc:
         return _flash_to(request, f"/laporan/{quote(report_id)}", "error", str(exc))
     metrics.decisions.labels(decision.action).inc()

@@ -38,7 +38,8 @@ class Principal:
 @dataclass
 class QueueFilter:
     statuses: tuple[str, ...] | None = None
-    agency: str | None = None
+    agencies: tuple[str, ...] | None = None
+    """Reports whose decided (else suggested) OPD is one of these."""
     urgent: bool | None = None
     overdue: bool | None = None
     page: int = 1

@@ -101,9 +101,11 @@ class ReportStore(StoreBase):
         query = select(StoredReport)
         if where.statuses:
             query = query.where(StoredReport.status.in_(where.statuses))
-        if where.agency:
+        if where.agencies is not None:
             query = query.where(
-                func.coalesce(StoredReport.agency, StoredReport.suggested_agency) == where.agency
+                func.coalesce(StoredReport.agency, StoredReport.suggested_agency).in_(
+                    where.agencies
+                )
             )
         if where.urgent is not None:
             query = query.where(EFFECTIVE_URGENT.is_(where.urgent))

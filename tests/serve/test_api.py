@@ -357,3 +357,43 @@ def test_a_report_scores_the_same_against_the_index_live_and_after_a_restart(
         again = client.post("/api/v1/classify", json=repeat, headers=service.staff).json()
     assert live["duplicates"], live
     assert again["duplicates"] == live["duplicates"]
+
+
+def test_an_override_must_name_one_of_the_deployments_opds(service: Service) -> None:
+    service.intake(ROAD, id="T1")
+    typo = service.client.post(
+        "/api/v1/reports/T1/decision",
+        json={"action": "override", "agency": "Dinas Pekerjan Umum dan Penataan Ruang"},
+        headers=service.staff,
+    )
+    assert typo.status_code == 422
+    assert "is not one of the deployment's OPDs" in typo.json()["detail"]
+    assert "'Dinas Pekerjaan Umum dan Penataan Ruang'" in typo.json()["detail"]  # did you mean
+    assert service.store.report("T1").status == "new"
+    spelled = service.client.post(
+        "/api/v1/reports/T1/decision",
+        json={"action": "override", "agency": "dinas  PERHUBUNGAN"},
+        headers=service.staff,
+    )
+    assert spelled.status_code == 201, spelled.text
+    assert service.store.report("T1").agency == "Dinas Perhubungan"  # as the deployment spells it
+
+
+def test_the_queue_filter_finds_opds_by_abbreviation_or_part_of_the_name(service: Service) -> None:
+    for report_id, agency in (("Q1", "Dinas Perhubungan"), ("Q2", "Dinas Kesehatan")):
+        service.intake(ROAD, id=report_id)
+        decided = service.client.post(
+            f"/api/v1/reports/{report_id}/decision",
+            json={"action": "override", "agency": agency},
+            headers=service.staff,
+        )
+        assert decided.status_code == 201, decided.text
+    for query, expected in (
+        ("dishub", ["Q1"]),
+        ("kesehatan", ["Q2"]),
+        ("Dinas Perhubungan", ["Q1"]),
+    ):
+        page = service.client.get(
+            "/api/v1/reports", params={"agency": query}, headers=service.staff
+        )
+        assert [r["id"] for r in page.json()["items"]] == expected, query

@@ -234,3 +234,17 @@ def test_api_docs_render_with_no_network(live_server: LiveServer) -> None:
         browser.close()
     assert outside == []
     assert any("/api/v1/classify" in path for path in paths)
+
+
+def test_a_typed_opd_that_does_not_exist_is_refused_on_the_form(service: Service) -> None:
+    service.intake(ROAD, id="K1")
+    login(service)
+    page = service.client.get("/laporan/K1")
+    assert "DPUPR · PUPR" in page.text  # the list finds an OPD by its short forms
+    refused = service.client.post(
+        "/laporan/K1/keputusan",
+        data={"csrf": csrf_of(page.text), "action": "override", "agency": "Dinas Pekerjan Umum"},
+    )
+    assert "tidak dikenal" in refused.text
+    assert service.store.report("K1").status == "new"
+    assert service.store.decisions() == []
