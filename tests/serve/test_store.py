@@ -82,7 +82,7 @@ def test_reports_queue_and_decisions(store: Store, router: Router) -> None:
     assert store.report("C").status == "verified"  # no agency decided yet: not forwarded
     open_rows, _ = store.queue(QueueFilter(statuses=("new", "verified")), now=NOW)
     assert [r.id for r in open_rows] == ["B", "C"]
-    by_agency, _ = store.queue(QueueFilter(agency=decision.agency), now=NOW)
+    by_agency, _ = store.queue(QueueFilter(agencies=(decision.agency,)), now=NOW)
     assert "A" in [r.id for r in by_agency]
     with pytest.raises(KeyError):
         store.add_decision("NOPE", staff, DecisionInput(action="accept"))
@@ -160,7 +160,7 @@ def test_an_acknowledged_decision_survives_a_kill(
         assert created.status_code == 201
         decided = httpx.post(
             f"{base}/reports/K1/decision",
-            json={"action": "override", "agency": "Dinas PUPR"},
+            json={"action": "override", "agency": "Dinas Pekerjaan Umum dan Penataan Ruang"},
             headers=headers,
         )
         server.send_signal(signal.SIGKILL)
@@ -169,7 +169,9 @@ def test_an_acknowledged_decision_survives_a_kill(
         server.kill()
         server.wait(timeout=30)
     reopened = Store(store.url)
-    assert [(d.report_id, d.agency) for d in reopened.decisions()] == [("K1", "Dinas PUPR")]
+    assert [(d.report_id, d.agency) for d in reopened.decisions()] == [
+        ("K1", "Dinas Pekerjaan Umum dan Penataan Ruang")
+    ]
     assert reopened.report("K1").status == "dispositioned"
 
 
