@@ -248,3 +248,28 @@ def test_a_typed_opd_that_does_not_exist_is_refused_on_the_form(service: Service
     assert "tidak dikenal" in refused.text
     assert service.store.report("K1").status == "new"
     assert service.store.decisions() == []
+
+
+def test_the_queue_fits_a_412_px_phone(live_server: LiveServer) -> None:
+    """The page never scrolls sideways on a phone; the queue table scrolls in its own box."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: `make setup` installs it")
+    for report_id in ("W1", "W2"):
+        live_server.service.intake(ROAD, id=report_id)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page(viewport={"width": 412, "height": 915})
+        page.goto(f"{live_server.url}/antrian")
+        page.fill("input[name=username]", "siti")
+        page.fill("input[name=password]", "kata-sandi-siti")
+        page.click("button[type=submit]")
+        page.wait_for_url("**/antrian")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "queue-412px.png"))  # what the phone shows
+        browser.close()
+    assert width <= 412
