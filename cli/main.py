@@ -3,9 +3,12 @@ the layers below; nothing imports this package."""
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from cli import batch, data, duplicates, models, monitoring, service, training, users
+from core.config import PRIVATE_UMASK
 
 app = typer.Typer(
     name="lapor",
@@ -13,6 +16,15 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def private_files() -> None:
+    """Every file a command writes (the store and its WAL, MLflow's database and artifacts,
+    exports) is readable by its owner only."""
+    os.umask(PRIVATE_UMASK)
+
+
 app.add_typer(data.app, name="data")
 app.add_typer(models.app, name="models")
 app.add_typer(duplicates.app, name="duplicates")

@@ -111,9 +111,16 @@ class Settings(BaseSettings):
         return (self.mlflow_dir / "artifacts").resolve().as_uri()
 
     def ensure_dirs(self) -> None:
-        """Create the folders under home (called by commands, never at import)."""
+        """Create the folders under home, private to their owner (0700: the store, MLflow's
+        database and artifacts hold reports); called by commands, never at import."""
         for folder in (self.home, self.cache_dir, self.mlflow_dir):
-            folder.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+            folder.chmod(PRIVATE_DIR)
+
+
+PRIVATE_DIR = 0o700
+PRIVATE_UMASK = 0o077
+"""Files the ``lapor`` commands create are their owner's alone (0600, folders 0700)."""
 
 
 @lru_cache(maxsize=1)

@@ -3,6 +3,7 @@ middleware that records every request and refuses oversized bodies."""
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 import time
@@ -131,6 +132,10 @@ class RequestMiddleware:
             await _too_large(send, self.max_body)
             self._record(scope, 413, started, request_id)
             return
+        if _has_nul(scope):
+            await _refuse(send, 422, "a NUL character is not allowed in the URL")
+            self._record(scope, 422, started, request_id)
+            return
         received = 0
 
         async def counted_receive() -> Message:
@@ -182,13 +187,21 @@ class BodyTooLargeError(Exception):
 
 
 async def _too_large(send: Send, limit: int) -> None:
-    body = (
-        f'{{"detail":"request body over {limit:,} bytes: send fewer or shorter reports"}}'
-    ).encode()
+    detail = f"request body over {limit:,} bytes: send fewer or shorter reports"
+    await _refuse(send, 413, detail)
+
+
+def _has_nul(scope: Scope) -> bool:
+    """A NUL character in the path or the query (PostgreSQL cannot store one)."""
+    return "\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b"").lower()
+
+
+async def _refuse(send: Send, status: int, detail: str) -> None:
+    body = json.dumps({"detail": detail}).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(body)).encode()),

@@ -22,7 +22,24 @@ from serve.passwords import MIN_PASSWORD_LENGTH
 ShortText = Field(default=None, max_length=500)
 
 
-class ReportIn(BaseModel):
+class ClientInput(BaseModel):
+    """What a client sends: a NUL character is refused in every text (PostgreSQL cannot store
+    one, and no report needs one)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("contains a NUL character")
+        return value
+
+
+REPORT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
+"""Report ids: letters, digits and . _ : - , starting with a letter or digit (no "/", ".",
+".."): every id can be opened, decided and closed by its URL."""
+
+
+class ReportIn(ClientInput):
     """A citizen report as sent by a client. Unknown fields are refused by name."""
 
     model_config = ConfigDict(
@@ -46,7 +63,7 @@ class ReportIn(BaseModel):
         default=None,
         min_length=1,
         max_length=64,
-        pattern=r"^[A-Za-z0-9._:/-]+$",
+        pattern=REPORT_ID_PATTERN,
         description="The report's id in the source system; generated when missing.",
     )
     title: str | None = ShortText
@@ -68,15 +85,23 @@ class ReportIn(BaseModel):
             raise ValueError("text is empty")
         return value
 
+    @field_validator("created_at")
+    @classmethod
+    def _local_time(cls, value: datetime | None) -> datetime | None:
+        """The deployment's local clock, as the store and the exports keep times (a time whose
+        offset moves it outside the calendar is refused, not a 500)."""
+        if value is None or value.tzinfo is None:
+            return value
+        try:
+            return value.astimezone().replace(tzinfo=None)
+        except (OverflowError, ValueError):
+            raise ValueError("the time is outside the representable range") from None
+
     def to_report(self) -> Report:
-        """The canonical Report: an id and a filing time (now) when missing; times in the
-        deployment's local clock, as the store and the exports keep them."""
+        """The canonical Report: an id and a filing time (now) when missing."""
         data = self.model_dump()
         data["id"] = self.id or new_report_id()
-        created = self.created_at or datetime.now()
-        data["created_at"] = (
-            created.astimezone().replace(tzinfo=None) if created.tzinfo else created
-        )
+        data["created_at"] = self.created_at or datetime.now()
         return Report(**data)
 
 
@@ -90,7 +115,7 @@ class ClassifyResponse(Suggestion):
     elapsed_ms: float
 
 
-class BatchRequest(BaseModel):
+class BatchRequest(ClientInput):
     """Up to ``batch_limit`` reports; each is checked on its own, so one bad item does not sink
     the rest."""
 
@@ -113,7 +138,7 @@ class BatchResponse(BaseModel):
     elapsed_ms: float
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(ClientInput):
     """A staff decision: ``accept`` takes the suggestion (fields given here override parts of
     it); ``override`` sets what is given."""
 
@@ -142,7 +167,7 @@ class DecisionIn(BaseModel):
         return self
 
 
-class ProgressIn(BaseModel):
+class ProgressIn(ClientInput):
     """The OPD's follow-up (``responded``) or the report's closing (``closed``)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -220,7 +245,7 @@ class ModelsOut(BaseModel):
     versions: list[ModelVersionOut]
 
 
-class UserIn(BaseModel):
+class UserIn(ClientInput):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: str = Field(min_length=1, max_length=64, pattern=r"^[\w.@-]+$")

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlparse
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
@@ -178,6 +178,8 @@ def login(
     next: Annotated[str, Form()] = "/antrian",
 ) -> Response:
     check_csrf(request, csrf)
+    if "\x00" in username + password:
+        raise HTTPException(422, "Karakter NUL tidak diizinkan.")
     principal = store.authenticate(username.strip(), password)
     if principal is None:
         return _render(
@@ -209,7 +211,7 @@ def queue_page(
     agency: str = "",
     overdue: bool = False,
     urgent: bool = False,
-    page: int = 1,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     """The triage queue: open reports, urgent first, then the oldest, with the SLA countdown."""
     statuses = OPEN_STATUSES if status == "terbuka" else (status,) if status in STATUSES else None

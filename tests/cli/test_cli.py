@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from cli.main import app
+from tests.terminal import LAPOR
 
 runner = CliRunner()
 
@@ -102,3 +105,19 @@ def test_serve_without_a_model_says_so() -> None:
     result = runner.invoke(app, ["serve"])
     assert result.exit_code == 1
     assert "no champion model" in result.output
+
+
+def test_files_under_home_are_private_to_their_owner(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    result = subprocess.run(
+        [str(LAPOR), "users", "add", "sms-gateway", "--api-key"],
+        env={**os.environ, "LAPOR_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    written = [home, *home.rglob("*")]
+    assert any(p.suffix == ".db" for p in written)
+    exposed = [str(p) for p in written if p.stat().st_mode & 0o077]
+    assert exposed == []

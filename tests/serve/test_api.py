@@ -397,3 +397,44 @@ def test_the_queue_filter_finds_opds_by_abbreviation_or_part_of_the_name(service
             "/api/v1/reports", params={"agency": query}, headers=service.staff
         )
         assert [r["id"] for r in page.json()["items"]] == expected, query
+
+
+@pytest.mark.parametrize("created_at", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"])
+def test_a_time_outside_the_calendar_is_a_422_and_a_batch_answers_the_rest(
+    service: Service, created_at: str
+) -> None:
+    one = service.client.post(
+        "/api/v1/classify", json={"text": ROAD, "created_at": created_at}, headers=service.staff
+    )
+    assert one.status_code == 422
+    assert "created_at" in one.json()["detail"]
+    batch = service.client.post(
+        "/api/v1/classify/batch",
+        json={"reports": [{"text": ROAD, "created_at": created_at}, {"text": FIRE}]},
+        headers=service.staff,
+    )
+    assert batch.status_code == 200, batch.text
+    items = batch.json()["items"]
+    assert "created_at" in items[0]["error"]
+    assert items[1]["suggestion"] is not None
+
+
+@pytest.mark.parametrize("report_id", ["a/b", ".", "..", "../x", "-x"])
+def test_a_report_id_that_a_url_cannot_name_is_refused_at_intake(
+    service: Service, report_id: str
+) -> None:
+    response = service.client.post(
+        "/api/v1/reports", json={"id": report_id, "text": ROAD, **KUTIM}, headers=service.staff
+    )
+    assert response.status_code == 422
+    assert service.store.queue_size() == 0
+
+
+def test_a_nul_character_is_refused_in_bodies_and_urls(service: Service) -> None:
+    for body in ({"text": "jalan\x00rusak"}, {"text": ROAD, "village": "Sanga\x00tta"}):
+        response = service.client.post("/api/v1/reports", json=body, headers=service.staff)
+        assert response.status_code == 422, body
+        assert "NUL" in response.json()["detail"]
+    queue = service.client.get("/api/v1/reports?agency=Dinas%00Sosial", headers=service.staff)
+    assert queue.status_code == 422
+    assert service.store.queue_size() == 0

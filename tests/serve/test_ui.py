@@ -273,3 +273,16 @@ def test_the_queue_fits_a_412_px_phone(live_server: LiveServer) -> None:
         page.screenshot(path=str(ARTIFACTS / "queue-412px.png"))  # what the phone shows
         browser.close()
     assert width <= 412
+
+
+def test_paging_and_login_refuse_what_the_database_cannot_take(service: Service) -> None:
+    page = service.client.get("/login")
+    refused = service.client.post(
+        "/login",
+        data={"csrf": csrf_of(page.text), "username": "siti\x00", "password": "x"},
+    )
+    assert refused.status_code == 422
+    login(service)
+    huge = service.client.get("/antrian?page=9223372036854775807")
+    assert huge.status_code == 422
+    assert service.client.get("/antrian?page=2").status_code == 200
