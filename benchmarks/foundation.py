@@ -1,5 +1,7 @@
 """Foundation speed: import rate of the Surabaya export, normalize throughput, Sastrawi cached vs
-uncached. Prints medians over repeats (machines are shared and noisy; compare ratios).
+uncached, and masking/normalising one report at the 20,000-character limit (one long word, a
+digit run, mixed text: each must stay in milliseconds, i.e. linear in the length). Prints medians
+over repeats (machines are shared and noisy; compare ratios).
 
     python benchmarks/foundation.py [--repeats 5]
 """
@@ -12,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from core.text import normalize, stem_word, stem_word_uncached
+from core.text import mask_pii, normalize, stem_word, stem_word_uncached
 from pipeline.ingest.reader import ReportReader
 from pipeline.synth.generator import generate
 
@@ -49,6 +51,19 @@ def main() -> None:
         print(f"import surabaya export: skipped ({surabaya} absent)")
         texts = [row["text"] for row in generate(8_000)]
         corpus = "synthetic demo texts"
+
+    longest = {
+        "one word": "a" * 20_000,
+        "digits": "1" * 20_000,
+        "word ending in @": "a" * 19_990 + "@x",
+        "mixed text": ("Jalan rusak di RT 05, hubungi 0812345678 atau budi@contoh.id " * 400)[
+            :20_000
+        ],
+    }
+    for name, text in longest.items():
+        for function in (mask_pii, normalize):
+            seconds = median_seconds(lambda f=function, t=text: f(t), repeats)
+            print(f"{function.__name__} of 20,000 chars ({name}): median {seconds * 1000:.1f} ms")
 
     chars = sum(len(t) for t in texts)
     seconds = median_seconds(lambda: [normalize(t) for t in texts], repeats)

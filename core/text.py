@@ -14,7 +14,10 @@ from importlib import resources
 
 # --- personal data --------------------------------------------------------------------------
 
-EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+# An e-mail address starts where a token starts (the look-behind fails at once inside a long word,
+# where an unanchored pattern restarted at every character: quadratic time), its local part at
+# most 64 characters and its labels 63, as RFC 5321 allows.
+EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+", re.UNICODE)
 # 16-digit NIK / KK numbers, also written in groups separated by spaces, dots or dashes.
 NIK_RE = re.compile(r"(?<!\d)(?<!\d[.,])(?:\d[ .-]?){15}\d(?!\d|[.,]\d)")
 # A bank account: a keyword, then 6-20 digits (groups allowed).

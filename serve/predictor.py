@@ -39,6 +39,7 @@ class Predictor:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="model")
         self._waiting: list[tuple[list[Report], asyncio.Future[list[Suggestion]]]] = []
         self._draining = False
+        self._drainer: asyncio.Task[None] | None = None
 
     @property
     def version(self) -> str | None:
@@ -53,12 +54,22 @@ class Predictor:
         return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
 
     async def suggest(self, reports: list[Report]) -> list[Suggestion]:
-        """Suggestions for ``reports``, batched with whatever else is waiting."""
-        future: asyncio.Future[list[Suggestion]] = asyncio.get_running_loop().create_future()
+        """Suggestions for ``reports``, batched with whatever else is waiting. A request of
+        more than ``max_batch`` reports goes in parts, each queued once the previous one is
+        answered: no request holds the model thread for longer than one batch, and requests
+        arriving meanwhile are answered between its parts."""
+        suggestions: list[Suggestion] = []
+        for start in range(0, max(len(reports), 1), self.max_batch):
+            suggestions += await self._queued(reports[start : start + self.max_batch])
+        return suggestions
+
+    async def _queued(self, reports: list[Report]) -> list[Suggestion]:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[list[Suggestion]] = loop.create_future()
         self._waiting.append((reports, future))
         if not self._draining:
             self._draining = True
-            asyncio.get_running_loop().create_task(self._drain())
+            self._drainer = loop.create_task(self._drain())
         return await future
 
     async def _drain(self) -> None:

@@ -151,3 +151,24 @@ def test_the_slang_table_is_read_once_and_report_texts_are_never_kept() -> None:
     assert not hasattr(model_text, "cache_info")  # a service must not keep every text it saw
     assert model_text("Jalan rusak", "di depan pasar") == "Jalan rusak. di depan pasar"
     assert model_text(None, "di depan pasar") == "di depan pasar"
+
+
+@pytest.mark.parametrize(
+    "text", ["a" * 200_000, "7" * 200_000, "a." * 100_000, "a" * 199_998 + "@x"]
+)
+def test_masking_and_normalising_stay_linear_in_the_length(text: str) -> None:
+    """Ten times the text limit: linear work takes milliseconds; the quadratic e-mail pattern
+    this replaces took minutes, so the alarm (not a speed measurement) catches a relapse."""
+    import signal
+
+    def too_slow(signum: int, frame: object) -> None:
+        raise TimeoutError("masking took more than 10 s: quadratic again?")
+
+    previous = signal.signal(signal.SIGALRM, too_slow)
+    signal.alarm(10)
+    try:
+        assert len(mask_pii(text)) <= len(text)  # a digit run becomes [NOMOR]
+        assert normalize(text)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

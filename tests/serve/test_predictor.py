@@ -70,11 +70,30 @@ def test_a_failure_reaches_every_waiting_request() -> None:
     assert all(isinstance(r, RuntimeError) for r in results)
 
 
-@pytest.mark.parametrize("size", [1, 40])
-def test_big_requests_are_not_split(size: int) -> None:
+@pytest.mark.parametrize(("size", "calls"), [(1, [1]), (8, [8]), (20, [8, 8, 4])])
+def test_a_big_request_holds_the_model_thread_one_batch_at_a_time(
+    size: int, calls: list[int]
+) -> None:
     router = SlowTriage()
     predictor = Predictor(router, max_batch=8)
     answer = asyncio.run(predictor.suggest(reports("b", size)))
     predictor.close()
-    assert len(answer) == size
-    assert router.calls == [size]
+    assert [s.report_id for s in answer] == [f"b{i}" for i in range(size)]
+    assert router.calls == calls
+
+
+def test_another_request_is_answered_between_the_parts_of_a_big_one() -> None:
+    router = SlowTriage()
+    predictor = Predictor(router, max_batch=8)
+
+    async def both() -> list[int]:
+        big = asyncio.ensure_future(predictor.suggest(reports("big", 40)))
+        await asyncio.sleep(0.01)  # the first part is on the model thread now
+        await predictor.suggest(reports("small", 1))
+        small_done_after = len(router.calls)
+        await big
+        return [small_done_after, len(router.calls)]
+
+    small_done_after, total = asyncio.run(both())
+    predictor.close()
+    assert small_done_after < total  # the small one did not wait for all five parts
