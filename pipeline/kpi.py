@@ -14,6 +14,7 @@ import base64
 import io
 from collections.abc import Iterable
 from datetime import datetime
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -216,6 +217,11 @@ def plots(history: pd.DataFrame, kpis: dict[str, Any]) -> dict[str, str]:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt  # heavy: only plots
 
+    with plt.rc_context({"text.parse_math": False}):  # an OPD named "$…$" is text, not TeX
+        return _charts(plt, history, kpis)
+
+
+def _charts(plt: ModuleType, history: pd.DataFrame, kpis: dict[str, Any]) -> dict[str, str]:
     frame = normalise(history)
     charts: dict[str, str] = {}
 

@@ -21,7 +21,7 @@ def history() -> pd.DataFrame:
     rows = [
         # Friday -> Wednesday: exactly 3 working days (the weekend does not count)
         ("A", "Dinas PUPR", "2026-11-20 10:00", "2026-11-25 10:00", "2026-11-27 10:00"),
-        # Wednesday before Christmas -> Tuesday: 3 working days (25 Dec is a holiday)
+        # Wednesday before Christmas -> Tuesday: 2 working days (24 Dec joint leave, 25 holiday)
         ("B", "Dinas PUPR", "2026-12-23 09:00", "2026-12-29 09:00", None),
         # Monday -> Friday an hour later: 4 working days and a bit, late
         ("C", "Dinas Kesehatan", "2026-11-16 09:00", "2026-11-20 10:00", "2026-11-23 10:00"),
@@ -113,3 +113,12 @@ def test_history_from_an_export_and_the_command(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert json.loads(out.read_text())["disposition"]["done"] == 1
     assert "data:image/png;base64," in report.read_text()
+
+
+def test_an_opd_name_with_dollar_signs_is_drawn_as_text() -> None:
+    """matplotlib would read "$...$" as TeX and fail on it: the dashboard broke for everyone."""
+    frame = history()
+    frame.loc[frame["id"] == "D", "agency"] = r"Dinas $\frac{x}{$ Sosial $\nosuchsymbol$"
+    kpis = compute(frame, now=NOW)
+    charts = plots(frame, kpis)
+    assert "backlog" in charts
