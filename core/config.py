@@ -44,6 +44,11 @@ class Settings(BaseSettings):
         default=None, description="Signs UI login sessions; default: a random key kept under home."
     )
     session_hours: int = Field(default=12, description="A UI login lasts this long.")
+    session_cookie_secure: bool = Field(
+        default=False,
+        description="Send the session cookie over HTTPS only: turn on when the service is "
+        "served over HTTPS (behind a TLS proxy, say).",
+    )
     batch_limit: int = Field(default=1_000, description="Most reports in one classify batch.")
     log_level: str = "INFO"
     encoder_cache: Path | None = Field(

@@ -23,6 +23,7 @@ from models.triage import Triage
 from pipeline.registry.client import champion_uri
 from pipeline.registry.pyfunc import champion_scorer, load_router
 from serve.auth import key_cache
+from serve.headers import SecurityHeadersMiddleware
 from serve.observability import Metrics, RequestMiddleware
 from serve.predictor import Predictor
 from serve.routes import API_PREFIX, classify, health, kpi, models, reports, ui, users
@@ -96,8 +97,9 @@ def create_app(
         session_cookie="lapor_session",
         max_age=settings.session_hours * 3600,
         same_site="strict",
-        https_only=False,
+        https_only=settings.session_cookie_secure,
     )
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestMiddleware, metrics=metrics)
     for module in (classify, reports, kpi, models, users, health):
         app.include_router(module.router)

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Route
 
 from core.schema import Suggestion, UrgencyReason, UrgencySuggestion
+from models.router import Router
 from serve.routes.ui import highlighted
 from tests.conftest import REPO
 from tests.serve.conftest import LiveServer, Service
@@ -286,3 +287,37 @@ def test_paging_and_login_refuse_what_the_database_cannot_take(service: Service)
     huge = service.client.get("/antrian?page=9223372036854775807")
     assert huge.status_code == 422
     assert service.client.get("/antrian?page=2").status_code == 200
+
+
+def test_pages_carry_security_headers_and_a_policy_without_inline_script(
+    service: Service,
+) -> None:
+    page = service.client.get("/login")
+    policy = page.headers["content-security-policy"]
+    script_rule = next(rule for rule in policy.split(";") if "script-src" in rule)
+    assert "'self'" in script_rule
+    assert "unsafe-inline" not in script_rule
+    assert "frame-ancestors 'none'" in policy
+    assert page.headers["x-frame-options"] == "DENY"
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["referrer-policy"] == "same-origin"
+    api = service.client.get("/api/v1/health")
+    assert api.headers["x-content-type-options"] == "nosniff"
+    assert "content-security-policy" not in service.client.get("/docs").headers
+
+
+def test_the_session_cookie_is_secure_when_the_setting_says_so(
+    router: Router, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from core.config import get_settings
+    from models.triage import Triage
+    from serve.app import create_app
+
+    monkeypatch.setenv("LAPOR_SESSION_COOKIE_SECURE", "true")
+    get_settings.cache_clear()
+    with TestClient(create_app(get_settings(), load_triage=lambda: Triage(router))) as client:
+        client.app.state.store.add_user("siti", "staff", "kata-sandi-siti")
+        page = client.get("/login")
+    assert "secure" in page.headers["set-cookie"].lower()
