@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Route
+from playwright.sync_api import Browser, Page, Playwright, Route
 
 from core.schema import Suggestion, UrgencyReason, UrgencySuggestion
 from models.router import Router
@@ -121,36 +121,45 @@ def test_highlight_follows_the_reason_offsets() -> None:
     assert highlighted(text, None, None) == [{"text": text, "code": None}]
 
 
+def chromium(playwright: Playwright) -> Browser:
+    """Debian's Chromium, headless, without the background traffic of a desktop browser."""
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: `make setup` installs it")
+    return playwright.chromium.launch(
+        executable_path=str(CHROMIUM),
+        headless=True,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    )
+
+
+def log_in_to_the_queue(page: Page, url: str) -> None:
+    page.goto(f"{url}/antrian")
+    page.fill("input[name=username]", "siti")
+    page.fill("input[name=password]", "kata-sandi-siti")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/antrian")
+
+
 def test_triage_in_a_real_browser(live_server: LiveServer) -> None:
     """Log in, open a report, accept its suggestion, override another's agency from the
     searchable list, and find both decisions in the store."""
     from playwright.sync_api import sync_playwright
 
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: `make setup` installs it")
     service = live_server.service
     service.intake(FIRE, id="B1")
     service.intake(ROAD, id="B2")
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = chromium(playwright)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(f"{live_server.url}/antrian")
-        page.fill("input[name=username]", "siti")
-        page.fill("input[name=password]", "kata-sandi-siti")
-        page.click("button[type=submit]")
-        page.wait_for_url("**/antrian")
+        log_in_to_the_queue(page, live_server.url)
         assert page.locator("tr[data-href]").count() == 2
         page.click("a.report-link:text('B1')")
         page.wait_for_url("**/laporan/B1")
@@ -212,8 +221,6 @@ def test_api_docs_render_with_no_network(live_server: LiveServer) -> None:
     """/docs loads Swagger UI from the service itself: every other request is refused."""
     from playwright.sync_api import sync_playwright
 
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: `make setup` installs it")
     outside: list[str] = []
 
     def only_local(route: Route) -> None:
@@ -224,9 +231,7 @@ def test_api_docs_render_with_no_network(live_server: LiveServer) -> None:
             route.abort()
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
+        browser = chromium(playwright)
         page = browser.new_page()
         page.route("**/*", only_local)
         page.goto(f"{live_server.url}/docs")
@@ -255,20 +260,12 @@ def test_the_queue_fits_a_412_px_phone(live_server: LiveServer) -> None:
     """The page never scrolls sideways on a phone; the queue table scrolls in its own box."""
     from playwright.sync_api import sync_playwright
 
-    if not CHROMIUM.exists():
-        pytest.fail("Debian's chromium is missing: `make setup` installs it")
     for report_id in ("W1", "W2"):
         live_server.service.intake(ROAD, id=report_id)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox", "--disable-gpu"]
-        )
+        browser = chromium(playwright)
         page = browser.new_page(viewport={"width": 412, "height": 915})
-        page.goto(f"{live_server.url}/antrian")
-        page.fill("input[name=username]", "siti")
-        page.fill("input[name=password]", "kata-sandi-siti")
-        page.click("button[type=submit]")
-        page.wait_for_url("**/antrian")
+        log_in_to_the_queue(page, live_server.url)
         width = page.evaluate("document.documentElement.scrollWidth")
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "queue-412px.png"))  # what the phone shows
