@@ -136,6 +136,13 @@ def evaluate_command(
     frame, _ = load_sources(data_specs(data, fmt, labels, topic_map, map_))
     predictions = router.predict_tasks(frame)
     metrics = evaluate(router, frame, predictions)
+    if metrics["seen_in_training"]:
+        err_console.print(
+            f"[yellow]warning:[/yellow] {metrics['seen_in_training']:,} of {metrics['n']:,} "
+            "evaluation rows were in the model's training data (the same id or the same text): "
+            "these figures overstate how it does on new reports",
+            highlight=False,
+        )
     folder = out_dir or (json_out.parent if json_out else Path("."))
     folder.mkdir(parents=True, exist_ok=True)
     report = folder / "per_class_report.txt"

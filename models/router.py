@@ -13,6 +13,7 @@ It follows scikit-learn's estimator contract: ``__init__`` stores hyperparameter
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict
@@ -89,6 +90,25 @@ def prepare_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(columns, dtype=object)
 
 
+def _hash64(values: list[str]) -> np.ndarray:
+    digests = [hashlib.blake2b(v.encode(), digest_size=8).digest() for v in values]
+    return np.frombuffer(b"".join(digests), dtype=np.uint64).copy()
+
+
+def _row_hashes(prepared: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """64-bit hashes of each row's id and of its model text."""
+    ids = [f"id:{i}" if i is not None else "" for i in prepared["id"].tolist()]
+    texts = [f"text:{t}" for t in model_texts(prepared)]
+    return _hash64(ids), _hash64(texts)
+
+
+def fingerprints(prepared: pd.DataFrame) -> np.ndarray:
+    """The sorted, unique hashes of a prepared frame's ids and texts."""
+    ids, texts = _row_hashes(prepared)
+    has_id = np.array([i is not None for i in prepared["id"].tolist()], dtype=bool)
+    return np.unique(np.concatenate([ids[has_id], texts]))
+
+
 def _labels_of(frame: pd.DataFrame, task: str) -> pd.Series:
     if task not in frame:
         return pd.Series([None] * len(frame), dtype=object)
@@ -155,6 +175,7 @@ class Router:
         texts = model_texts(prepared)
         sentences = self._sentences(texts, progress)
         in_train = np.arange(len(combined)) < len(train)
+        self.training_fingerprints_ = fingerprints(prepared[in_train])
         encoder_labels: dict[str, np.ndarray] = {}
         for task in CLASSIFICATION_TASKS:
             labels = _labels_of(combined, task)
@@ -218,6 +239,9 @@ class Router:
         typed loosely because its module needs torch."""
         self.ensemble_weights_: dict[str, float] = {}
         """Per task, the linear probabilities' share (1 - the encoder's)."""
+        self.training_fingerprints_ = np.zeros(0, dtype=np.uint64)
+        """Sorted 64-bit hashes of the training rows' ids and texts (never the texts): what
+        :meth:`seen_in_training` compares evaluation rows with."""
         self.version_: str | None = None
         """The registered version this Router was saved as (set by save/load, not by fit)."""
 
@@ -531,6 +555,14 @@ class Router:
         """One Suggestion per (masked) Report."""
         frame = pd.DataFrame([r.model_dump(include=set(MODEL_INPUT_FIELDS)) for r in reports])
         return self.predict_frame(frame)
+
+    def seen_in_training(self, frame: pd.DataFrame) -> np.ndarray:
+        """Which rows of ``frame`` the model was trained on: the same id or the same text."""
+        self._check_fitted()
+        prepared = prepare_frame(frame.reset_index(drop=True))
+        ids, texts = _row_hashes(prepared)
+        known = self.training_fingerprints_
+        return np.isin(ids, known) | np.isin(texts, known)
 
     # --- persistence ------------------------------------------------------------------------
 

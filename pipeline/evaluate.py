@@ -76,7 +76,10 @@ def evaluate(
     Labels the model never saw in training count as errors.
     """
     predictions = predictions or router.predict_tasks(frame)
-    result: dict[str, Any] = {"n": len(frame)}
+    result: dict[str, Any] = {
+        "n": len(frame),
+        "seen_in_training": int(router.seen_in_training(frame).sum()),
+    }
     if DATASET in frame and frame[DATASET].nunique() > 1:  # each source's figures, too
         names = frame[DATASET].to_numpy()
         result["sources"] = {

@@ -113,3 +113,19 @@ def test_a_folder_holding_an_untrusted_type_is_refused(router: Router, tmp_path:
     skops.io.dump(payload, folder / "estimators.skops")
     with pytest.raises(ModelFormatError, match="types this code does not trust: .*Intruder"):
         Router.load(folder)
+
+
+def test_the_router_knows_which_rows_it_was_trained_on(
+    router: Router, demo_frames: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    train, validation = demo_frames
+    assert router.seen_in_training(train).all()
+    unseen = validation[~validation["text"].isin(train["text"])]
+    assert not router.seen_in_training(unseen).any()
+    resent = unseen.head(3).assign(
+        id=["new-1", "new-2", "new-3"],
+        title=train["title"].head(3).values,
+        text=train["text"].head(3).values,
+    )
+    assert router.seen_in_training(resent).all()  # the same text under another id
+    assert len(router.training_fingerprints_) <= 2 * len(train)  # hashes, not texts

@@ -87,7 +87,9 @@ def test_evaluate_json_shape(
     )
     assert result.exit_code == 0, result.output
     metrics = json.loads(out.read_text())
-    assert set(metrics) == {"n", "agency", "topic", "channel", "urgent"}
+    assert set(metrics) == {"n", "seen_in_training", "agency", "topic", "channel", "urgent"}
+    assert metrics["seen_in_training"] == 560  # the file it was trained on: all but validation
+    assert "560 of 700 evaluation rows were in the model's training data" in result.output
     assert set(metrics["agency"]) == {
         "n", "top1", "top3", "macro_f1", "coverage_at_precision", "auto_rate", "auto_precision",
     }  # fmt: skip
@@ -113,7 +115,7 @@ def test_evaluate_leaves_out_tasks_without_labels(
     )
     assert result.exit_code == 0, result.output
     metrics = json.loads(out.read_text())
-    assert set(metrics) == {"n", "agency"}
+    assert set(metrics) == {"n", "seen_in_training", "agency"}
     assert metrics["agency"]["top1"] <= 0.5  # "Dinas X" was never seen: an error
 
 
