@@ -56,7 +56,9 @@ def kpi_command(
     table = Table("KPI", "value")
     table.add_row("reports", f"{kpis['reports']:,}")
     for stage in ("disposition", "follow_up"):
-        if stage in kpis:
+        if stage in kpis and kpis[stage].get("recorded") is False:
+            table.add_row(stage, "not recorded in this export")
+        elif stage in kpis:
             s = kpis[stage]
             table.add_row(
                 f"{stage}: within {s['sla_working_days']} working days",

@@ -137,6 +137,10 @@ def compute(history: pd.DataFrame, now: datetime | None = None) -> dict[str, Any
     for name, stage in stages.items():
         if stage["done"] or stage["pending_overdue"]:  # a stage the history records at all
             out[name] = stage
+    if not has_disposition and responded.notna().any():
+        # answered reports but no disposition time: the export does not record that stage
+        # (it would otherwise read as 0% within the SLA)
+        out["disposition"] = {"recorded": False, "sla_working_days": FORWARD_DAYS}
     out["by_agency"] = _by_agency(frame, follow_from, now)
     decisions = frame["agency_decision"].dropna()
     if len(decisions):

@@ -122,3 +122,12 @@ def test_an_opd_name_with_dollar_signs_is_drawn_as_text() -> None:
     kpis = compute(frame, now=NOW)
     charts = plots(frame, kpis)
     assert "backlog" in charts
+
+
+def test_a_stage_the_export_does_not_record_says_so() -> None:
+    frame = history().assign(dispositioned_at=None)  # answered, but no disposition times
+    frame.loc[frame["id"] == "B", "responded_at"] = "2026-12-30 09:00"
+    kpis = compute(frame, now=NOW)
+    assert kpis["disposition"] == {"recorded": False, "sla_working_days": 3}
+    assert kpis["follow_up"]["done"] >= 1
+    assert "tidak tercatat di data ini" in render_html(kpis, {})
