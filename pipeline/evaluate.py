@@ -139,6 +139,20 @@ def per_class_report(
     return "\n".join(sections)
 
 
+CONFUSED_SHOWN = 15
+"""Labels a confusion plot shows: with 60 OPDs a full matrix cannot be read."""
+
+
+def most_confused(truth: np.ndarray, predicted: np.ndarray, n: int) -> list[str]:
+    """The ``n`` labels involved in the most errors (as the truth or as the wrong guess)."""
+    wrong = truth != predicted
+    counts = pd.concat([pd.Series(truth[wrong]), pd.Series(predicted[wrong])]).value_counts()
+    labels = counts.index.tolist()
+    if len(labels) < n:  # few errors: fill up with the most frequent labels
+        labels += [c for c in pd.Series(truth).value_counts().index if c not in labels]
+    return [str(label) for label in labels[:n]]
+
+
 def save_plots(
     router: Router,
     frame: pd.DataFrame,
@@ -185,20 +199,26 @@ def save_plots(
         mask = frame[task].notna().to_numpy()
         truth = frame[task][mask].to_numpy(dtype=object)
         predicted = predictions[task].subset(mask).top_labels(1)[:, 0]
-        frequent = pd.Series(truth).value_counts().index[:15].tolist()
-        keep = np.isin(truth, frequent)
+        table = pd.crosstab(pd.Series(truth, name="truth"), pd.Series(predicted, name="predicted"))
+        path = folder / f"confusion_{task}.csv"  # the whole matrix: every label, counts
+        table.to_csv(path)
+        written.append(path)
+        confused = most_confused(truth, predicted, CONFUSED_SHOWN)
+        keep = np.isin(truth, confused)
         figure, axis = plt.subplots(figsize=(11, 10))
         ConfusionMatrixDisplay.from_predictions(
             truth[keep],
-            np.where(np.isin(predicted[keep], frequent), predicted[keep], "(other)"),
-            labels=[*frequent, "(other)"],
+            np.where(np.isin(predicted[keep], confused), predicted[keep], "(other)"),
+            labels=[*confused, "(other)"],
             xticks_rotation=90,
             ax=axis,
             colorbar=False,
             normalize="true",
             values_format=".2f",
         )
-        axis.set_title(f"{task}: confusion on the 15 most frequent labels (row-normalised)")
+        axis.set_title(
+            f"{task}: the {len(confused)} most confused labels (row-normalised; all in the CSV)"
+        )
         figure.tight_layout()
         path = folder / f"confusion_{task}.png"
         figure.savefig(path, dpi=90)

@@ -6,6 +6,7 @@ import numpy as np
 
 from models.card import model_card
 from models.thresholds import coverage_at_precision
+from pipeline.evaluate import most_confused
 
 
 def test_coverage_at_precision_most_confident_first() -> None:
@@ -36,3 +37,10 @@ def test_model_card_mentions_thresholds_and_skipped_tasks() -> None:
     )  # fmt: skip
     assert "never auto" in card
     assert "channel**: not trained (no labels)" in card
+
+
+def test_most_confused_labels_come_first() -> None:
+    truth = np.array(["a", "a", "b", "b", "c", "c", "d"], dtype=object)
+    predicted = np.array(["a", "b", "c", "c", "c", "c", "d"], dtype=object)
+    assert most_confused(truth, predicted, 2) == ["b", "c"]  # b: 3 errors, c: 2, a: 1
+    assert most_confused(truth, truth, 2) == ["a", "b"]  # no errors: the most frequent

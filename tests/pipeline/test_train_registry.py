@@ -101,6 +101,7 @@ def test_evaluate_json_shape(
     assert metrics["agency"]["top1"] > 0.8
     assert {p.name for p in out.parent.iterdir()} >= {
         "metrics.json", "per_class_report.txt", "coverage_precision.png", "confusion_agency.png",
+        "confusion_agency.csv",
     }  # fmt: skip
 
 
