@@ -318,3 +318,15 @@ def test_the_session_cookie_is_secure_when_the_setting_says_so(
         client.app.state.store.add_user("siti", "staff", "kata-sandi-siti")
         page = client.get("/login")
     assert "secure" in page.headers["set-cookie"].lower()
+
+
+def test_accepting_is_offered_only_while_a_report_waits_for_a_decision(service: Service) -> None:
+    service.intake(ROAD, id="A9")
+    login(service)
+    page = service.client.get("/laporan/A9")
+    assert 'id="accept" >' in page.text or 'id="accept">' in page.text  # enabled
+    service.client.post(
+        "/laporan/A9/keputusan", data={"csrf": csrf_of(page.text), "action": "accept"}
+    )
+    decided = service.client.get("/laporan/A9")
+    assert 'id="accept" disabled' in decided.text
