@@ -156,15 +156,16 @@ def main() -> None:
         url = f"http://127.0.0.1:{port}/api/v1/classify"
         try:
             asyncio.run(load(url, key, bodies, 4, 5))  # warm-up (caches, code paths)
+            auth = {"X-API-Key": key}
             print(f"POST /api/v1/classify, {args.seconds:.0f} s per level, {os.cpu_count()} cores")
             print(f"{'clients':>7} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
                   f"{'errors':>7} {'batch':>6} {'server RSS':>11}")  # fmt: skip
             for clients in (int(c) for c in args.concurrency.split(",")):
-                before = httpx.get(f"http://127.0.0.1:{port}/api/v1/metrics").text
+                before = httpx.get(f"http://127.0.0.1:{port}/api/v1/metrics", headers=auth).text
                 rss = PeakRss(server.pid)
                 result = asyncio.run(load(url, key, bodies, clients, args.seconds))
                 peak = rss.stop()
-                after = httpx.get(f"http://127.0.0.1:{port}/api/v1/metrics").text
+                after = httpx.get(f"http://127.0.0.1:{port}/api/v1/metrics", headers=auth).text
                 print(
                     f"{clients:>7} {result['requests']:>9,} {result['rps']:>8.1f} "
                     f"{result['p50']:>8.1f} {result['p99']:>8.1f} {result['errors']:>7} "

@@ -44,6 +44,11 @@ class Settings(BaseSettings):
         default=None, description="Signs UI login sessions; default: a random key kept under home."
     )
     session_hours: int = Field(default=12, description="A UI login lasts this long.")
+    metrics_open: bool = Field(
+        default=False,
+        description="Serve /api/v1/metrics without an API key (for a Prometheus scraper inside "
+        "a trusted network); by default it needs a staff key like the rest of the API.",
+    )
     session_cookie_secure: bool = Field(
         default=False,
         description="Send the session cookie over HTTPS only: turn on when the service is "

@@ -15,7 +15,7 @@ from fastapi import Depends, HTTPException, Request, Security
 from fastapi.security import APIKeyHeader
 from starlette.concurrency import run_in_threadpool
 
-from serve.deps import KeyCacheDep, StoreDep
+from serve.deps import KeyCacheDep, SettingsDep, StoreDep
 from serve.store import Store
 from serve.store.records import Principal, hash_api_key
 
@@ -51,6 +51,23 @@ async def api_principal(
         cache[digest] = principal
     request.state.user = principal.name
     return principal
+
+
+async def metrics_reader(
+    request: Request,
+    settings: SettingsDep,
+    store: StoreDep,
+    cache: KeyCacheDep,
+    key: Annotated[str | None, Security(api_key_header)],
+) -> Principal | None:
+    """Who may read the metrics: anyone with a key, or anyone at all when the deployment opened
+    them (``LAPOR_METRICS_OPEN``)."""
+    if settings.metrics_open:
+        return None
+    return await api_principal(request, store, cache, key)
+
+
+MetricsReader = Annotated[Principal | None, Depends(metrics_reader)]
 
 
 def require(role: str) -> Callable[..., Awaitable[Principal]]:

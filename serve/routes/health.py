@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from pipeline.drift import ready_warnings
+from serve.auth import MetricsReader
 from serve.deps import LoadedPredictorDep, LoadedStoreDep, MetricsDep, SettingsDep
 from serve.routes import API_PREFIX
 from serve.schemas import Health, Ready
@@ -46,7 +47,12 @@ def ready(predictor: LoadedPredictorDep, store: LoadedStoreDep, settings: Settin
     return JSONResponse(body.model_dump(), status_code=200 if body.ready else 503)
 
 
-@router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
-def metrics(metrics: MetricsDep) -> Response:
-    """Prometheus text format: requests, latency, suggestions by decision, batch sizes."""
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}}, 401: {}},
+)
+def metrics(metrics: MetricsDep, _: MetricsReader) -> Response:
+    """Prometheus text format: requests, latency, suggestions by decision, batch sizes. Needs
+    an API key unless the deployment opened it (``LAPOR_METRICS_OPEN``)."""
     return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -285,7 +285,8 @@ def test_health_ready_metrics_labels(service: Service) -> None:
         "details": [],
     }
     client.post("/api/v1/classify", json={"text": ROAD}, headers=service.staff)
-    metrics = client.get("/api/v1/metrics").text
+    assert client.get("/api/v1/metrics").status_code == 401  # a key, or a setting that opens it
+    metrics = client.get("/api/v1/metrics", headers=service.staff).text
     assert 'lapor_http_requests_total{method="POST",route="/api/v1/classify",status="200"}' in (
         metrics
     )
@@ -438,3 +439,16 @@ def test_a_nul_character_is_refused_in_bodies_and_urls(service: Service) -> None
     queue = service.client.get("/api/v1/reports?agency=Dinas%00Sosial", headers=service.staff)
     assert queue.status_code == 422
     assert service.store.queue_size() == 0
+
+
+def test_a_deployment_can_open_the_metrics_to_its_scraper(
+    router: Router, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from models.triage import Triage
+
+    monkeypatch.setenv("LAPOR_METRICS_OPEN", "true")
+    get_settings.cache_clear()
+    with TestClient(create_app(get_settings(), load_triage=lambda: Triage(router))) as client:
+        opened = client.get("/api/v1/metrics")
+    assert opened.status_code == 200
+    assert "lapor_http_requests_total" in opened.text
