@@ -29,10 +29,12 @@ import pandas as pd
 import scipy.sparse as sp
 from quality import surabaya_spec  # the sibling script: run as `python benchmarks/encoder.py`
 
+from core.config import get_settings
 from models.duplicates.embeddings import Embeddings
 from models.encoder.classifier import EncoderClassifier
 from models.encoder.config import EncoderConfig
-from models.linear import CalibratedLinearClassifier
+from models.encoder.e5 import prepare_encoder
+from models.linear import CalibratedLinearClassifier, model_texts
 from models.router import Router, prepare_frame
 from pipeline.evaluate import evaluate
 from pipeline.sources import load_frame
@@ -46,7 +48,7 @@ def view(router: Router, tune: pd.DataFrame, **changes: object) -> Router:
     """The trained Router with some parts swapped (its thresholds chosen again on ``tune``)."""
     clone = object.__new__(Router)
     clone.__dict__.update({**router.__dict__, **changes})
-    clone.thresholds = {}
+    clone.thresholds_ = {}
     clone.choose_thresholds(tune)
     return clone
 
@@ -55,12 +57,12 @@ def combined(linear: Router, encoder: EncoderClassifier, tune: pd.DataFrame) -> 
     """An ensemble of a trained linear Router and a trained encoder, weighed on ``tune``."""
     router = object.__new__(Router)
     router.__dict__.update(
-        {**linear.__dict__, "family": "ensemble", "encoder": encoder, "ensemble_weights": {}}
+        {**linear.__dict__, "family": "ensemble", "encoder_": encoder, "ensemble_weights_": {}}
     )
     rows = tune.reset_index(drop=True)
     router._tune_ensemble(
         rows,
-        Router._texts(prepare_frame(rows)),
+        model_texts(prepare_frame(rows)),
         {t: router._truth(rows, t) for t in encoder.classes},
     )
     return view(router, tune)
@@ -103,11 +105,11 @@ def use_block(router: Router, train: pd.DataFrame, tune: pd.DataFrame, test: pd.
 
     def features(frame: pd.DataFrame) -> tuple[sp.csr_matrix, np.ndarray]:
         prepared = prepare_frame(frame.reset_index(drop=True))
-        texts = Router._texts(prepared)
+        texts = model_texts(prepared)
         started = time.perf_counter()
         vectors = encoder.vectors(texts)
         features.seconds = getattr(features, "seconds", 0.0) + time.perf_counter() - started
-        return router.vectorizer.transform(prepared), vectors.astype(np.float32)
+        return router.vectorizer_.transform(prepared), vectors.astype(np.float32)
 
     parts = {name: features(f) for name, f in (("train", train), ("tune", tune), ("test", test))}
     out: dict = {"embedding_seconds": round(features.seconds, 1)}
@@ -126,7 +128,7 @@ def use_block(router: Router, train: pd.DataFrame, tune: pd.DataFrame, test: pd.
                 )
 
             rows = pd.notna(truth["train"])
-            classifier = CalibratedLinearClassifier(**router.task_params[task]).fit(
+            classifier = CalibratedLinearClassifier(**router.task_params_[task]).fit(
                 stack("train")[np.flatnonzero(rows)], truth["train"][rows]
             )
             scores = {}
@@ -174,33 +176,34 @@ def main() -> None:
     linear = Router().fit(train, tune, extra=synthetic)
     linear_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    ensemble = Router(family="ensemble", encoder_config=config).fit(
+    encoder_dir = prepare_encoder(get_settings().encoder_dir)
+    ensemble = Router(family="ensemble", encoder_config=config, encoder_dir=encoder_dir).fit(
         train, tune, extra=synthetic, progress=log
     )
     ensemble_seconds = time.perf_counter() - started
     with_use = Router(sentence_features=True).fit(train, tune, extra=synthetic)
-    all_encoder = dict.fromkeys(ensemble.ensemble_weights, 0.0)
+    all_encoder = dict.fromkeys(ensemble.ensemble_weights_, 0.0)
     views = {
         "linear": linear,
         "linear+use": with_use,
-        "encoder": view(ensemble, tune, ensemble_weights=all_encoder),
+        "encoder": view(ensemble, tune, ensemble_weights_=all_encoder),
         "ensemble": ensemble,
-        "ensemble+use": combined(with_use, ensemble.encoder, tune),
+        "ensemble+use": combined(with_use, ensemble.encoder_, tune),
         "encoder_float32": view(
-            ensemble, tune, encoder=float32(ensemble.encoder), ensemble_weights=all_encoder
+            ensemble, tune, encoder_=float32(ensemble.encoder_), ensemble_weights_=all_encoder
         ),
-        "ensemble_float32": view(ensemble, tune, encoder=float32(ensemble.encoder)),
+        "ensemble_float32": view(ensemble, tune, encoder_=float32(ensemble.encoder_)),
     }
     results: dict = {
         "split": {"train": len(train), "tune": len(tune), "test": len(test)},
-        "encoder": ensemble.encoder.describe(),
+        "encoder": ensemble.encoder_.describe(),
         "ensemble_weights": {
-            "ensemble": ensemble.ensemble_weights,
-            "ensemble+use": views["ensemble+use"].ensemble_weights,
+            "ensemble": ensemble.ensemble_weights_,
+            "ensemble+use": views["ensemble+use"].ensemble_weights_,
         },
         "train_seconds": {
             "linear": round(linear_seconds, 1),
-            "encoder_part": round(ensemble.encoder.train_seconds, 1),
+            "encoder_part": round(ensemble.encoder_.train_seconds, 1),
             "ensemble_in_all": round(ensemble_seconds, 1),
         },
         "test": {},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -64,6 +65,19 @@ def service(router: Router, pair_scorer: PairScorer) -> Iterator[Service]:
             staff={"X-API-Key": store.add_api_key("siti")},
             admin={"X-API-Key": store.add_api_key("budi")},
         )
+
+
+@contextmanager
+def service_with(
+    router: Router, monkeypatch: pytest.MonkeyPatch, **environment: str
+) -> Iterator[TestClient]:
+    """The service over the shared Router (no duplicate index), its settings read after the
+    given environment variables are set: for tests of one setting."""
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    with TestClient(create_app(get_settings(), load_triage=lambda: Triage(router))) as client:
+        yield client
 
 
 @dataclass

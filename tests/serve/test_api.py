@@ -13,7 +13,7 @@ from models.duplicates.scorer import PairScorer
 from models.router import Router
 from serve.app import create_app
 from serve.db.tables import StoredReport
-from tests.serve.conftest import KUTIM, Service, service_triage
+from tests.serve.conftest import KUTIM, Service, service_triage, service_with
 
 pytestmark = pytest.mark.slow
 
@@ -444,11 +444,7 @@ def test_a_nul_character_is_refused_in_bodies_and_urls(service: Service) -> None
 def test_a_deployment_can_open_the_metrics_to_its_scraper(
     router: Router, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from models.triage import Triage
-
-    monkeypatch.setenv("LAPOR_METRICS_OPEN", "true")
-    get_settings.cache_clear()
-    with TestClient(create_app(get_settings(), load_triage=lambda: Triage(router))) as client:
+    with service_with(router, monkeypatch, LAPOR_METRICS_OPEN="true") as client:
         opened = client.get("/api/v1/metrics")
     assert opened.status_code == 200
     assert "lapor_http_requests_total" in opened.text

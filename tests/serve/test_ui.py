@@ -12,7 +12,7 @@ from core.schema import Suggestion, UrgencyReason, UrgencySuggestion
 from models.router import Router
 from serve.routes.ui import highlighted
 from tests.conftest import REPO
-from tests.serve.conftest import LiveServer, Service
+from tests.serve.conftest import LiveServer, Service, service_with
 from tests.serve.test_api import FIRE, ROAD
 
 pytestmark = pytest.mark.slow
@@ -306,16 +306,7 @@ def test_pages_carry_security_headers_and_a_policy_without_inline_script(
 def test_the_session_cookie_is_secure_when_the_setting_says_so(
     router: Router, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from fastapi.testclient import TestClient
-
-    from core.config import get_settings
-    from models.triage import Triage
-    from serve.app import create_app
-
-    monkeypatch.setenv("LAPOR_SESSION_COOKIE_SECURE", "true")
-    get_settings.cache_clear()
-    with TestClient(create_app(get_settings(), load_triage=lambda: Triage(router))) as client:
-        client.app.state.store.add_user("siti", "staff", "kata-sandi-siti")
+    with service_with(router, monkeypatch, LAPOR_SESSION_COOKIE_SECURE="true") as client:
         page = client.get("/login")
     assert "secure" in page.headers["set-cookie"].lower()
 
