@@ -175,3 +175,27 @@ def test_service_serves_an_ensemble(tiny_ensemble: Router) -> None:
     agency = response.json()["agency"]
     assert agency["label"] in {*tiny_ensemble.known_agencies(), *tiny_ensemble.labels["agency"]}
     assert len(agency["candidates"]) == 3
+
+
+def test_the_encoder_benchmarks_views_run_on_a_router(
+    tiny_ensemble: Router, demo_frames: tuple[pd.DataFrame, pd.DataFrame], router: Router
+) -> None:
+    """benchmarks/encoder.py rebuilds Routers from their parts; its helpers follow the Router."""
+    import importlib.util
+    import sys
+
+    folder = Path(__file__).resolve().parents[3] / "benchmarks"
+    sys.path.insert(0, str(folder))
+    try:
+        spec = importlib.util.spec_from_file_location("benchmark_encoder", folder / "encoder.py")
+        benchmark = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(benchmark)
+    finally:
+        sys.path.remove(str(folder))
+    _, validation = demo_frames
+    all_encoder = dict.fromkeys(tiny_ensemble.ensemble_weights_, 0.0)
+    only_encoder = benchmark.view(tiny_ensemble, validation, ensemble_weights_=all_encoder)
+    assert only_encoder.thresholds_
+    assert only_encoder.predict_frame(validation.head(2))
+    mixed = benchmark.combined(router, tiny_ensemble.encoder_, validation)
+    assert set(mixed.ensemble_weights_) == set(tiny_ensemble.encoder_.classes)
