@@ -6,7 +6,14 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Final, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from core.text import mask_pii, model_text
 
@@ -113,6 +120,10 @@ REPORT_FIELDS: Final = (
     *HISTORY_FIELDS,
 )
 """Every column of a Report, in the order files are written."""
+
+URGENCY_TIERS: Final = ("urgent", "check", "none")
+"""The urgency tiers, most pressing first: the queue sorts by them before the SLA clock."""
+UrgencyTier = Literal["urgent", "check", "none"]
 
 CLASSIFICATION_TASKS: Final = ("channel", "topic", "agency")
 """Tasks answered by a classifier with top-3 candidates; ``urgent`` is scored separately."""
@@ -428,12 +439,22 @@ class UrgencyReason(BaseModel):
 
 
 class UrgencySuggestion(BaseModel):
-    """Urgency flag, probability and the human-readable reasons behind it."""
+    """Urgency tier (``urgent``: the flag; ``check``: "perlu dicek", worth a look today),
+    probability and the human-readable reasons behind it."""
 
     flag: bool
+    tier: UrgencyTier = "none"
     score: float = Field(ge=0.0, le=1.0)
     decision: Literal["auto", "review"]
     reasons: list[UrgencyReason]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _tier_of_older_suggestions(cls, data: object) -> object:
+        """Suggestions stored before the tiers existed carry only the flag."""
+        if isinstance(data, dict) and "tier" not in data and "flag" in data:
+            return {**data, "tier": "urgent" if data["flag"] else "none"}
+        return data
 
 
 class DuplicateLink(BaseModel):

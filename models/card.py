@@ -36,8 +36,11 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
         threshold = config.get("thresholds", {}).get(task)
         shown = "never auto" if threshold is None else f"auto at score ≥ {threshold:.3f}"
         lines.append(f"- **{task}**: {len(labels)} labels; {shown}")
-    if "urgent_flag_threshold" in config:
-        lines.append(f"- **urgent** flag at score ≥ {config['urgent_flag_threshold']:.3f}")
+    if tiers := config.get("urgency_tiers"):
+        lines.append(
+            f"- **urgent** flag at score ≥ {tiers['flag']:.3f}, **perlu dicek** at score ≥ "
+            f"{tiers['check']:.3f} ({tiers['reason']})"
+        )
     for task, reason in config.get("skipped_tasks", {}).items():
         lines.append(f"- **{task}**: not trained ({reason})")
     lines += ["", "## Validation metrics", "", "```json"]
@@ -49,6 +52,7 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
         "rows beside the model (for drift checks and promotion), nothing unmasked.",
         "- Agencies and topics absent from the training data can never be suggested.",
         "- Urgency combines a phrase lexicon (with negation) and a text model; the reasons list "
-        "the phrases found.",
+        "the phrases found. Its two tiers' thresholds come from cross-validation on real "
+        "labelled reports only (or the documented fallback, as said above).",
     ]
     return "\n".join(lines) + "\n"

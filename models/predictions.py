@@ -54,6 +54,7 @@ SUGGESTION_COLUMNS = (
     "agency_decision",
     "agency_top3",
     "urgent",
+    "urgency_tier",
     "urgent_score",
     "urgent_decision",
     "urgent_reasons",
@@ -83,6 +84,7 @@ def flatten(suggestion: Suggestion) -> dict[str, Any]:
         row["subtopic"] = suggestion.topic.subtopic
     if suggestion.urgent is not None:
         row["urgent"] = suggestion.urgent.flag
+        row["urgency_tier"] = suggestion.urgent.tier
         row["urgent_score"] = suggestion.urgent.score
         row["urgent_decision"] = suggestion.urgent.decision
         row["urgent_reasons"] = json.dumps(

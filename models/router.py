@@ -25,6 +25,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import f1_score
+from sklearn.model_selection import StratifiedGroupKFold
 
 from core.schema import (
     CLASSIFICATION_TASKS,
@@ -48,9 +49,10 @@ from models.thresholds import (
     auto_decisions,
     labelled,
     precision_threshold,
-    urgency_thresholds,
+    urgency_decision_threshold,
 )
 from models.urgency import DangerMatch, UrgencyScorer, find_dangers
+from models.urgency_tiers import MIN_POSITIVES, UrgencyTiers, choose_tiers, fallback_tiers
 
 MODEL_INPUT_FIELDS = ("id", "title", "text", "district", "village", "regency")
 """The report fields the Router reads (the pyfunc signature's input columns)."""
@@ -73,6 +75,8 @@ DEFAULT_TASK_PARAMS: dict[str, dict[str, Any]] = {
     "channel": {"C": 0.5, "class_weight": "balanced"},
     "urgent": {"C": 0.5, "class_weight": "balanced"},
 }
+URGENCY_FOLDS, URGENCY_FOLD_SEED = 5, 0
+"""Cross-validation that chooses the urgency tiers (grouped by text, stratified)."""
 INTENT_WEIGHT = 0.5
 """Scale of the intent cues appended to the channel task's text features."""
 
@@ -124,6 +128,7 @@ class Router:
         task_params: dict[str, dict[str, Any]] | None = None,
         target_precision: dict[str, float] | None = None,
         urgent_target_recall: float = 0.9,
+        urgent_target_precision: float = 0.6,
         family: str = "linear",
         encoder_config: EncoderConfig | None = None,
         encoder_dir: Path | None = None,
@@ -133,6 +138,9 @@ class Router:
         self.task_params = task_params
         self.target_precision = target_precision
         self.urgent_target_recall = urgent_target_recall
+        """Flag + check together reach this recall (within the attention cap)."""
+        self.urgent_target_precision = urgent_target_precision
+        """The urgent flag's precision (chosen by cross-validation on real labels)."""
         self.family = family
         self.encoder_config = encoder_config
         self.encoder_dir = encoder_dir
@@ -231,7 +239,7 @@ class Router:
         self.places_ = PlaceOffices()
         self.subtopic_parent_: dict[str, str] = {}
         self.subtopic_threshold_ = 0.5
-        self.urgent_flag_threshold_ = 0.5
+        self.urgency_tiers_: UrgencyTiers | None = None
         self.urgency_: UrgencyScorer | None = None
         self.urgent_text_: CalibratedLinearClassifier | None = None
         self.encoder_: Any = None
@@ -270,6 +278,8 @@ class Router:
         extra_tasks: tuple[str, ...],
         progress: Callable[[str], None],
     ) -> None:
+        """The urgency scorer on every usable row, and its two tiers' thresholds from grouped
+        cross-validation on the real (not extra) labelled rows (:mod:`models.urgency_tiers`)."""
         labels = _labels_of(combined, "urgent")
         usable = labels.notna().to_numpy() & (in_train | ("urgent" in extra_tasks))
         texts = model_texts(prepared)
@@ -277,15 +287,83 @@ class Router:
             progress("urgency: no labels, using the lexicon's default weighting")
             self.skipped_["urgent"] = "no labels: lexicon only"
             self.urgency_ = UrgencyScorer.lexicon_only()
+            rows = np.flatnonzero(in_train)
+            self.urgency_tiers_ = fallback_tiers(
+                self._urgency_scores(matrix[rows], [texts[i] for i in rows]),
+                None,
+                self.urgent_target_recall,
+                "no urgency labels",
+            )
+            progress(f"urgency tiers: {self.urgency_tiers_.reason}")
             return
+        y = labels.to_numpy(dtype=object)
         progress(f"fitting urgency ({int(labels[usable].astype(bool).sum())} urgent rows)")
-        y = labels[usable].astype(bool).to_numpy()
-        self.urgent_text_ = CalibratedLinearClassifier(**self.task_params_["urgent"]).fit(
-            matrix[usable], y
+        self.urgent_text_, self.urgency_ = self._urgency_models(
+            matrix[usable], [texts[i] for i in np.flatnonzero(usable)], y[usable].astype(bool)
         )
-        text_proba = self.urgent_text_.oof_proba_[:, 1]
-        features = UrgencyScorer.features([texts[i] for i in np.flatnonzero(usable)], text_proba)
-        self.urgency_ = UrgencyScorer(class_weight=None).fit(features, y)
+        real = np.flatnonzero(usable & in_train)
+        positives = int(y[real].astype(bool).sum())
+        if positives >= MIN_POSITIVES:
+            progress(f"choosing urgency tiers by cross-validation on {len(real)} real labels")
+            scores = self._urgency_out_of_fold(matrix, texts, y, real, np.flatnonzero(usable))
+            self.urgency_tiers_ = choose_tiers(
+                scores,
+                y[real].astype(bool),
+                self.urgent_target_precision,
+                self.urgent_target_recall,
+            )
+        else:
+            rows = np.flatnonzero(in_train)
+            self.urgency_tiers_ = fallback_tiers(
+                self._urgency_scores(matrix[rows], [texts[i] for i in rows]),
+                None,
+                self.urgent_target_recall,
+                f"{positives} real labelled urgent reports (cross-validation needs "
+                f"{MIN_POSITIVES}; extra rows never choose a threshold)",
+            )
+        progress(f"urgency tiers: {self.urgency_tiers_.reason}")
+
+    def _urgency_models(
+        self, matrix: Any, texts: list[str], y: np.ndarray
+    ) -> tuple[CalibratedLinearClassifier, UrgencyScorer]:
+        """The text model and the lexicon scorer stacked on its out-of-fold probability."""
+        text_model = CalibratedLinearClassifier(**self.task_params_["urgent"]).fit(matrix, y)
+        features = UrgencyScorer.features(texts, text_model.oof_proba_[:, 1])
+        return text_model, UrgencyScorer(class_weight=None).fit(features, y)
+
+    def _urgency_scores(
+        self, matrix: Any, texts: list[str], matches: list[list[DangerMatch]] | None = None
+    ) -> np.ndarray:
+        """The fitted urgency score of each text (``matches``: its danger phrases, if found)."""
+        text_proba = (
+            self.urgent_text_.predict_proba_unchecked(matrix)[:, 1] if self.urgent_text_ else None
+        )
+        features = UrgencyScorer.features(texts, text_proba, matches)
+        return self.urgency_.predict_proba_unchecked(features)[:, 1]
+
+    def _urgency_out_of_fold(
+        self, matrix: Any, texts: list[str], y: np.ndarray, real: np.ndarray, usable: np.ndarray
+    ) -> np.ndarray:
+        """Out-of-fold urgency scores of the ``real`` rows: each fold trains on every other
+        usable row (extra rows always train, never score); repeats of one text share a fold."""
+        truth = y[real].astype(bool)
+        folds = min(URGENCY_FOLDS, int(truth.sum()), int((~truth).sum()))
+        if folds < 2:
+            return np.zeros(len(real))
+        groups = pd.factorize(pd.Series([" ".join(texts[i].lower().split()) for i in real]))[0]
+        splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=URGENCY_FOLD_SEED)
+        scores = np.zeros(len(real))
+        for _, held_out in splitter.split(real, truth, groups):
+            held = real[held_out]
+            fit_rows = np.setdiff1d(usable, held)
+            text_model, scorer = self._urgency_models(
+                matrix[fit_rows], [texts[i] for i in fit_rows], y[fit_rows].astype(bool)
+            )
+            held_texts = [texts[i] for i in held]
+            text_proba = text_model.predict_proba_unchecked(matrix[held])[:, 1]
+            features = UrgencyScorer.features(held_texts, text_proba)
+            scores[held_out] = scorer.predict_proba_unchecked(features)[:, 1]
+        return scores
 
     def _fit_encoder(
         self,
@@ -390,8 +468,9 @@ class Router:
         return matrix if len(blocks) == 1 else sp.hstack(blocks, format="csr")
 
     def choose_thresholds(self, validation: pd.DataFrame) -> dict[str, float | None]:
-        """Per task, the lowest score at which auto-routing keeps the target precision; the
-        urgent flag at the target recall; the sub-topic shown above 90% precision."""
+        """Per task, the lowest score at which auto-routing keeps the target precision (for
+        urgency: the flag's yes/no decision; its tiers come from cross-validation at fit time);
+        the sub-topic shown above 90% precision."""
         validation = validation.reset_index(drop=True)
         predictions = self.predict_tasks(validation)
         for task in CLASSIFICATION_TASKS:
@@ -403,11 +482,10 @@ class Router:
         truth = _labels_of(validation, "urgent").to_numpy(dtype=object)
         mask = labelled(truth)
         if mask.any() and "urgent" in predictions:
-            self.urgent_flag_threshold_, self.thresholds_["urgent"] = urgency_thresholds(
+            self.thresholds_["urgent"] = urgency_decision_threshold(
                 predictions["urgent"].proba[mask, 1],
-                truth[mask],
-                self.urgent_flag_threshold_,
-                self.urgent_target_recall,
+                truth[mask].astype(bool),
+                self.urgency_tiers_.flag,
                 self.target_precision_["urgent"],
             )
         subtopics = _labels_of(validation, "subtopic").to_numpy(dtype=object)
@@ -443,14 +521,9 @@ class Router:
             out["agency"] = self._resolve_offices(out["agency"], prepared)
         matches = [find_dangers(t) for t in texts] if self.urgency_ is not None else []
         if self.urgency_ is not None:
-            text_proba = (
-                self.urgent_text_.predict_proba_unchecked(matrix)[:, 1]
-                if self.urgent_text_
-                else None
-            )
-            features = UrgencyScorer.features(texts, text_proba, matches)
+            scores = self._urgency_scores(matrix, texts, matches)
             out["urgent"] = TaskPredictions(
-                np.array([False, True]), self.urgency_.predict_proba_unchecked(features)
+                np.array([False, True]), np.column_stack([1 - scores, scores])
             )
         return out, matches
 
@@ -531,11 +604,13 @@ class Router:
         self, predictions: TaskPredictions, matches: list[list[DangerMatch]]
     ) -> list[UrgencySuggestion]:
         scores = predictions.proba[:, 1]
-        flags = scores >= self.urgent_flag_threshold_
+        tiers = self.urgency_tiers_.tiers(scores)
+        flags = tiers == "urgent"
         auto = auto_decisions(np.where(flags, scores, 1 - scores), self.thresholds_.get("urgent"))
         return [
             UrgencySuggestion.model_construct(
-                flag=flag,
+                flag=tier == "urgent",
+                tier=tier,
                 score=round(score, 4),
                 decision="auto" if is_auto else "review",
                 reasons=[
@@ -546,8 +621,8 @@ class Router:
                     if not m.negated and not m.over
                 ],
             )
-            for score, flag, is_auto, found in zip(
-                scores.tolist(), flags.tolist(), auto.tolist(), matches, strict=True
+            for score, tier, is_auto, found in zip(
+                scores.tolist(), tiers.tolist(), auto.tolist(), matches, strict=True
             )
         ]
 
@@ -578,12 +653,13 @@ class Router:
                 "task_params": self.task_params_,
                 "target_precision": self.target_precision_,
                 "urgent_target_recall": self.urgent_target_recall,
+                "urgent_target_precision": self.urgent_target_precision,
                 "encoder_config": asdict(self.encoder_config) if self.encoder_config else None,
                 "sentence_features": self.sentence_features,
             },
             "labels": self.labels,
             "thresholds": self.thresholds_,
-            "urgent_flag_threshold": self.urgent_flag_threshold_,
+            "urgency_tiers": self.urgency_tiers_.describe() if self.urgency_tiers_ else None,
             "skipped_tasks": self.skipped_,
             "encoder": self.encoder_.describe() if self.encoder_ is not None else None,
             "ensemble_weights": self.ensemble_weights_,
@@ -638,12 +714,14 @@ class Router:
 TRUSTED_TYPES = frozenset({
     "models.linear.CalibratedLinearClassifier", "models.linear.ReportVectorizer",
     "models.places.PlaceOffices", "models.urgency.UrgencyScorer",
+    "models.urgency_tiers.UrgencyTiers",
     "models.encoder.classifier.EncoderClassifier", "models.encoder.config.EncoderConfig",
     "pathlib.PosixPath",
 })  # fmt: skip
 """The only types besides scikit-learn's, numpy's and scipy's a saved Router may contain."""
 
 HYPERPARAMETERS = (
-    "vectorizer_params", "task_params", "target_precision", "urgent_target_recall", "family",
+    "vectorizer_params", "task_params", "target_precision", "urgent_target_recall",
+    "urgent_target_precision", "family",
     "encoder_config", "encoder_dir", "sentence_features",
 )  # fmt: skip

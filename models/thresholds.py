@@ -61,21 +61,11 @@ def precision_threshold(
     return coverage_at_precision(subset.confidence(), correct, target)[1]
 
 
-def urgency_thresholds(
-    scores: np.ndarray,
-    truth: np.ndarray,
-    flag_threshold: float,
-    target_recall: float,
-    target_precision: float,
-    min_positives: int = 5,
-) -> tuple[float, float | None]:
-    """(the urgent flag's threshold, the auto threshold of the flag's decision): the flag at
-    ``target_recall`` of the labelled urgent rows when there are at least ``min_positives``
-    of them (else ``flag_threshold`` stays), and the decision's confidence at which it keeps
-    ``target_precision``."""
-    y = truth.astype(bool)
-    if y.sum() >= min_positives:
-        flag_threshold = threshold_for_recall(scores, y, target_recall)
+def urgency_decision_threshold(
+    scores: np.ndarray, truth: np.ndarray, flag_threshold: float, target_precision: float
+) -> float | None:
+    """The confidence at which the urgent flag's yes/no (flag at ``flag_threshold``) keeps
+    ``target_precision``: above it the decision is automatic, below it staff review it."""
     flags = scores >= flag_threshold
     confidence = np.where(flags, scores, 1 - scores)
-    return flag_threshold, coverage_at_precision(confidence, flags == y, target_precision)[1]
+    return coverage_at_precision(confidence, flags == truth, target_precision)[1]

@@ -48,22 +48,49 @@ def classification_metrics(
         },
     }
     auto = auto_decisions(confidence, threshold)
+    metrics["ece"] = _round(expected_calibration_error(confidence, correct))
     metrics["auto_rate"] = _round(auto.mean())
     metrics["auto_precision"] = _round(correct[auto].mean()) if auto.any() else None
     return metrics
 
 
-def urgency_metrics(scores: np.ndarray, flags: np.ndarray, truth: np.ndarray) -> dict[str, Any]:
+def expected_calibration_error(
+    confidence: np.ndarray, correct: np.ndarray, bins: int = 10
+) -> float:
+    """How far stated confidence is from observed accuracy, weighted over equal-width bins
+    (0: "90%" means right 9 times in 10)."""
+    confidence, correct = np.asarray(confidence, dtype=float), np.asarray(correct, dtype=float)
+    if len(confidence) == 0:
+        return 0.0
+    which = np.minimum((confidence * bins).astype(int), bins - 1)
+    gap = 0.0
+    for b in np.unique(which):
+        rows = which == b
+        gap += rows.sum() * abs(confidence[rows].mean() - correct[rows].mean())
+    return gap / len(confidence)
+
+
+def urgency_metrics(scores: np.ndarray, tiers: np.ndarray, truth: np.ndarray) -> dict[str, Any]:
+    """The flag's precision/recall/F1 and share of reports, flag + check recall and share,
+    AUC, and the score's calibration."""
+    flags = tiers == "urgent"
+    attention = tiers != "none"
     precision, recall, f1, _ = precision_recall_fscore_support(
         truth, flags, average="binary", zero_division=0
     )
     auc = roc_auc_score(truth, scores) if len(np.unique(truth)) == 2 else None
+    positives = max(int(truth.sum()), 1)
     return {
         "n": len(truth),
+        "positives": int(truth.sum()),
         "precision": _round(precision),
         "recall": _round(recall),
         "f1": _round(f1),
+        "flagged_share": _round(flags.mean()),
+        "check_share": _round((tiers == "check").mean()),
+        "flag_and_check_recall": _round(truth[attention].sum() / positives),
         "auc": _round(auc) if auc is not None else None,
+        "ece": _round(expected_calibration_error(scores, truth)),
     }
 
 
@@ -107,16 +134,21 @@ def evaluate(
                 "accuracy": full["top1"],
                 "macro_f1": full["macro_f1"],
                 "top3": full["top3"],
+                "ece": full["ece"],
             }
         else:
-            result[task] = {"n": full["n"], "accuracy": full["top1"], "macro_f1": full["macro_f1"]}
+            result[task] = {
+                "n": full["n"],
+                "accuracy": full["top1"],
+                "macro_f1": full["macro_f1"],
+                "ece": full["ece"],
+            }
     if "urgent" in predictions and "urgent" in frame:
         mask = frame["urgent"].notna().to_numpy()
         if mask.any():
             truth = frame["urgent"][mask].to_numpy(dtype=bool)
             scores = predictions["urgent"].proba[mask, 1]
-            flags = scores >= router.urgent_flag_threshold_
-            result["urgent"] = urgency_metrics(scores, flags, truth)
+            result["urgent"] = urgency_metrics(scores, router.urgency_tiers_.tiers(scores), truth)
     return result
 
 

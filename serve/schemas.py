@@ -16,6 +16,7 @@ from core.schema import (
     STATUSES,
     Report,
     Suggestion,
+    UrgencyTier,
 )
 from serve.passwords import MIN_PASSWORD_LENGTH
 
@@ -216,6 +217,10 @@ class ReportOut(BaseModel):
     topic: str | None
     agency: str | None
     urgent: bool | None
+    urgency_tier: UrgencyTier = Field(
+        description="urgent, check (perlu dicek) or none: as staff decided urgency, else as "
+        "suggested; the queue sorts by it before the SLA clock."
+    )
     duplicate_of: str | None
     suggestion: Suggestion | None
 

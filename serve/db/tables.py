@@ -25,7 +25,10 @@ from sqlalchemy.orm import (
     relationship,
 )
 
-from core.schema import Report, Suggestion
+from core.schema import URGENCY_TIERS, Report, Suggestion
+
+TIER_RANK = {tier: len(URGENCY_TIERS) - 1 - i for i, tier in enumerate(URGENCY_TIERS)}
+"""urgent 2, check 1, none 0: the queue sorts the highest first."""
 
 OPEN_STATUSES = ("new", "verified")
 """Reports still waiting for admin staff to verify and forward them."""
@@ -86,6 +89,8 @@ class StoredReport(Base):
     suggested_agency: Mapped[str | None] = mapped_column(String(200), index=True)
     suggested_topic: Mapped[str | None] = mapped_column(String(200))
     suggested_urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    suggested_tier: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """:data:`TIER_RANK` of the suggested urgency tier."""
     urgency_score: Mapped[float] = mapped_column(Float, default=0.0)
     # what staff decided
     channel: Mapped[str | None] = mapped_column(String(32))
@@ -100,6 +105,13 @@ class StoredReport(Base):
     decisions: Mapped[list[Decision]] = relationship(
         back_populates="report", order_by="Decision.id"
     )
+
+    @property
+    def urgency_tier(self) -> str:
+        """The urgency tier as staff decided it (urgent or not), else as suggested."""
+        if self.urgent is not None:
+            return "urgent" if self.urgent else "none"
+        return URGENCY_TIERS[len(URGENCY_TIERS) - 1 - (self.suggested_tier or 0)]
 
     @property
     def suggestion(self) -> Suggestion | None:
@@ -165,10 +177,17 @@ class Decision(Base):
 
 EFFECTIVE_URGENT = func.coalesce(StoredReport.urgent, StoredReport.suggested_urgent)
 """Urgent as staff decided it, else as suggested."""
+EFFECTIVE_TIER = case(
+    (StoredReport.urgent.is_(True), TIER_RANK["urgent"]),
+    (StoredReport.urgent.is_(False), TIER_RANK["none"]),
+    else_=StoredReport.suggested_tier,
+)
+"""The urgency tier's rank as staff decided it (urgent or not), else as suggested."""
 QUEUE_ORDER = (
     case((StoredReport.status.in_(OPEN_STATUSES), 0), else_=1),
-    EFFECTIVE_URGENT.desc(),
+    EFFECTIVE_TIER.desc(),
     StoredReport.received_at.asc(),
     StoredReport.id,
 )
-"""The triage order: open reports first, urgent ones first among them, then the oldest."""
+"""The triage order: open reports first; among them urgent, then "perlu dicek", then the rest,
+each oldest first (the SLA clock)."""

@@ -18,9 +18,11 @@ from sqlalchemy.orm import (
 from core.schema import Report, Suggestion
 from core.workdays import FORWARD_DAYS, add_working_days
 from serve.db.tables import (
+    EFFECTIVE_TIER,
     EFFECTIVE_URGENT,
     OPEN_STATUSES,
     QUEUE_ORDER,
+    TIER_RANK,
     Decision,
     StoredReport,
     StoredSuggestion,
@@ -55,6 +57,7 @@ class ReportStore(StoreBase):
             suggested_agency=suggestion.labels().get("agency"),
             suggested_topic=suggestion.labels().get("topic"),
             suggested_urgent=bool(urgent and urgent.flag),
+            suggested_tier=TIER_RANK[urgent.tier] if urgent else TIER_RANK["none"],
             urgency_score=urgent.score if urgent else 0.0,
         )
         with self.session() as session:
@@ -142,15 +145,15 @@ class ReportStore(StoreBase):
             return [row.as_report() for row in rows]
 
     def next_open_report(self, after_id: str) -> str | None:
-        """The open report that follows ``after_id`` in the queue order (urgent first, then the
-        oldest), whether ``after_id`` is still open or was just decided; None after the last.
+        """The open report that follows ``after_id`` in the queue order (urgent, then "perlu
+        dicek", then the rest; each oldest first), whether ``after_id`` is still open or was just decided; None after the last.
         Walking "next" from the head of the queue visits every open report once."""
         with self.session() as session:
             current = session.get(StoredReport, after_id)
             query = select(StoredReport.id).where(StoredReport.status.in_(OPEN_STATUSES))
             if current is not None:
-                urgent = current.urgent if current.urgent is not None else current.suggested_urgent
-                same_tier = urgent == EFFECTIVE_URGENT
+                tier = session.scalar(select(EFFECTIVE_TIER).where(StoredReport.id == after_id))
+                same_tier = EFFECTIVE_TIER == tier
                 later = or_(
                     and_(same_tier, StoredReport.received_at > current.received_at),
                     and_(
@@ -158,8 +161,7 @@ class ReportStore(StoreBase):
                         StoredReport.received_at == current.received_at,
                         StoredReport.id > current.id,
                     ),
+                    EFFECTIVE_TIER < tier,  # the lower tiers follow, in their order
                 )
-                if urgent:  # the urgent reports come first; after them, all the others
-                    later = or_(later, EFFECTIVE_URGENT.is_not(True))
                 query = query.where(later)
             return session.scalar(query.order_by(*QUEUE_ORDER).limit(1))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from models.predictions import TaskPredictions
-from models.thresholds import labelled, precision_threshold, urgency_thresholds
+from models.thresholds import labelled, precision_threshold, urgency_decision_threshold
 
 
 def predictions() -> TaskPredictions:
@@ -27,14 +27,11 @@ def test_precision_threshold_on_the_labelled_rows_only() -> None:
     assert precision_threshold(predictions(), np.array([None] * 5, dtype=object), 0.9) is None
 
 
-def test_the_urgent_flag_moves_only_with_enough_urgent_rows() -> None:
-    scores = np.array([0.9, 0.8, 0.3, 0.2, 0.1, 0.05])
-    few = np.array([True, True, False, False, False, False])
-    assert urgency_thresholds(scores, few, 0.5, 0.9, 0.95)[0] == 0.5
-    many_scores = np.linspace(0.05, 0.95, 20)
-    many = many_scores > 0.6
-    flag, auto = urgency_thresholds(many_scores, many, 0.5, 0.9, 0.95)
-    assert flag == pytest.approx(
-        np.sort(many_scores[many])[::-1][int(np.ceil(0.9 * many.sum())) - 1]
-    )
-    assert auto is not None
+def test_the_urgent_decision_is_automatic_only_where_it_keeps_its_precision() -> None:
+    scores = np.linspace(0.05, 0.95, 20)
+    truth = scores > 0.6
+    threshold = urgency_decision_threshold(scores, truth, 0.6, 0.95)
+    assert threshold is not None
+    noisy = truth.copy()
+    noisy[[0, 19]] = ~noisy[[0, 19]]  # the most confident yes and no are both wrong
+    assert urgency_decision_threshold(scores, noisy, 0.6, 0.99) is None

@@ -91,12 +91,16 @@ def test_evaluate_json_shape(
     assert metrics["seen_in_training"] == 560  # the file it was trained on: all but validation
     assert "560 of 700 evaluation rows were in the model's training data" in result.output
     assert set(metrics["agency"]) == {
-        "n", "top1", "top3", "macro_f1", "coverage_at_precision", "auto_rate", "auto_precision",
+        "n", "top1", "top3", "macro_f1", "coverage_at_precision", "ece", "auto_rate",
+        "auto_precision",
     }  # fmt: skip
     assert set(metrics["agency"]["coverage_at_precision"]) == {"0.90", "0.95"}
-    assert set(metrics["topic"]) == {"n", "accuracy", "macro_f1", "top3"}
-    assert set(metrics["channel"]) == {"n", "accuracy", "macro_f1"}
-    assert set(metrics["urgent"]) == {"n", "precision", "recall", "f1", "auc"}
+    assert set(metrics["topic"]) == {"n", "accuracy", "macro_f1", "top3", "ece"}
+    assert set(metrics["channel"]) == {"n", "accuracy", "macro_f1", "ece"}
+    assert set(metrics["urgent"]) == {
+        "n", "positives", "precision", "recall", "f1", "flagged_share", "check_share",
+        "flag_and_check_recall", "auc", "ece",
+    }  # fmt: skip
     assert metrics["n"] == 700
     assert metrics["agency"]["top1"] > 0.8
     assert {p.name for p in out.parent.iterdir()} >= {

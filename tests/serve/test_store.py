@@ -18,7 +18,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from core.schema import Report
+from core.schema import Report, Suggestion
 from models.router import Router
 from models.triage import Triage
 from serve.db.tables import Base
@@ -229,3 +229,32 @@ def test_walking_next_visits_every_open_report_once_in_queue_order(
     assert store.next_open_report(order[0]) == order[1]
     store.add_decision(order[2], staff, DecisionInput(action="accept"))
     assert store.next_open_report(order[2]) == order[3]
+
+
+def with_tier(suggestion: Suggestion, tier: str) -> Suggestion:
+    suggestion.urgent.tier, suggestion.urgent.flag = tier, tier == "urgent"
+    return suggestion
+
+
+def test_the_queue_puts_urgent_then_check_then_the_rest_and_next_walks_them(
+    store: Store, router: Router
+) -> None:
+    staff = store.add_user("siti", "staff", "kata-sandi-siti")
+    tiers = {"A": "none", "B": "check", "C": "urgent", "D": "check", "E": "none"}
+    for offset, (report_id, tier) in enumerate(tiers.items()):
+        report = Report(id=report_id, text=f"Laporan nomor {offset} tentang jalan.", **KUTIM)
+        suggestion = with_tier(suggest(router, report), tier)
+        store.add_report(report, suggestion, received_at=NOW + timedelta(hours=offset))
+    rows, _ = store.queue(QueueFilter(), now=NOW)
+    assert [r.id for r in rows] == ["C", "B", "D", "A", "E"]
+    assert [r.urgency_tier for r in rows] == ["urgent", "check", "check", "none", "none"]
+    walked, current = ["C"], "C"
+    while (current := store.next_open_report(current)) is not None:
+        walked.append(current)
+        assert len(walked) <= len(tiers), walked
+    assert walked == ["C", "B", "D", "A", "E"]
+    # staff who mark a "check" report as not urgent move it among the rest
+    store.add_decision("B", staff, DecisionInput(action="override", channel="pengaduan",
+                                                 urgent=False))  # fmt: skip
+    assert store.report("B").urgency_tier == "none"
+    assert store.next_open_report("D") == "A"

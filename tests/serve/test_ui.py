@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, Route
 
-from core.schema import Suggestion, UrgencyReason, UrgencySuggestion
+from core.schema import Report, Suggestion, UrgencyReason, UrgencySuggestion
 from models.router import Router
 from serve.routes.ui import highlighted
 from tests.conftest import REPO
-from tests.serve.conftest import LiveServer, Service, service_with
+from tests.serve.conftest import KUTIM, LiveServer, Service, service_with
 from tests.serve.test_api import FIRE, ROAD
 
 pytestmark = pytest.mark.slow
@@ -76,6 +76,21 @@ def test_queue_and_report_pages(service: Service) -> None:
     missing = service.client.get("/laporan/NOPE")
     assert missing.status_code == 404
     assert "NOPE" in missing.text
+
+
+def test_a_report_worth_checking_today_is_marked_in_queue_and_page(service: Service) -> None:
+    stored = service.intake(ROAD, id="C1")
+    suggestion = Suggestion.model_validate(stored["suggestion"])
+    suggestion.urgent.tier, suggestion.urgent.flag = "check", False
+    report = Report(id="C2", text="Pohon besar miring di tepi jalan sekolah.", **KUTIM)
+    service.store.add_report(report, suggestion.model_copy(update={"report_id": "C2"}))
+    login(service)
+    queue = service.client.get("/antrian").text
+    assert "PERLU DICEK" in queue
+    assert queue.index("C2") < queue.index("C1")  # "perlu dicek" before the rest
+    page = service.client.get("/laporan/C2").text
+    assert "Perlu dicek hari ini" in page
+    assert "MENDESAK" not in page and "112" not in page
 
 
 def test_form_decision_moves_to_the_next_report(service: Service) -> None:
