@@ -146,14 +146,15 @@ class ReportStore(StoreBase):
 
     def next_open_report(self, after_id: str) -> str | None:
         """The open report that follows ``after_id`` in the queue order (urgent, then "perlu
-        dicek", then the rest; each oldest first), whether ``after_id`` is still open or was just decided; None after the last.
-        Walking "next" from the head of the queue visits every open report once."""
+        dicek", then the rest; each oldest first), whether ``after_id`` is still open or was
+        just decided; None after the last. Walking "next" from the head of the queue visits every open report once."""
         with self.session() as session:
             current = session.get(StoredReport, after_id)
             query = select(StoredReport.id).where(StoredReport.status.in_(OPEN_STATUSES))
             if current is not None:
-                tier = session.scalar(select(EFFECTIVE_TIER).where(StoredReport.id == after_id))
-                same_tier = EFFECTIVE_TIER == tier
+                rank = EFFECTIVE_TIER
+                tier = session.scalar(select(rank).where(StoredReport.id == after_id))
+                same_tier = rank == tier
                 later = or_(
                     and_(same_tier, StoredReport.received_at > current.received_at),
                     and_(
@@ -161,7 +162,7 @@ class ReportStore(StoreBase):
                         StoredReport.received_at == current.received_at,
                         StoredReport.id > current.id,
                     ),
-                    EFFECTIVE_TIER < tier,  # the lower tiers follow, in their order
+                    rank < tier,  # the lower tiers follow, in their order
                 )
                 query = query.where(later)
             return session.scalar(query.order_by(*QUEUE_ORDER).limit(1))
