@@ -147,7 +147,8 @@ class ReportStore(StoreBase):
     def next_open_report(self, after_id: str) -> str | None:
         """The open report that follows ``after_id`` in the queue order (urgent, then "perlu
         dicek", then the rest; each oldest first), whether ``after_id`` is still open or was
-        just decided; None after the last. Walking "next" from the head of the queue visits every open report once."""
+        just decided; None after the last. Walking "next" from the head of the queue visits
+        every open report once."""
         with self.session() as session:
             current = session.get(StoredReport, after_id)
             query = select(StoredReport.id).where(StoredReport.status.in_(OPEN_STATUSES))
