@@ -128,6 +128,13 @@ UrgencyTier = Literal["urgent", "check", "none"]
 CLASSIFICATION_TASKS: Final = ("channel", "topic", "agency")
 """Tasks answered by a classifier with top-3 candidates; ``urgent`` is scored separately."""
 TASKS: Final = (*CLASSIFICATION_TASKS, "urgent")
+
+SUPERVISION_LABELS: Final = {True: "berkadar_pengawasan", False: "tidak_berkadar_pengawasan"}
+"""A pengaduan's LAPOR! supervision class (``Report.supervision``) as the Router suggests it."""
+SUGGESTED_TASKS: Final = (*CLASSIFICATION_TASKS, "supervision")
+"""The classification tasks a Suggestion answers (supervision: for a pengaduan, where an export's
+labels taught it)."""
+
 MAX_TEXT_CHARS: Final = 20_000
 
 _CATEGORY_BY_KEY: Final = {re.sub(r"\s+", " ", c).casefold(): c for c in LAPOR_CATEGORIES}
@@ -472,6 +479,8 @@ class Suggestion(BaseModel):
     channel: TaskSuggestion | None = None
     topic: TopicSuggestion | None = None
     agency: TaskSuggestion | None = None
+    supervision: TaskSuggestion | None = None
+    """Berkadar pengawasan or not (meaningful when the report is a pengaduan)."""
     urgent: UrgencySuggestion | None = None
     duplicates: list[DuplicateLink] = Field(default_factory=list)
     model_version: str | None = None

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from core.schema import CLASSIFICATION_TASKS, Suggestion
+from core.schema import SUGGESTED_TASKS, Suggestion
 
 
 @dataclass
@@ -53,6 +53,10 @@ SUGGESTION_COLUMNS = (
     "agency_score",
     "agency_decision",
     "agency_top3",
+    "supervision",
+    "supervision_score",
+    "supervision_decision",
+    "supervision_top3",
     "urgent",
     "urgency_tier",
     "urgent_score",
@@ -69,7 +73,7 @@ def flatten(suggestion: Suggestion) -> dict[str, Any]:
     row: dict[str, Any] = dict.fromkeys(SUGGESTION_COLUMNS)
     row["report_id"] = suggestion.report_id
     row["model_version"] = suggestion.model_version
-    for task in CLASSIFICATION_TASKS:
+    for task in SUGGESTED_TASKS:
         answer = getattr(suggestion, task)
         if answer is not None:
             row[task], row[f"{task}_score"], row[f"{task}_decision"] = (

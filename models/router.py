@@ -28,7 +28,8 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedGroupKFold
 
 from core.schema import (
-    CLASSIFICATION_TASKS,
+    SUGGESTED_TASKS,
+    SUPERVISION_LABELS,
     Candidate,
     Report,
     Suggestion,
@@ -65,7 +66,9 @@ SENTENCE_FEATURE_WEIGHTS = {"agency": 0.5}
 real split's tuning month agency top-1 rose 0.761 -> 0.771 at weight 0.5 (1.0: 0.763); topic did
 not move (0.807 either way), so it does without (benchmarks/encoder.py)."""
 MIN_TUNING_ROWS = 100
-DEFAULT_TARGET_PRECISION = {"agency": 0.95, "topic": 0.95, "channel": 0.95, "urgent": 0.95}
+DEFAULT_TARGET_PRECISION = {
+    "agency": 0.95, "topic": 0.95, "channel": 0.95, "supervision": 0.95, "urgent": 0.95,
+}  # fmt: skip
 DEFAULT_TASK_PARAMS: dict[str, dict[str, Any]] = {
     # unweighted: best top-1 on long-tailed agency/topic labels (measured on the real split)
     "agency": {"C": 0.3, "class_weight": None},
@@ -73,10 +76,13 @@ DEFAULT_TASK_PARAMS: dict[str, dict[str, Any]] = {
     "subtopic": {"C": 0.3, "class_weight": None},
     # balanced: the rare channels and urgent reports matter as much as the common ones
     "channel": {"C": 0.5, "class_weight": "balanced"},
+    "supervision": {"C": 0.5, "class_weight": "balanced"},
     "urgent": {"C": 0.5, "class_weight": "balanced"},
 }
 URGENCY_FOLDS, URGENCY_FOLD_SEED = 5, 0
 """Cross-validation that chooses the urgency tiers (grouped by text, stratified)."""
+MIN_SUPERVISION_ROWS = 20
+"""Rows of the rarer supervision class needed to learn it (Bandung 2021-22 has 8: too few)."""
 INTENT_WEIGHT = 0.5
 """Scale of the intent cues appended to the channel task's text features."""
 
@@ -113,10 +119,39 @@ def fingerprints(prepared: pd.DataFrame) -> np.ndarray:
     return np.unique(np.concatenate([ids[has_id], texts]))
 
 
-def _labels_of(frame: pd.DataFrame, task: str) -> pd.Series:
+def task_labels(frame: pd.DataFrame, task: str) -> pd.Series:
+    """A task's labels in ``frame`` (None where absent). Supervision is labelled only on a
+    pengaduan (the portal marks every other channel "not supervised" by definition), as
+    :data:`SUPERVISION_LABELS` names."""
     if task not in frame:
         return pd.Series([None] * len(frame), dtype=object)
+    if task == "supervision":
+        channels = frame["channel"].tolist() if "channel" in frame else [None] * len(frame)
+        return pd.Series(
+            [
+                SUPERVISION_LABELS[bool(flag)]
+                if channel == "pengaduan" and flag is not None and flag == flag
+                else None
+                for flag, channel in zip(frame[task].tolist(), channels, strict=True)
+            ],
+            dtype=object,
+        )
     return pd.Series(frame[task].tolist(), dtype=object)
+
+
+def _unlearnable(task: str, labels: pd.Series) -> str | None:
+    """Why a task cannot be learned from its usable ``labels`` (None when it can)."""
+    if labels.empty:
+        return "no labels"
+    counts = labels.value_counts()
+    if len(counts) < 2:
+        return "only one label"
+    if task == "supervision" and counts.min() < MIN_SUPERVISION_ROWS:
+        return (
+            f"only {counts.min()} pengaduan labelled {counts.idxmin()} "
+            f"(at least {MIN_SUPERVISION_ROWS} needed)"
+        )
+    return None
 
 
 class Router:
@@ -185,15 +220,15 @@ class Router:
         in_train = np.arange(len(combined)) < len(train)
         self.training_fingerprints_ = fingerprints(prepared[in_train])
         encoder_labels: dict[str, np.ndarray] = {}
-        for task in CLASSIFICATION_TASKS:
-            labels = _labels_of(combined, task)
+        for task in SUGGESTED_TASKS:
+            labels = task_labels(combined, task)
             if task == "agency":
                 self.places_ = PlaceOffices().fit(labels[in_train], combined[in_train])
                 labels = self.places_.encode(labels, combined)
             usable = labels.notna().to_numpy() & (in_train | (task in extra_tasks))
-            if usable.sum() == 0 or labels[usable].nunique() < 2:
-                self.skipped_[task] = "no labels" if usable.sum() == 0 else "only one label"
-                progress(f"skipping {task}: {self.skipped_[task]}")
+            if reason := _unlearnable(task, labels[usable]):
+                self.skipped_[task] = reason
+                progress(f"skipping {task}: {reason}")
                 continue
             progress(f"fitting {task} ({labels[usable].nunique()} labels, {usable.sum()} rows)")
             features = self._task_matrix(
@@ -256,8 +291,8 @@ class Router:
     def _fit_subtopic(
         self, train: pd.DataFrame, matrix: Any, progress: Callable[[str], None]
     ) -> None:
-        labels = _labels_of(train, "subtopic")
-        topics = _labels_of(train, "topic")
+        labels = task_labels(train, "subtopic")
+        topics = task_labels(train, "topic")
         usable = (labels.notna() & topics.notna()).to_numpy()
         if usable.sum() == 0 or labels[usable].nunique() < 2:
             return
@@ -280,7 +315,7 @@ class Router:
     ) -> None:
         """The urgency scorer on every usable row, and its two tiers' thresholds from grouped
         cross-validation on the real (not extra) labelled rows (:mod:`models.urgency_tiers`)."""
-        labels = _labels_of(combined, "urgent")
+        labels = task_labels(combined, "urgent")
         usable = labels.notna().to_numpy() & (in_train | ("urgent" in extra_tasks))
         texts = model_texts(prepared)
         if usable.sum() == 0 or labels[usable].nunique() < 2:
@@ -402,7 +437,7 @@ class Router:
 
     def _truth(self, frame: pd.DataFrame, task: str) -> np.ndarray:
         """A task's labels as the classifiers know them (own-place offices generic)."""
-        labels = _labels_of(frame, task)
+        labels = task_labels(frame, task)
         if task == "agency" and self.places_.prefixes:
             labels = self.places_.encode(labels, frame)
         return labels.to_numpy(dtype=object)
@@ -473,13 +508,13 @@ class Router:
         the sub-topic shown above 90% precision."""
         validation = validation.reset_index(drop=True)
         predictions = self.predict_tasks(validation)
-        for task in CLASSIFICATION_TASKS:
+        for task in SUGGESTED_TASKS:
             if task in predictions:
-                truth = _labels_of(validation, task).to_numpy(dtype=object)  # as suggested
+                truth = task_labels(validation, task).to_numpy(dtype=object)  # as suggested
                 self.thresholds_[task] = precision_threshold(
                     predictions[task], truth, self.target_precision_[task]
                 )
-        truth = _labels_of(validation, "urgent").to_numpy(dtype=object)
+        truth = task_labels(validation, "urgent").to_numpy(dtype=object)
         mask = labelled(truth)
         if mask.any() and "urgent" in predictions:
             self.thresholds_["urgent"] = urgency_decision_threshold(
@@ -488,7 +523,7 @@ class Router:
                 self.urgency_tiers_.flag,
                 self.target_precision_["urgent"],
             )
-        subtopics = _labels_of(validation, "subtopic").to_numpy(dtype=object)
+        subtopics = task_labels(validation, "subtopic").to_numpy(dtype=object)
         if "subtopic" in predictions and labelled(subtopics).any():
             threshold = precision_threshold(predictions["subtopic"], subtopics, 0.9)
             self.subtopic_threshold_ = threshold if threshold is not None else 1.01
@@ -565,7 +600,7 @@ class Router:
             task: self._answers(
                 task, predictions[task], TopicSuggestion if task == "topic" else TaskSuggestion
             )
-            for task in CLASSIFICATION_TASKS
+            for task in SUGGESTED_TASKS
             if task in predictions
         }
         if "topic" in answers and "subtopic" in predictions:
@@ -582,6 +617,7 @@ class Router:
                 channel=answers["channel"][row] if "channel" in answers else None,
                 topic=answers["topic"][row] if "topic" in answers else None,
                 agency=answers["agency"][row] if "agency" in answers else None,
+                supervision=answers["supervision"][row] if "supervision" in answers else None,
                 urgent=urgent[row] if urgent is not None else None,
                 duplicates=[],
                 model_version=self.version_,

@@ -14,9 +14,9 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
-from core.schema import CLASSIFICATION_TASKS
+from core.schema import CLASSIFICATION_TASKS, SUGGESTED_TASKS
 from models.predictions import TaskPredictions
-from models.router import Router
+from models.router import Router, task_labels
 from models.thresholds import auto_decisions, coverage_at_precision
 from pipeline.sources import DATASET
 
@@ -117,13 +117,14 @@ def evaluate(
             )
             for name in pd.unique(names)
         }
-    for task in CLASSIFICATION_TASKS:
+    for task in SUGGESTED_TASKS:
         if task not in predictions or task not in frame:
             continue
-        mask = frame[task].notna().to_numpy()
+        labels = task_labels(frame, task)
+        mask = labels.notna().to_numpy()
         if not mask.any():
             continue
-        truth = frame[task][mask].to_numpy(dtype=object)
+        truth = labels[mask].to_numpy(dtype=object)
         task_predictions = predictions[task].subset(mask)
         full = classification_metrics(task_predictions, truth, router.thresholds_.get(task))
         if task == "agency":
@@ -159,11 +160,12 @@ def per_class_report(
     (``predictions``: the Router's on ``frame``, when already made)."""
     predictions = predictions or router.predict_tasks(frame)
     sections = []
-    for task in CLASSIFICATION_TASKS:
-        if task not in predictions or task not in frame or not frame[task].notna().any():
+    for task in SUGGESTED_TASKS:
+        labels = task_labels(frame, task)
+        if task not in predictions or not labels.notna().any():
             continue
-        mask = frame[task].notna().to_numpy()
-        truth = frame[task][mask].to_numpy(dtype=object)
+        mask = labels.notna().to_numpy()
+        truth = labels[mask].to_numpy(dtype=object)
         predicted = predictions[task].subset(mask).top_labels(1)[:, 0]
         sections.append(
             f"== {task} ==\n" + classification_report(truth, predicted, zero_division=0)
@@ -202,11 +204,12 @@ def save_plots(
     predictions = predictions or router.predict_tasks(frame)
     written: list[Path] = []
     figure, axis = plt.subplots(figsize=(6, 4.5))
-    for task in CLASSIFICATION_TASKS:
-        if task not in predictions or task not in frame or not frame[task].notna().any():
+    for task in SUGGESTED_TASKS:
+        labels = task_labels(frame, task)
+        if task not in predictions or not labels.notna().any():
             continue
-        mask = frame[task].notna().to_numpy()
-        truth = frame[task][mask].to_numpy(dtype=object)
+        mask = labels.notna().to_numpy()
+        truth = labels[mask].to_numpy(dtype=object)
         task_predictions = predictions[task].subset(mask)
         correct = task_predictions.top_labels(1)[:, 0] == truth
         confidence = task_predictions.confidence()

@@ -12,6 +12,7 @@ from core.schema import Report, Suggestion
 from models.places import PlaceOffices
 from models.predictions import flatten
 from models.router import Router
+from pipeline.evaluate import evaluate
 from pipeline.registry.pyfunc import RouterModel
 from tests.conftest import TINY_VECTORIZER
 
@@ -198,3 +199,35 @@ def test_sentence_features_widen_only_the_agency_task(
     loaded = joblib.load(buffer)
     before, after = router.predict_frame(router_input), loaded.predict_frame(router_input)
     assert [s.agency.score for s in after] == pytest.approx([s.agency.score for s in before])
+
+
+def test_supervision_is_learned_from_labelled_pengaduan_only(
+    demo_frames: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    """Berkadar pengawasan where an export labels it; other channels never teach it."""
+    train, validation = (frame.reset_index(drop=True) for frame in demo_frames)
+
+    def supervised(frame: pd.DataFrame) -> pd.DataFrame:
+        # a rule the text carries: reports routed to the agency of roads are "supervised"
+        return frame.assign(supervision=frame["agency"].str.contains("Pekerjaan Umum"))
+
+    router = Router(vectorizer_params=TINY_VECTORIZER).fit(
+        supervised(train), supervised(validation)
+    )
+    assert "supervision" in router.classifiers_
+    assert set(router.labels["supervision"]) == {
+        "berkadar_pengawasan", "tidak_berkadar_pengawasan",
+    }  # fmt: skip
+    suggestion = predict_one(router, "Jalan poros desa rusak parah dan berlubang besar")
+    assert suggestion.supervision.label == "berkadar_pengawasan"
+    flat = flatten(suggestion)
+    assert flat["supervision"] == "berkadar_pengawasan"
+    assert evaluate(router, supervised(validation))["supervision"]["accuracy"] > 0.8
+
+    few = supervised(train).assign(supervision=False)
+    few.loc[few.index[few["channel"] == "pengaduan"][:5], "supervision"] = True
+    messages: list[str] = []
+    skipped = Router(vectorizer_params=TINY_VECTORIZER).fit(few, progress=messages.append)
+    assert "supervision" not in skipped.classifiers_
+    assert skipped.skipped_["supervision"].startswith("only 5 pengaduan labelled")
+    assert predict_one(skipped, "Jalan rusak").supervision is None
