@@ -69,13 +69,20 @@ MIN_TUNING_ROWS = 100
 DEFAULT_TARGET_PRECISION = {
     "agency": 0.95, "topic": 0.95, "channel": 0.95, "supervision": 0.95, "urgent": 0.95,
 }  # fmt: skip
+AUTO_CLASS_WEIGHT = "auto"
+MACRO_F1_TASKS = ("channel", "supervision")
+"""Tasks whose rare classes matter as much as the common ones: judged by macro-F1."""
 DEFAULT_TASK_PARAMS: dict[str, dict[str, Any]] = {
-    # unweighted: best top-1 on long-tailed agency/topic labels (measured on the real split)
-    "agency": {"C": 0.3, "class_weight": None},
-    "topic": {"C": 0.3, "class_weight": None},
+    # "auto": unweighted or balanced, whichever predicts the training rows' held-out folds
+    # better (Surabaya's ~35 reports per OPD: unweighted; Bandung's ~13: balanced, +4 points
+    # of agency top-1 on its 2023 reports)
+    "agency": {"C": 0.3, "class_weight": AUTO_CLASS_WEIGHT},
+    "topic": {"C": 0.3, "class_weight": AUTO_CLASS_WEIGHT},
     "subtopic": {"C": 0.3, "class_weight": None},
-    # balanced: the rare channels and urgent reports matter as much as the common ones
-    "channel": {"C": 0.5, "class_weight": "balanced"},
+    # by held-out macro-F1: Surabaya's hand labels balanced (0.58 vs 0.51 on cross-validation),
+    # Bandung's portal labels unweighted (0.41 vs 0.38 on its 2023 reports)
+    "channel": {"C": 0.5, "class_weight": AUTO_CLASS_WEIGHT},
+    # balanced: the rare class matters as much as the common one
     "supervision": {"C": 0.5, "class_weight": "balanced"},
     "urgent": {"C": 0.5, "class_weight": "balanced"},
 }
@@ -237,8 +244,8 @@ class Router:
                 [texts[i] for i in np.flatnonzero(usable)],
                 sentences[usable] if sentences is not None else None,
             )
-            self.classifiers_[task] = CalibratedLinearClassifier(**self.task_params_[task]).fit(
-                features, labels[usable].to_numpy(dtype=object)
+            self.classifiers_[task] = self._fit_task(
+                task, features, labels[usable].to_numpy(dtype=object)
             )
             encoder_labels[task] = np.where(usable, labels.to_numpy(dtype=object), None)
         self._fit_subtopic(combined[in_train], matrix[in_train], progress)
@@ -257,6 +264,27 @@ class Router:
             progress("choosing thresholds on validation")
             self.choose_thresholds(validation)
         return self
+
+    def _fit_task(self, task: str, features: Any, y: np.ndarray) -> CalibratedLinearClassifier:
+        """One task's classifier; an "auto" class weighting is settled here, by the held-out
+        (calibration) folds' top-1 (macro-F1 for :data:`MACRO_F1_TASKS`), and recorded in
+        ``task_params_``."""
+        params = self.task_params_[task]
+        if params.get("class_weight") != AUTO_CLASS_WEIGHT:
+            return CalibratedLinearClassifier(**params).fit(features, y)
+        candidates = [
+            CalibratedLinearClassifier(**{**params, "class_weight": weight}).fit(features, y)
+            for weight in (None, "balanced")
+        ]
+        macro = task in MACRO_F1_TASKS
+
+        def held_out_score(classifier: CalibratedLinearClassifier) -> float:
+            predicted = classifier.classes_[classifier.oof_proba_.argmax(1)]
+            return f1_score(y, predicted, average="macro") if macro else (predicted == y).mean()
+
+        best = max(candidates, key=held_out_score)
+        self.task_params_[task] = {**params, "class_weight": best.class_weight}
+        return best
 
     def _reset(self) -> None:
         """Every fitted attribute, as before the first fit."""

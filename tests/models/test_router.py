@@ -231,3 +231,24 @@ def test_supervision_is_learned_from_labelled_pengaduan_only(
     assert "supervision" not in skipped.classifiers_
     assert skipped.skipped_["supervision"].startswith("only 5 pengaduan labelled")
     assert predict_one(skipped, "Jalan rusak").supervision is None
+
+
+def test_auto_class_weight_keeps_the_weighting_with_the_better_held_out_top1(
+    demo_frames: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    train, _ = demo_frames
+    fitted = Router(vectorizer_params=TINY_VECTORIZER).fit(train)
+    chosen = fitted.task_params_["agency"]["class_weight"]
+    assert chosen in (None, "balanced")
+    assert fitted.classifiers_["agency"].class_weight == chosen
+    truth = fitted._truth(train.reset_index(drop=True), "agency")
+    held_out_top1 = {}
+    for weight in (None, "balanced"):
+        router = Router(
+            vectorizer_params=TINY_VECTORIZER, task_params={"agency": {"class_weight": weight}}
+        ).fit(train)
+        classifier = router.classifiers_["agency"]
+        assert classifier.class_weight == weight  # an explicit weighting is kept as given
+        predicted = classifier.classes_[classifier.oof_proba_.argmax(1)]
+        held_out_top1[weight] = (predicted == truth).mean()
+    assert held_out_top1[chosen] == max(held_out_top1.values())
