@@ -35,6 +35,10 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
     for task, labels in config.get("labels", {}).items():
         threshold = config.get("thresholds", {}).get(task)
         shown = "never auto" if threshold is None else f"auto at score ≥ {threshold:.3f}"
+        own = config.get("class_thresholds", {}).get(task) or {}
+        if own:
+            never = sum(value is None for value in own.values())
+            shown += f"; {len(own)} classes with their own threshold ({never} never auto)"
         lines.append(f"- **{task}**: {len(labels)} labels; {shown}")
     if tiers := config.get("urgency_tiers"):
         lines.append(

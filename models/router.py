@@ -48,6 +48,7 @@ from models.places import PlaceOffices
 from models.predictions import TaskPredictions
 from models.thresholds import (
     auto_decisions,
+    class_thresholds,
     labelled,
     precision_threshold,
     urgency_decision_threshold,
@@ -298,6 +299,8 @@ class Router:
         self.vectorizer_: ReportVectorizer | None = None
         self.classifiers_: dict[str, CalibratedLinearClassifier] = {}
         self.thresholds_: dict[str, float | None] = {}
+        self.class_thresholds_: dict[str, dict[str, float | None]] = {}
+        """Per task, the auto thresholds of the classes validation could judge alone."""
         self.skipped_: dict[str, str] = {}
         self.places_ = PlaceOffices()
         self.subtopic_parent_: dict[str, str] = {}
@@ -532,14 +535,18 @@ class Router:
 
     def choose_thresholds(self, validation: pd.DataFrame) -> dict[str, float | None]:
         """Per task, the lowest score at which auto-routing keeps the target precision (for
-        urgency: the flag's yes/no decision; its tiers come from cross-validation at fit time);
-        the sub-topic shown above 90% precision."""
+        urgency: the flag's yes/no decision; its tiers come from cross-validation at fit time),
+        and the same per class where a class is suggested often enough to judge it alone; the
+        sub-topic shown above 90% precision."""
         validation = validation.reset_index(drop=True)
         predictions = self.predict_tasks(validation)
         for task in SUGGESTED_TASKS:
             if task in predictions:
                 truth = task_labels(validation, task).to_numpy(dtype=object)  # as suggested
                 self.thresholds_[task] = precision_threshold(
+                    predictions[task], truth, self.target_precision_[task]
+                )
+                self.class_thresholds_[task] = class_thresholds(
                     predictions[task], truth, self.target_precision_[task]
                 )
         truth = task_labels(validation, "urgent").to_numpy(dtype=object)
@@ -604,7 +611,12 @@ class Router:
         """Every row's answer for one task (values are trusted: built without re-validation)."""
         top = predictions.top_indices(3)
         raw_scores = np.take_along_axis(predictions.proba, top, axis=1)
-        auto = auto_decisions(raw_scores[:, 0], self.thresholds_.get(task)).tolist()
+        auto = auto_decisions(
+            raw_scores[:, 0],
+            self.thresholds_.get(task),
+            predictions.classes[top[:, 0]],
+            self.class_thresholds_.get(task),
+        ).tolist()
         scores = np.round(raw_scores, 4).tolist()
         labels = predictions.top_labels(3).tolist()
         return [
@@ -723,6 +735,7 @@ class Router:
             },
             "labels": self.labels,
             "thresholds": self.thresholds_,
+            "class_thresholds": self.class_thresholds_,
             "urgency_tiers": self.urgency_tiers_.describe() if self.urgency_tiers_ else None,
             "skipped_tasks": self.skipped_,
             "encoder": self.encoder_.describe() if self.encoder_ is not None else None,

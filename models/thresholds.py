@@ -34,13 +34,24 @@ def threshold_for_recall(scores: np.ndarray, truth: np.ndarray, target: float) -
     return float(positive_scores[needed - 1])
 
 
-def auto_decisions(confidence: np.ndarray, threshold: float | None) -> np.ndarray:
+def auto_decisions(
+    confidence: np.ndarray,
+    threshold: float | None,
+    suggested: np.ndarray | None = None,
+    per_class: dict[str, float | None] | None = None,
+) -> np.ndarray:
     """The one auto/review rule: a suggestion is routed automatically when its confidence (the
-    unrounded score) reaches the task's threshold; a task without one is always reviewed."""
+    unrounded score) reaches its class's threshold where ``per_class`` has one for the
+    ``suggested`` class, else the task's; a missing threshold (None) means always review."""
     confidence = np.asarray(confidence, dtype=float)
-    if threshold is None:
-        return np.zeros(confidence.shape, dtype=bool)
-    return confidence >= threshold
+    default = np.inf if threshold is None else threshold
+    if not per_class or suggested is None:
+        return confidence >= default
+    limits = [
+        (np.inf if per_class[c] is None else per_class[c]) if c in per_class else default
+        for c in np.asarray(suggested).astype(str).tolist()
+    ]
+    return confidence >= np.array(limits, dtype=float)
 
 
 def labelled(truth: np.ndarray) -> np.ndarray:
@@ -59,6 +70,31 @@ def precision_threshold(
     subset = predictions.subset(mask)
     correct = subset.top_labels(1)[:, 0] == truth[mask]
     return coverage_at_precision(subset.confidence(), correct, target)[1]
+
+
+MIN_CLASS_ROWS = 30
+"""Validation rows a class must be suggested for before it gets an auto threshold of its own
+(ServiceNow-style per-class precision/coverage); rarer classes use the task's."""
+
+
+def class_thresholds(
+    predictions: TaskPredictions, truth: np.ndarray, target: float, min_rows: int = MIN_CLASS_ROWS
+) -> dict[str, float | None]:
+    """For every class suggested on at least ``min_rows`` labelled rows of ``truth``, the lowest
+    confidence at which its suggestions keep ``target`` precision (None: never automatic)."""
+    mask = labelled(truth)
+    if not mask.any():
+        return {}
+    subset = predictions.subset(mask)
+    suggested = subset.classes[subset.proba.argmax(axis=1)].astype(str)
+    correct = subset.top_labels(1)[:, 0] == truth[mask]
+    confidence = subset.confidence()
+    out: dict[str, float | None] = {}
+    for name in np.unique(suggested):
+        rows = suggested == name
+        if rows.sum() >= min_rows:
+            out[str(name)] = coverage_at_precision(confidence[rows], correct[rows], target)[1]
+    return out
 
 
 def urgency_decision_threshold(

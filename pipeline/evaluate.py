@@ -28,7 +28,10 @@ def _round(value: float) -> float:
 
 
 def classification_metrics(
-    predictions: TaskPredictions, truth: np.ndarray, threshold: float | None
+    predictions: TaskPredictions,
+    truth: np.ndarray,
+    threshold: float | None,
+    per_class: dict[str, float | None] | None = None,
 ) -> dict[str, Any]:
     """top-1, top-3, macro-F1, coverage at 90/95% precision, auto rate and auto precision."""
     top = predictions.top_labels(3)
@@ -47,7 +50,8 @@ def classification_metrics(
             for t in PRECISION_TARGETS
         },
     }
-    auto = auto_decisions(confidence, threshold)
+    suggested = predictions.classes[predictions.proba.argmax(axis=1)]
+    auto = auto_decisions(confidence, threshold, suggested, per_class)
     metrics["ece"] = _round(expected_calibration_error(confidence, correct))
     metrics["auto_rate"] = _round(auto.mean())
     metrics["auto_precision"] = _round(correct[auto].mean()) if auto.any() else None
@@ -126,7 +130,12 @@ def evaluate(
             continue
         truth = labels[mask].to_numpy(dtype=object)
         task_predictions = predictions[task].subset(mask)
-        full = classification_metrics(task_predictions, truth, router.thresholds_.get(task))
+        full = classification_metrics(
+            task_predictions,
+            truth,
+            router.thresholds_.get(task),
+            router.class_thresholds_.get(task),
+        )
         if task == "agency":
             result[task] = full
         elif task == "topic":

@@ -1,4 +1,5 @@
-"""Thresholds chosen on validation: precision for auto-routing, recall for the urgent flag."""
+"""Thresholds chosen on validation: precision for auto-routing, per task and per class, and the
+urgent decision's."""
 
 from __future__ import annotations
 
@@ -6,7 +7,13 @@ import numpy as np
 import pytest
 
 from models.predictions import TaskPredictions
-from models.thresholds import labelled, precision_threshold, urgency_decision_threshold
+from models.thresholds import (
+    auto_decisions,
+    class_thresholds,
+    labelled,
+    precision_threshold,
+    urgency_decision_threshold,
+)
 
 
 def predictions() -> TaskPredictions:
@@ -35,3 +42,25 @@ def test_the_urgent_decision_is_automatic_only_where_it_keeps_its_precision() ->
     noisy = truth.copy()
     noisy[[0, 19]] = ~noisy[[0, 19]]  # the most confident yes and no are both wrong
     assert urgency_decision_threshold(scores, noisy, 0.6, 0.99) is None
+
+
+def test_a_class_with_enough_rows_gets_its_own_threshold() -> None:
+    """Class "a" is right whenever suggested; "b" only above 0.8: "a" routes from 0.5 on while
+    "b" waits for 0.8; class "c", rarely suggested, keeps the task's threshold."""
+    classes = np.array(["a", "b", "c"])
+    confidence = np.r_[np.linspace(0.5, 0.9, 40), np.linspace(0.5, 0.95, 40), [0.9, 0.9]]
+    top = np.r_[np.zeros(40, int), np.ones(40, int), [2, 2]]
+    proba = np.zeros((82, 3))
+    proba[np.arange(82), top] = confidence
+    proba[np.arange(82), (top + 1) % 3] = 1 - confidence
+    truth = classes[top].astype(object)
+    wrong_b = (top == 1) & (confidence < 0.8)
+    truth[wrong_b] = "a"
+    own = class_thresholds(TaskPredictions(classes, proba), truth, 0.95, min_rows=30)
+    assert set(own) == {"a", "b"}
+    assert own["a"] == pytest.approx(0.5)
+    assert own["b"] >= 0.8
+    auto = auto_decisions(np.array([0.6, 0.6, 0.85, 0.6]), 0.7, np.array(["a", "b", "b", "c"]), own)
+    assert auto.tolist() == [True, False, True, False]
+    never = {"a": None}
+    assert auto_decisions(np.array([0.99]), 0.5, np.array(["a"]), never).tolist() == [False]
