@@ -94,6 +94,22 @@ def test_a_report_worth_checking_today_is_marked_in_queue_and_page(service: Serv
     assert "112" not in page
 
 
+def test_a_pengaduan_shows_whether_it_is_berkadar_pengawasan(service: Service) -> None:
+    stored = service.intake(ROAD, id="P1")
+    suggestion = Suggestion.model_validate(stored["suggestion"])
+    assert suggestion.supervision is None  # the demo model has no supervision labels
+    login(service)
+    assert 'id="supervision"' not in service.client.get("/laporan/P1").text
+    supervision = suggestion.channel.model_copy(
+        update={"label": "tidak_berkadar_pengawasan", "score": 0.81}
+    )
+    suggestion = suggestion.model_copy(update={"report_id": "P2", "supervision": supervision})
+    suggestion.channel.label = "pengaduan"
+    service.store.add_report(Report(id="P2", text=ROAD, **KUTIM), suggestion)
+    page = service.client.get("/laporan/P2").text
+    assert "tidak berkadar pengawasan · 81" in page
+
+
 def test_form_decision_moves_to_the_next_report(service: Service) -> None:
     service.intake(ROAD, id="F1")
     service.intake("Lampu jalan di gang mati sejak seminggu.", id="F2")
