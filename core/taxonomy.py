@@ -46,3 +46,14 @@ def categorize(value: str) -> tuple[str, str]:
     if found is None:
         raise ValueError(f"{value!r} is not a LAPOR! category or sub-category")
     return found
+
+
+def category_descriptions() -> list[tuple[str, str]]:
+    """(main category, a short text naming it and one of its sub-categories), one per
+    sub-category and one for the main category itself: the taxonomy read as labelled examples,
+    which teach a topic model the words of categories a deployment has few reports of."""
+    return [
+        (main, f"{main.lower()}: {name}".rstrip(": "))
+        for main, subcategories in lapor_taxonomy().items()
+        for name in ("", *subcategories)
+    ]

@@ -38,6 +38,7 @@ from core.schema import (
     UrgencyReason,
     UrgencySuggestion,
 )
+from core.taxonomy import category_descriptions
 from models.card import model_card
 from models.channel import intent_features
 from models.duplicates.embeddings import Embeddings
@@ -71,6 +72,11 @@ DEFAULT_TARGET_PRECISION = {
     "agency": 0.95, "topic": 0.95, "channel": 0.95, "supervision": 0.95, "urgent": 0.95,
 }  # fmt: skip
 AUTO_CLASS_WEIGHT = "auto"
+CLASS_WEIGHTS = (None, "balanced")
+"""What "auto" chooses between (ties go to the first)."""
+HOLDOUT_SHARE, MIN_HOLDOUT_ROWS = 0.2, 50
+"""The newest share of dated training rows that judges an "auto" choice, and the fewest rows
+it may have."""
 MACRO_F1_TASKS = ("channel", "supervision")
 """Tasks whose rare classes matter as much as the common ones: judged by macro-F1."""
 DEFAULT_TASK_PARAMS: dict[str, dict[str, Any]] = {
@@ -147,6 +153,24 @@ def task_labels(frame: pd.DataFrame, task: str) -> pd.Series:
     return pd.Series(frame[task].tolist(), dtype=object)
 
 
+def newest_rows(times: np.ndarray, share: float) -> np.ndarray | None:
+    """Which rows are the newest ``share`` of the dated ones (``times``: seconds, NaN where
+    undated); None when fewer than :data:`MIN_HOLDOUT_ROWS` would be."""
+    dated = ~np.isnan(times)
+    if dated.sum() * share < MIN_HOLDOUT_ROWS:
+        return None
+    cut = np.quantile(times[dated], 1 - share)
+    return dated & (np.nan_to_num(times, nan=-np.inf) >= cut)
+
+
+def _seconds(frame: pd.DataFrame) -> np.ndarray:
+    """Each row's ``created_at`` in seconds since the epoch (NaN where absent or unreadable)."""
+    if "created_at" not in frame:
+        return np.full(len(frame), np.nan)
+    stamps = pd.to_datetime(frame["created_at"], errors="coerce", utc=True)
+    return ((stamps - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(seconds=1)).to_numpy(float)
+
+
 def _unlearnable(task: str, labels: pd.Series) -> str | None:
     """Why a task cannot be learned from its usable ``labels`` (None when it can)."""
     if labels.empty:
@@ -176,6 +200,7 @@ class Router:
         encoder_config: EncoderConfig | None = None,
         encoder_dir: Path | None = None,
         sentence_features: bool = False,
+        topic_descriptions: bool = True,
     ) -> None:
         self.vectorizer_params = vectorizer_params
         self.task_params = task_params
@@ -190,6 +215,9 @@ class Router:
         """A prepared e5 directory (:func:`models.encoder.e5.prepare_encoder`): families
         encoder and ensemble."""
         self.sentence_features = sentence_features
+        self.topic_descriptions = topic_descriptions
+        """Whether the topic task also learns from the LAPOR! taxonomy's sub-category names
+        (:func:`core.taxonomy.category_descriptions`)."""
         self._embedder: Embeddings | None = None
         """USE sentence embeddings, created on first use (a run-time cache, never saved)."""
 
@@ -218,7 +246,9 @@ class Router:
         self._reset()
         train = train.reset_index(drop=True)
         extra = extra.reset_index(drop=True) if extra is not None else train.iloc[:0]
-        combined = pd.concat([train, extra], ignore_index=True)
+        descriptions = self._descriptions(train)
+        combined = pd.concat([train, extra, descriptions], ignore_index=True)
+        describes = np.arange(len(combined)) >= len(train) + len(extra)
         progress("featurising text")
         prepared = prepare_frame(combined)
         self.vectorizer_ = ReportVectorizer(**(self.vectorizer_params or {})).fit(prepared)
@@ -226,6 +256,7 @@ class Router:
         texts = model_texts(prepared)
         sentences = self._sentences(texts, progress)
         in_train = np.arange(len(combined)) < len(train)
+        times = np.where(in_train, _seconds(combined), np.nan)  # extra rows always train
         self.training_fingerprints_ = fingerprints(prepared[in_train])
         encoder_labels: dict[str, np.ndarray] = {}
         for task in SUGGESTED_TASKS:
@@ -233,7 +264,7 @@ class Router:
             if task == "agency":
                 self.places_ = PlaceOffices().fit(labels[in_train], combined[in_train])
                 labels = self.places_.encode(labels, combined)
-            usable = labels.notna().to_numpy() & (in_train | (task in extra_tasks))
+            usable = labels.notna().to_numpy() & (in_train | (task in extra_tasks) | describes)
             if reason := _unlearnable(task, labels[usable]):
                 self.skipped_[task] = reason
                 progress(f"skipping {task}: {reason}")
@@ -246,7 +277,7 @@ class Router:
                 sentences[usable] if sentences is not None else None,
             )
             self.classifiers_[task] = self._fit_task(
-                task, features, labels[usable].to_numpy(dtype=object)
+                task, features, labels[usable].to_numpy(dtype=object), times[usable]
             )
             encoder_labels[task] = np.where(usable, labels.to_numpy(dtype=object), None)
         self._fit_subtopic(combined[in_train], matrix[in_train], progress)
@@ -266,24 +297,49 @@ class Router:
             self.choose_thresholds(validation)
         return self
 
-    def _fit_task(self, task: str, features: Any, y: np.ndarray) -> CalibratedLinearClassifier:
-        """One task's classifier; an "auto" class weighting is settled here, by the held-out
-        (calibration) folds' top-1 (macro-F1 for :data:`MACRO_F1_TASKS`), and recorded in
-        ``task_params_``."""
+    def _descriptions(self, train: pd.DataFrame) -> pd.DataFrame:
+        """The taxonomy's rows for the topic task, when asked for and ``train`` has topics."""
+        if not self.topic_descriptions or task_labels(train, "topic").isna().all():
+            return train.iloc[:0]
+        topics, texts = zip(*category_descriptions(), strict=True)
+        return pd.DataFrame({"text": texts, "topic": topics})
+
+    def _fit_task(
+        self, task: str, features: Any, y: np.ndarray, times: np.ndarray
+    ) -> CalibratedLinearClassifier:
+        """One task's classifier. An "auto" class weighting is settled here and recorded in
+        ``task_params_``: by top-1 (macro-F1 for :data:`MACRO_F1_TASKS`) on the newest
+        :data:`HOLDOUT_SHARE` of the training rows after fitting on the older ones, as
+        production predicts newer reports (``times``: NaN for rows without a date, which always
+        train); without enough dated rows, on the calibration folds' held-out predictions."""
         params = self.task_params_[task]
         if params.get("class_weight") != AUTO_CLASS_WEIGHT:
             return CalibratedLinearClassifier(**params).fit(features, y)
-        candidates = [
-            CalibratedLinearClassifier(**{**params, "class_weight": weight}).fit(features, y)
-            for weight in (None, "balanced")
-        ]
         macro = task in MACRO_F1_TASKS
 
-        def held_out_score(classifier: CalibratedLinearClassifier) -> float:
-            predicted = classifier.classes_[classifier.oof_proba_.argmax(1)]
-            return f1_score(y, predicted, average="macro") if macro else (predicted == y).mean()
+        def score(truth: np.ndarray, predicted: np.ndarray) -> float:
+            return (
+                f1_score(truth, predicted, average="macro")
+                if macro
+                else (predicted == truth).mean()
+            )
 
-        best = max(candidates, key=held_out_score)
+        def fitted(weight: str | None, rows: Any = slice(None)) -> CalibratedLinearClassifier:
+            return CalibratedLinearClassifier(**{**params, "class_weight": weight}).fit(
+                features[rows], y[rows]
+            )
+
+        newest = newest_rows(times, HOLDOUT_SHARE)
+        if newest is not None and len(np.unique(y[~newest])) > 1:
+            scores = {}
+            for weight in CLASS_WEIGHTS:
+                model = fitted(weight, ~newest)
+                proba = model.predict_proba_unchecked(features[newest])
+                scores[weight] = score(y[newest], model.classes_[proba.argmax(1)])
+            best = fitted(max(CLASS_WEIGHTS, key=scores.__getitem__))
+        else:
+            candidates = [fitted(weight) for weight in CLASS_WEIGHTS]
+            best = max(candidates, key=lambda c: score(y, c.classes_[c.oof_proba_.argmax(1)]))
         self.task_params_[task] = {**params, "class_weight": best.class_weight}
         return best
 
@@ -732,6 +788,7 @@ class Router:
                 "urgent_target_precision": self.urgent_target_precision,
                 "encoder_config": asdict(self.encoder_config) if self.encoder_config else None,
                 "sentence_features": self.sentence_features,
+                "topic_descriptions": self.topic_descriptions,
             },
             "labels": self.labels,
             "thresholds": self.thresholds_,
@@ -799,6 +856,6 @@ TRUSTED_TYPES = frozenset({
 
 HYPERPARAMETERS = (
     "vectorizer_params", "task_params", "target_precision", "urgent_target_recall",
-    "urgent_target_precision", "family",
+    "urgent_target_precision", "family", "topic_descriptions",
     "encoder_config", "encoder_dir", "sentence_features",
 )  # fmt: skip
