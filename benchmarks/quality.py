@@ -33,7 +33,8 @@ from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.svm import LinearSVC
 
-from models.router import Router, task_labels
+from models.router import Router
+from models.task_fitting import task_labels
 from models.thresholds import auto_decisions, coverage_at_precision, labelled
 from pipeline.evaluate import evaluate, expected_calibration_error
 from pipeline.sources import DataSpec, load_frame

@@ -25,20 +25,16 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import f1_score
-from sklearn.model_selection import StratifiedGroupKFold
 
 from core.schema import (
     SUGGESTED_TASKS,
-    SUPERVISION_LABELS,
-    Candidate,
     Report,
     Suggestion,
     TaskSuggestion,
     TopicSuggestion,
-    UrgencyReason,
-    UrgencySuggestion,
 )
 from core.taxonomy import category_descriptions
+from models.answers import add_subtopics, task_answers, urgency_answers
 from models.card import model_card
 from models.channel import intent_features
 from models.duplicates.embeddings import Embeddings
@@ -47,14 +43,21 @@ from models.linear import CalibratedLinearClassifier, ReportVectorizer, model_te
 from models.persistence import read_folder, write_folder
 from models.places import PlaceOffices
 from models.predictions import TaskPredictions
+from models.task_fitting import (
+    AUTO_CLASS_WEIGHT,
+    fit_task_classifier,
+    row_seconds,
+    task_labels,
+    unlearnable,
+)
 from models.thresholds import (
-    auto_decisions,
     class_thresholds,
     labelled,
     precision_threshold,
     urgency_decision_threshold,
 )
 from models.urgency import DangerMatch, UrgencyScorer, find_dangers
+from models.urgency_fitting import fit_urgency_models, out_of_fold_urgency, urgency_scores
 from models.urgency_tiers import MIN_POSITIVES, UrgencyTiers, choose_tiers, fallback_tiers
 
 MODEL_INPUT_FIELDS = ("id", "title", "text", "district", "village", "regency")
@@ -71,14 +74,6 @@ MIN_TUNING_ROWS = 100
 DEFAULT_TARGET_PRECISION = {
     "agency": 0.95, "topic": 0.95, "channel": 0.95, "supervision": 0.95, "urgent": 0.95,
 }  # fmt: skip
-AUTO_CLASS_WEIGHT = "auto"
-CLASS_WEIGHTS = (None, "balanced")
-"""What "auto" chooses between (ties go to the first)."""
-HOLDOUT_SHARE, MIN_HOLDOUT_ROWS = 0.2, 50
-"""The newest share of dated training rows that judges an "auto" choice, and the fewest rows
-it may have."""
-MACRO_F1_TASKS = ("channel", "supervision")
-"""Tasks whose rare classes matter as much as the common ones: judged by macro-F1."""
 DEFAULT_TASK_PARAMS: dict[str, dict[str, Any]] = {
     # "auto": unweighted or balanced, whichever predicts the training rows' held-out folds
     # better (Surabaya's ~35 reports per OPD: unweighted; Bandung's ~13: balanced, +4 points
@@ -93,10 +88,6 @@ DEFAULT_TASK_PARAMS: dict[str, dict[str, Any]] = {
     "supervision": {"C": 0.5, "class_weight": "balanced"},
     "urgent": {"C": 0.5, "class_weight": "balanced"},
 }
-URGENCY_FOLDS, URGENCY_FOLD_SEED = 5, 0
-"""Cross-validation that chooses the urgency tiers (grouped by text, stratified)."""
-MIN_SUPERVISION_ROWS = 20
-"""Rows of the rarer supervision class needed to learn it (Bandung 2021-22 has 8: too few)."""
 INTENT_WEIGHT = 0.5
 """Scale of the intent cues appended to the channel task's text features."""
 
@@ -131,59 +122,6 @@ def fingerprints(prepared: pd.DataFrame) -> np.ndarray:
     ids, texts = _row_hashes(prepared)
     has_id = np.array([i is not None for i in prepared["id"].tolist()], dtype=bool)
     return np.unique(np.concatenate([ids[has_id], texts]))
-
-
-def task_labels(frame: pd.DataFrame, task: str) -> pd.Series:
-    """A task's labels in ``frame`` (None where absent). Supervision is labelled only on a
-    pengaduan (the portal marks every other channel "not supervised" by definition), as
-    :data:`SUPERVISION_LABELS` names."""
-    if task not in frame:
-        return pd.Series([None] * len(frame), dtype=object)
-    if task == "supervision":
-        channels = frame["channel"].tolist() if "channel" in frame else [None] * len(frame)
-        return pd.Series(
-            [
-                SUPERVISION_LABELS[bool(flag)]
-                if channel == "pengaduan" and flag is not None and flag == flag
-                else None
-                for flag, channel in zip(frame[task].tolist(), channels, strict=True)
-            ],
-            dtype=object,
-        )
-    return pd.Series(frame[task].tolist(), dtype=object)
-
-
-def newest_rows(times: np.ndarray, share: float) -> np.ndarray | None:
-    """Which rows are the newest ``share`` of the dated ones (``times``: seconds, NaN where
-    undated); None when fewer than :data:`MIN_HOLDOUT_ROWS` would be."""
-    dated = ~np.isnan(times)
-    if dated.sum() * share < MIN_HOLDOUT_ROWS:
-        return None
-    cut = np.quantile(times[dated], 1 - share)
-    return dated & (np.nan_to_num(times, nan=-np.inf) >= cut)
-
-
-def _seconds(frame: pd.DataFrame) -> np.ndarray:
-    """Each row's ``created_at`` in seconds since the epoch (NaN where absent or unreadable)."""
-    if "created_at" not in frame:
-        return np.full(len(frame), np.nan)
-    stamps = pd.to_datetime(frame["created_at"], errors="coerce", utc=True)
-    return ((stamps - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(seconds=1)).to_numpy(float)
-
-
-def _unlearnable(task: str, labels: pd.Series) -> str | None:
-    """Why a task cannot be learned from its usable ``labels`` (None when it can)."""
-    if labels.empty:
-        return "no labels"
-    counts = labels.value_counts()
-    if len(counts) < 2:
-        return "only one label"
-    if task == "supervision" and counts.min() < MIN_SUPERVISION_ROWS:
-        return (
-            f"only {counts.min()} pengaduan labelled {counts.idxmin()} "
-            f"(at least {MIN_SUPERVISION_ROWS} needed)"
-        )
-    return None
 
 
 class Router:
@@ -256,7 +194,7 @@ class Router:
         texts = model_texts(prepared)
         sentences = self._sentences(texts, progress)
         in_train = np.arange(len(combined)) < len(train)
-        times = np.where(in_train, _seconds(combined), np.nan)  # extra rows always train
+        times = np.where(in_train, row_seconds(combined), np.nan)  # extra rows always train
         self.training_fingerprints_ = fingerprints(prepared[in_train])
         encoder_labels: dict[str, np.ndarray] = {}
         for task in SUGGESTED_TASKS:
@@ -265,7 +203,7 @@ class Router:
                 self.places_ = PlaceOffices().fit(labels[in_train], combined[in_train])
                 labels = self.places_.encode(labels, combined)
             usable = labels.notna().to_numpy() & (in_train | (task in extra_tasks) | describes)
-            if reason := _unlearnable(task, labels[usable]):
+            if reason := unlearnable(task, labels[usable]):
                 self.skipped_[task] = reason
                 progress(f"skipping {task}: {reason}")
                 continue
@@ -276,9 +214,15 @@ class Router:
                 [texts[i] for i in np.flatnonzero(usable)],
                 sentences[usable] if sentences is not None else None,
             )
-            self.classifiers_[task] = self._fit_task(
-                task, features, labels[usable].to_numpy(dtype=object), times[usable]
+            self.classifiers_[task] = fit_task_classifier(
+                task,
+                self.task_params_[task],
+                features,
+                labels[usable].to_numpy(dtype=object),
+                times[usable],
             )
+            chosen = self.classifiers_[task].class_weight
+            self.task_params_[task] = {**self.task_params_[task], "class_weight": chosen}
             encoder_labels[task] = np.where(usable, labels.to_numpy(dtype=object), None)
         self._fit_subtopic(combined[in_train], matrix[in_train], progress)
         self._fit_urgency(combined, prepared, matrix, in_train, extra_tasks, progress)
@@ -303,45 +247,6 @@ class Router:
             return train.iloc[:0]
         topics, texts = zip(*category_descriptions(), strict=True)
         return pd.DataFrame({"text": texts, "topic": topics})
-
-    def _fit_task(
-        self, task: str, features: Any, y: np.ndarray, times: np.ndarray
-    ) -> CalibratedLinearClassifier:
-        """One task's classifier. An "auto" class weighting is settled here and recorded in
-        ``task_params_``: by top-1 (macro-F1 for :data:`MACRO_F1_TASKS`) on the newest
-        :data:`HOLDOUT_SHARE` of the training rows after fitting on the older ones, as
-        production predicts newer reports (``times``: NaN for rows without a date, which always
-        train); without enough dated rows, on the calibration folds' held-out predictions."""
-        params = self.task_params_[task]
-        if params.get("class_weight") != AUTO_CLASS_WEIGHT:
-            return CalibratedLinearClassifier(**params).fit(features, y)
-        macro = task in MACRO_F1_TASKS
-
-        def score(truth: np.ndarray, predicted: np.ndarray) -> float:
-            return (
-                f1_score(truth, predicted, average="macro")
-                if macro
-                else (predicted == truth).mean()
-            )
-
-        def fitted(weight: str | None, rows: Any = slice(None)) -> CalibratedLinearClassifier:
-            return CalibratedLinearClassifier(**{**params, "class_weight": weight}).fit(
-                features[rows], y[rows]
-            )
-
-        newest = newest_rows(times, HOLDOUT_SHARE)
-        if newest is not None and len(np.unique(y[~newest])) > 1:
-            scores = {}
-            for weight in CLASS_WEIGHTS:
-                model = fitted(weight, ~newest)
-                proba = model.predict_proba_unchecked(features[newest])
-                scores[weight] = score(y[newest], model.classes_[proba.argmax(1)])
-            best = fitted(max(CLASS_WEIGHTS, key=scores.__getitem__))
-        else:
-            candidates = [fitted(weight) for weight in CLASS_WEIGHTS]
-            best = max(candidates, key=lambda c: score(y, c.classes_[c.oof_proba_.argmax(1)]))
-        self.task_params_[task] = {**params, "class_weight": best.class_weight}
-        return best
 
     def _reset(self) -> None:
         """Every fitted attribute, as before the first fit."""
@@ -411,7 +316,7 @@ class Router:
             self.urgency_ = UrgencyScorer.lexicon_only()
             rows = np.flatnonzero(in_train)
             self.urgency_tiers_ = fallback_tiers(
-                self._urgency_scores(matrix[rows], [texts[i] for i in rows]),
+                urgency_scores(None, self.urgency_, matrix[rows], [texts[i] for i in rows]),
                 None,
                 self.urgent_target_recall,
                 "no urgency labels",
@@ -420,14 +325,19 @@ class Router:
             return
         y = labels.to_numpy(dtype=object)
         progress(f"fitting urgency ({int(labels[usable].astype(bool).sum())} urgent rows)")
-        self.urgent_text_, self.urgency_ = self._urgency_models(
-            matrix[usable], [texts[i] for i in np.flatnonzero(usable)], y[usable].astype(bool)
+        self.urgent_text_, self.urgency_ = fit_urgency_models(
+            self.task_params_["urgent"],
+            matrix[usable],
+            [texts[i] for i in np.flatnonzero(usable)],
+            y[usable].astype(bool),
         )
         real = np.flatnonzero(usable & in_train)
         positives = int(y[real].astype(bool).sum())
         if positives >= MIN_POSITIVES:
             progress(f"choosing urgency tiers by cross-validation on {len(real)} real labels")
-            scores = self._urgency_out_of_fold(matrix, texts, y, real, np.flatnonzero(usable))
+            scores = out_of_fold_urgency(
+                self.task_params_["urgent"], matrix, texts, y, real, np.flatnonzero(usable)
+            )
             self.urgency_tiers_ = choose_tiers(
                 scores,
                 y[real].astype(bool),
@@ -437,55 +347,15 @@ class Router:
         else:
             rows = np.flatnonzero(in_train)
             self.urgency_tiers_ = fallback_tiers(
-                self._urgency_scores(matrix[rows], [texts[i] for i in rows]),
+                urgency_scores(
+                    self.urgent_text_, self.urgency_, matrix[rows], [texts[i] for i in rows]
+                ),
                 None,
                 self.urgent_target_recall,
                 f"{positives} real labelled urgent reports (cross-validation needs "
                 f"{MIN_POSITIVES}; extra rows never choose a threshold)",
             )
         progress(f"urgency tiers: {self.urgency_tiers_.reason}")
-
-    def _urgency_models(
-        self, matrix: Any, texts: list[str], y: np.ndarray
-    ) -> tuple[CalibratedLinearClassifier, UrgencyScorer]:
-        """The text model and the lexicon scorer stacked on its out-of-fold probability."""
-        text_model = CalibratedLinearClassifier(**self.task_params_["urgent"]).fit(matrix, y)
-        features = UrgencyScorer.features(texts, text_model.oof_proba_[:, 1])
-        return text_model, UrgencyScorer(class_weight=None).fit(features, y)
-
-    def _urgency_scores(
-        self, matrix: Any, texts: list[str], matches: list[list[DangerMatch]] | None = None
-    ) -> np.ndarray:
-        """The fitted urgency score of each text (``matches``: its danger phrases, if found)."""
-        text_proba = (
-            self.urgent_text_.predict_proba_unchecked(matrix)[:, 1] if self.urgent_text_ else None
-        )
-        features = UrgencyScorer.features(texts, text_proba, matches)
-        return self.urgency_.predict_proba_unchecked(features)[:, 1]
-
-    def _urgency_out_of_fold(
-        self, matrix: Any, texts: list[str], y: np.ndarray, real: np.ndarray, usable: np.ndarray
-    ) -> np.ndarray:
-        """Out-of-fold urgency scores of the ``real`` rows: each fold trains on every other
-        usable row (extra rows always train, never score); repeats of one text share a fold."""
-        truth = y[real].astype(bool)
-        folds = min(URGENCY_FOLDS, int(truth.sum()), int((~truth).sum()))
-        if folds < 2:
-            return np.zeros(len(real))
-        groups = pd.factorize(pd.Series([" ".join(texts[i].lower().split()) for i in real]))[0]
-        splitter = StratifiedGroupKFold(folds, shuffle=True, random_state=URGENCY_FOLD_SEED)
-        scores = np.zeros(len(real))
-        for _, held_out in splitter.split(real, truth, groups):
-            held = real[held_out]
-            fit_rows = np.setdiff1d(usable, held)
-            text_model, scorer = self._urgency_models(
-                matrix[fit_rows], [texts[i] for i in fit_rows], y[fit_rows].astype(bool)
-            )
-            held_texts = [texts[i] for i in held]
-            text_proba = text_model.predict_proba_unchecked(matrix[held])[:, 1]
-            features = UrgencyScorer.features(held_texts, text_proba)
-            scores[held_out] = scorer.predict_proba_unchecked(features)[:, 1]
-        return scores
 
     def _fit_encoder(
         self,
@@ -647,7 +517,7 @@ class Router:
             out["agency"] = self._resolve_offices(out["agency"], prepared)
         matches = [find_dangers(t) for t in texts] if self.urgency_ is not None else []
         if self.urgency_ is not None:
-            scores = self._urgency_scores(matrix, texts, matches)
+            scores = urgency_scores(self.urgent_text_, self.urgency_, matrix, texts, matches)
             out["urgent"] = TaskPredictions(
                 np.array([False, True]), np.column_stack([1 - scores, scores])
             )
@@ -663,46 +533,31 @@ class Router:
             labels[:, column] = [self.places_.decode(label, row) for row in rows]
         return TaskPredictions(agency.classes, agency.proba, labels)
 
-    def _answers(self, task: str, predictions: TaskPredictions, cls: type = TaskSuggestion) -> list:
-        """Every row's answer for one task (values are trusted: built without re-validation)."""
-        top = predictions.top_indices(3)
-        raw_scores = np.take_along_axis(predictions.proba, top, axis=1)
-        auto = auto_decisions(
-            raw_scores[:, 0],
-            self.thresholds_.get(task),
-            predictions.classes[top[:, 0]],
-            self.class_thresholds_.get(task),
-        ).tolist()
-        scores = np.round(raw_scores, 4).tolist()
-        labels = predictions.top_labels(3).tolist()
-        return [
-            cls.model_construct(
-                label=str(row_labels[0]),
-                score=row_scores[0],
-                decision="auto" if is_auto else "review",
-                candidates=[
-                    Candidate.model_construct(label=str(label), score=score)
-                    for label, score in zip(row_labels, row_scores, strict=True)
-                ],
-            )
-            for row_labels, row_scores, is_auto in zip(labels, scores, auto, strict=True)
-        ]
-
     def predict_frame(self, frame: pd.DataFrame) -> list[Suggestion]:
         """One Suggestion per row of a report frame."""
         prepared = prepare_frame(frame.reset_index(drop=True))
         predictions, matches = self._predict(prepared)
         answers = {
-            task: self._answers(
-                task, predictions[task], TopicSuggestion if task == "topic" else TaskSuggestion
+            task: task_answers(
+                predictions[task],
+                self.thresholds_.get(task),
+                self.class_thresholds_.get(task),
+                TopicSuggestion if task == "topic" else TaskSuggestion,
             )
             for task in SUGGESTED_TASKS
             if task in predictions
         }
         if "topic" in answers and "subtopic" in predictions:
-            self._add_subtopics(answers["topic"], predictions["subtopic"])
+            add_subtopics(
+                answers["topic"],
+                predictions["subtopic"],
+                self.subtopic_threshold_,
+                self.subtopic_parent_,
+            )
         urgent = (
-            self._urgency_answers(predictions["urgent"], matches)
+            urgency_answers(
+                predictions["urgent"], matches, self.urgency_tiers_, self.thresholds_.get("urgent")
+            )
             if "urgent" in predictions
             else None
         )
@@ -719,43 +574,6 @@ class Router:
                 model_version=self.version_,
             )
             for row in range(len(prepared))
-        ]
-
-    def _add_subtopics(self, topics: list[TopicSuggestion], sub: TaskPredictions) -> None:
-        """A sub-topic only when the model is sure of it and it belongs to the chosen topic."""
-        best = sub.proba.argmax(axis=1)
-        for topic, index, row in zip(topics, best, sub.proba, strict=True):
-            label, score = str(sub.classes[index]), float(row[index])
-            if (
-                score >= self.subtopic_threshold_
-                and self.subtopic_parent_.get(label) == topic.label
-            ):
-                topic.subtopic, topic.subtopic_score = label, round(score, 4)
-
-    def _urgency_answers(
-        self, predictions: TaskPredictions, matches: list[list[DangerMatch]]
-    ) -> list[UrgencySuggestion]:
-        scores = predictions.proba[:, 1]
-        tiers = self.urgency_tiers_.tiers(scores)
-        flags = tiers == "urgent"
-        auto = auto_decisions(np.where(flags, scores, 1 - scores), self.thresholds_.get("urgent"))
-        return [
-            UrgencySuggestion.model_construct(
-                flag=tier == "urgent",
-                tier=tier,
-                score=round(score, 4),
-                decision="auto" if is_auto else "review",
-                reasons=[
-                    UrgencyReason.model_construct(
-                        code=m.code, phrase=m.phrase, start=m.start, end=m.end
-                    )
-                    for m in found
-                    if not m.negated and not m.over
-                ],
-            )
-            for score, tier, is_auto, found in zip(
-                scores.tolist(), tiers.tolist(), auto.tolist(), matches, strict=True
-            )
         ]
 
     def predict(self, reports: list[Report]) -> list[Suggestion]:

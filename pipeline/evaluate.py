@@ -16,7 +16,8 @@ from sklearn.metrics import (
 
 from core.schema import CLASSIFICATION_TASKS, SUGGESTED_TASKS
 from models.predictions import TaskPredictions
-from models.router import Router, task_labels
+from models.router import Router
+from models.task_fitting import task_labels
 from models.thresholds import auto_decisions, coverage_at_precision
 from pipeline.sources import DATASET
 

@@ -11,7 +11,7 @@ import pytest
 from core.schema import Report, Suggestion
 from models.places import PlaceOffices
 from models.predictions import flatten
-from models.router import Router, newest_rows
+from models.router import Router
 from pipeline.evaluate import evaluate
 from pipeline.registry.pyfunc import RouterModel
 from tests.conftest import TINY_VECTORIZER
@@ -231,44 +231,6 @@ def test_supervision_is_learned_from_labelled_pengaduan_only(
     assert "supervision" not in skipped.classifiers_
     assert skipped.skipped_["supervision"].startswith("only 5 pengaduan labelled")
     assert predict_one(skipped, "Jalan rusak").supervision is None
-
-
-def shifted_labels(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One noisy feature; class "b" is rare in the older rows and common in the newest."""
-    rng = np.random.default_rng(seed)
-    old = np.where(rng.random(800) < 0.1, "b", "a")
-    new = np.where(rng.random(200) < 0.5, "b", "a")
-    y = np.r_[old, new].astype(object)
-    features = (np.where(y == "b", 1.0, 0.0) + rng.normal(0, 0.6, len(y)))[:, None]
-    times = np.arange(len(y), dtype=float)
-    return features, y, times
-
-
-def test_auto_class_weight_is_judged_on_the_newest_rows_as_production_sees_them() -> None:
-    features, y, times = shifted_labels()
-    router = Router()
-    router._reset()
-    chosen = router._fit_task("agency", features, y, times)
-    assert chosen.class_weight == "balanced"  # the newest rows' classes are balanced
-    assert router.task_params_["agency"]["class_weight"] == "balanced"
-    router._reset()
-    undated = router._fit_task("agency", features, y, np.full(len(y), np.nan))
-    assert undated.class_weight is None  # judged on all rows, mostly "a": unweighted wins
-    router._reset()
-    fixed = Router(task_params={"agency": {"class_weight": "balanced"}})
-    fixed._reset()
-    assert fixed._fit_task("agency", features, y, np.full(len(y), np.nan)).class_weight == (
-        "balanced"
-    )  # an explicit weighting is kept as given
-
-
-def test_newest_rows_leave_undated_rows_to_training() -> None:
-    times = np.r_[np.arange(500, dtype=float), [np.nan] * 100]
-    newest = newest_rows(times, 0.2)
-    assert newest.sum() == 100
-    assert newest[400:500].all()
-    assert not newest[500:].any()
-    assert newest_rows(times[:100], 0.2) is None  # 20 rows: too few to judge
 
 
 def test_the_taxonomy_teaches_a_topic_no_training_report_has(
