@@ -5,8 +5,10 @@
 read off one urgency score; the thresholds come from out-of-fold scores of real labelled reports
 (cross-validation grouped so that repeats of one text stay in one fold), never from synthetic rows:
 
-- the flag at the lowest score whose flagged reports keep the target precision (default 0.6), with
-  at least :data:`MIN_FLAGGED_POSITIVES` true urgent reports behind that precision;
+- the flag where it finds the most urgent reports while its flagged reports keep the target
+  precision (default 0.6), with at least :data:`MIN_FLAGGED_POSITIVES` true urgent reports
+  behind that precision (of equal recall, the highest score: no false alarm is added for
+  nothing);
 - the check tier down to the score where flag + check together reach the target recall
   (default 0.9), but never more than :data:`MAX_ATTENTION_SHARE` of the reports.
 
@@ -131,7 +133,10 @@ def choose_tiers(
             f"no score reaches flag precision {target_precision:.2f} on cross-validation "
             f"(best with {MIN_FLAGGED_POSITIVES}+ urgent reports: {best:.2f})",
         )
-    flag = float(ranked[ends[np.flatnonzero(supported).max()]])
+    # the most urgent reports found at that precision; of equal recall, the fewest flagged
+    candidates = np.flatnonzero(supported)
+    best = candidates[np.argmax(hits[ends][candidates])]
+    flag = float(ranked[ends[best]])
     check = _check_threshold(scores, truth, flag, target_recall)
     evidence = _evidence(scores, truth, flag, check)
     reason = (

@@ -119,3 +119,14 @@ def test_extra_rows_never_choose_a_threshold(
     assert "extra rows never choose a threshold" in router.urgency_tiers_.reason
     flags = [s.urgent.flag for s in router.predict_frame(real)]
     assert np.mean(flags) <= 0.05 + 1e-9
+
+
+def test_past_full_recall_the_flag_adds_no_false_alarms() -> None:
+    """Separable scores: every urgent report scores above every other; the flag stops at the
+    last urgent one instead of sinking until precision falls to the target."""
+    scores = np.r_[np.linspace(0.9, 0.8, 20), np.linspace(0.5, 0.0, 480)]
+    truth = np.r_[np.ones(20, dtype=bool), np.zeros(480, dtype=bool)]
+    tiers = choose_tiers(scores, truth, target_precision=0.6)
+    assert tiers.flag == pytest.approx(0.8)
+    assert tiers.evidence["flag_precision"] == 1.0
+    assert tiers.evidence["flag_recall"] == 1.0
