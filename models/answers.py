@@ -23,7 +23,7 @@ from models.urgency_tiers import UrgencyTiers
 def task_answers(
     predictions: TaskPredictions,
     threshold: float | None,
-    per_class: dict[str, float | None] | None,
+    per_class: dict[str, float] | None,
     cls: type[TaskSuggestion] = TaskSuggestion,
 ) -> list[TaskSuggestion]:
     """Every row's answer for one task: top 3, and auto where the task's (or the suggested

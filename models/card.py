@@ -37,8 +37,7 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
         shown = "never auto" if threshold is None else f"auto at score ≥ {threshold:.3f}"
         own = config.get("class_thresholds", {}).get(task) or {}
         if own:
-            never = sum(value is None for value in own.values())
-            shown += f"; {len(own)} classes with their own threshold ({never} never auto)"
+            shown += f"; {len(own)} classes with their own threshold"
         lines.append(f"- **{task}**: {len(labels)} labels; {shown}")
     if tiers := config.get("urgency_tiers"):
         lines.append(

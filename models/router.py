@@ -260,7 +260,7 @@ class Router:
         self.vectorizer_: ReportVectorizer | None = None
         self.classifiers_: dict[str, CalibratedLinearClassifier] = {}
         self.thresholds_: dict[str, float | None] = {}
-        self.class_thresholds_: dict[str, dict[str, float | None]] = {}
+        self.class_thresholds_: dict[str, dict[str, float]] = {}
         """Per task, the auto thresholds of the classes validation could judge alone."""
         self.skipped_: dict[str, str] = {}
         self.places_ = PlaceOffices()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.stats import binomtest
 
 from models.predictions import TaskPredictions
 
@@ -38,19 +39,16 @@ def auto_decisions(
     confidence: np.ndarray,
     threshold: float | None,
     suggested: np.ndarray | None = None,
-    per_class: dict[str, float | None] | None = None,
+    per_class: dict[str, float] | None = None,
 ) -> np.ndarray:
     """The one auto/review rule: a suggestion is routed automatically when its confidence (the
     unrounded score) reaches its class's threshold where ``per_class`` has one for the
-    ``suggested`` class, else the task's; a missing threshold (None) means always review."""
+    ``suggested`` class, else the task's; a task without one (None) is always reviewed."""
     confidence = np.asarray(confidence, dtype=float)
     default = np.inf if threshold is None else threshold
     if not per_class or suggested is None:
         return confidence >= default
-    limits = [
-        (np.inf if per_class[c] is None else per_class[c]) if c in per_class else default
-        for c in np.asarray(suggested).astype(str).tolist()
-    ]
+    limits = [per_class.get(c, default) for c in np.asarray(suggested).astype(str).tolist()]
     return confidence >= np.array(limits, dtype=float)
 
 
@@ -73,15 +71,25 @@ def precision_threshold(
 
 
 MIN_CLASS_ROWS = 30
-"""Validation rows a class must be suggested for before it gets an auto threshold of its own
+"""Validation rows a class must be suggested for before it may get an auto threshold of its own
 (ServiceNow-style per-class precision/coverage); rarer classes use the task's."""
+CLASS_CONFIDENCE = 0.95
+"""A class's own threshold must keep the target precision with this confidence (the lower end
+of the Wilson interval of its validation precision): 30 of 30 right is not yet proof of 95%."""
+
+
+def supported_precision(hits: int, n: int, confidence: float = CLASS_CONFIDENCE) -> float:
+    """The lower end of the Wilson interval of ``hits`` right out of ``n``."""
+    interval = binomtest(hits, n).proportion_ci(confidence_level=confidence, method="wilson")
+    return float(interval.low)
 
 
 def class_thresholds(
     predictions: TaskPredictions, truth: np.ndarray, target: float, min_rows: int = MIN_CLASS_ROWS
-) -> dict[str, float | None]:
+) -> dict[str, float]:
     """For every class suggested on at least ``min_rows`` labelled rows of ``truth``, the lowest
-    confidence at which its suggestions keep ``target`` precision (None: never automatic)."""
+    confidence from which its suggestions keep ``target`` precision beyond reasonable doubt
+    (:func:`supported_precision`); classes without such proof use the task's threshold."""
     mask = labelled(truth)
     if not mask.any():
         return {}
@@ -89,11 +97,17 @@ def class_thresholds(
     suggested = subset.classes[subset.proba.argmax(axis=1)].astype(str)
     correct = subset.top_labels(1)[:, 0] == truth[mask]
     confidence = subset.confidence()
-    out: dict[str, float | None] = {}
+    out: dict[str, float] = {}
     for name in np.unique(suggested):
         rows = suggested == name
-        if rows.sum() >= min_rows:
-            out[str(name)] = coverage_at_precision(confidence[rows], correct[rows], target)[1]
+        if rows.sum() < min_rows:
+            continue
+        order = np.argsort(-confidence[rows], kind="stable")
+        ranked, hits = confidence[rows][order], np.cumsum(correct[rows][order])
+        ends = np.flatnonzero(np.r_[ranked[1:] != ranked[:-1], True])
+        proven = [k for k in ends if supported_precision(int(hits[k]), k + 1) >= target]
+        if proven:
+            out[str(name)] = float(ranked[max(proven)])
     return out
 
 

@@ -32,7 +32,7 @@ def classification_metrics(
     predictions: TaskPredictions,
     truth: np.ndarray,
     threshold: float | None,
-    per_class: dict[str, float | None] | None = None,
+    per_class: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """top-1, top-3, macro-F1, coverage at 90/95% precision, auto rate and auto precision."""
     top = predictions.top_labels(3)

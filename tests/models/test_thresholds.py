@@ -12,6 +12,7 @@ from models.thresholds import (
     class_thresholds,
     labelled,
     precision_threshold,
+    supported_precision,
     urgency_decision_threshold,
 )
 
@@ -44,23 +45,29 @@ def test_the_urgent_decision_is_automatic_only_where_it_keeps_its_precision() ->
     assert urgency_decision_threshold(scores, noisy, 0.6, 0.99) is None
 
 
-def test_a_class_with_enough_rows_gets_its_own_threshold() -> None:
+def test_a_class_proven_reliable_gets_its_own_threshold() -> None:
     """Class "a" is right whenever suggested; "b" only above 0.8: "a" routes from 0.5 on while
     "b" waits for 0.8; class "c", rarely suggested, keeps the task's threshold."""
     classes = np.array(["a", "b", "c"])
-    confidence = np.r_[np.linspace(0.5, 0.9, 40), np.linspace(0.5, 0.95, 40), [0.9, 0.9]]
-    top = np.r_[np.zeros(40, int), np.ones(40, int), [2, 2]]
-    proba = np.zeros((82, 3))
-    proba[np.arange(82), top] = confidence
-    proba[np.arange(82), (top + 1) % 3] = 1 - confidence
+    confidence = np.r_[np.linspace(0.5, 0.9, 100), np.linspace(0.5, 0.99, 200), [0.9, 0.9]]
+    top = np.r_[np.zeros(100, int), np.ones(200, int), [2, 2]]
+    rows = len(top)
+    proba = np.zeros((rows, 3))
+    proba[np.arange(rows), top] = confidence
+    proba[np.arange(rows), (top + 1) % 3] = 1 - confidence
     truth = classes[top].astype(object)
-    wrong_b = (top == 1) & (confidence < 0.8)
-    truth[wrong_b] = "a"
+    truth[(top == 1) & (confidence < 0.8)] = "a"
     own = class_thresholds(TaskPredictions(classes, proba), truth, 0.95, min_rows=30)
     assert set(own) == {"a", "b"}
     assert own["a"] == pytest.approx(0.5)
     assert own["b"] >= 0.8
-    auto = auto_decisions(np.array([0.6, 0.6, 0.85, 0.6]), 0.7, np.array(["a", "b", "b", "c"]), own)
+    auto = auto_decisions(np.array([0.6, 0.6, 0.99, 0.6]), 0.7, np.array(["a", "b", "b", "c"]), own)
     assert auto.tolist() == [True, False, True, False]
-    never = {"a": None}
-    assert auto_decisions(np.array([0.99]), 0.5, np.array(["a"]), never).tolist() == [False]
+
+
+def test_thirty_right_out_of_thirty_is_not_yet_proof_of_95_percent() -> None:
+    assert supported_precision(30, 30) < 0.95 < supported_precision(80, 80)
+    classes = np.array(["a", "b"])
+    proba = np.column_stack([np.linspace(0.6, 0.9, 30), 1 - np.linspace(0.6, 0.9, 30)])
+    truth = np.array(["a"] * 30, dtype=object)
+    assert class_thresholds(TaskPredictions(classes, proba), truth, 0.95) == {}
