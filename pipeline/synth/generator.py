@@ -21,7 +21,15 @@ from pipeline.synth.gazetteer import (
     STREETS,
 )
 from pipeline.synth.noise import CLOSINGS, DURATIONS, GREETINGS, informal
-from pipeline.synth.scenarios import SCENARIOS, Scenario
+from pipeline.synth.scenarios import (
+    MIXED_QUESTIONS,
+    MIXED_SHARE,
+    SCENARIOS,
+    SHARED_OWNERSHIP,
+    VAGUE_COMPLAINTS,
+    VAGUE_SHARE,
+    Scenario,
+)
 from pipeline.synth.timing import intake_times
 
 
@@ -38,6 +46,19 @@ class _Problem:
     report_id: str
     created_at: datetime
     urgent: bool
+    owner: str
+    """The agency key the problem is dispositioned to (a scenario's usual owner, or one of
+    :data:`SHARED_OWNERSHIP`'s others)."""
+
+
+def _owner(scenario: Scenario, rng: random.Random) -> str:
+    """Who this problem goes to: the scenario's agency, or another that shares it."""
+    roll = rng.random()
+    for agency, share in SHARED_OWNERSHIP.get(scenario.key, ()):
+        if roll < share:
+            return agency
+        roll -= share
+    return scenario.agency
 
 
 @dataclass
@@ -84,6 +105,7 @@ class DemoGenerator:
                     report_id=report_id,
                     created_at=created,
                     urgent=False,
+                    owner=_owner(scenario, rng),
                 )
                 row = self._first_report(problem, rng)
                 problem.urgent = bool(row["urgent"])
@@ -140,7 +162,7 @@ class DemoGenerator:
 
     def _labels(self, problem: _Problem, channel: str, urgent: bool) -> dict:
         scenario = problem.scenario
-        agency_key = scenario.agency
+        agency_key = problem.owner
         agency = (
             f"Kecamatan {problem.district}" if agency_key == KECAMATAN_OFFICE else OPD[agency_key]
         )
@@ -162,14 +184,20 @@ class DemoGenerator:
             if scenario.calm and roll < 0.3:
                 template = rng.choice(scenario.calm)
                 channel = "aspirasi" if template.lower().startswith("usul") else "pengaduan"
+                urgent = channel == "pengaduan" and rng.random() < URGENCY_DISAGREEMENT
             else:
-                template, channel, urgent = rng.choice(scenario.complaints), "pengaduan", True
+                template, channel = rng.choice(scenario.complaints), "pengaduan"
+                urgent = rng.random() >= URGENCY_DISAGREEMENT
         elif scenario.suggestions and roll < 0.12:
             template, channel = rng.choice(scenario.suggestions), "aspirasi"
         elif scenario.questions and roll < 0.25:
             template, channel = rng.choice(scenario.questions), "permintaan_informasi"
+        elif roll < 0.25 + VAGUE_SHARE:
+            template, channel = rng.choice(VAGUE_COMPLAINTS), "pengaduan"
         else:
             template, channel = rng.choice(scenario.complaints), "pengaduan"
+            if rng.random() < MIXED_SHARE:
+                template += rng.choice(MIXED_QUESTIONS)
         return self._row(problem, template, channel, urgent, None, rng)
 
     def _repeat(
@@ -235,6 +263,11 @@ class DemoGenerator:
                 if closed <= self.end:
                     row["closed_at"], row["status"] = closed, "closed"
 
+
+URGENCY_DISAGREEMENT = 0.15
+"""Share of urgent-sounding reports a dispatcher judged able to wait, and of the calm variants
+of a dangerous problem (a leaning tree, a cracked wall) judged urgent all the same: real
+urgency labels disagree with the words."""
 
 SOURCE_CHOICES = ("web", "android", "whatsapp", "sms", "social")
 SOURCE_WEIGHTS = (0.35, 0.3, 0.2, 0.05, 0.1)

@@ -693,3 +693,49 @@ SCENARIOS: tuple[Scenario, ...] = (
         calm=("Mohon {obj} di {desa} didata untuk program bantuan sosial.",),
     ),
 )
+
+SHARED_OWNERSHIP: dict[str, tuple[tuple[str, float], ...]] = {
+    "drainase": (("perkim", 0.25), ("dlh", 0.15), (KECAMATAN_OFFICE, 0.1)),
+    "lampu_jalan": (("pln", 0.2), (KECAMATAN_OFFICE, 0.1)),
+    "parkir_angkutan": (("satpolpp", 0.25), ("polres", 0.1)),
+    "sampah": ((KECAMATAN_OFFICE, 0.25),),
+    "bansos": (("dpmd", 0.15), (KECAMATAN_OFFICE, 0.2)),
+    "puskesmas": (("rsud", 0.15), ("bpjs", 0.1)),
+    "rsud": (("dinkes", 0.25),),
+    "bpjs": (("dinkes", 0.2), ("dinsos", 0.1)),
+    "perkebunan": (("distanak", 0.2), ("bpn", 0.1)),
+    "tanah": ((KECAMATAN_OFFICE, 0.2), ("perkim", 0.1)),
+    "satpol": (("polres", 0.2), (KECAMATAN_OFFICE, 0.2)),
+    "desa": ((KECAMATAN_OFFICE, 0.3),),
+    "kecamatan_layanan": (("disdukcapil", 0.15),),
+    "kecamatan_wilayah": (("pupr", 0.15), ("dpmd", 0.15)),
+    "rumah_layak": (("dinsos", 0.2), ("pupr", 0.15)),
+    "pohon_tumbang": (("dlh", 0.2), ("pupr", 0.1)),
+    "banjir": (("pupr", 0.2),),
+    "kabel": (("dishub", 0.15),),
+}
+"""Scenario -> other owners and the share of its problems each receives (scenarios not listed,
+about half of the routine reports, always go to their own OPD): the disputes real
+dispositions show (a dinas or the kecamatan office; PUPR, Perkim or DLH for drainage; a
+vertical agency such as PLN or Polres), so that identical-looking reports go to different OPDs
+and the demo model is unsure where real models are."""
+
+VAGUE_SHARE = 0.08
+VAGUE_COMPLAINTS = (
+    "Mohon {obj} {lokasi} segera ditindaklanjuti.",
+    "Tolong dicek {lokasi}, warga sudah resah.",
+    "{obj} bermasalah lagi.",
+    "Sudah lama dilaporkan belum ada respon, mohon ditindak.",
+    "Ada masalah {lokasi}, mohon bantuannya.",
+    "Kapan ini diurus? {obj}.",
+)
+"""Very short or vague reports (a share of first reports): the text barely says who owns it."""
+
+MIXED_QUESTIONS = (
+    " Kapan akan ditangani?",
+    " Apakah sudah ada jadwalnya?",
+    " Ke mana kami harus melapor?",
+    " Mohon info tindak lanjutnya.",
+)
+"""Questions appended to some complaints: mixed intents, still a pengaduan (the guide's rule)."""
+MIXED_SHARE = 0.12

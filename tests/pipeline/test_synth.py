@@ -95,3 +95,19 @@ def test_reports_read_informally(rows: list[dict]) -> None:
     for informal in (" yg ", " tdk ", " jln ", " sdh "):
         assert informal in texts or informal.strip() in texts.split()
     assert sum(r["text"].islower() for r in rows) > len(rows) * 0.3
+
+
+def test_the_demo_is_as_unsure_as_real_data(rows: list[dict]) -> None:
+    """Identical problems go to different OPDs (a dinas or the kecamatan office; PUPR, Perkim
+    or DLH for drainage), and some texts are vague."""
+    owners: dict[str, Counter] = {}
+    for row in rows:
+        owners.setdefault(row["source_topic"], Counter())[row["agency"]] += 1
+    shared = [key for key, counts in owners.items() if len(counts) > 1]
+    assert {"drainase", "sampah", "bansos", "satpol"} <= set(shared)
+    drainage = owners["drainase"]
+    assert drainage["Dinas Perumahan dan Kawasan Permukiman"] > 0
+    assert drainage.most_common(1)[0][0] == "Dinas Pekerjaan Umum dan Penataan Ruang"
+    assert all(len(owners[key]) == 1 for key in ("jalan_rusak", "air_pdam", "ktp_kk"))
+    short = [r for r in rows if len(r["text"].split()) <= 8 and r["channel"] == "pengaduan"]
+    assert len(short) > 0.02 * len(rows)

@@ -142,7 +142,13 @@ def test_saved_ensemble_predicts_the_same(
     before = tiny_ensemble.predict_frame(rows)
     loaded = Router.load(tiny_ensemble.save(tmp_path / "ensemble"))  # skops, no pickle
     after = loaded.predict_frame(rows)
-    assert [s.agency.label for s in after] == [s.agency.label for s in before]
+    # the int8 layers are rebuilt on load, so scores may move by a little: the label must stay
+    # wherever the first two candidates were not within that little of each other
+    clear = [s.agency.candidates[0].score - s.agency.candidates[1].score > 0.02 for s in before]
+    assert sum(clear) > len(rows) / 2
+    assert [a.agency.label for a, c in zip(after, clear, strict=True) if c] == [
+        b.agency.label for b, c in zip(before, clear, strict=True) if c
+    ]
     scores = np.array([[s.topic.score, s.agency.score] for s in before])
     np.testing.assert_allclose(
         np.array([[s.topic.score, s.agency.score] for s in after]), scores, atol=0.01
