@@ -116,7 +116,7 @@ def log_router(
         outputs = infer_signature(input_example, example_output).outputs
         info = mlflow.pyfunc.log_model(
             name="router",
-            python_model=RouterModel(),
+            python_model=str(CODE / "router_model.py"),
             artifacts={"router": str(folder)},
             signature=ModelSignature(inputs=inputs, outputs=outputs),
             input_example=input_example,

@@ -70,8 +70,12 @@ def test_train_register_load_predict(registered: str, registry: Path) -> None:
 
 
 def test_pyfunc_loads_with_mlflow(registered: str, registry: Path) -> None:
+    import mlflow.artifacts
     import mlflow.pyfunc
 
+    logged = Path(mlflow.artifacts.download_artifacts(registered))
+    assert not list(logged.rglob("*.pkl"))  # the wrapper is logged as code: nothing unpickled
+    assert (logged / "router_model.py").is_file()
     model = mlflow.pyfunc.load_model(registered)
     output = model.predict(pd.DataFrame({"id": ["a"], "text": ["banjir setinggi dada sekarang"]}))
     assert output.loc[0, "report_id"] == "a"
