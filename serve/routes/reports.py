@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query
 from starlette.concurrency import run_in_threadpool
 
-from core.schema import STATUSES, TASKS
+from core.schema import STATUSES, TASKS, UrgencyTier
 from core.workdays import working_days_between
 from serve.auth import StaffCaller
 from serve.db.tables import OPEN_STATUSES, Decision, StoredReport
@@ -96,15 +96,18 @@ def queue(
     status: Annotated[Literal[STATUSES] | None, Query()] = None,  # type: ignore[valid-type]
     agency: Annotated[str | None, Query(max_length=200)] = None,
     urgent: bool | None = None,
+    tier: UrgencyTier | None = None,
     overdue: bool | None = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> ReportPage:
-    """The queue: open reports first, urgent ones first among them, then the oldest."""
+    """The queue: open reports first; among them urgent, then "perlu dicek" (``tier=check``),
+    then the rest, each oldest first."""
     where = QueueFilter(
         statuses=(status,) if status else None,
         agencies=agency_filter(agency, predictor.triage.router.known_agencies()),
         urgent=urgent,
+        tier=tier,
         overdue=overdue,
         page=page,
         page_size=page_size,

@@ -41,6 +41,9 @@ class QueueFilter:
     agencies: tuple[str, ...] | None = None
     """Reports whose decided (else suggested) OPD is one of these."""
     urgent: bool | None = None
+    tier: str | None = None
+    """Reports in this urgency tier (urgent, check or none), as staff decided it, else as
+    suggested."""
     overdue: bool | None = None
     page: int = 1
     page_size: int = 50

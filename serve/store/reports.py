@@ -112,6 +112,9 @@ class ReportStore(StoreBase):
             )
         if where.urgent is not None:
             query = query.where(EFFECTIVE_URGENT.is_(where.urgent))
+        if where.tier is not None:
+            rank = EFFECTIVE_TIER
+            query = query.where(rank == TIER_RANK[where.tier])
         overdue = or_(
             (StoredReport.status.in_(OPEN_STATUSES)) & (StoredReport.forward_due_at < now),
             (StoredReport.status == "dispositioned") & (StoredReport.response_due_at < now),

@@ -200,6 +200,12 @@ def test_queue_puts_urgent_first_then_oldest_and_filters(service: Service) -> No
     assert overdue["items"][0]["working_days_left"] < 0
     urgent = service.client.get("/api/v1/reports?urgent=true", headers=service.staff).json()
     assert [r["id"] for r in urgent["items"]] == ["FIRE"]
+    urgent_tier = service.client.get("/api/v1/reports?tier=urgent", headers=service.staff)
+    assert [r["id"] for r in urgent_tier.json()["items"]] == ["FIRE"]
+    assert urgent_tier.json()["items"][0]["urgency_tier"] == "urgent"
+    rest = service.client.get("/api/v1/reports?tier=none", headers=service.staff).json()
+    assert [r["id"] for r in rest["items"]] == ["OLD", "NEWER"]
+    assert service.client.get("/api/v1/reports?tier=soon", headers=service.staff).status_code == 422
     paged = service.client.get("/api/v1/reports?page=2&page_size=2", headers=service.staff)
     assert [r["id"] for r in paged.json()["items"]] == ["NEWER"]
     bad = service.client.get("/api/v1/reports?status=lost", headers=service.staff)

@@ -248,6 +248,8 @@ def test_the_queue_puts_urgent_then_check_then_the_rest_and_next_walks_them(
     rows, _ = store.queue(QueueFilter(), now=NOW)
     assert [r.id for r in rows] == ["C", "B", "D", "A", "E"]
     assert [r.urgency_tier for r in rows] == ["urgent", "check", "check", "none", "none"]
+    checks, total = store.queue(QueueFilter(tier="check"), now=NOW)
+    assert ([r.id for r in checks], total) == (["B", "D"], 2)
     walked, current = ["C"], "C"
     while (current := store.next_open_report(current)) is not None:
         walked.append(current)
