@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from core.formats import angka, persen
 from core.schema import CLASSIFICATION_TASKS, Report
 from core.workdays import FOLLOW_UP_DAYS, FORWARD_DAYS, add_working_days, working_days_between
 
@@ -293,7 +294,8 @@ def render_html(kpis: dict[str, Any], charts: dict[str, str], standalone: bool =
     env = Environment(
         loader=PackageLoader("pipeline", "resources"), autoescape=select_autoescape(["html"])
     )
-    env.filters["pct"] = lambda value: "-" if value is None else f"{100 * value:.1f}%"
+    env.filters["pct"] = persen
+    env.filters["num"] = lambda value, decimals=0: "-" if value is None else angka(value, decimals)
     return env.get_template("kpi_report.html").render(
         kpis=kpis, charts=charts, standalone=standalone
     )

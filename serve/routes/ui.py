@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
 from core.agencies import agency_hint
+from core.formats import angka, persen
 from core.schema import CHANNELS, LAPOR_CATEGORIES, STATUSES, Suggestion
 from pipeline.kpi import compute, plots, render_html
 from serve.auth import check_csrf, csrf_token, session_principal
@@ -80,7 +81,7 @@ def sla_text(report: ReportOut) -> str:
 
 
 def _days(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",")
+    return angka(value, 1)
 
 
 def _when(moment: datetime | None) -> str:
@@ -94,7 +95,7 @@ templates.env.globals.update(
     sla_text=sla_text,
 )
 templates.env.filters["when"] = _when
-templates.env.filters["pct"] = lambda score: f"{round(100 * (score or 0))}%"
+templates.env.filters["pct"] = lambda score: persen(score or 0, 0)
 
 
 def highlighted(

@@ -84,7 +84,8 @@ def test_html_report_with_charts() -> None:
     html = render_html(kpis, charts)
     assert html.startswith("<!doctype html>")
     assert "data:image/png;base64," in html
-    assert "50.0%" in html  # disposition within SLA
+    assert "50,0%" in html  # disposition within SLA, written as Indonesian readers do
+    assert "50.0%" not in html
     assert "Dinas Kesehatan" in html
     assert not render_html(kpis, charts, standalone=False).startswith("<!doctype")
 
