@@ -310,30 +310,29 @@ class Router:
         labels = task_labels(combined, "urgent")
         usable = labels.notna().to_numpy() & (in_train | ("urgent" in extra_tasks))
         texts = model_texts(prepared)
+        y = labels.to_numpy(dtype=object)
+        real = np.flatnonzero(usable & in_train)
+        positives = int(y[real].astype(bool).sum())
         if usable.sum() == 0 or labels[usable].nunique() < 2:
             progress("urgency: no labels, using the lexicon's default weighting")
             self.skipped_["urgent"] = "no labels: lexicon only"
             self.urgency_ = UrgencyScorer.lexicon_only()
-            rows = np.flatnonzero(in_train)
-            self.urgency_tiers_ = fallback_tiers(
-                urgency_scores(None, self.urgency_, matrix[rows], [texts[i] for i in rows]),
-                None,
-                self.urgent_target_recall,
-                "no urgency labels",
+            why = "no urgency labels"
+        else:
+            progress(f"fitting urgency ({int(labels[usable].astype(bool).sum())} urgent rows)")
+            self.urgent_text_, self.urgency_ = fit_urgency_models(
+                self.task_params_["urgent"],
+                matrix[usable],
+                [texts[i] for i in np.flatnonzero(usable)],
+                y[usable].astype(bool),
             )
-            progress(f"urgency tiers: {self.urgency_tiers_.reason}")
-            return
-        y = labels.to_numpy(dtype=object)
-        progress(f"fitting urgency ({int(labels[usable].astype(bool).sum())} urgent rows)")
-        self.urgent_text_, self.urgency_ = fit_urgency_models(
-            self.task_params_["urgent"],
-            matrix[usable],
-            [texts[i] for i in np.flatnonzero(usable)],
-            y[usable].astype(bool),
-        )
-        real = np.flatnonzero(usable & in_train)
-        positives = int(y[real].astype(bool).sum())
-        if positives >= MIN_POSITIVES:
+            why = (
+                None
+                if positives >= MIN_POSITIVES
+                else f"{positives} real labelled urgent reports (cross-validation needs "
+                f"{MIN_POSITIVES}; extra rows never choose a threshold)"
+            )
+        if why is None:
             progress(f"choosing urgency tiers by cross-validation on {len(real)} real labels")
             scores = out_of_fold_urgency(
                 self.task_params_["urgent"], matrix, texts, y, real, np.flatnonzero(usable)
@@ -344,17 +343,12 @@ class Router:
                 self.urgent_target_precision,
                 self.urgent_target_recall,
             )
-        else:
+        else:  # the conservative rule, its shares read off the real training rows' scores
             rows = np.flatnonzero(in_train)
-            self.urgency_tiers_ = fallback_tiers(
-                urgency_scores(
-                    self.urgent_text_, self.urgency_, matrix[rows], [texts[i] for i in rows]
-                ),
-                None,
-                self.urgent_target_recall,
-                f"{positives} real labelled urgent reports (cross-validation needs "
-                f"{MIN_POSITIVES}; extra rows never choose a threshold)",
+            scores = urgency_scores(
+                self.urgent_text_, self.urgency_, matrix[rows], [texts[i] for i in rows]
             )
+            self.urgency_tiers_ = fallback_tiers(scores, None, self.urgent_target_recall, why)
         progress(f"urgency tiers: {self.urgency_tiers_.reason}")
 
     def _fit_encoder(
