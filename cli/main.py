@@ -7,7 +7,7 @@ import os
 
 import typer
 
-from cli import batch, data, duplicates, models, monitoring, service, training, users
+from cli import batch, data, deployment, duplicates, models, monitoring, service, training, users
 from core.config import PRIVATE_UMASK
 
 app = typer.Typer(
@@ -29,6 +29,7 @@ app.add_typer(data.app, name="data")
 app.add_typer(models.app, name="models")
 app.add_typer(duplicates.app, name="duplicates")
 app.add_typer(users.app, name="users")
+app.add_typer(deployment.app, name="deployment")
 app.command("train")(training.train_command)
 app.command("evaluate")(training.evaluate_command)
 app.command("promote")(training.promote_command)

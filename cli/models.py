@@ -44,15 +44,18 @@ def models_prepare_encoder(
 @app.command("list")
 @user_errors
 def models_list() -> None:
-    """Registered versions of the Router with their aliases and validation metrics."""
+    """Registered versions of the Router with their aliases and validation metrics (OPD blend:
+    the deployment-level agency model's share beside the function level)."""
     name = get_settings().registered_model_name
-    table = Table("version", "aliases", "agency top1", "topic acc", "channel F1", "urgent F1")
+    table = Table("version", "aliases", "agency top1", "OPD blend", "topic acc", "channel F1",
+                  "urgent F1")  # fmt: skip
     for version in registered_versions(name):
         metrics = version_metrics(version)
         table.add_row(
             str(version.version),
             ", ".join(version.aliases),
-            *(fmt_metric(metrics.get(k)) for k in ("agency.top1", "topic.accuracy",
+            *(fmt_metric(metrics.get(k)) for k in ("agency.top1",
+                                              "agency.deployment_blend_weight", "topic.accuracy",
                                               "channel.macro_f1", "urgent.f1")),
         )  # fmt: skip
     console.print(table)

@@ -18,7 +18,11 @@ from cli.common import (
 )
 from core.config import get_settings
 from core.errors import LaporError
-from pipeline.bootstrap import ensure_champion, ensure_duplicates_champion
+from pipeline.bootstrap import (
+    ensure_champion,
+    ensure_demo_deployment,
+    ensure_duplicates_champion,
+)
 from pipeline.ingest.containers import write_rows
 from pipeline.ingest.reader import read_reports
 from pipeline.registry.client import CHAMPION, alias_version, resolve
@@ -59,12 +63,14 @@ def demo_command(
     host: HostOption = "127.0.0.1",
     port: PortOption = 8000,
 ) -> None:
-    """The embedded default (what `make run` does): generate the demo corpus if missing, train
+    """The embedded default (what `make run` does): set up the Kutai Timur deployment and
+    generate the demo corpus if missing, train
     and promote a model and a duplicate scorer if none is registered, seed the triage queue,
     and serve the API and UI with a demo login printed here."""
     if not data.exists():
         write_rows(generate(5_000), data)
         err_console.log(f"generated the demo corpus {data}")
+    catalogue = ensure_demo_deployment(progress=err_console.log)
     uri = ensure_champion(data, progress=err_console.log)
     ensure_duplicates_champion(progress=err_console.log)
     triage = registered_triage(uri)
@@ -76,7 +82,8 @@ def demo_command(
     name, password = demo_login(store)
     store.close()
     console.print(
-        f"\n[bold]lapor-router demo[/bold] serving {triage.version}\n"
+        f"\n[bold]lapor-router demo[/bold] serving {triage.version} for {catalogue.region} "
+        f"({len(catalogue.opds)} agencies in its catalogue)\n"
         f"  UI:    http://{host}:{port}/   (login: [bold]{name}[/bold] / [bold]{password}[/bold])\n"
         f"  API:   http://{host}:{port}/docs\n"
         f"  A new password is set at every start of the demo. Stop with Ctrl+C.\n",

@@ -28,6 +28,7 @@ from core.config import get_settings
 from core.errors import LaporError
 from models.encoder.config import EncoderConfig
 from pipeline.dedupe import load_reports, read_pairs
+from pipeline.deployment import catalogue_file
 from pipeline.evaluate import evaluate, per_class_report, save_plots
 from pipeline.registry.client import DUPLICATES_MODEL, log_evaluation
 from pipeline.registry.promotion import (
@@ -130,12 +131,27 @@ def evaluate_command(
         typer.Option("--out-dir", help="Per-class report and plots (default: beside --json)."),
     ] = None,
     log: Annotated[bool, typer.Option("--log", help="Log metrics and files to MLflow.")] = False,
-) -> None:
+    agencies: Annotated[
+        Path | None,
+        typer.Option("--agencies", help="Score agency against this OPD catalogue (CSV, as "
+                     "`lapor deployment init` reads it): a deployment the model never saw."),
+    ] = None,
+    regency: Annotated[
+        str | None,
+        typer.Option("--regency", help="With --agencies: add this region's kecamatan and "
+                     "kelurahan/desa offices from the gazetteer."),
+    ] = None,
+) -> None:  # fmt: skip
     """Evaluate a registered model on any labelled file."""
     router = load_router(model)
+    catalogue = None
+    if agencies is not None:
+        catalogue, problems = catalogue_file(agencies, regency)
+        for problem in problems:
+            err_console.print(f"[yellow]skipped[/yellow] {problem}", highlight=False)
     frame, _ = load_sources(data_specs(data, fmt, labels, topic_map, map_))
-    predictions = router.predict_tasks(frame)
-    metrics = evaluate(router, frame, predictions)
+    predictions = router.predict_tasks(frame, catalogue)
+    metrics = evaluate(router, frame, predictions, catalogue)
     if metrics["seen_in_training"]:
         err_console.print(
             f"[yellow]warning:[/yellow] {metrics['seen_in_training']:,} of {metrics['n']:,} "

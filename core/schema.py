@@ -125,6 +125,8 @@ URGENCY_TIERS: Final = ("urgent", "check", "none")
 """The urgency tiers, most pressing first: the queue sorts by them before the SLA clock."""
 UrgencyTier = Literal["urgent", "check", "none"]
 
+DATASET: Final = "dataset"
+"""The column of a training frame naming the source each row came from."""
 CLASSIFICATION_TASKS: Final = ("channel", "topic", "agency")
 """Tasks answered by a classifier with top-3 candidates; ``urgent`` is scored separately."""
 TASKS: Final = (*CLASSIFICATION_TASKS, "urgent")

@@ -27,6 +27,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.metrics import f1_score
 
 from core.schema import (
+    DATASET,
     SUGGESTED_TASKS,
     Report,
     Suggestion,
@@ -36,10 +37,23 @@ from core.schema import (
 from core.taxonomy import category_descriptions
 from models.answers import add_subtopics, task_answers, urgency_answers
 from models.card import model_card
+from models.catalogue import Catalogue
 from models.channel import intent_features
 from models.duplicates.embeddings import Embeddings
 from models.encoder.config import ENCODER_TASKS, EncoderConfig
 from models.linear import CalibratedLinearClassifier, ReportVectorizer, model_texts
+from models.opd_routing import (
+    FUNCTION_COLUMN,
+    FUNCTION_TASK,
+    MIN_BLEND_ROWS,
+    agency_functions,
+    blend,
+    choose_blend_weight,
+    deployment_labels,
+    fit_function_classifier,
+    function_descriptions,
+    onto_catalogue,
+)
 from models.persistence import read_folder, write_folder
 from models.places import PlaceOffices
 from models.predictions import TaskPredictions
@@ -60,7 +74,7 @@ from models.urgency import DangerMatch, UrgencyScorer, find_dangers
 from models.urgency_fitting import fit_urgency_models, out_of_fold_urgency, urgency_scores
 from models.urgency_tiers import MIN_POSITIVES, UrgencyTiers, choose_tiers, fallback_tiers
 
-MODEL_INPUT_FIELDS = ("id", "title", "text", "district", "village", "regency")
+MODEL_INPUT_FIELDS = ("id", "title", "text", "district", "village", "regency", "address")
 """The report fields the Router reads (the pyfunc signature's input columns)."""
 
 FAMILIES = ("linear", "encoder", "ensemble")
@@ -84,6 +98,7 @@ DEFAULT_TASK_PARAMS: dict[str, dict[str, Any]] = {
     # by held-out macro-F1: Surabaya's hand labels balanced (0.58 vs 0.51 on cross-validation),
     # Bandung's portal labels unweighted (0.41 vs 0.38 on its 2023 reports)
     "channel": {"C": 0.5, "class_weight": AUTO_CLASS_WEIGHT},
+    "function": {"C": 0.3, "class_weight": AUTO_CLASS_WEIGHT},
     # balanced: the rare class matters as much as the common one
     "supervision": {"C": 0.5, "class_weight": "balanced"},
     "urgent": {"C": 0.5, "class_weight": "balanced"},
@@ -158,6 +173,8 @@ class Router:
         (:func:`core.taxonomy.category_descriptions`)."""
         self._embedder: Embeddings | None = None
         """USE sentence embeddings, created on first use (a run-time cache, never saved)."""
+        self._deployment_catalogue: Catalogue | None = None
+        """The catalogue the deployment serves with (:meth:`use_catalogue`; never saved)."""
 
     def get_params(self) -> dict[str, Any]:
         """The hyperparameters, as scikit-learn's ``get_params`` gives them."""
@@ -172,9 +189,15 @@ class Router:
         extra: pd.DataFrame | None = None,
         extra_tasks: tuple[str, ...] = ("channel", "urgent"),
         progress: Callable[[str], None] = lambda step: None,
+        catalogue: Catalogue | None = None,
     ) -> Router:
         """Fit every task that has labels in ``train``; tasks without labels are skipped (and
         a refit drops what an earlier fit learned for them).
+
+        Agency is learned at two levels: the function of every row's agency (any source's
+        names), and, with the deployment's ``catalogue``, a model over its own names from the
+        rows labelled with them, blended with the function level by out-of-fold top-1
+        (:mod:`models.opd_routing`). Without a catalogue the agency model learns every name.
 
         ``extra`` rows (e.g. the synthetic corpus) join the training rows of ``extra_tasks`` only;
         thresholds are chosen on ``validation`` for the target precision of each task.
@@ -182,9 +205,12 @@ class Router:
         if self.family not in FAMILIES:
             raise ValueError(f"unknown family {self.family!r}; available: {', '.join(FAMILIES)}")
         self._reset()
+        self.catalogue_ = catalogue
         train = train.reset_index(drop=True)
         extra = extra.reset_index(drop=True) if extra is not None else train.iloc[:0]
         descriptions = self._descriptions(train)
+        if task_labels(train, "agency").notna().any():
+            descriptions = pd.concat([descriptions, function_descriptions()], ignore_index=True)
         combined = pd.concat([train, extra, descriptions], ignore_index=True)
         describes = np.arange(len(combined)) >= len(train) + len(extra)
         progress("featurising text")
@@ -197,8 +223,20 @@ class Router:
         times = np.where(in_train, row_seconds(combined), np.nan)  # extra rows always train
         self.training_fingerprints_ = fingerprints(prepared[in_train])
         encoder_labels: dict[str, np.ndarray] = {}
+        agency_rows = np.zeros(0, dtype=int)
         for task in SUGGESTED_TASKS:
             labels = task_labels(combined, task)
+            if task == "agency" and catalogue is not None:
+                labels = deployment_labels(labels, catalogue, combined.get(DATASET))
+                own = labels[in_train].dropna()
+                self.opd_history_ = {k: int(n) for k, n in own.value_counts().items()}
+                if len(own) < MIN_BLEND_ROWS:
+                    self.skipped_[task] = (
+                        f"{len(own)} reports carry the deployment's own OPD names (its own "
+                        f"model needs {MIN_BLEND_ROWS}): the function level routes alone"
+                    )
+                    progress(f"skipping the deployment-level agency model: {len(own)} reports")
+                    continue
             if task == "agency":
                 self.places_ = PlaceOffices().fit(labels[in_train], combined[in_train])
                 labels = self.places_.encode(labels, combined)
@@ -224,6 +262,9 @@ class Router:
             chosen = self.classifiers_[task].class_weight
             self.task_params_[task] = {**self.task_params_[task], "class_weight": chosen}
             encoder_labels[task] = np.where(usable, labels.to_numpy(dtype=object), None)
+            if task == "agency":
+                agency_rows = np.flatnonzero(usable)
+        self._fit_functions(combined, prepared, matrix, in_train, times, agency_rows, progress)
         self._fit_subtopic(combined[in_train], matrix[in_train], progress)
         self._fit_urgency(combined, prepared, matrix, in_train, extra_tasks, progress)
         if self.family != "linear":
@@ -264,6 +305,15 @@ class Router:
         """Per task, the auto thresholds of the classes validation could judge alone."""
         self.skipped_: dict[str, str] = {}
         self.places_ = PlaceOffices()
+        self.catalogue_: Catalogue | None = None
+        """The deployment's OPD catalogue the Router was fitted with (None: names as labelled)."""
+        self.blend_weight_ = 0.0
+        """The deployment-level agency model's share beside the function level."""
+        self.blend_scores_: dict[str, float] = {}
+        self.opd_history_: dict[str, int] = {}
+        """The deployment's labelled reports per OPD: how a function's share is split between
+        the OPDs serving it."""
+        """Out-of-fold top-1 of the deployment's own rows for each candidate share."""
         self.subtopic_parent_: dict[str, str] = {}
         self.subtopic_threshold_ = 0.5
         self.urgency_tiers_: UrgencyTiers | None = None
@@ -279,6 +329,64 @@ class Router:
         :meth:`seen_in_training` compares evaluation rows with."""
         self.version_: str | None = None
         """The registered version this Router was saved as (set by save/load, not by fit)."""
+
+    def _fit_functions(
+        self,
+        combined: pd.DataFrame,
+        prepared: pd.DataFrame,
+        matrix: Any,
+        in_train: np.ndarray,
+        times: np.ndarray,
+        agency_rows: np.ndarray,
+        progress: Callable[[str], None],
+    ) -> None:
+        """The function model on every training row whose agency resolves to a function (and
+        the taxonomy's own rows); then the deployment-level share of the blend."""
+        agency = task_labels(combined, "agency").where(pd.Series(in_train), None)
+        allowed = agency_functions(agency, self.catalogue_)
+        if FUNCTION_COLUMN in combined:
+            described = combined[FUNCTION_COLUMN].tolist()
+            allowed = [(d,) if isinstance(d, str) else a for a, d in zip(allowed, described,
+                                                                         strict=True)]  # fmt: skip
+        rows = np.flatnonzero([bool(options) for options in allowed])
+        if len({allowed[i][0] for i in rows if in_train[i]}) < 2:
+            return  # fewer than two functions among the real agency labels: nothing to learn
+        progress(f"fitting agency functions ({len(rows)} rows)")
+        classifier = fit_function_classifier(
+            self.task_params_[FUNCTION_TASK],
+            matrix[rows],
+            [allowed[i] for i in rows],
+            times[rows],
+        )
+        self.classifiers_[FUNCTION_TASK] = classifier
+        chosen = {**self.task_params_[FUNCTION_TASK], "class_weight": classifier.class_weight}
+        self.task_params_[FUNCTION_TASK] = chosen
+        if self.catalogue_ is None or "agency" not in self.classifiers_:
+            return
+        labels = self.catalogue_.canonical_series(task_labels(combined, "agency"))
+        position = {row: i for i, row in enumerate(rows)}
+        both = [i for i, row in enumerate(agency_rows) if row in position]
+        deployment_rows = agency_rows[both]
+        spread = self.catalogue_.spread(
+            classifier.classes_,
+            classifier.oof_proba_[[position[row] for row in deployment_rows]],
+            prepared.iloc[deployment_rows].to_dict("records"),
+            self.opd_history_,
+        )
+        agency = self.classifiers_["agency"]
+        own = self._resolve_offices(
+            TaskPredictions(agency.classes_, agency.oof_proba_[both]),
+            prepared.iloc[deployment_rows].reset_index(drop=True),
+        )
+        names = self.catalogue_.names()
+        truth = np.array([names.index(label) for label in labels.iloc[deployment_rows]])
+        self.blend_weight_, self.blend_scores_ = choose_blend_weight(
+            spread, onto_catalogue(self.catalogue_, own), truth
+        )
+        progress(
+            f"agency blend: {self.blend_weight_:.1f} deployment-level over "
+            f"{len(deployment_rows)} of the deployment's own reports"
+        )
 
     def _fit_subtopic(
         self, train: pd.DataFrame, matrix: Any, progress: Callable[[str], None]
@@ -388,7 +496,7 @@ class Router:
 
     def _truth(self, frame: pd.DataFrame, task: str) -> np.ndarray:
         """A task's labels as the classifiers know them (own-place offices generic)."""
-        labels = task_labels(frame, task)
+        labels = pd.Series(self._suggested_truth(frame, task), dtype=object)
         if task == "agency" and self.places_.prefixes:
             labels = self.places_.encode(labels, frame)
         return labels.to_numpy(dtype=object)
@@ -462,7 +570,7 @@ class Router:
         predictions = self.predict_tasks(validation)
         for task in SUGGESTED_TASKS:
             if task in predictions:
-                truth = task_labels(validation, task).to_numpy(dtype=object)  # as suggested
+                truth = self._suggested_truth(validation, task)
                 self.thresholds_[task] = precision_threshold(
                     predictions[task], truth, self.target_precision_[task]
                 )
@@ -484,14 +592,24 @@ class Router:
             self.subtopic_threshold_ = threshold if threshold is not None else 1.01
         return self.thresholds_
 
+    def _suggested_truth(self, frame: pd.DataFrame, task: str) -> np.ndarray:
+        """A task's labels as Suggestions name them (agency: the catalogue's names)."""
+        labels = task_labels(frame, task)
+        if task == "agency" and self.catalogue_ is not None:
+            labels = self.catalogue_.canonical_series(labels)
+        return labels.to_numpy(dtype=object)
+
     # --- prediction -------------------------------------------------------------------------
 
-    def predict_tasks(self, frame: pd.DataFrame) -> dict[str, TaskPredictions]:
-        """Class probabilities of every trained task (own-place offices resolved per row)."""
-        return self._predict(prepare_frame(frame.reset_index(drop=True)))[0]
+    def predict_tasks(
+        self, frame: pd.DataFrame, catalogue: Catalogue | None = None
+    ) -> dict[str, TaskPredictions]:
+        """Class probabilities of every trained task (own-place offices resolved per row;
+        agency over a catalogue's names where there is one, see :meth:`predict_frame`)."""
+        return self._predict(prepare_frame(frame.reset_index(drop=True)), catalogue)[0]
 
     def _predict(
-        self, prepared: pd.DataFrame
+        self, prepared: pd.DataFrame, catalogue: Catalogue | None = None
     ) -> tuple[dict[str, TaskPredictions], list[list[DangerMatch]]]:
         matrix = self.vectorizer_.transform(prepared)
         texts = model_texts(prepared)
@@ -509,6 +627,9 @@ class Router:
                 out[task] = TaskPredictions(out[task].classes, mixed)
         if "agency" in out and self.places_.prefixes:
             out["agency"] = self._resolve_offices(out["agency"], prepared)
+        catalogue = catalogue or self.serving_catalogue
+        if catalogue is not None and FUNCTION_TASK in out:
+            out["agency"] = self._catalogue_agency(catalogue, out, prepared)
         matches = [find_dangers(t) for t in texts] if self.urgency_ is not None else []
         if self.urgency_ is not None:
             scores = urgency_scores(self.urgent_text_, self.urgency_, matrix, texts, matches)
@@ -516,6 +637,21 @@ class Router:
                 np.array([False, True]), np.column_stack([1 - scores, scores])
             )
         return out, matches
+
+    def _catalogue_agency(
+        self, catalogue: Catalogue, out: dict[str, TaskPredictions], prepared: pd.DataFrame
+    ) -> TaskPredictions:
+        """Agency over the catalogue's names: the function level spread over its OPDs, blended
+        with the deployment-level model where the catalogue is the deployment's own (the one
+        fitted with, or an edited version of it: the same region)."""
+        function = out[FUNCTION_TASK]
+        own = self.catalogue_ is not None and catalogue.region == self.catalogue_.region
+        history = self.opd_history_ if own else None
+        rows = prepared.to_dict("records")
+        spread = catalogue.spread(function.classes, function.proba, rows, history)
+        deployment = onto_catalogue(catalogue, out["agency"]) if own and "agency" in out else None
+        mixed = blend(spread, deployment, self.blend_weight_)
+        return TaskPredictions(np.array(catalogue.names(), dtype=object), mixed)
 
     def _resolve_offices(self, agency: TaskPredictions, prepared: pd.DataFrame) -> TaskPredictions:
         own_office = self.places_.generic_labels()
@@ -527,15 +663,24 @@ class Router:
             labels[:, column] = [self.places_.decode(label, row) for row in rows]
         return TaskPredictions(agency.classes, agency.proba, labels)
 
-    def predict_frame(self, frame: pd.DataFrame) -> list[Suggestion]:
-        """One Suggestion per row of a report frame."""
+    def predict_frame(
+        self, frame: pd.DataFrame, catalogue: Catalogue | None = None
+    ) -> list[Suggestion]:
+        """One Suggestion per row of a report frame. Agency names come from ``catalogue`` (a
+        deployment's, e.g. one the model never saw: the function level alone), else from the
+        catalogue fitted with, else from the training labels."""
         prepared = prepare_frame(frame.reset_index(drop=True))
-        predictions, matches = self._predict(prepared)
+        catalogue = catalogue or self.serving_catalogue
+        predictions, matches = self._predict(prepared, catalogue)
+        foreign = catalogue is not None and (
+            self.catalogue_ is None or catalogue.region != self.catalogue_.region
+        )  # thresholds chosen for other names: a cold-start agency is always reviewed
+        judged = {t for t in SUGGESTED_TASKS if not (foreign and t == "agency")}
         answers = {
             task: task_answers(
                 predictions[task],
-                self.thresholds_.get(task),
-                self.class_thresholds_.get(task),
+                self.thresholds_.get(task) if task in judged else None,
+                self.class_thresholds_.get(task) if task in judged else None,
                 TopicSuggestion if task == "topic" else TaskSuggestion,
             )
             for task in SUGGESTED_TASKS
@@ -570,10 +715,12 @@ class Router:
             for row in range(len(prepared))
         ]
 
-    def predict(self, reports: list[Report]) -> list[Suggestion]:
-        """One Suggestion per (masked) Report."""
+    def predict(
+        self, reports: list[Report], catalogue: Catalogue | None = None
+    ) -> list[Suggestion]:
+        """One Suggestion per (masked) Report (``catalogue``: see :meth:`predict_frame`)."""
         frame = pd.DataFrame([r.model_dump(include=set(MODEL_INPUT_FIELDS)) for r in reports])
-        return self.predict_frame(frame)
+        return self.predict_frame(frame, catalogue)
 
     def seen_in_training(self, frame: pd.DataFrame) -> np.ndarray:
         """Which rows of ``frame`` the model was trained on: the same id or the same text."""
@@ -607,6 +754,12 @@ class Router:
             "class_thresholds": self.class_thresholds_,
             "urgency_tiers": self.urgency_tiers_.describe() if self.urgency_tiers_ else None,
             "skipped_tasks": self.skipped_,
+            "agency_routing": {
+                "catalogue": self.catalogue_.region if self.catalogue_ else None,
+                "catalogue_agencies": len(self.catalogue_.opds) if self.catalogue_ else 0,
+                "deployment_blend_weight": self.blend_weight_,
+                "blend_top1_by_weight": self.blend_scores_,
+            },
             "encoder": self.encoder_.describe() if self.encoder_ is not None else None,
             "ensemble_weights": self.ensemble_weights_,
             "sentence_weights": self.sentence_weights_,
@@ -641,9 +794,22 @@ class Router:
         if getattr(self, "vectorizer_", None) is None:
             raise NotFittedError("this Router is not fitted yet: call fit first")
 
+    def use_catalogue(self, catalogue: Catalogue | None) -> Router:
+        """Serve with the deployment's current catalogue (as edited since training; or one the
+        model never saw, where only the function level applies)."""
+        self._deployment_catalogue = catalogue
+        return self
+
+    @property
+    def serving_catalogue(self) -> Catalogue | None:
+        """The catalogue suggestions name agencies from: the deployment's, else the fitted one."""
+        return getattr(self, "_deployment_catalogue", None) or self.catalogue_
+
     def known_agencies(self) -> list[str]:
         """Every concrete agency the model can suggest (own-place offices spelled out): the list
-        staff pick an override from."""
+        staff pick an override from (the serving catalogue's names, where there is one)."""
+        if self.serving_catalogue is not None:
+            return sorted(self.serving_catalogue.names())
         generic = self.places_.generic_labels()
         classes = self.labels.get("agency", [])
         return sorted({c for c in classes if c not in generic} | self.places_.office_names())
@@ -660,7 +826,7 @@ class Router:
 TRUSTED_TYPES = frozenset({
     "models.linear.CalibratedLinearClassifier", "models.linear.ReportVectorizer",
     "models.places.PlaceOffices", "models.urgency.UrgencyScorer",
-    "models.urgency_tiers.UrgencyTiers",
+    "models.urgency_tiers.UrgencyTiers", "models.catalogue.Catalogue", "models.catalogue.Opd",
     "models.encoder.classifier.EncoderClassifier", "models.encoder.config.EncoderConfig",
     "pathlib.PosixPath",
 })  # fmt: skip

@@ -7,9 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from core.config import get_settings
+from models.catalogue import Catalogue
 from models.duplicates.embeddings import Embeddings
 from models.duplicates.scorer import PairScorer
+from models.functions import FunctionResolver
 from pipeline.dedupe import DEMO_NO_ADDRESS_SHARE, pair_metrics, synthetic_pairs
+from pipeline.deployment import CatalogueRow, init_deployment, load_catalogue
 from pipeline.registry.client import (
     CHAMPION,
     DUPLICATES_MODEL,
@@ -20,7 +23,21 @@ from pipeline.registry.client import (
 )
 from pipeline.registry.pyfunc import load_router, load_scorer, log_duplicates
 from pipeline.sources import DataSpec
+from pipeline.synth.gazetteer import OPD, REGENCY
 from pipeline.train import train
+
+
+def ensure_demo_deployment(progress: Callable[[str], None] = lambda step: None) -> Catalogue:
+    """The embedded deployment, Kabupaten Kutai Timur: set up under LAPOR_HOME on first start
+    (its OPD catalogue, the names the demo corpus routes to, and the gazetteer's kecamatan and
+    desa offices), as `lapor deployment init` sets up a real kabupaten."""
+    home = get_settings().home
+    catalogue = load_catalogue(home)
+    if catalogue is not None:
+        return catalogue
+    progress(f"setting up the demo deployment {REGENCY}")
+    rows = [CatalogueRow(name) for name in OPD.values()]
+    return init_deployment(home, REGENCY, rows, FunctionResolver())
 
 
 def ensure_champion(demo_data: Path, progress: Callable[[str], None] = lambda step: None) -> str:

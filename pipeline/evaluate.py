@@ -14,12 +14,12 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
-from core.schema import CLASSIFICATION_TASKS, SUGGESTED_TASKS
+from core.schema import CLASSIFICATION_TASKS, DATASET, SUGGESTED_TASKS
+from models.catalogue import Catalogue
 from models.predictions import TaskPredictions
 from models.router import Router
 from models.task_fitting import task_labels
 from models.thresholds import auto_decisions, coverage_at_precision
-from pipeline.sources import DATASET
 
 PRECISION_TARGETS = (0.90, 0.95)
 
@@ -100,14 +100,19 @@ def urgency_metrics(scores: np.ndarray, tiers: np.ndarray, truth: np.ndarray) ->
 
 
 def evaluate(
-    router: Router, frame: pd.DataFrame, predictions: dict[str, TaskPredictions] | None = None
+    router: Router,
+    frame: pd.DataFrame,
+    predictions: dict[str, TaskPredictions] | None = None,
+    catalogue: Catalogue | None = None,
 ) -> dict[str, Any]:
     """Metrics of ``router`` on every task whose labels ``frame`` carries (others are left out;
-    ``predictions``: the Router's on ``frame``, when already made).
+    ``predictions``: the Router's on ``frame``, when already made). Agency is scored against
+    ``catalogue``'s names (a deployment the model may never have seen), else the serving one's.
 
     Labels the model never saw in training count as errors.
     """
-    predictions = predictions or router.predict_tasks(frame)
+    predictions = predictions or router.predict_tasks(frame, catalogue)
+    catalogue = catalogue or router.serving_catalogue
     result: dict[str, Any] = {
         "n": len(frame),
         "seen_in_training": int(router.seen_in_training(frame).sum()),
@@ -119,6 +124,7 @@ def evaluate(
                 router,
                 frame[names == name].drop(columns=DATASET),
                 {task: p.subset(names == name) for task, p in predictions.items()},
+                catalogue,
             )
             for name in pd.unique(names)
         }
@@ -126,6 +132,8 @@ def evaluate(
         if task not in predictions or task not in frame:
             continue
         labels = task_labels(frame, task)
+        if task == "agency" and catalogue is not None:  # the catalogue's spelling of a name
+            labels = pd.Series([catalogue.canonical(v) or v for v in labels], dtype=object)
         mask = labels.notna().to_numpy()
         if not mask.any():
             continue

@@ -23,10 +23,12 @@ from typing import Any
 
 import pandas as pd
 
+from core.config import get_settings
 from core.errors import LaporError
 from core.schema import TASKS, Report
 from models.router import Router
 from pipeline.batch_output import ERROR_COLUMNS, output_columns, suggestion_frame
+from pipeline.deployment import load_catalogue
 from pipeline.ingest.containers import container_of
 from pipeline.ingest.reader import ReportReader, RowIssue
 from pipeline.registry.client import champion_uri
@@ -296,7 +298,9 @@ def reclassify(
         raise LaporError(f"unknown engine {engine!r}; use local or spark")
     if compare is not None and not compare.is_file():
         raise LaporError(f"--compare {compare}: no such file")
-    router = load_router(model_uri or champion_uri())
+    router = load_router(model_uri or champion_uri()).use_catalogue(
+        load_catalogue(get_settings().home)
+    )
     reader = ReportReader(input_path, fmt)
     summary = Summary(model_version=router.version_)
     started = time.perf_counter()

@@ -31,11 +31,9 @@ import yaml
 
 from core.errors import LaporError
 from core.files import file_sha256
-from core.schema import TASKS
+from core.schema import DATASET, TASKS
 from pipeline.ingest.reader import ImportStats, read_reports, reports_frame
 
-DATASET = "dataset"
-"""The column of a training frame naming the source each row came from."""
 MANIFEST_SUFFIXES = (".yaml", ".yml")
 _KEYS = {"path", "format", "labels", "topic_map", "name", "region", "labels_override"}
 

@@ -15,13 +15,14 @@ import pandas as pd
 from core.config import get_settings
 from core.errors import LaporError
 from core.provenance import git_commit
-from core.schema import mask_record
+from core.schema import DATASET, mask_record
 from models.encoder.config import EncoderConfig
 from models.encoder.e5 import prepare_encoder
 from models.router import FAMILIES, MODEL_INPUT_FIELDS, Router, prepare_frame
+from pipeline.deployment import load_catalogue
 from pipeline.evaluate import evaluate, per_class_report, save_plots
 from pipeline.registry.pyfunc import log_router
-from pipeline.sources import DATASET, DataSpec, load_sources
+from pipeline.sources import DataSpec, load_sources
 from pipeline.synth.generator import generate
 
 
@@ -116,7 +117,8 @@ def train_frame(
     """Fit a Router on a (masked) report frame (``data`` describes where it came from, for the
     run's record), evaluate it on the validation split, log and register it.
     ``encoder_config`` sets the transformer's options for the encoder and ensemble families;
-    ``sentence_features`` adds USE embeddings to the linear agency features."""
+    ``sentence_features`` adds USE embeddings to the linear agency features. Where a deployment
+    is set up (``lapor deployment init``), agency is learned over its catalogue."""
     check_family(family)
     settings = get_settings()
     train_rows, validation, split_description = split_frame(
@@ -134,13 +136,19 @@ def train_frame(
         sentence_features=sentence_features,
     )
     started = time.perf_counter()
-    router.fit(train_rows, validation, extra=extra, progress=progress)
+    catalogue = load_catalogue(settings.home)
+    if catalogue is not None:
+        progress(f"agency over the deployment's catalogue ({catalogue.region}, "
+                 f"{len(catalogue.opds)} agencies)")  # fmt: skip
+    router.fit(train_rows, validation, extra=extra, progress=progress, catalogue=catalogue)
     train_seconds = time.perf_counter() - started
     for task, reason in router.skipped_.items():
         progress(f"task {task} skipped: {reason}")
     progress("evaluating on validation")
     validation_predictions = router.predict_tasks(validation)
     metrics = evaluate(router, validation, validation_predictions)
+    if "agency" in metrics:
+        metrics["agency"]["deployment_blend_weight"] = router.blend_weight_
     training = {
         "created_at": datetime.now().isoformat(timespec="seconds"),
         "data": data,

@@ -20,6 +20,7 @@ from core.config import Settings, get_settings
 from core.errors import LaporError
 from models.duplicates.index import DuplicateIndex
 from models.triage import Triage
+from pipeline.deployment import load_catalogue
 from pipeline.registry.client import champion_uri
 from pipeline.registry.pyfunc import champion_scorer, load_router
 from serve.auth import key_cache
@@ -39,11 +40,13 @@ DOCS_ASSETS = "/static/docs"
 
 
 def registered_triage(model_uri: str | None = None) -> Triage:
-    """The registered Router (``model_uri``, default the champion) with a duplicate index of
-    the champion pair scorer, if one was promoted."""
+    """The registered Router (``model_uri``, default the champion) serving the deployment's
+    catalogue (where one is set up), with a duplicate index of the champion pair scorer, if
+    one was promoted."""
     scorer = champion_scorer()
+    router = load_router(model_uri or champion_uri())
     return Triage(
-        load_router(model_uri or champion_uri()),
+        router.use_catalogue(load_catalogue(get_settings().home)),
         DuplicateIndex(scorer) if scorer is not None else None,
     )
 

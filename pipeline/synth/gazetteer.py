@@ -17,16 +17,17 @@ KECAMATAN_VILLAGES: dict[str, tuple[str, ...]] = {
     "Karangan": ("Karangan Dalam", "Karangan Hilir", "Karangan Seberang", "Baay", "Batu Lepoq"),
     "Sandaran": ("Manubar", "Tadoan", "Susuk Luar", "Susuk Dalam", "Marukangan"),
     "Sangkulirang": ("Benua Baru Ilir", "Benua Baru Ulu", "Kerayaan", "Pelawan", "Tanjung Manis"),
-    "Kongbeng": ("Miau Baru", "Kongbeng Indah", "Sri Pantun", "Marga Mulya", "Suka Maju"),
-    "Muara Wahau": ("Wahau Baru", "Nehas Liah Bing", "Diaq Lay", "Jak Luay", "Long Wehea"),
+    "Kombeng": ("Miau Baru", "Kombeng Indah", "Sri Pantun", "Marga Mulya", "Sukamaju"),
+    "Muara Wahau": ("Wahau Baru", "Nehes Liah Bing", "Diaq Lay", "Jak Luay", "Long Wehea"),
     "Telen": ("Long Segar", "Juk Ayaq", "Muara Pantun", "Long Noran", "Marah Haloq"),
     "Muara Ancalong": ("Kelinjau Ulu", "Kelinjau Ilir", "Senyiur", "Gemar Baru", "Long Tesak"),
-    "Busang": ("Long Bentuk", "Long Lees", "Mekar Baru", "Long Pejeng", "Long Nyelong"),
-    "Long Mesangat": ("Sumber Agung", "Tanjung Sari", "Melan", "Long Mesangat", "Mekar Jaya"),
+    "Busang": ("Long Bentuq", "Long Lees", "Mekar Baru", "Long Pejeng", "Long Nyelong"),
+    "Long Mesangat": ("Sumber Agung", "Sumber Sari", "Melan", "Sika Makmur", "Mukti Utama"),
     "Muara Bengkal": ("Muara Bengkal Ilir", "Muara Bengkal Ulu", "Ngayau", "Mulupan", "Senambah"),
     "Batu Ampar": ("Batu Timbau", "Himba Lestari", "Mawai Indah", "Telaga", "Beno Harapan"),
 }
-"""The 18 kecamatan of Kutai Timur with some of their villages."""
+"""The 18 kecamatan of Kutai Timur with some of their villages, spelled as Kemendagri does
+(the deployment's gazetteer, :mod:`pipeline.deployment`)."""
 
 KECAMATAN_WEIGHTS = {
     "Sangatta Utara": 9.0,
@@ -36,7 +37,7 @@ KECAMATAN_WEIGHTS = {
     "Bengalon": 2.5,
     "Muara Wahau": 2.0,
     "Sangkulirang": 1.5,
-    "Kongbeng": 1.2,
+    "Kombeng": 1.2,
 }
 
 OPD: dict[str, str] = {

@@ -32,6 +32,9 @@ from pipeline.synth.scenarios import (
 )
 from pipeline.synth.timing import intake_times
 
+REWORDING_TRIES = 10
+"""Draws of a repeat's wording before one differs from the first report's."""
+
 
 @dataclass
 class _Problem:
@@ -49,6 +52,8 @@ class _Problem:
     owner: str
     """The agency key the problem is dispositioned to (a scenario's usual owner, or one of
     :data:`SHARED_OWNERSHIP`'s others)."""
+    text: str = ""
+    """What its first report said (a repeat says it in other words)."""
 
 
 def _owner(scenario: Scenario, rng: random.Random) -> str:
@@ -108,7 +113,7 @@ class DemoGenerator:
                     owner=_owner(scenario, rng),
                 )
                 row = self._first_report(problem, rng)
-                problem.urgent = bool(row["urgent"])
+                problem.urgent, problem.text = bool(row["urgent"]), row["text"]
                 if row["channel"] == "pengaduan":
                     recent.append(problem)
             self._add_history(row, created, rng)
@@ -209,14 +214,17 @@ class DemoGenerator:
             ("", "", "Sudah pernah dilaporkan tapi belum ada tindakan. ", "Melaporkan lagi, ")
         )
         problem = _Problem(**{**earlier.__dict__, "report_id": report_id, "created_at": created})
-        row = self._row(
-            problem,
-            prefix + rng.choice(templates),
-            "pengaduan",
-            earlier.urgent,
-            earlier.report_id,
-            rng,
-        )
+        for _ in range(REWORDING_TRIES):
+            row = self._row(
+                problem,
+                prefix + rng.choice(templates),
+                "pengaduan",
+                earlier.urgent,
+                earlier.report_id,
+                rng,
+            )
+            if row["text"] != earlier.text:
+                break
         return row
 
     def _row(

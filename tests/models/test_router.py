@@ -150,7 +150,7 @@ def test_tasks_without_labels_are_skipped(demo_frames: tuple[pd.DataFrame, pd.Da
     )
     messages: list[str] = []
     fitted = Router(vectorizer_params=TINY_VECTORIZER).fit(unlabelled, progress=messages.append)
-    assert set(fitted.classifiers_) == {"agency"}
+    assert set(fitted.classifiers_) == {"agency", "function"}  # agency at both levels
     assert fitted.skipped_["channel"] == "no labels"
     assert fitted.skipped_["urgent"].startswith("no labels")
     assert any("skipping topic" in m for m in messages)

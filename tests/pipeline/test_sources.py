@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from core.errors import LaporError
+from core.schema import DATASET
 from pipeline.ingest.containers import write_rows
-from pipeline.sources import DATASET, data_sources, load_sources, read_manifest
+from pipeline.sources import data_sources, load_sources, read_manifest
 from pipeline.synth.generator import generate
 from pipeline.train import split_frame, train
 

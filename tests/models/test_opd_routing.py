@@ -1,0 +1,56 @@
+"""Which rows teach the deployment-level agency model, and how its share is chosen."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from models.catalogue import Catalogue
+from models.opd_routing import blend, choose_blend_weight, deployment_labels
+
+CATALOGUE = Catalogue.from_names(
+    "Kabupaten Contoh", ["Dinas Sosial", "Badan Pendapatan Daerah", "DPUPR Kab. Contoh"]
+)
+
+
+def test_only_sources_mostly_labelled_with_catalogue_names_are_the_deployments_own() -> None:
+    labels = pd.Series(
+        ["Dinas Sosial", "DPUPR Kab. Contoh", "Badan Pendapatan Daerah", "Dinas Sosial Kab. Contoh",
+         "Dinas Sosial Kota Lain", "Dinas Kebersihan", "Badan Pendapatan Daerah", "DPUPR", None]
+    )  # fmt: skip
+    sources = pd.Series(["contoh"] * 4 + ["kota_lain"] * 5)
+    own = deployment_labels(labels, CATALOGUE, sources)
+    assert own.tolist() == [
+        "Dinas Sosial", "DPUPR Kab. Contoh", "Badan Pendapatan Daerah", "Dinas Sosial",
+        None, None, None, None, None,
+    ]  # fmt: skip
+    # without sources, every row the catalogue knows counts
+    assert deployment_labels(labels, CATALOGUE, None).notna().sum() == 6
+
+
+def test_the_blend_share_is_the_smallest_within_noise_of_the_best() -> None:
+    rows = 100
+    spread = np.tile([0.6, 0.4], (rows, 1))  # the function level says column 0
+    deployment = np.tile([0.0, 1.0], (rows, 1))  # the deployment's history says column 1
+    truth = np.ones(rows, dtype=int)
+    weight, scores = choose_blend_weight(spread, deployment, truth)
+    assert weight == 0.2  # the smallest share that moves the answer to column 1
+    assert scores["0.0"] == 0.0
+    assert scores["1.0"] == 1.0
+    # two more right of 100 is within noise: the function level keeps the reports
+    truth = np.zeros(rows, dtype=int)
+    spread = np.tile([0.6, 0.4], (rows, 1))
+    spread[91:] = [0.4, 0.6]  # the function level gets 91 right ...
+    deployment = np.tile([0.6, 0.4], (rows, 1))
+    deployment[93:] = [0.0, 1.0]  # ... the deployment level, blended in, two more
+    weight, scores = choose_blend_weight(spread, deployment, truth)
+    assert (scores["0.0"], scores["0.5"]) == (0.91, 0.93)
+    assert weight == 0.0
+    assert choose_blend_weight(spread[:5], deployment[:5], truth[:5]) == (0.0, {})
+
+
+def test_rows_the_deployment_level_cannot_place_keep_the_function_level() -> None:
+    spread = np.array([[0.7, 0.3], [0.7, 0.3]])
+    deployment = np.array([[0.0, 1.0], [0.0, 0.0]])
+    mixed = blend(spread, deployment, 0.5)
+    assert np.allclose(mixed, [[0.35, 0.65], [0.7, 0.3]])

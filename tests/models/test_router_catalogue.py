@@ -1,0 +1,112 @@
+"""Agency at two levels: the function model spread over a catalogue the Router never saw
+(cold start), and a deployment's own model blended in where it has labelled history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from models.catalogue import Catalogue
+from models.router import Router
+from models.task_fitting import task_labels
+from tests.conftest import TINY_VECTORIZER
+
+FOREIGN_NAMES = {
+    # the demo's OPDs as another kabupaten spells them
+    "Dinas Pekerjaan Umum dan Penataan Ruang": "DPUPR Kabupaten Contoh",
+    "Dinas Kesehatan": "Dinkes Kab. Contoh",
+    "Dinas Sosial": "Dinas Sosial P3A Kabupaten Contoh",
+    "Dinas Lingkungan Hidup": "Dinas Lingkungan Hidup dan Kebersihan",
+    "Dinas Perhubungan": "Dishub Kab. Contoh",
+    "Dinas Kependudukan dan Pencatatan Sipil": "Disdukcapil Kab. Contoh",
+    "Satuan Polisi Pamong Praja": "SATPOL PP",
+    "Perumdam Tirta Tuah Benua": "PDAM Tirta Contoh",
+}
+
+
+def foreign_catalogue() -> Catalogue:
+    names = [*FOREIGN_NAMES.values(), "Kecamatan Hulu", "Kecamatan Hilir"]
+    return Catalogue.from_names("Kabupaten Contoh", names)
+
+
+def foreign_truth(frame: pd.DataFrame) -> np.ndarray:
+    return np.array([FOREIGN_NAMES.get(a) for a in frame["agency"]], dtype=object)
+
+
+def test_a_catalogue_the_model_never_saw_gets_its_own_names(
+    router: Router, demo_frames: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    _, validation = demo_frames
+    catalogue = foreign_catalogue()
+    predicted = router.predict_tasks(validation, catalogue)["agency"]
+    assert set(predicted.classes) == set(catalogue.names())
+    truth = foreign_truth(validation)
+    rows = np.array([t is not None for t in truth])
+    top1 = (predicted.subset(rows).top_labels(1)[:, 0] == truth[rows]).mean()
+    assert top1 >= 0.8, top1
+    suggestions = router.predict_frame(validation.head(20), catalogue)
+    assert {s.agency.label for s in suggestions} <= set(catalogue.names())
+    # thresholds were chosen for other names: a cold-start agency is never auto-routed
+    assert {s.agency.decision for s in suggestions} == {"review"}
+
+
+def test_a_report_naming_its_kecamatan_routes_to_that_office(router: Router) -> None:
+    text = "Pelayanan PATEN di kantor kecamatan lambat, surat pengantar belum ditandatangani camat"
+    reports = pd.DataFrame(
+        {"id": ["a", "b"], "text": [f"{text}, kec. Hulu", f"{text}, kec. Hilir"]}
+    )
+    top = router.predict_tasks(reports, foreign_catalogue())["agency"].top_labels(1)[:, 0]
+    assert list(top) == ["Kecamatan Hulu", "Kecamatan Hilir"]
+
+
+@pytest.fixture(scope="module")
+def deployment_router(demo_frames: tuple[pd.DataFrame, pd.DataFrame]) -> Router:
+    train, validation = demo_frames
+    names = task_labels(train, "agency").dropna().unique().tolist()
+    catalogue = Catalogue.from_names("Kabupaten Kutai Timur", sorted(names))
+    return Router(vectorizer_params=TINY_VECTORIZER).fit(train, validation, catalogue=catalogue)
+
+
+def test_the_deployment_level_gets_the_smallest_share_within_noise_of_the_best(
+    deployment_router: Router, demo_frames: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    _, validation = demo_frames
+    scores = deployment_router.blend_scores_
+    assert set(scores) == {f"{w / 10:.1f}" for w in range(11)}
+    best, rows = max(scores.values()), deployment_router.opd_history_
+    enough = best - np.sqrt(best * (1 - best) / sum(rows.values()))
+    chosen = deployment_router.blend_weight_
+    assert scores[str(chosen)] >= enough  # the smallest share within noise of the best
+    assert all(scores[w] < enough for w in scores if float(w) < chosen)
+    routing = deployment_router.config()["agency_routing"]
+    assert routing["deployment_blend_weight"] == deployment_router.blend_weight_
+    predicted = deployment_router.predict_tasks(validation)["agency"]
+    top1 = (predicted.top_labels(1)[:, 0] == validation["agency"].to_numpy()).mean()
+    assert top1 >= 0.75, top1
+    assert deployment_router.known_agencies() == sorted(deployment_router.catalogue_.names())
+
+
+def test_the_catalogue_and_blend_survive_save_and_load(
+    deployment_router: Router, demo_frames: tuple[pd.DataFrame, pd.DataFrame], tmp_path: Path
+) -> None:
+    _, validation = demo_frames
+    loaded = Router.load(deployment_router.save(tmp_path / "model"))
+    assert loaded.catalogue_.names() == deployment_router.catalogue_.names()
+    assert loaded.blend_weight_ == deployment_router.blend_weight_
+    before = deployment_router.predict_tasks(validation.head(30))["agency"]
+    after = loaded.predict_tasks(validation.head(30))["agency"]
+    assert np.allclose(before.proba, after.proba)
+
+
+def test_serving_an_edited_catalogue_of_the_same_deployment_keeps_the_blend(
+    deployment_router: Router, demo_frames: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    _, validation = demo_frames
+    fitted = deployment_router.catalogue_
+    edited = Catalogue(fitted.region, [*fitted.opds[:-1]])  # an OPD retired since training
+    suggestions = deployment_router.predict_frame(validation.head(30), edited)
+    assert {s.agency.label for s in suggestions} <= set(edited.names())
+    assert "auto" in {s.agency.decision for s in deployment_router.predict_frame(validation)}
