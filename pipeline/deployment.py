@@ -202,10 +202,18 @@ def save_deployment(home: Path, region: Region, catalogue: Catalogue) -> Path:
         "villages": sum(len(v) for v in region.kecamatan.values()),
     }
     (folder / DEPLOYMENT_FILE).write_text(json.dumps(described, indent=2), encoding="utf-8")
+    write_catalogue(home, catalogue)
+    return folder
+
+
+def write_catalogue(home: Path, catalogue: Catalogue) -> None:
+    """Save the resolved catalogue (replacing the file in one step: a reader never sees half)."""
     opds = [asdict(opd) for opd in catalogue.opds]
     text = json.dumps({"region": catalogue.region, "opds": opds}, indent=1, ensure_ascii=False)
-    (folder / CATALOGUE_FILE).write_text(text, encoding="utf-8")
-    return folder
+    path = deployment_dir(home) / CATALOGUE_FILE
+    partial = path.with_suffix(".json.partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
 
 
 def init_deployment(

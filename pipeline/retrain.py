@@ -13,12 +13,16 @@ from typing import Any
 import mlflow
 import pandas as pd
 
-from core.schema import Report
+from core.schema import DATASET, Report
 from pipeline.ingest.reader import reports_frame
 from pipeline.registry.client import champion_family, configure
 from pipeline.registry.promotion import PromotionOutcome, promote, router_gate
 from pipeline.sources import DataSpec, load_sources
 from pipeline.train import TrainResult, train_frame
+
+DECISIONS_SOURCE = "staff_decisions"
+"""The source name of the decided reports: the deployment's own history, spelled with its
+catalogue's names (what the deployment-level agency model learns from)."""
 
 
 @dataclass
@@ -34,7 +38,7 @@ def training_frame(base: pd.DataFrame, decided: list[Report]) -> tuple[pd.DataFr
     Returns the frame and how many base rows were overridden."""
     if not decided:
         return base, 0
-    decisions = reports_frame(decided)
+    decisions = reports_frame(decided).assign(**{DATASET: DECISIONS_SOURCE})
     overridden = int(base["id"].isin(set(decisions["id"])).sum())
     combined = pd.concat([base, decisions], ignore_index=True)
     combined = combined.drop_duplicates(subset="id", keep="last").reset_index(drop=True)

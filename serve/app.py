@@ -27,7 +27,7 @@ from serve.auth import key_cache
 from serve.headers import SecurityHeadersMiddleware
 from serve.observability import Metrics, RequestMiddleware
 from serve.predictor import Predictor
-from serve.routes import API_PREFIX, classify, health, kpi, models, reports, ui, users
+from serve.routes import API_PREFIX, catalogue, classify, health, kpi, models, reports, ui, users
 from serve.store import Store
 from serve.store.records import StoreError
 from serve.workflow import ReportNotFoundError
@@ -107,6 +107,7 @@ def create_app(
     for module in (classify, reports, kpi, models, users, health):
         app.include_router(module.router)
     app.include_router(ui.router)
+    app.include_router(catalogue.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _add_error_handlers(app)
     return app

@@ -133,7 +133,7 @@ def staff_user(request: Request, store: StoreDep) -> Principal:
 StaffUser = Annotated[Principal, Depends(staff_user)]
 
 
-def _render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     if "user" not in context:  # pages that required a login pass their user in
         context["user"] = session_principal(request, store_of(request))
     context["csrf"] = csrf_token(request)
@@ -147,7 +147,7 @@ async def error_page(request: Request, exc: HTTPException) -> Response:
     if exc.status_code == 401:
         target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
         return RedirectResponse(f"/login?next={target}", status_code=303)
-    return _render(
+    return render(
         request, "error.html", exc.status_code, status=exc.status_code, message=exc.detail
     )
 
@@ -166,7 +166,7 @@ def home() -> Response:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, next: str | None = None) -> Response:
-    return _render(request, "login.html", next=_safe_next(next), error=None)
+    return render(request, "login.html", next=_safe_next(next), error=None)
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -183,7 +183,7 @@ def login(
         raise HTTPException(422, "Karakter NUL tidak diizinkan.")
     principal = store.authenticate(username.strip(), password)
     if principal is None:
-        return _render(
+        return render(
             request,
             "login.html",
             401,
@@ -226,7 +226,7 @@ def queue_page(
     )
     rows, total = store.queue(where)
     now = datetime.now()
-    return _render(
+    return render(
         request,
         "queue.html",
         user=user,
@@ -254,7 +254,7 @@ def report_page(
         {"link": link, "known": store.has_report(link.report_id)}
         for link in (suggestion.duplicates if suggestion else [])
     ]
-    return _render(
+    return render(
         request,
         "report.html",
         user=user,
@@ -276,7 +276,7 @@ def dashboard(request: Request, store: StoreDep, user: StaffUser) -> Response:
     history = store.history()
     kpis = compute(history)
     fragment = render_html(kpis, plots(history, kpis), standalone=False)
-    return _render(request, "dashboard.html", user=user, fragment=fragment)
+    return render(request, "dashboard.html", user=user, fragment=fragment)
 
 
 @router.post("/laporan/{report_id}/status")
@@ -296,11 +296,11 @@ def progress_page(
     try:
         record_progress(store, report_id, status)
     except StoreError as exc:
-        return _flash_to(request, page, "error", str(exc))
-    return _flash_to(request, page, "ok", f"Laporan {report_id}: {STATUS_NAMES[status].lower()}.")
+        return flash_to(request, page, "error", str(exc))
+    return flash_to(request, page, "ok", f"Laporan {report_id}: {STATUS_NAMES[status].lower()}.")
 
 
-def _flash_to(request: Request, target: str, kind: str, text: str) -> Response:
+def flash_to(request: Request, target: str, kind: str, text: str) -> Response:
     """Redirect (after a form post) with a message shown once on the next page."""
     request.session["flash"] = {"kind": kind, "text": text}
     return RedirectResponse(target, status_code=303)
@@ -340,17 +340,17 @@ def decide_page(
             note=note.strip() or None,
         )
     except ValidationError as exc:
-        return _flash_to(request, f"/laporan/{quote(report_id)}", "error", validation_message(exc))
+        return flash_to(request, f"/laporan/{quote(report_id)}", "error", validation_message(exc))
     try:
         record_decision(store, report_id, user, decision, predictor.triage.router.known_agencies())
     except UnknownAgencyError as exc:
         hint = f" Maksud Anda: {', '.join(exc.suggestions)}?" if exc.suggestions else ""
         message = f"OPD “{exc.value}” tidak dikenal: pilih dari daftar OPD.{hint}"
-        return _flash_to(request, f"/laporan/{quote(report_id)}", "error", message)
+        return flash_to(request, f"/laporan/{quote(report_id)}", "error", message)
     except (InvalidDecisionError, StoreError) as exc:
-        return _flash_to(request, f"/laporan/{quote(report_id)}", "error", str(exc))
+        return flash_to(request, f"/laporan/{quote(report_id)}", "error", str(exc))
     metrics.decisions.labels(decision.action).inc()
     verb = "diterima" if decision.action == "accept" else "dikoreksi"
     following = store.next_open_report(report_id)
     target = f"/laporan/{quote(following)}" if following else "/antrian"
-    return _flash_to(request, target, "ok", f"Laporan {report_id}: saran {verb}.")
+    return flash_to(request, target, "ok", f"Laporan {report_id}: saran {verb}.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -16,7 +17,9 @@ from typer.testing import CliRunner
 from cli.main import app
 from core.config import get_settings
 from core.errors import LaporError
+from models.functions import FunctionResolver
 from pipeline.batch_output import output_columns
+from pipeline.deployment import CatalogueRow, deployment_dir, init_deployment, load_catalogue
 from pipeline.ingest.containers import write_rows
 from pipeline.reclassify import reclassify
 from pipeline.sources import DataSpec
@@ -188,3 +191,20 @@ def test_reclassify_shows_progress_in_a_terminal(
     assert code == 0, shown
     assert "Traceback" not in shown
     assert "written 120" in shown
+
+
+def test_reclassify_names_the_deployments_catalogue(
+    model_uri: str, home: Path, tmp_path: Path
+) -> None:
+    renamed = ["Dishub Kabupaten Kutai Timur", "DLH Kutai Timur", "Dinas Sosial dan PPPA"]
+    rows = [CatalogueRow(name) for name in renamed]
+    init_deployment(home, "Kabupaten Kutai Timur", rows, FunctionResolver())
+    try:
+        out = tmp_path / "out.csv"
+        reclassify(backlog(tmp_path / "in.csv", 40, bad=False), out, model_uri=model_uri)
+        agencies = set(pd.read_csv(out)["agency"])
+        catalogue = load_catalogue(home)
+        assert agencies <= set(catalogue.names())
+        assert agencies & set(renamed)
+    finally:
+        shutil.rmtree(deployment_dir(home))

@@ -10,12 +10,12 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from core.config import get_settings
-from core.schema import Report
+from core.schema import DATASET, Report
 from pipeline.ingest.containers import write_rows
 from pipeline.registry.client import champion_family, configure
 from pipeline.registry.promotion import promote, router_gate
 from pipeline.registry.pyfunc import load_router
-from pipeline.retrain import training_frame
+from pipeline.retrain import DECISIONS_SOURCE, training_frame
 from pipeline.sources import DataSpec
 from pipeline.synth.generator import generate
 from pipeline.train import train
@@ -43,6 +43,8 @@ def test_decisions_override_base_labels() -> None:
     frame, overridden = training_frame(base, decided)
     assert overridden == 1
     assert dict(zip(frame["id"], frame["agency"], strict=True)) == {"1": "X", "2": "Z", "3": "Z"}
+    # the decisions are the deployment's own source (its OPD names: the deployment level)
+    assert dict(zip(frame["id"], frame[DATASET], strict=True))["3"] == DECISIONS_SOURCE
 
 
 def test_retrain_learns_from_decisions(tmp_path: Path) -> None:

@@ -1,0 +1,86 @@
+"""The admins' page of the deployment's OPD catalogue (``/opd``): each OPD with its function,
+and forms to add, rename, merge or retire one, with the history of edits. An edit takes effect
+at once: suggestions and the correction form name the edited catalogue."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.exceptions import HTTPException
+
+from core.config import get_settings
+from models.functions import opd_functions
+from pipeline.catalogue_edits import (
+    CatalogueEditError,
+    add_opd,
+    catalogue_history,
+    merge_opds,
+    rename_opd,
+    retire_opd,
+)
+from pipeline.deployment import load_catalogue
+from serve.auth import check_csrf
+from serve.deps import PredictorDep
+from serve.routes.ui import StaffUser, flash_to, render
+from serve.store.records import Principal
+
+router = APIRouter(include_in_schema=False)
+EDIT_NAMES = {"add": "ditambahkan", "rename": "diganti nama", "merge": "digabung",
+              "retire": "dinonaktifkan"}  # fmt: skip
+
+
+def _admin(user: Principal) -> None:
+    if not user.may("admin"):
+        raise HTTPException(403, "Halaman ini hanya untuk admin.")
+
+
+@router.get("/opd", response_class=HTMLResponse)
+def catalogue_page(request: Request, user: StaffUser) -> Response:
+    """The catalogue and its history of edits."""
+    _admin(user)
+    home = get_settings().home
+    catalogue = load_catalogue(home)
+    functions = opd_functions()
+    opds = [] if catalogue is None else [o for o in catalogue.opds if o.how != "gazetteer"]
+    return render(
+        request, "opd.html", user=user, catalogue=catalogue, opds=opds, functions=functions,
+        offices=0 if catalogue is None else len(catalogue.opds) - len(opds),
+        history=catalogue_history(home), EDIT_NAMES=EDIT_NAMES,
+    )  # fmt: skip
+
+
+@router.post("/opd")
+def edit_catalogue(
+    request: Request,
+    predictor: PredictorDep,
+    user: StaffUser,
+    edit: Annotated[str, Form()],
+    csrf: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
+    new_name: Annotated[str, Form()] = "",
+    into: Annotated[str, Form()] = "",
+    function: Annotated[str, Form()] = "",
+    aliases: Annotated[str, Form()] = "",
+) -> Response:
+    """One edit; the service serves the edited catalogue from the next suggestion on."""
+    _admin(user)
+    check_csrf(request, csrf)
+    home = get_settings().home
+    try:
+        if edit == "add":
+            spellings = tuple(a.strip() for a in aliases.split(";") if a.strip())
+            catalogue = add_opd(home, name, function or None, spellings, user.name)
+        elif edit == "rename":
+            catalogue = rename_opd(home, name, new_name, user.name)
+        elif edit == "merge":
+            catalogue = merge_opds(home, name, into, user.name)
+        elif edit == "retire":
+            catalogue = retire_opd(home, name, user.name)
+        else:
+            raise HTTPException(422, "Perubahan tidak dikenal.")
+    except CatalogueEditError as exc:
+        return flash_to(request, "/opd", "error", f"Tidak disimpan: {exc}")
+    predictor.triage.router.use_catalogue(catalogue)
+    return flash_to(request, "/opd", "ok", f"OPD {name.strip()}: {EDIT_NAMES[edit]}.")
