@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -35,6 +37,8 @@ from models.functions import FunctionResolver, opd_functions, rule_functions
         ("Bagian Umum dan Protokol Setda", "sekretariat_daerah"),
         ("Dinas Pemberdayaan Masyarakat dan Desa", "pemberdayaan_desa"),
         ("Dinas Pemadam Kebakaran dan Penyelamatan", "kebakaran"),
+        ("BNN Kabupaten Kutai Timur", "narkotika_bnn"),
+        ("UPT Samsat Sangatta", "samsat"),
     ],
 )
 def test_names_of_an_unseen_region_resolve(name: str, function: str) -> None:
@@ -60,11 +64,12 @@ def test_the_explicit_function_wins_and_must_exist() -> None:
 
 
 def _word_vectors(texts: list[str]) -> np.ndarray:
-    """A stand-in sentence embedder: hashed bags of words, L2-normalised."""
+    """A stand-in sentence embedder: hashed bags of words (CRC-32, the same in every process),
+    L2-normalised."""
     out = np.zeros((len(texts), 512))
     for row, text in enumerate(texts):
         for word in re.findall(r"\w+", text.casefold()):
-            out[row, hash(word) % 512] += 1
+            out[row, zlib.crc32(word.encode()) % 512] += 1
     return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
 
 
@@ -82,3 +87,15 @@ def test_every_function_names_real_lapor_topics_and_a_description() -> None:
     for function in opd_functions().values():
         assert set(function.topics) <= topics, function.key
         assert len(function.description) > 40, function.key
+
+
+@pytest.mark.slow
+def test_the_e5_encoder_reads_names_the_rules_miss(encoder_cache: Path) -> None:
+    from pipeline.deployment import e5_embedder
+
+    resolver = FunctionResolver(e5_embedder(encoder_cache.parent))
+    found = resolver.resolve_many(
+        ["Unit Pelaksana Teknis Pengelolaan Sampah Terpadu", "UPT Pengelolaan Pasar Induk"]
+    )
+    assert [r.method for r in found.values()] == ["similarity", "similarity"]
+    assert [r.function for r in found.values()] == ["lingkungan_hidup", "pasar"]

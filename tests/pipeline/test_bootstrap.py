@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.bootstrap import ensure_champion
+from pipeline.bootstrap import ensure_champion, ensure_demo_deployment
 from pipeline.ingest.containers import write_rows
 from pipeline.registry.client import CHAMPION, alias_version
 from pipeline.registry.pyfunc import load_router
+from pipeline.synth.gazetteer import OPD
 from pipeline.synth.generator import generate
 
 pytestmark = pytest.mark.slow
@@ -33,3 +34,18 @@ def test_an_unloadable_champion_is_replaced(lapor_home: Path, tmp_path: Path) ->
     assert any("cannot be loaded" in m and "format version 0" in m for m in messages), messages
     assert alias_version("lapor-router", CHAMPION) == "2"
     assert load_router(uri).version_ == "lapor-router/2"
+
+
+def test_the_demo_is_a_kutai_timur_deployment_routed_through_functions(
+    lapor_home: Path, tmp_path: Path
+) -> None:
+    catalogue = ensure_demo_deployment()
+    assert catalogue.region == "Kabupaten Kutai Timur"
+    assert set(OPD.values()) <= set(catalogue.names())
+    assert "Kecamatan Kombeng" in catalogue.names()  # the gazetteer's offices
+    assert ensure_demo_deployment().names() == catalogue.names()  # set up once
+    demo = tmp_path / "demo.csv"
+    write_rows(generate(400, seed=2), demo)
+    router = load_router(ensure_champion(demo))
+    assert router.catalogue_.region == catalogue.region
+    assert "function" in router.classifiers_
