@@ -34,8 +34,9 @@ from models.duplicates.embeddings import Embeddings
 from models.encoder.classifier import EncoderClassifier
 from models.encoder.config import EncoderConfig
 from models.encoder.e5 import prepare_encoder
+from models.frames import prepare_frame
 from models.linear import CalibratedLinearClassifier, model_texts
-from models.router import Router, prepare_frame
+from models.router import Router
 from pipeline.evaluate import evaluate
 from pipeline.sources import load_frame
 from pipeline.train import synthetic_frame

@@ -5,7 +5,10 @@ The Router owns the preprocessing every caller shares: the text is featurised on
 the family's vectorizer, and each task's classifier reads the same matrix. Reports arrive masked
 (``Report.masked()`` at the system's boundary). Agency labels that name the office of the report's
 own kelurahan or kecamatan are learned as one "own office" class and resolved back to the
-specific office from the report's place (:mod:`models.places`).
+specific office from the report's place (:mod:`models.places`). With a deployment's catalogue,
+agency is also learned at the level of OPD functions and spread over the catalogue's names
+(:mod:`models.opd_routing`). Saving and loading live in :mod:`models.router_folder`, the
+encoder and ensemble families' fitting in :mod:`models.router_encoder`.
 
 It follows scikit-learn's estimator contract: ``__init__`` stores hyperparameters verbatim,
 ``fit`` rebuilds every fitted attribute (names ending in ``_``) and returns self.
@@ -13,18 +16,14 @@ It follows scikit-learn's estimator contract: ``__init__`` stores hyperparameter
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.exceptions import NotFittedError
-from sklearn.metrics import f1_score
 
 from core.schema import (
     DATASET,
@@ -36,11 +35,11 @@ from core.schema import (
 )
 from core.taxonomy import category_descriptions
 from models.answers import add_subtopics, task_answers, urgency_answers
-from models.card import model_card
 from models.catalogue import Catalogue
 from models.channel import intent_features
 from models.duplicates.embeddings import Embeddings
-from models.encoder.config import ENCODER_TASKS, EncoderConfig
+from models.encoder.config import EncoderConfig
+from models.frames import MODEL_INPUT_FIELDS, fingerprints, prepare_frame, row_hashes
 from models.linear import CalibratedLinearClassifier, ReportVectorizer, model_texts
 from models.opd_routing import (
     FUNCTION_COLUMN,
@@ -54,9 +53,10 @@ from models.opd_routing import (
     function_descriptions,
     onto_catalogue,
 )
-from models.persistence import read_folder, write_folder
 from models.places import PlaceOffices
 from models.predictions import TaskPredictions
+from models.router_encoder import EncoderFitting
+from models.router_folder import RouterFolder
 from models.task_fitting import (
     AUTO_CLASS_WEIGHT,
     fit_task_classifier,
@@ -74,9 +74,6 @@ from models.urgency import DangerMatch, UrgencyScorer, find_dangers
 from models.urgency_fitting import fit_urgency_models, out_of_fold_urgency, urgency_scores
 from models.urgency_tiers import MIN_POSITIVES, UrgencyTiers, choose_tiers, fallback_tiers
 
-MODEL_INPUT_FIELDS = ("id", "title", "text", "district", "village", "regency", "address")
-"""The report fields the Router reads (the pyfunc signature's input columns)."""
-
 FAMILIES = ("linear", "encoder", "ensemble")
 """linear: TF-IDF + linear SVMs; encoder: fine-tuned e5 for agency/topic/channel; ensemble: the
 two mixed with per-task weights tuned on validation."""
@@ -84,7 +81,6 @@ SENTENCE_FEATURE_WEIGHTS = {"agency": 0.5}
 """Tasks whose linear features gain multilingual USE sentence embeddings, when asked for: on the
 real split's tuning month agency top-1 rose 0.761 -> 0.771 at weight 0.5 (1.0: 0.763); topic did
 not move (0.807 either way), so it does without (benchmarks/encoder.py)."""
-MIN_TUNING_ROWS = 100
 DEFAULT_TARGET_PRECISION = {
     "agency": 0.95, "topic": 0.95, "channel": 0.95, "supervision": 0.95, "urgent": 0.95,
 }  # fmt: skip
@@ -107,39 +103,7 @@ INTENT_WEIGHT = 0.5
 """Scale of the intent cues appended to the channel task's text features."""
 
 
-def prepare_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """The model-input columns of a report frame (the one preprocessing entry point)."""
-    columns = {
-        name: frame[name].tolist() if name in frame else [None] * len(frame)
-        for name in MODEL_INPUT_FIELDS
-    }
-    columns["text"] = [t if isinstance(t, str) else "" for t in columns["text"]]
-    columns["title"] = [t if isinstance(t, str) else None for t in columns["title"]]
-    # built in one go from lists: column-by-column assignment costs ~2 ms per call, which
-    # dominates the service's one-report requests
-    return pd.DataFrame(columns, dtype=object)
-
-
-def _hash64(values: list[str]) -> np.ndarray:
-    digests = [hashlib.blake2b(v.encode(), digest_size=8).digest() for v in values]
-    return np.frombuffer(b"".join(digests), dtype=np.uint64).copy()
-
-
-def _row_hashes(prepared: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """64-bit hashes of each row's id and of its model text."""
-    ids = [f"id:{i}" if i is not None else "" for i in prepared["id"].tolist()]
-    texts = [f"text:{t}" for t in model_texts(prepared)]
-    return _hash64(ids), _hash64(texts)
-
-
-def fingerprints(prepared: pd.DataFrame) -> np.ndarray:
-    """The sorted, unique hashes of a prepared frame's ids and texts."""
-    ids, texts = _row_hashes(prepared)
-    has_id = np.array([i is not None for i in prepared["id"].tolist()], dtype=bool)
-    return np.unique(np.concatenate([ids[has_id], texts]))
-
-
-class Router:
+class Router(EncoderFitting, RouterFolder):
     """All tasks together: channel, topic (+ sub-topic), agency and urgency -> Suggestions."""
 
     def __init__(
@@ -459,84 +423,6 @@ class Router:
             self.urgency_tiers_ = fallback_tiers(scores, None, self.urgent_target_recall, why)
         progress(f"urgency tiers: {self.urgency_tiers_.reason}")
 
-    def _fit_encoder(
-        self,
-        texts: list[str],
-        labels: dict[str, np.ndarray],
-        validation: pd.DataFrame | None,
-        progress: Callable[[str], None],
-    ) -> None:
-        """Fine-tune the transformer on the rows the linear tasks used, then weigh the two
-        families per task on validation (the encoder family alone: weight 0)."""
-        from models.encoder.classifier import EncoderClassifier  # torch: heavy and optional
-
-        if self.encoder_dir is None:
-            raise ValueError(f"family {self.family!r} needs encoder_dir (models.encoder.e5)")
-        tasks = [t for t in ENCODER_TASKS if t in self.classifiers_]
-        classes = {t: self.classifiers_[t].classes_ for t in tasks}
-        self.encoder_ = EncoderClassifier(
-            Path(self.encoder_dir), classes, self.encoder_config or EncoderConfig()
-        )
-        validation_texts, validation_labels = None, None
-        if validation is not None and len(validation):
-            validation = validation.reset_index(drop=True)
-            validation_texts = model_texts(prepare_frame(validation))
-            validation_labels = {t: self._truth(validation, t) for t in tasks}
-        self.encoder_.fit(
-            texts,
-            {t: labels[t] for t in tasks},
-            validation_texts,
-            validation_labels,
-            progress=progress,
-        )
-        self.ensemble_weights_ = dict.fromkeys(tasks, 0.0 if self.family == "encoder" else 0.5)
-        if self.family == "ensemble" and validation_texts:
-            progress("weighing linear and encoder probabilities on validation")
-            self._tune_ensemble(validation, validation_texts, validation_labels)
-
-    def _truth(self, frame: pd.DataFrame, task: str) -> np.ndarray:
-        """A task's labels as the classifiers know them (own-place offices generic)."""
-        labels = pd.Series(self._suggested_truth(frame, task), dtype=object)
-        if task == "agency" and self.places_.prefixes:
-            labels = self.places_.encode(labels, frame)
-        return labels.to_numpy(dtype=object)
-
-    def _tune_ensemble(
-        self, validation: pd.DataFrame, texts: list[str], truth: dict[str, np.ndarray]
-    ) -> None:
-        """Per task, the linear share (0, 0.1, ..., 1) with the best validation score (top-1
-        accuracy; macro-F1 for the channel, whose rare classes matter); ties go to the lower
-        log-loss. With fewer than MIN_TUNING_ROWS labelled validation rows a task stays linear:
-        a weight chosen on a handful of reports is noise."""
-        prepared = prepare_frame(validation)
-        matrix = self.vectorizer_.transform(prepared)
-        sentences = self._sentences(texts)
-        encoded = self.encoder_.predict_proba(texts)
-        for task, encoder_proba in encoded.items():
-            classifier = self.classifiers_[task]
-            linear_proba = classifier.predict_proba_unchecked(
-                self._task_matrix(task, matrix, texts, sentences)
-            )
-            column = {c: i for i, c in enumerate(classifier.classes_)}
-            rows = np.array([c in column for c in truth[task]])
-            if rows.sum() < MIN_TUNING_ROWS:
-                self.ensemble_weights_[task] = 1.0
-                continue
-            y = np.array([column[c] for c in truth[task][rows]])
-            best = None
-            for weight in np.round(np.linspace(0, 1, 11), 2):
-                proba = weight * linear_proba[rows] + (1 - weight) * encoder_proba[rows]
-                predicted = proba.argmax(axis=1)
-                score = (
-                    f1_score(y, predicted, average="macro")
-                    if task == "channel"
-                    else float((predicted == y).mean())
-                )
-                loss = float(-np.log(np.clip(proba[np.arange(len(y)), y], 1e-12, None)).mean())
-                if best is None or (score, -loss) > best[:2]:
-                    best = (score, -loss, float(weight))
-            self.ensemble_weights_[task] = best[2]
-
     def _sentences(
         self, texts: list[str], progress: Callable[[str], None] = lambda step: None
     ) -> np.ndarray | None:
@@ -726,73 +612,9 @@ class Router:
         """Which rows of ``frame`` the model was trained on: the same id or the same text."""
         self._check_fitted()
         prepared = prepare_frame(frame.reset_index(drop=True))
-        ids, texts = _row_hashes(prepared)
+        ids, texts = row_hashes(prepared)
         known = self.training_fingerprints_
         return np.isin(ids, known) | np.isin(texts, known)
-
-    # --- persistence ------------------------------------------------------------------------
-
-    def config(self, training: dict[str, Any] | None = None) -> dict[str, Any]:
-        """What ``config.json`` holds besides the format and library versions: version,
-        family, hyperparameters, labels, thresholds and where the training data came from."""
-        self._check_fitted()
-        return {
-            "version": self.version_,
-            "family": self.family,
-            "hyperparameters": {
-                "vectorizer_params": self.vectorizer_params,
-                "task_params": self.task_params_,
-                "target_precision": self.target_precision_,
-                "urgent_target_recall": self.urgent_target_recall,
-                "urgent_target_precision": self.urgent_target_precision,
-                "encoder_config": asdict(self.encoder_config) if self.encoder_config else None,
-                "sentence_features": self.sentence_features,
-                "topic_descriptions": self.topic_descriptions,
-            },
-            "labels": self.labels,
-            "thresholds": self.thresholds_,
-            "class_thresholds": self.class_thresholds_,
-            "urgency_tiers": self.urgency_tiers_.describe() if self.urgency_tiers_ else None,
-            "skipped_tasks": self.skipped_,
-            "agency_routing": {
-                "catalogue": self.catalogue_.region if self.catalogue_ else None,
-                "catalogue_agencies": len(self.catalogue_.opds) if self.catalogue_ else 0,
-                "deployment_blend_weight": self.blend_weight_,
-                "blend_top1_by_weight": self.blend_scores_,
-            },
-            "encoder": self.encoder_.describe() if self.encoder_ is not None else None,
-            "ensemble_weights": self.ensemble_weights_,
-            "sentence_weights": self.sentence_weights_,
-            "training": training or {},
-        }
-
-    def save(
-        self,
-        folder: Path,
-        version: str | None = None,
-        training: dict[str, Any] | None = None,
-        metrics: dict[str, Any] | None = None,
-    ) -> Path:
-        """Write ``config.json``, the estimators and a model card (``README.md``) to ``folder``.
-        ``version`` (e.g. ``lapor-router/7``) is recorded for the Suggestions it will make."""
-        self._check_fitted()
-        self.version_ = version
-        state = {k: v for k, v in self.__dict__.items() if k.endswith("_") and k != "_embedder"}
-        config = self.config(training)
-        card = model_card(config, metrics or {})
-        return write_folder(folder, self.get_params(), state, config, card)
-
-    @classmethod
-    def load(cls, folder: Path) -> Router:
-        """A Router saved by :meth:`save` (ModelFormatError, one sentence, if it cannot be)."""
-        params, state, _ = read_folder(folder, TRUSTED_TYPES)
-        router = cls(**params)
-        router.__dict__.update(state)
-        return router
-
-    def _check_fitted(self) -> None:
-        if getattr(self, "vectorizer_", None) is None:
-            raise NotFittedError("this Router is not fitted yet: call fit first")
 
     def use_catalogue(self, catalogue: Catalogue | None) -> Router:
         """Serve with the deployment's current catalogue (as edited since training; or one the
@@ -822,15 +644,6 @@ class Router:
             out["urgent"] = ["False", "True"]
         return out
 
-
-TRUSTED_TYPES = frozenset({
-    "models.linear.CalibratedLinearClassifier", "models.linear.ReportVectorizer",
-    "models.places.PlaceOffices", "models.urgency.UrgencyScorer",
-    "models.urgency_tiers.UrgencyTiers", "models.catalogue.Catalogue", "models.catalogue.Opd",
-    "models.encoder.classifier.EncoderClassifier", "models.encoder.config.EncoderConfig",
-    "pathlib.PosixPath",
-})  # fmt: skip
-"""The only types besides scikit-learn's, numpy's and scipy's a saved Router may contain."""
 
 HYPERPARAMETERS = (
     "vectorizer_params", "task_params", "target_precision", "urgent_target_recall",

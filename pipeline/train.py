@@ -18,7 +18,8 @@ from core.provenance import git_commit
 from core.schema import DATASET, mask_record
 from models.encoder.config import EncoderConfig
 from models.encoder.e5 import prepare_encoder
-from models.router import FAMILIES, MODEL_INPUT_FIELDS, Router, prepare_frame
+from models.frames import MODEL_INPUT_FIELDS, prepare_frame
+from models.router import FAMILIES, Router
 from pipeline.deployment import load_catalogue
 from pipeline.evaluate import evaluate, per_class_report, save_plots
 from pipeline.registry.pyfunc import log_router

@@ -27,9 +27,10 @@ from core.config import get_settings
 from core.provenance import library_versions
 from core.schema import Report, mask_record
 from models.duplicates.scorer import PairScorer
+from models.frames import MODEL_INPUT_FIELDS
 from models.persistence import ModelFormatError
 from models.predictions import SUGGESTION_COLUMNS, flatten
-from models.router import MODEL_INPUT_FIELDS, Router
+from models.router import Router
 from pipeline.dedupe import find_links
 from pipeline.ingest.reader import reports_frame
 from pipeline.registry.client import (

@@ -123,7 +123,7 @@ def test_ensemble_mixes_linear_and_encoder(
 
 
 def _prepared(rows: pd.DataFrame) -> pd.DataFrame:
-    from models.router import prepare_frame
+    from models.frames import prepare_frame
 
     return prepare_frame(rows.reset_index(drop=True))
 

@@ -1,0 +1,88 @@
+"""Saving and loading a Router: ``config.json`` (what a person or the registry reads), the
+estimators and a model card, in one folder (:mod:`models.persistence`)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Self
+
+from sklearn.exceptions import NotFittedError
+
+from models.card import model_card
+from models.persistence import read_folder, write_folder
+
+TRUSTED_TYPES = frozenset({
+    "models.linear.CalibratedLinearClassifier", "models.linear.ReportVectorizer",
+    "models.places.PlaceOffices", "models.urgency.UrgencyScorer",
+    "models.urgency_tiers.UrgencyTiers", "models.catalogue.Catalogue", "models.catalogue.Opd",
+    "models.encoder.classifier.EncoderClassifier", "models.encoder.config.EncoderConfig",
+    "pathlib.PosixPath",
+})  # fmt: skip
+"""The only types besides scikit-learn's, numpy's and scipy's a saved Router may contain."""
+
+
+class RouterFolder:
+    """Mixed into the Router: its config, save and load."""
+
+    def config(self, training: dict[str, Any] | None = None) -> dict[str, Any]:
+        """What ``config.json`` holds besides the format and library versions: version,
+        family, hyperparameters, labels, thresholds and where the training data came from."""
+        self._check_fitted()
+        return {
+            "version": self.version_,
+            "family": self.family,
+            "hyperparameters": {
+                "vectorizer_params": self.vectorizer_params,
+                "task_params": self.task_params_,
+                "target_precision": self.target_precision_,
+                "urgent_target_recall": self.urgent_target_recall,
+                "urgent_target_precision": self.urgent_target_precision,
+                "encoder_config": asdict(self.encoder_config) if self.encoder_config else None,
+                "sentence_features": self.sentence_features,
+                "topic_descriptions": self.topic_descriptions,
+            },
+            "labels": self.labels,
+            "thresholds": self.thresholds_,
+            "class_thresholds": self.class_thresholds_,
+            "urgency_tiers": self.urgency_tiers_.describe() if self.urgency_tiers_ else None,
+            "skipped_tasks": self.skipped_,
+            "agency_routing": {
+                "catalogue": self.catalogue_.region if self.catalogue_ else None,
+                "catalogue_agencies": len(self.catalogue_.opds) if self.catalogue_ else 0,
+                "deployment_blend_weight": self.blend_weight_,
+                "blend_top1_by_weight": self.blend_scores_,
+            },
+            "encoder": self.encoder_.describe() if self.encoder_ is not None else None,
+            "ensemble_weights": self.ensemble_weights_,
+            "sentence_weights": self.sentence_weights_,
+            "training": training or {},
+        }
+
+    def save(
+        self,
+        folder: Path,
+        version: str | None = None,
+        training: dict[str, Any] | None = None,
+        metrics: dict[str, Any] | None = None,
+    ) -> Path:
+        """Write ``config.json``, the estimators and a model card (``README.md``) to ``folder``.
+        ``version`` (e.g. ``lapor-router/7``) is recorded for the Suggestions it will make."""
+        self._check_fitted()
+        self.version_ = version
+        state = {k: v for k, v in self.__dict__.items() if k.endswith("_") and k != "_embedder"}
+        config = self.config(training)
+        card = model_card(config, metrics or {})
+        return write_folder(folder, self.get_params(), state, config, card)
+
+    @classmethod
+    def load(cls, folder: Path) -> Self:
+        """A Router saved by :meth:`save` (ModelFormatError, one sentence, if it cannot be)."""
+        params, state, _ = read_folder(folder, TRUSTED_TYPES)
+        router = cls(**params)
+        router.__dict__.update(state)
+        return router
+
+    def _check_fitted(self) -> None:
+        if getattr(self, "vectorizer_", None) is None:
+            raise NotFittedError("this Router is not fitted yet: call fit first")
