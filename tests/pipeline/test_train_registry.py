@@ -157,6 +157,19 @@ def test_evaluate_scores_agency_against_a_catalogue_the_model_never_saw(
     assert json.loads(out.read_text())["agency"]["top1"] == 0
 
 
+def test_models_list_shows_the_opd_blend(
+    registered: str, registry: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cli.common import console
+
+    monkeypatch.setattr(console, "width", 160)
+    result = runner.invoke(app, ["models", "list"])
+    assert result.exit_code == 0, result.output
+    assert "OPD blend" in result.output
+    row = next(line for line in result.output.splitlines() if "challenger" in line)
+    assert "0.0000" in row  # trained without a deployment catalogue: nothing blended
+
+
 def test_promote_gate(registered: str, registry: Path, demo_file: Path, tmp_path: Path) -> None:
     first = promote(router_gate())
     assert first.promoted
