@@ -183,8 +183,9 @@ def main() -> None:
     base = results["cold_start_bandung"]["function_prior_baseline"]
     print(f"| function-prior baseline | {base['top1']:.3f} | {base['top3']:.3f} |")
     for n, figures in curve.items():
+        blends = "/".join(str(w) for w in figures["blend_weight"])
         print(
-            f"| + {n} Bandung decisions (blend {figures['blend_weight']}) | "
+            f"| + {n} Bandung decisions (mean of 3; blend {blends}) | "
             f"{figures['top1']:.3f} | {figures['top3']:.3f} |"
         )
     print(f"| all Bandung 2021-22 history | {full['top1']:.3f} | {full['top3']:.3f} |")
