@@ -247,12 +247,11 @@ class Catalogue:
             for function, by in self._offices.items()
         }
         every = {f: [c for cs in by.values() for c in cs] for f, by in offices.items()}
-        for function in OWN_OFFICE_FUNCTIONS:
-            if function not in classes:
-                continue
+        own = [f for f in OWN_OFFICE_FUNCTIONS if f in classes]
+        found = [self.places(row) for row in rows] if own else []  # read once per report
+        for function in own:
             share = proba[:, int(np.flatnonzero(classes == function)[0])]
-            for index, row in enumerate(rows):
-                places = self.places(row)
+            for index, places in enumerate(found):
                 targets = [c for key in places[function] for c in offices[function].get(key, [])]
                 if not targets and function == "kelurahan_desa":  # a desa: its kecamatan
                     targets = [
