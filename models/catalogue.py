@@ -16,7 +16,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from models.functions import OWN_OFFICE_FUNCTIONS, FunctionResolver, Resolution, plain_name
+from models.functions import OWN_OFFICE_FUNCTIONS, plain_name
 
 PLACE_WORDS = {
     "kecamatan": r"(?:kecamatan|kec)",
@@ -82,31 +82,6 @@ class Catalogue:
 
     region: str | None
     opds: list[Opd] = field(default_factory=list)
-
-    @classmethod
-    def from_names(
-        cls,
-        region: str | None,
-        names: list[str],
-        resolutions: dict[str, Resolution] | None = None,
-        districts: dict[str, str] | None = None,
-    ) -> Catalogue:
-        """A catalogue of ``names`` (spellings that differ only in case, punctuation or a
-        trailing "Kab. <region>" become one OPD, the first spelling its name, the others aliases),
-        each resolved to its functions (``resolutions``, else the name rules). ``districts``:
-        village place key -> its kecamatan, for kelurahan/desa offices."""
-        resolutions = resolutions or FunctionResolver().resolve_many(names)
-        merged: dict[str, list[str]] = {}
-        for name in names:
-            merged.setdefault(match_key(name, region), []).append(name)
-        opds = []
-        for name, *aliases in merged.values():
-            found = resolutions[name]
-            place = office_place(name) if found.function in OWN_OFFICE_FUNCTIONS else None
-            district = (districts or {}).get(place_key(place)) if place else None
-            opds.append(Opd(name, found.function, found.functions, found.method,
-                            tuple(aliases), place=place, district=district))  # fmt: skip
-        return cls(region, opds)
 
     def __getstate__(self) -> dict[str, object]:
         """What is saved: the OPDs, not the lookups built from them."""

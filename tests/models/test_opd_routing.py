@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from models.catalogue import Catalogue
 from models.opd_routing import blend, choose_blend_weight, deployment_labels
+from tests.models.conftest import named_catalogue
 
-CATALOGUE = Catalogue.from_names(
+CATALOGUE = named_catalogue(
     "Kabupaten Contoh", ["Dinas Sosial", "Badan Pendapatan Daerah", "DPUPR Kab. Contoh"]
 )
 

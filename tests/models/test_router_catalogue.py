@@ -13,6 +13,7 @@ from models.catalogue import Catalogue
 from models.router import Router
 from models.task_fitting import task_labels
 from tests.conftest import TINY_VECTORIZER
+from tests.models.conftest import named_catalogue
 
 FOREIGN_NAMES = {
     # the demo's OPDs as another kabupaten spells them
@@ -29,7 +30,7 @@ FOREIGN_NAMES = {
 
 def foreign_catalogue() -> Catalogue:
     names = [*FOREIGN_NAMES.values(), "Kecamatan Hulu", "Kecamatan Hilir"]
-    return Catalogue.from_names("Kabupaten Contoh", names)
+    return named_catalogue("Kabupaten Contoh", names)
 
 
 def foreign_truth(frame: pd.DataFrame) -> np.ndarray:
@@ -66,7 +67,7 @@ def test_a_report_naming_its_kecamatan_routes_to_that_office(router: Router) -> 
 def deployment_router(demo_frames: tuple[pd.DataFrame, pd.DataFrame]) -> Router:
     train, validation = demo_frames
     names = task_labels(train, "agency").dropna().unique().tolist()
-    catalogue = Catalogue.from_names("Kabupaten Kutai Timur", sorted(names))
+    catalogue = named_catalogue("Kabupaten Kutai Timur", sorted(names))
     return Router(vectorizer_params=TINY_VECTORIZER).fit(train, validation, catalogue=catalogue)
 
 
