@@ -44,6 +44,27 @@ class Settings(BaseSettings):
         default=None, description="Signs UI login sessions; default: a random key kept under home."
     )
     session_hours: int = Field(default=12, description="A UI login lasts this long.")
+    login_failures_per_user: int = Field(
+        default=10,
+        ge=1,
+        description="Wrong passwords for one user name within the login window before further "
+        "tries get 429 until the oldest failure leaves the window.",
+    )
+    login_failures_per_address: int = Field(
+        default=30,
+        ge=1,
+        description="Wrong passwords from one client address within the login window (any user "
+        "names) before that address gets 429.",
+    )
+    login_window_minutes: int = Field(
+        default=15, ge=1, description="The window login failures are counted in."
+    )
+    login_hashes_at_once: int = Field(
+        default=2,
+        ge=1,
+        description="Password checks run at the same time (each Argon2 check takes 64 MiB and a "
+        "core); a login that waits over 5 s for a turn gets 429.",
+    )
     metrics_open: bool = Field(
         default=False,
         description="Serve /api/v1/metrics without an API key (for a Prometheus scraper inside "

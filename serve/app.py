@@ -27,9 +27,21 @@ from serve.auth import key_cache
 from serve.headers import SecurityHeadersMiddleware
 from serve.observability import Metrics, RequestMiddleware
 from serve.predictor import Predictor
-from serve.routes import API_PREFIX, catalogue, classify, health, kpi, models, reports, ui, users
+from serve.routes import (
+    API_PREFIX,
+    accounts,
+    catalogue,
+    classify,
+    health,
+    kpi,
+    models,
+    reports,
+    ui,
+    users,
+)
 from serve.store import Store
 from serve.store.records import StoreError
+from serve.throttle import LoginThrottle
 from serve.workflow import ReportNotFoundError
 
 log = logging.getLogger("lapor.serve")
@@ -94,6 +106,7 @@ def create_app(
     )
     app.state.settings, app.state.metrics = settings, metrics
     app.state.key_cache = key_cache()
+    app.state.login_throttle = LoginThrottle.from_settings(settings)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.session_secret(),
@@ -108,6 +121,7 @@ def create_app(
         app.include_router(module.router)
     app.include_router(ui.router)
     app.include_router(catalogue.router)
+    app.include_router(accounts.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _add_error_handlers(app)
     return app

@@ -81,15 +81,34 @@ def require(role: str) -> Callable[..., Awaitable[Principal]]:
     return check
 
 
+SESSION_TOKEN = "sid"
+"""The key of the server-side session's token in the signed cookie."""
+
+
 def session_principal(request: Request, store: Store) -> Principal | None:
-    """The user logged in to the UI, if any."""
-    user_id = request.session.get("user_id")
-    if user_id is None:
+    """The user logged in to the UI, if any: the cookie's token must name a live session on the
+    server (logout, a password change or deactivation ends it; a copied cookie dies with it)."""
+    token = request.session.get(SESSION_TOKEN)
+    if not isinstance(token, str):
         return None
-    principal = store.principal(int(user_id))
+    principal = store.session_principal(token)
     if principal is not None:
         request.state.user = principal.name
     return principal
+
+
+def start_session(request: Request, store: Store, principal: Principal, hours: float) -> None:
+    """Log in: the session the cookie held before ends, and a fresh one (with a fresh CSRF
+    token) starts, so a session fixed before login is never the logged-in one."""
+    end_session(request, store)
+    request.session[SESSION_TOKEN] = store.open_session(principal.id, hours)
+
+
+def end_session(request: Request, store: Store) -> None:
+    token = request.session.get(SESSION_TOKEN)
+    if isinstance(token, str):
+        store.end_session(token)
+    request.session.clear()
 
 
 def csrf_token(request: Request) -> str:

@@ -1,5 +1,5 @@
 """What a route needs, as ``Annotated`` dependencies: the app's state is read here and nowhere
-else (the store, the predictor, the metrics, the settings, the API-key cache).
+else (the store, the predictor, the metrics, the settings, the API-key cache, the login throttle).
 
 The getters are ``async``: FastAPI runs a plain ``def`` dependency in its thread pool, and a
 thread hop per attribute read cost the service ~10% of its throughput under load."""
@@ -15,6 +15,7 @@ from core.config import Settings
 from serve.observability import Metrics
 from serve.predictor import Predictor
 from serve.store import Store
+from serve.throttle import LoginThrottle
 
 
 def store_of(request: Request) -> Store:
@@ -42,6 +43,10 @@ async def get_key_cache(request: Request) -> TTLCache:
     return request.app.state.key_cache
 
 
+async def get_login_throttle(request: Request) -> LoginThrottle:
+    return request.app.state.login_throttle
+
+
 async def get_loaded_predictor(request: Request) -> Predictor | None:
     """The predictor, or None before start-up finished (what readiness reports)."""
     return getattr(request.app.state, "predictor", None)
@@ -56,5 +61,6 @@ PredictorDep = Annotated[Predictor, Depends(get_predictor)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 KeyCacheDep = Annotated[TTLCache, Depends(get_key_cache)]
+LoginThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
 LoadedPredictorDep = Annotated[Predictor | None, Depends(get_loaded_predictor)]
 LoadedStoreDep = Annotated[Store | None, Depends(get_loaded_store)]

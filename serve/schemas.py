@@ -152,6 +152,13 @@ class DecisionIn(ClientInput):
     urgent: bool | None = None
     duplicate_of: str | None = Field(default=None, min_length=1, max_length=64)
     note: str | None = Field(default=None, max_length=2_000)
+    version: int = Field(
+        ge=1,
+        le=2**31 - 1,
+        description="The report's `version` the decision was made on (from GET "
+        "/reports/{id}): 409 when another change came first, so no decision silently "
+        "overwrites another.",
+    )
 
     @field_validator("topic")
     @classmethod
@@ -169,11 +176,15 @@ class DecisionIn(ClientInput):
 
 
 class ProgressIn(ClientInput):
-    """The OPD's follow-up (``responded``) or the report's closing (``closed``)."""
+    """The OPD's follow-up (``responded``), the report's closing (``closed``), or reopening a
+    closed report (``reopened``) so that it can be decided again."""
 
     model_config = ConfigDict(extra="forbid")
 
-    status: Literal["responded", "closed"]
+    status: Literal["responded", "closed", "reopened"]
+    version: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="As in a decision: 409 when stale."
+    )
 
 
 class DecisionOut(BaseModel):
@@ -222,6 +233,7 @@ class ReportOut(BaseModel):
         "suggested; the queue sorts by it before the SLA clock."
     )
     duplicate_of: str | None
+    version: int = Field(description="Raised by every change; a decision sends the one it saw.")
     suggestion: Suggestion | None
 
 
@@ -262,7 +274,37 @@ class UserIn(ClientInput):
 class UserOut(BaseModel):
     name: str
     role: str
-    api_key: str | None = None
+    active: bool = True
+    password: bool = Field(default=False, description="Whether the user can log in to the UI.")
+    api_key: str | None = Field(default=None, description="A new key: in this answer only.")
+
+
+class PasswordIn(ClientInput):
+    model_config = ConfigDict(extra="forbid")
+
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=200)
+
+
+class KeyOut(BaseModel):
+    """An API key as admins see it: its id and first characters, never the key."""
+
+    id: int
+    user: str
+    prefix: str
+    created_at: datetime
+    revoked: bool
+
+
+class NewKeyOut(BaseModel):
+    api_key: str = Field(description="Shown this once; only its hash is stored.")
+
+
+class AuditOut(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    detail: str | None
 
 
 class Labels(BaseModel):

@@ -64,9 +64,10 @@ def record_decision(
         raise ReportNotFoundError(report_id) from None
 
 
-def record_progress(store: Store, report_id: str, status: str) -> None:
-    """The OPD followed the report up, or it was closed; StoreError (409) for a finished one."""
+def record_progress(store: Store, report_id: str, status: str, version: int | None) -> None:
+    """The OPD followed the report up, it was closed or reopened; StoreError (409) for a step
+    that does not apply or a stale version."""
     try:
-        store.record_progress(report_id, status)
+        store.record_progress(report_id, status, version=version)
     except KeyError:
         raise ReportNotFoundError(report_id) from None

@@ -63,6 +63,33 @@ class ApiKey(Base):
     user: Mapped[User] = relationship()
 
 
+class LoginSession(Base):
+    """A UI login kept on the server: the cookie carries only a random token, whose SHA-256 is
+    stored here, so logging out, a password change or deactivation ends it everywhere."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class AuditEvent(Base):
+    """Who did what to an account or key, and when (admins read these)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(String(100))
+    detail: Mapped[str | None] = mapped_column(Text)
+
+
 class StoredReport(Base):
     """A report as received (personal data masked), its SLA clock and the final labels."""
 
@@ -98,6 +125,9 @@ class StoredReport(Base):
     agency: Mapped[str | None] = mapped_column(String(200), index=True)
     urgent: Mapped[bool | None] = mapped_column(Boolean)
     duplicate_of: Mapped[str | None] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    """Raised by every change; a decision names the version it was made on (a stale one is
+    refused, so concurrent decisions never silently overwrite each other)."""
 
     suggestions: Mapped[list[StoredSuggestion]] = relationship(
         back_populates="report", order_by="StoredSuggestion.id"

@@ -23,23 +23,16 @@ from pipeline.catalogue_edits import (
 from pipeline.deployment import load_catalogue
 from serve.auth import check_csrf
 from serve.deps import PredictorDep
-from serve.routes.ui import StaffUser, flash_to, render
-from serve.store.records import Principal
+from serve.routes.ui import AdminUser, flash_to, render
 
 router = APIRouter(include_in_schema=False)
 EDIT_NAMES = {"add": "ditambahkan", "rename": "diganti nama", "merge": "digabung",
               "retire": "dinonaktifkan"}  # fmt: skip
 
 
-def _admin(user: Principal) -> None:
-    if not user.may("admin"):
-        raise HTTPException(403, "Halaman ini hanya untuk admin.")
-
-
 @router.get("/opd", response_class=HTMLResponse)
-def catalogue_page(request: Request, user: StaffUser) -> Response:
+def catalogue_page(request: Request, user: AdminUser) -> Response:
     """The catalogue and its history of edits."""
-    _admin(user)
     home = get_settings().home
     catalogue = load_catalogue(home)
     functions = opd_functions()
@@ -55,7 +48,7 @@ def catalogue_page(request: Request, user: StaffUser) -> Response:
 def edit_catalogue(
     request: Request,
     predictor: PredictorDep,
-    user: StaffUser,
+    user: AdminUser,
     edit: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "",
     name: Annotated[str, Form()] = "",
@@ -65,7 +58,6 @@ def edit_catalogue(
     aliases: Annotated[str, Form()] = "",
 ) -> Response:
     """One edit; the service serves the edited catalogue from the next suggestion on."""
-    _admin(user)
     check_csrf(request, csrf)
     home = get_settings().home
     try:

@@ -131,7 +131,13 @@ def one_report(report_id: str, store: StoreDep, _: StaffCaller) -> ReportDetail:
     "/reports/{report_id}/decision",
     response_model=DecisionOut,
     status_code=201,
-    responses={404: {}},
+    responses={
+        404: {},
+        409: {
+            "description": "The report changed since `version`, is closed, "
+            "or the duplicate link would make a cycle."
+        },
+    },
 )
 def decide(
     report_id: str,
@@ -141,18 +147,22 @@ def decide(
     metrics: MetricsDep,
     principal: StaffCaller,
 ) -> DecisionOut:
-    """Accept the suggestion or override parts of it. Stored with who and when (committed
-    before the answer); with an agency decided the report is forwarded (``dispositioned``) and
-    its 5-working-day follow-up clock starts."""
+    """Accept the suggestion or override parts of it, on the report's ``version`` (409 when
+    another change came first, or the report is closed: reopen it first). Stored with who and
+    when (committed before the answer); with an agency decided the report is forwarded
+    (``dispositioned``) and its 5-working-day follow-up clock starts."""
     agencies = predictor.triage.router.known_agencies()
     decision = record_decision(store, report_id, principal, body, agencies)
     metrics.decisions.labels(body.action).inc()
     return decision_out(decision, principal.name)
 
 
-@router.post("/reports/{report_id}/status", response_model=ReportDetail, responses={404: {}})
+@router.post(
+    "/reports/{report_id}/status", response_model=ReportDetail, responses={404: {}, 409: {}}
+)
 def progress(report_id: str, body: ProgressIn, store: StoreDep, _: StaffCaller) -> ReportDetail:
-    """Record that the OPD followed the report up (``responded``) or that it was ``closed``
-    (the follow-up KPIs measure these); 409 when the report is already past that stage."""
-    record_progress(store, report_id, body.status)
+    """Record that the OPD followed the report up (``responded``), that it was ``closed`` (the
+    follow-up KPIs measure these), or reopen a closed one; 409 when the step does not apply
+    (already past it) or ``version`` is stale."""
+    record_progress(store, report_id, body.status, body.version)
     return report_detail(store.report(report_id))

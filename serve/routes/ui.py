@@ -3,6 +3,7 @@ suggestion, and one-click decisions. Server-rendered with Jinja2; forms carry a 
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,19 +13,28 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from core.agencies import agency_hint
 from core.formats import angka, persen
 from core.schema import CHANNELS, LAPOR_CATEGORIES, STATUSES, Suggestion
 from pipeline.kpi import compute, plots, render_html
-from serve.auth import check_csrf, csrf_token, session_principal
+from serve.auth import check_csrf, csrf_token, end_session, session_principal, start_session
 from serve.db.tables import OPEN_STATUSES
-from serve.deps import MetricsDep, PredictorDep, StoreDep, store_of
+from serve.deps import (
+    LoginThrottleDep,
+    MetricsDep,
+    PredictorDep,
+    SettingsDep,
+    StoreDep,
+    store_of,
+)
 from serve.routes.classify import validation_message
 from serve.routes.reports import report_out
 from serve.schemas import DecisionIn, ReportOut
-from serve.store.records import Principal, QueueFilter, StoreError
+from serve.store.records import Principal, QueueFilter, StaleReportError, StoreError
+from serve.throttle import LoginBusyError
 from serve.workflow import (
     InvalidDecisionError,
     UnknownAgencyError,
@@ -66,6 +76,7 @@ REASON_NAMES = {
     "person_in_crisis": "orang dalam krisis",
     "other": "lainnya",
 }
+STEP_NAMES = {"responded": "ditindaklanjuti", "closed": "selesai", "reopened": "dibuka kembali"}
 PAGE_SIZE = 50
 
 
@@ -133,6 +144,16 @@ def staff_user(request: Request, store: StoreDep) -> Principal:
 StaffUser = Annotated[Principal, Depends(staff_user)]
 
 
+def admin_user(user: StaffUser) -> Principal:
+    """A logged-in admin; staff get 403."""
+    if not user.may("admin"):
+        raise HTTPException(403, "Halaman ini hanya untuk admin.")
+    return user
+
+
+AdminUser = Annotated[Principal, Depends(admin_user)]
+
+
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     if "user" not in context:  # pages that required a login pass their user in
         context["user"] = session_principal(request, store_of(request))
@@ -170,35 +191,60 @@ def login_form(request: Request, next: str | None = None) -> Response:
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(
+async def login(
     request: Request,
     store: StoreDep,
+    settings: SettingsDep,
+    throttle: LoginThrottleDep,
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=200)],
     csrf: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/antrian",
 ) -> Response:
+    """Log in; after too many wrong passwords for the name or from the address, 429 with
+    ``Retry-After`` (no password is checked then)."""
     check_csrf(request, csrf)
     if "\x00" in username + password:
         raise HTTPException(422, "Karakter NUL tidak diizinkan.")
-    principal = store.authenticate(username.strip(), password)
+    name, address = username.strip(), request.client.host if request.client else "-"
+    wait = throttle.retry_after(name, address)
+    try:
+        if wait is None:
+            async with throttle.turn():
+                principal = await run_in_threadpool(store.authenticate, name, password)
+    except LoginBusyError:
+        wait = 1
+    if wait is not None:
+        response = render(
+            request, "login.html", 429, user=None, next=_safe_next(next),
+            error=f"Terlalu banyak percobaan masuk. Coba lagi dalam {_wait_text(wait)}.",
+        )  # fmt: skip
+        response.headers["Retry-After"] = str(wait)
+        return response
     if principal is None:
+        throttle.failed(name, address)
         return render(
             request,
             "login.html",
             401,
+            user=None,
             next=_safe_next(next),
             error="Nama pengguna atau kata sandi salah.",
         )
-    request.session.clear()  # a fresh session (and CSRF token) for the logged-in user
-    request.session["user_id"] = principal.id
+    throttle.succeeded(name)
+    await run_in_threadpool(start_session, request, store, principal, settings.session_hours)
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
+def _wait_text(seconds: int) -> str:
+    return f"{seconds} detik" if seconds < 120 else f"{math.ceil(seconds / 60)} menit"
+
+
 @router.post("/logout")
-def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+def logout(request: Request, store: StoreDep, csrf: Annotated[str, Form()] = "") -> Response:
+    """Log out: the session ends on the server, not only in this browser."""
     check_csrf(request, csrf)
-    request.session.clear()
+    end_session(request, store)
     return RedirectResponse("/login", status_code=303)
 
 
@@ -287,17 +333,18 @@ def progress_page(
     user: StaffUser,
     status: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "",
+    version: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
 ) -> Response:
-    """Mark a forwarded report as followed up by the OPD, or close it."""
+    """Mark a forwarded report as followed up by the OPD, close it, or reopen it."""
     check_csrf(request, csrf)
-    if status not in ("responded", "closed"):
+    if status not in STEP_NAMES:
         raise HTTPException(422, "Status tidak dikenal.")
     page = f"/laporan/{quote(report_id)}"
     try:
-        record_progress(store, report_id, status)
+        record_progress(store, report_id, status, version)
     except StoreError as exc:
         return flash_to(request, page, "error", str(exc))
-    return flash_to(request, page, "ok", f"Laporan {report_id}: {STATUS_NAMES[status].lower()}.")
+    return flash_to(request, page, "ok", f"Laporan {report_id}: {STEP_NAMES[status]}.")
 
 
 def flash_to(request: Request, target: str, kind: str, text: str) -> Response:
@@ -319,6 +366,7 @@ def decide_page(
     metrics: MetricsDep,
     user: StaffUser,
     action: Annotated[str, Form()],
+    version: Annotated[int, Form(ge=1, le=2**31 - 1)],
     csrf: Annotated[str, Form()] = "",
     agency: Annotated[str, Form()] = "",
     topic: Annotated[str, Form()] = "",
@@ -338,6 +386,7 @@ def decide_page(
             urgent=_form_bool(urgent),
             duplicate_of=duplicate_of.strip() or None,
             note=note.strip() or None,
+            version=version,
         )
     except ValidationError as exc:
         return flash_to(request, f"/laporan/{quote(report_id)}", "error", validation_message(exc))
@@ -346,6 +395,12 @@ def decide_page(
     except UnknownAgencyError as exc:
         hint = f" Maksud Anda: {', '.join(exc.suggestions)}?" if exc.suggestions else ""
         message = f"OPD “{exc.value}” tidak dikenal: pilih dari daftar OPD.{hint}"
+        return flash_to(request, f"/laporan/{quote(report_id)}", "error", message)
+    except StaleReportError:
+        message = (
+            f"Laporan {report_id} sudah diubah orang lain sejak halaman ini dibuka; keputusan "
+            "Anda tidak disimpan. Periksa perubahannya di bawah lalu putuskan lagi."
+        )
         return flash_to(request, f"/laporan/{quote(report_id)}", "error", message)
     except (InvalidDecisionError, StoreError) as exc:
         return flash_to(request, f"/laporan/{quote(report_id)}", "error", str(exc))

@@ -1,26 +1,95 @@
-"""Users and API keys (admins)."""
+"""Users, their API keys and the audit trail of accounts (admins). Every change is recorded
+with who made it; a deactivated user's sessions end and keys stop at once."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
 
 from serve.auth import AdminCaller
-from serve.deps import StoreDep
+from serve.db.tables import User
+from serve.deps import KeyCacheDep, StoreDep
 from serve.routes import API_PREFIX
-from serve.schemas import UserIn, UserOut
+from serve.schemas import AuditOut, KeyOut, NewKeyOut, PasswordIn, UserIn, UserOut
 
 router = APIRouter(prefix=API_PREFIX, tags=["users"])
+CHANGES = {409: {"description": "The change cannot be made (unknown user, already done, ...)."}}
+
+
+def user_out(user: User) -> UserOut:
+    return UserOut(
+        name=user.name, role=user.role, active=user.active, password=bool(user.password_hash)
+    )
 
 
 @router.get("/users", response_model=list[UserOut])
 def list_users(store: StoreDep, _: AdminCaller) -> list[UserOut]:
-    return [UserOut(name=u.name, role=u.role) for u in store.users()]
+    return [user_out(u) for u in store.users()]
 
 
 @router.post("/users", response_model=UserOut, status_code=201, responses={409: {}})
-def add_user(body: UserIn, store: StoreDep, _: AdminCaller) -> UserOut:
+def add_user(body: UserIn, store: StoreDep, admin: AdminCaller) -> UserOut:
     """Create a user: with a password for the UI, and/or ``api_key`` for a machine client
     (the key is in this answer only; just its hash is stored). 409 when the name is taken."""
-    principal = store.add_user(body.name, body.role, body.password)
-    key = store.add_api_key(principal.name) if body.api_key else None
-    return UserOut(name=principal.name, role=principal.role, api_key=key)
+    principal = store.add_user(body.name, body.role, body.password, actor=admin.name)
+    key = store.add_api_key(principal.name, actor=admin.name) if body.api_key else None
+    return UserOut(
+        name=principal.name, role=principal.role, password=bool(body.password), api_key=key
+    )
+
+
+@router.post("/users/{name}/deactivate", response_model=UserOut, responses=CHANGES)
+def deactivate(name: str, store: StoreDep, cache: KeyCacheDep, admin: AdminCaller) -> UserOut:
+    """The user can no longer log in or call the API: sessions end and keys stop at once."""
+    user = store.set_active(name, False, actor=admin.name)
+    cache.clear()
+    return user_out(user)
+
+
+@router.post("/users/{name}/activate", response_model=UserOut, responses=CHANGES)
+def activate(name: str, store: StoreDep, admin: AdminCaller) -> UserOut:
+    return user_out(store.set_active(name, True, actor=admin.name))
+
+
+@router.put("/users/{name}/password", status_code=204, responses=CHANGES)
+def set_password(name: str, body: PasswordIn, store: StoreDep, admin: AdminCaller) -> Response:
+    """Reset a password; every session of the user ends."""
+    store.set_password(name, body.password, actor=admin.name)
+    return Response(status_code=204)
+
+
+@router.post("/users/{name}/keys", response_model=NewKeyOut, status_code=201, responses=CHANGES)
+def add_key(name: str, store: StoreDep, admin: AdminCaller) -> NewKeyOut:
+    return NewKeyOut(api_key=store.add_api_key(name, actor=admin.name))
+
+
+@router.get("/keys", response_model=list[KeyOut], responses=CHANGES)
+def list_keys(
+    store: StoreDep, _: AdminCaller, user: Annotated[str | None, Query(max_length=64)] = None
+) -> list[KeyOut]:
+    """API keys (of one user, or all): ids and first characters, never the keys."""
+    return [KeyOut(**vars(key)) for key in store.keys(user)]
+
+
+@router.delete("/keys/{key_id}", response_model=KeyOut, responses=CHANGES)
+def revoke_key(
+    key_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    store: StoreDep,
+    cache: KeyCacheDep,
+    admin: AdminCaller,
+) -> KeyOut:
+    """Revoke a key: it stops working at once."""
+    key = store.revoke_key(str(key_id), actor=admin.name)
+    cache.clear()
+    return KeyOut(**vars(key))
+
+
+@router.get("/audit", response_model=list[AuditOut])
+def audit_trail(
+    store: StoreDep, _: AdminCaller, limit: Annotated[int, Query(ge=1, le=1_000)] = 200
+) -> list[AuditOut]:
+    """Who changed which account or key, and when; newest first."""
+    return [
+        AuditOut.model_validate(event, from_attributes=True) for event in store.audit_events(limit)
+    ]

@@ -1,4 +1,5 @@
-"""Persistence of the service: reports, suggestions, staff decisions, users and API keys.
+"""Persistence of the service: reports, suggestions, staff decisions, users, API keys, login
+sessions and the audit trail.
 
 SQLAlchemy 2 over SQLite (WAL, synchronous=FULL: a committed decision survives the process being
 killed) by default, or PostgreSQL by URL. The schema is owned by the Alembic migrations in

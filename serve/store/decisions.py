@@ -9,6 +9,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import (
+    Session,
     selectinload,
 )
 
@@ -18,7 +19,32 @@ from core.workdays import FOLLOW_UP_DAYS, add_working_days
 from pipeline.kpi import HISTORY_COLUMNS
 from serve.db.tables import OPEN_STATUSES, Decision, StoredReport, StoredSuggestion
 from serve.store.base import StoreBase
-from serve.store.records import DecisionInput, Principal, StoreError, now_local
+from serve.store.records import (
+    FINISHED_STATUSES,
+    DecisionInput,
+    Principal,
+    StaleReportError,
+    StoreError,
+    now_local,
+)
+
+PROGRESS_STEPS = ("responded", "closed", "reopened")
+
+
+def _refuse_duplicate_cycle(session: Session, report_id: str, duplicate_of: str) -> None:
+    """Linking ``report_id`` to ``duplicate_of`` must not close a loop (A of B and B of A):
+    follow the earlier report's own links back."""
+    seen, current = {report_id}, duplicate_of
+    while current is not None:
+        if current in seen:
+            raise StoreError(
+                f"duplicate_of: {duplicate_of!r} is already linked (through duplicates) to "
+                f"{report_id!r}; a link back would make a cycle"
+            )
+        seen.add(current)
+        current = session.scalar(
+            select(StoredReport.duplicate_of).where(StoredReport.id == current)
+        )
 
 
 class DecisionStore(StoreBase):
@@ -31,12 +57,19 @@ class DecisionStore(StoreBase):
     ) -> Decision:
         """Record a staff decision (made now, or ``at`` for imported history) and move the
         report on: with an agency decided it is forwarded (dispositioned) and its follow-up
-        clock starts. Committed before returning."""
+        clock starts. Committed before returning. StoreError (409) when the report changed
+        since ``decision.version``, is closed, or the duplicate link would close a cycle."""
         now = at or now_local()
         with self.session() as session:
             row = session.get(StoredReport, report_id, with_for_update=True)
             if row is None:
                 raise KeyError(report_id)
+            if decision.version is not None and decision.version != row.version:
+                raise StaleReportError(report_id, decision.version, row.version)
+            if row.status in FINISHED_STATUSES:
+                raise StoreError(f"report {report_id!r} is {row.status}: reopen it to decide")
+            if decision.duplicate_of:
+                _refuse_duplicate_cycle(session, report_id, decision.duplicate_of)
             stored = session.scalars(
                 select(StoredSuggestion)
                 .where(StoredSuggestion.report_id == report_id)
@@ -79,6 +112,7 @@ class DecisionStore(StoreBase):
                 row.response_due_at = add_working_days(now, FOLLOW_UP_DAYS)
             elif row.status == "new":
                 row.status = "verified"
+            row.version += 1
             session.commit()
             session.refresh(record)
             return record
@@ -119,25 +153,44 @@ class DecisionStore(StoreBase):
                 )
         return pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
 
-    def record_progress(self, report_id: str, status: str, at: datetime | None = None) -> None:
-        """The OPD followed the report up (``responded``) or it was ``closed``: the stages the
-        follow-up KPIs measure. Committed before returning."""
-        if status not in ("responded", "closed"):
-            raise StoreError(f"unknown progress {status!r} (expected responded or closed)")
+    def record_progress(
+        self,
+        report_id: str,
+        status: str,
+        at: datetime | None = None,
+        version: int | None = None,
+    ) -> None:
+        """The OPD followed the report up (``responded``), it was ``closed`` (the stages the
+        follow-up KPIs measure), or a closed report was ``reopened`` (back to forwarded, with a
+        new follow-up clock, or to verified when no OPD was decided). Committed before
+        returning; StoreError (409) for a stale ``version`` or a step that does not apply."""
+        if status not in PROGRESS_STEPS:
+            raise StoreError(f"unknown progress {status!r} (expected {', '.join(PROGRESS_STEPS)})")
         now = at or now_local()
         with self.session() as session:
             row = session.get(StoredReport, report_id, with_for_update=True)
             if row is None:
                 raise KeyError(report_id)
-            if status == "responded":
+            if version is not None and version != row.version:
+                raise StaleReportError(report_id, version, row.version)
+            if status == "reopened":
+                if row.status not in FINISHED_STATUSES:
+                    raise StoreError(f"report {report_id!r} is {row.status}, not closed")
+                row.closed_at = row.responded_at = None
+                row.status = "dispositioned" if row.agency else "verified"
+                if row.agency:
+                    row.response_due_at = add_working_days(now, FOLLOW_UP_DAYS)
+            elif status == "responded":
                 if row.status not in (*OPEN_STATUSES, "dispositioned"):
                     raise StoreError(f"report {report_id!r} is already {row.status}")
                 row.responded_at = now
+                row.status = status
             else:
-                if row.status == "closed":
-                    raise StoreError(f"report {report_id!r} is already closed")
+                if row.status in FINISHED_STATUSES:
+                    raise StoreError(f"report {report_id!r} is already {row.status}")
                 row.closed_at = now
-            row.status = status
+                row.status = status
+            row.version += 1
             session.commit()
 
     def decided_reports(self) -> list[Report]:

@@ -16,6 +16,20 @@ class StoreError(LaporError):
     """A store operation that cannot be done as asked (unknown user, id conflict, ...)."""
 
 
+class StaleReportError(StoreError):
+    """A change made on a version of the report that another change has since replaced."""
+
+    def __init__(self, report_id: str, seen: int, current: int) -> None:
+        super().__init__(
+            f"report {report_id!r} changed since you saw it (version {seen}, now {current}): "
+            "reload it and decide again"
+        )
+
+
+FINISHED_STATUSES = ("closed", "archived")
+"""Reports that take no decision until reopened."""
+
+
 def check_role(role: str) -> None:
     """The one role rule: StoreError naming the roles there are."""
     if role not in ROLES:
@@ -58,6 +72,8 @@ class DecisionInput:
     urgent: bool | None = None
     duplicate_of: str | None = None
     note: str | None = None
+    version: int | None = None
+    """The report's version the decision was made on (None: imported history, no check)."""
 
 
 def hash_api_key(key: str) -> str:

@@ -121,3 +121,33 @@ def test_files_under_home_are_private_to_their_owner(tmp_path: Path) -> None:
     assert any(p.suffix == ".db" for p in written)
     exposed = [str(p) for p in written if p.stat().st_mode & 0o077]
     assert exposed == []
+
+
+def test_users_deactivate_activate_set_password_keys_revoke_and_audit() -> None:
+    from core.config import get_settings
+    from serve.store import Store
+
+    key = runner.invoke(app, ["users", "add", "bot", "--api-key"]).stdout.split()[-1]
+    runner.invoke(app, ["users", "add", "siti"], input="kata-sandi-1\nkata-sandi-1\n")
+    store = Store(get_settings().store_url)
+    assert runner.invoke(app, ["users", "deactivate", "bot"]).exit_code == 0
+    assert store.principal_for_key(key) is None
+    again = runner.invoke(app, ["users", "deactivate", "bot"])
+    assert (again.exit_code, "already inactive" in again.output) == (1, True)
+    assert runner.invoke(app, ["users", "activate", "bot"]).exit_code == 0
+    assert store.principal_for_key(key).name == "bot"
+    reset = runner.invoke(app, ["users", "set-password", "siti"], input="sandi-baru-1\n" * 2)
+    assert reset.exit_code == 0, reset.output
+    assert store.authenticate("siti", "sandi-baru-1") is not None
+    listed = runner.invoke(app, ["users", "keys"])
+    assert key[:8] in listed.stdout
+    assert key not in listed.stdout
+    revoked = runner.invoke(app, ["users", "revoke-key", key])  # a leaked key, given whole
+    assert revoked.exit_code == 0, revoked.output
+    assert store.principal_for_key(key) is None
+    unknown = runner.invoke(app, ["users", "revoke-key", "999"])
+    assert (unknown.exit_code, "no API key" in unknown.output) == (1, True)
+    trail = runner.invoke(app, ["users", "audit"]).stdout
+    for action in ("deactivate", "activate", "set_password", "revoke_key", "add_key"):
+        assert action in trail
+    assert "cli:" in trail

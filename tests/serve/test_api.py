@@ -216,7 +216,9 @@ def test_accept_and_override_decisions(service: Service) -> None:
     road = service.intake(ROAD, id="R1")
     fire = service.intake(FIRE, id="R2")
     accepted = service.client.post(
-        "/api/v1/reports/R1/decision", json={"action": "accept"}, headers=service.staff
+        "/api/v1/reports/R1/decision",
+        json={"action": "accept", "version": 1},
+        headers=service.staff,
     )
     assert accepted.status_code == 201, accepted.text
     decision = accepted.json()
@@ -233,6 +235,7 @@ def test_accept_and_override_decisions(service: Service) -> None:
     overridden = service.client.post(
         "/api/v1/reports/R2/decision",
         json={
+            "version": 1,
             "action": "override",
             "agency": "Badan Penanggulangan Bencana Daerah",
             "topic": "KETENTERAMAN, KETERTIBAN UMUM, DAN PELINDUNGAN MASYARAKAT",
@@ -267,7 +270,7 @@ def test_accept_and_override_decisions(service: Service) -> None:
 def test_bad_decisions(service: Service, payload: dict, status: int, message: str) -> None:
     service.intake(ROAD, id="D1")
     response = service.client.post(
-        "/api/v1/reports/D1/decision", json=payload, headers=service.staff
+        "/api/v1/reports/D1/decision", json={"version": 1, **payload}, headers=service.staff
     )
     assert response.status_code == status
     assert message in response.json()["detail"]
@@ -275,7 +278,9 @@ def test_bad_decisions(service: Service, payload: dict, status: int, message: st
 
 def test_decision_on_an_unknown_report_is_404(service: Service) -> None:
     response = service.client.post(
-        "/api/v1/reports/NOPE/decision", json={"action": "accept"}, headers=service.staff
+        "/api/v1/reports/NOPE/decision",
+        json={"action": "accept", "version": 1},
+        headers=service.staff,
     )
     assert response.status_code == 404
 
@@ -309,11 +314,13 @@ def test_kpi_from_the_store(service: Service) -> None:
     road = service.intake(ROAD, id="K1")
     service.intake(FIRE, id="K2")
     service.client.post(
-        "/api/v1/reports/K1/decision", json={"action": "accept"}, headers=service.staff
+        "/api/v1/reports/K1/decision",
+        json={"action": "accept", "version": 1},
+        headers=service.staff,
     )
     service.client.post(
         "/api/v1/reports/K2/decision",
-        json={"action": "override", "agency": "Badan Penanggulangan Bencana Daerah"},
+        json={"version": 1, "action": "override", "agency": "Badan Penanggulangan Bencana Daerah"},
         headers=service.staff,
     )
     kpis = service.client.get("/api/v1/kpi", headers=service.staff).json()
@@ -370,7 +377,11 @@ def test_an_override_must_name_one_of_the_deployments_opds(service: Service) -> 
     service.intake(ROAD, id="T1")
     typo = service.client.post(
         "/api/v1/reports/T1/decision",
-        json={"action": "override", "agency": "Dinas Pekerjan Umum dan Penataan Ruang"},
+        json={
+            "version": 1,
+            "action": "override",
+            "agency": "Dinas Pekerjan Umum dan Penataan Ruang",
+        },
         headers=service.staff,
     )
     assert typo.status_code == 422
@@ -379,7 +390,7 @@ def test_an_override_must_name_one_of_the_deployments_opds(service: Service) -> 
     assert service.store.report("T1").status == "new"
     spelled = service.client.post(
         "/api/v1/reports/T1/decision",
-        json={"action": "override", "agency": "dinas  PERHUBUNGAN"},
+        json={"version": 1, "action": "override", "agency": "dinas  PERHUBUNGAN"},
         headers=service.staff,
     )
     assert spelled.status_code == 201, spelled.text
@@ -391,7 +402,7 @@ def test_the_queue_filter_finds_opds_by_abbreviation_or_part_of_the_name(service
         service.intake(ROAD, id=report_id)
         decided = service.client.post(
             f"/api/v1/reports/{report_id}/decision",
-            json={"action": "override", "agency": agency},
+            json={"version": 1, "action": "override", "agency": agency},
             headers=service.staff,
         )
         assert decided.status_code == 201, decided.text

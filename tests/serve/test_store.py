@@ -160,7 +160,11 @@ def test_an_acknowledged_decision_survives_a_kill(
         assert created.status_code == 201
         decided = httpx.post(
             f"{base}/reports/K1/decision",
-            json={"action": "override", "agency": "Dinas Pekerjaan Umum dan Penataan Ruang"},
+            json={
+                "version": 1,
+                "action": "override",
+                "agency": "Dinas Pekerjaan Umum dan Penataan Ruang",
+            },
             headers=headers,
         )
         server.send_signal(signal.SIGKILL)
@@ -198,7 +202,7 @@ def test_the_service_on_postgresql(
         )
         assert created.status_code == 201, created.text
         decided = client.post(
-            "/api/v1/reports/P1/decision", json={"action": "accept"}, headers=headers
+            "/api/v1/reports/P1/decision", json={"action": "accept", "version": 1}, headers=headers
         )
         assert decided.status_code == 201
         queue = client.get("/api/v1/reports?status=dispositioned", headers=headers).json()

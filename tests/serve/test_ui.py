@@ -25,6 +25,12 @@ def csrf_of(html: str) -> str:
     return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
 
 
+def form_of(html: str) -> dict[str, str]:
+    """The hidden fields a decision form sends: the CSRF token and the report's version."""
+    version = re.search(r'name="version" value="(\d+)"', html).group(1)
+    return {"csrf": csrf_of(html), "version": version}
+
+
 def login(service: Service, name: str = "siti", password: str = "kata-sandi-siti") -> None:
     page = service.client.get("/login")
     response = service.client.post(
@@ -117,14 +123,14 @@ def test_form_decision_moves_to_the_next_report(service: Service) -> None:
     page = service.client.get("/laporan/F1")
     response = service.client.post(
         "/laporan/F1/keputusan",
-        data={"csrf": csrf_of(page.text), "action": "accept"},
+        data={**form_of(page.text), "action": "accept"},
         follow_redirects=False,
     )
     assert response.headers["location"] == "/laporan/F2"
     assert service.store.report("F1").status == "dispositioned"
     bad = service.client.post(
         "/laporan/F2/keputusan",
-        data={"csrf": csrf_of(page.text), "action": "override"},
+        data={**form_of(page.text), "action": "override"},
     )
     assert "must set" in bad.text  # shown on the page again, nothing stored
     assert service.store.report("F2").decisions == []
@@ -233,9 +239,7 @@ def test_follow_up_buttons(service: Service) -> None:
     login(service)
     page = service.client.get("/laporan/U1")
     assert 'id="mark-responded"' not in page.text  # not forwarded yet
-    service.client.post(
-        "/laporan/U1/keputusan", data={"csrf": csrf_of(page.text), "action": "accept"}
-    )
+    service.client.post("/laporan/U1/keputusan", data={**form_of(page.text), "action": "accept"})
     page = service.client.get("/laporan/U1")
     assert 'id="mark-responded"' in page.text
     done = service.client.post(
@@ -281,7 +285,7 @@ def test_a_typed_opd_that_does_not_exist_is_refused_on_the_form(service: Service
     assert "DPUPR · PUPR" in page.text  # the list finds an OPD by its short forms
     refused = service.client.post(
         "/laporan/K1/keputusan",
-        data={"csrf": csrf_of(page.text), "action": "override", "agency": "Dinas Pekerjan Umum"},
+        data={**form_of(page.text), "action": "override", "agency": "Dinas Pekerjan Umum"},
     )
     assert "tidak dikenal" in refused.text
     assert service.store.report("K1").status == "new"
@@ -348,8 +352,6 @@ def test_accepting_is_offered_only_while_a_report_waits_for_a_decision(service: 
     login(service)
     page = service.client.get("/laporan/A9")
     assert 'id="accept" >' in page.text or 'id="accept">' in page.text  # enabled
-    service.client.post(
-        "/laporan/A9/keputusan", data={"csrf": csrf_of(page.text), "action": "accept"}
-    )
+    service.client.post("/laporan/A9/keputusan", data={**form_of(page.text), "action": "accept"})
     decided = service.client.get("/laporan/A9")
     assert 'id="accept" disabled' in decided.text

@@ -1,0 +1,198 @@
+"""Accounts: login sessions kept on the server, login throttling, user and key administration
+(API and UI) with an audit trail."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from fastapi.testclient import TestClient
+
+from models.router import Router
+from serve import throttle as throttle_module
+from serve.throttle import LoginBusyError, LoginThrottle
+from tests.serve.conftest import Service, service_with
+from tests.serve.test_ui import csrf_of, login
+
+pytestmark = pytest.mark.slow
+
+
+def replay(service: Service, cookies: dict[str, str]) -> TestClient:
+    """Another browser holding a copy of these cookies."""
+    return TestClient(service.client.app, cookies=cookies)
+
+
+def is_logged_in(client: TestClient) -> bool:
+    return client.get("/antrian", follow_redirects=False).status_code == 200
+
+
+def test_a_copied_cookie_dies_at_logout(service: Service) -> None:
+    login(service)
+    copied = replay(service, dict(service.client.cookies))
+    assert is_logged_in(copied)
+    page = service.client.get("/antrian")
+    service.client.post("/logout", data={"csrf": csrf_of(page.text)})
+    assert not is_logged_in(service.client)
+    assert not is_logged_in(copied)  # the session ended on the server, not only here
+
+
+def test_a_new_password_or_deactivation_ends_every_session(service: Service) -> None:
+    login(service)
+    elsewhere = replay(service, dict(service.client.cookies))
+    service.store.set_password("siti", "sandi-baru-siti", actor="budi")
+    assert not is_logged_in(service.client)
+    assert not is_logged_in(elsewhere)
+    login(service, password="sandi-baru-siti")
+    assert is_logged_in(service.client)
+    service.store.set_active("siti", False, actor="budi")
+    assert not is_logged_in(service.client)
+    assert service.client.get("/api/v1/reports", headers=service.staff).status_code == 401
+
+
+def test_each_login_gets_a_session_of_its_own(service: Service) -> None:
+    login(service)
+    first = replay(service, dict(service.client.cookies))
+    login(service)  # logging in again from the same browser replaces its session
+    assert is_logged_in(service.client)
+    assert not is_logged_in(first)
+
+
+def try_login(client: TestClient, name: str, password: str) -> tuple[int, str | None]:
+    page = client.get("/login")
+    answer = client.post(
+        "/login",
+        data={"username": name, "password": password, "csrf": csrf_of(page.text)},
+        follow_redirects=False,
+    )
+    return answer.status_code, answer.headers.get("retry-after")
+
+
+def test_wrong_passwords_for_one_name_are_throttled(
+    router: Router, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with service_with(router, monkeypatch, LAPOR_LOGIN_FAILURES_PER_USER="3") as client:
+        client.app.state.store.add_user("siti", "staff", "kata-sandi-siti")
+        checked = []
+        authenticate = client.app.state.store.authenticate
+        monkeypatch.setattr(
+            client.app.state.store,
+            "authenticate",
+            lambda *args: checked.append(args[0]) or authenticate(*args),
+        )
+        assert [try_login(client, "siti", "salah-123")[0] for _ in range(3)] == [401] * 3
+        status, retry = try_login(client, "Siti ", "kata-sandi-siti")
+        assert status == 429
+        assert 800 < int(retry) <= 900  # until the first failure leaves the 15-minute window
+        assert len(checked) == 3  # a throttled try costs no password hash
+        assert try_login(client, "budi", "salah-123")[0] == 401  # other names are not locked
+
+
+def test_wrong_passwords_from_one_address_are_throttled(
+    router: Router, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with service_with(router, monkeypatch, LAPOR_LOGIN_FAILURES_PER_ADDRESS="4") as client:
+        statuses = [try_login(client, f"orang{n}", "salah-123")[0] for n in range(5)]
+        assert statuses == [401, 401, 401, 401, 429]
+        page = client.get("/login")
+        assert (
+            "Terlalu banyak percobaan"
+            in client.post(
+                "/login", data={"username": "x", "password": "y", "csrf": csrf_of(page.text)}
+            ).text
+        )
+
+
+def test_the_throttle_window_slides_and_a_right_password_clears_the_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = [1_000.0]
+    monkeypatch.setattr(throttle_module.time, "monotonic", lambda: clock[0])
+    throttle = LoginThrottle(per_user=2, per_address=3, window_seconds=60, hashes=1)
+    throttle.failed("siti", "10.0.0.1")
+    clock[0] += 10
+    throttle.failed("siti", "10.0.0.1")
+    assert throttle.retry_after("siti", "10.0.0.2") == 50  # the first failure leaves at +60
+    clock[0] += 50
+    assert throttle.retry_after("siti", "10.0.0.2") is None
+    throttle.failed("siti", "10.0.0.1")
+    throttle.succeeded("siti")
+    assert throttle.retry_after("siti", "10.0.0.2") is None
+    throttle.failed("budi", "10.0.0.1")  # the address's third failure in the window
+    assert throttle.retry_after("ani", "10.0.0.1") == 10  # the address kept its count
+
+
+def test_password_checks_run_a_bounded_number_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(throttle_module, "HASH_WAIT_SECONDS", 0.05)
+    throttle = LoginThrottle(per_user=5, per_address=5, window_seconds=60, hashes=1)
+
+    async def two_at_once() -> None:
+        async with throttle.turn():
+            with pytest.raises(LoginBusyError):
+                async with throttle.turn():
+                    pass
+        async with throttle.turn():  # the turn came back
+            pass
+
+    asyncio.run(two_at_once())
+
+
+def test_admins_manage_users_and_keys_through_the_api(service: Service) -> None:
+    client, admin = service.client, service.admin
+    staff_key = service.staff["X-API-Key"]
+    assert client.get("/api/v1/users", headers=service.staff).status_code == 403
+    off = client.post("/api/v1/users/siti/deactivate", headers=admin)
+    assert off.status_code == 200, off.text
+    assert off.json()["active"] is False
+    assert client.get("/api/v1/reports", headers=service.staff).status_code == 401  # at once
+    assert client.post("/api/v1/users/siti/deactivate", headers=admin).status_code == 409
+    assert client.post("/api/v1/users/siti/activate", headers=admin).status_code == 200
+    assert client.get("/api/v1/reports", headers=service.staff).status_code == 200
+    keys = client.get("/api/v1/keys", params={"user": "siti"}, headers=admin).json()
+    assert [k["prefix"] for k in keys] == [staff_key[:8]]
+    assert staff_key not in client.get("/api/v1/keys", headers=admin).text
+    revoked = client.delete(f"/api/v1/keys/{keys[0]['id']}", headers=admin)
+    assert revoked.json()["revoked"] is True
+    assert client.get("/api/v1/reports", headers=service.staff).status_code == 401
+    fresh = client.post("/api/v1/users/siti/keys", headers=admin).json()["api_key"]
+    assert client.get("/api/v1/reports", headers={"X-API-Key": fresh}).status_code == 200
+    reset = client.put("/api/v1/users/siti/password", json={"password": "baru-1234"}, headers=admin)
+    assert reset.status_code == 204
+    assert service.store.authenticate("siti", "baru-1234") is not None
+    last_admin = client.post("/api/v1/users/budi/deactivate", headers=admin)
+    assert last_admin.status_code == 409
+    assert "last active admin" in last_admin.json()["detail"]
+    assert client.post("/api/v1/users/nobody/activate", headers=admin).status_code == 409
+    trail = client.get("/api/v1/audit", headers=admin).json()
+    assert [(e["actor"], e["action"], e["target"]) for e in trail[:6]] == [
+        ("budi", "set_password", "siti"),
+        ("budi", "add_key", "siti"),
+        ("budi", "revoke_key", "siti"),
+        ("budi", "activate", "siti"),
+        ("budi", "deactivate", "siti"),
+        ("system", "add_key", "budi"),
+    ]
+
+
+def test_admins_manage_users_on_their_page(service: Service) -> None:
+    login(service)
+    assert service.client.get("/pengguna").status_code == 403  # staff
+    login(service, "budi", "kata-sandi-budi")
+    page = service.client.get("/pengguna")
+    assert page.status_code == 200
+    form = {"csrf": csrf_of(page.text)}
+    added = service.client.post(
+        "/pengguna", data={**form, "change": "add_user", "name": "ani", "password": "sandi-ani-1"}
+    )
+    assert "Pengguna ani ditambahkan." in added.text
+    keyed = service.client.post("/pengguna", data={**form, "change": "add_key", "name": "ani"})
+    key = keyed.text.split('class="new-key">')[1].split("<")[0]
+    assert service.store.principal_for_key(key).name == "ani"
+    assert key not in service.client.get("/pengguna").text  # shown once
+    short = service.client.post(
+        "/pengguna", data={**form, "change": "set_password", "name": "ani", "password": "x"}
+    )
+    assert "Tidak disimpan" in short.text
+    off = service.client.post("/pengguna", data={**form, "change": "deactivate", "name": "ani"})
+    assert "Pengguna ani dinonaktifkan." in off.text
+    assert service.store.principal_for_key(key) is None
+    assert "menonaktifkan ani" in off.text  # the audit trail on the page
