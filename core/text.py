@@ -14,26 +14,66 @@ from importlib import resources
 
 # --- personal data --------------------------------------------------------------------------
 
-# An e-mail address starts where a token starts (the look-behind fails at once inside a long word,
-# where an unanchored pattern restarted at every character: quadratic time), its local part at
-# most 64 characters and its labels 63, as RFC 5321 allows.
-EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+", re.UNICODE)
-# 16-digit NIK / KK numbers, also written in groups separated by spaces, dots or dashes.
-NIK_RE = re.compile(r"(?<!\d)(?<!\d[.,])(?:\d[ .-]?){15}\d(?!\d|[.,]\d)")
-# A bank account: a keyword, then 6-20 digits (groups allowed).
-ACCOUNT_RE = re.compile(
-    r"(?P<key>\b(?:no(?:mor)?\.?\s*)?(?:rek(?:ening)?|norek|acc(?:ount)?|va|virtual account)"
-    r"(?:\s*(?:bank\s*)?(?:bri|bca|bni|mandiri|bsi|btn|bpd|jatim|kaltim|danamon|cimb))?"
-    r"\s*[:.]?\s*)(?P<num>\d(?:[ .-]?\d){5,19})(?!\d)",
+# Every pattern below is linear in the text: each starts where a token starts (a look-behind that
+# fails at once inside a long word or digit run), its repetitions are bounded, and where a piece
+# is optional the next character decides which way the match goes.
+
+_FOLD = {
+    **{ord(c): None for c in "\u200b\u200c\u200d\u2060\ufeff\u00ad"},  # zero-width, soft hyphen
+    **{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)},  # full-width ASCII: ＠, ６, ...
+}
+"""What hides a number or an address from a pattern and is folded first."""
+
+# Between two digits of a number: one or two spaces, a dash, dot or slash (with up to two spaces
+# around it), or nothing.
+_GAP = r"(?:[ \t]{1,2}(?:[-./][ \t]{0,2})?|[-./][ \t]{0,2})?"
+
+# An e-mail address, also written "x @ host.net", "x [at] host [dot] net", "x(at)host.net". Its
+# local part has at most 64 characters and its labels 63 (RFC 5321); it ends in two letters.
+_AT = r"(?:[ \t]?@[ \t]?|[ \t]?[\[(][ \t]?at[ \t]?[\])][ \t]?)"
+_DOT = r"(?:\.|[ \t]?[\[(][ \t]?dot[ \t]?[\])][ \t]?)"
+EMAIL_RE = re.compile(
+    rf"(?<![\w.+-])[\w.+-]{{1,64}}{_AT}[\w-]{{1,63}}(?:{_DOT}[\w-]{{1,63}})+(?<=[^\W\d_]{{2}})",
     re.IGNORECASE,
 )
-# Indonesian mobile numbers (08…, +62 8…, 62 8…) and landlines with an area code ((031) 123…).
-PHONE_RE = re.compile(
-    r"(?<![\w])(?:(?:\+62|62|0)[ .-]?8\d(?:[ .-]?\d){6,11}"
-    r"|\(0\d{2,3}\)[ .-]?\d{5,8}|0\d{2,3}-\d{5,8})(?!\d)"
+# 16-digit NIK / KK numbers, also written in groups.
+NIK_RE = re.compile(rf"(?<!\d)(?<!\d[.,])\d(?:{_GAP}\d){{15}}(?!\d|[.,]\d)")
+_BANKS = (
+    r"bri|bca|bni|mandiri|bsi|btn|bpd|jatim|kaltim|danamon|cimb(?: niaga)?|permata|ocbc|panin"
+    r"|mega|muamalat|bjb"
 )
-LONG_NUMBER_RE = re.compile(r"(?<!\d)\d{10,}(?!\d)")
-_MONEY_BEFORE_RE = re.compile(r"(?:rp|idr)\.?\s*$", re.IGNORECASE)
+# A bank account: a keyword ("rekening", "norek", "transfer ke", ...), maybe a bank, then 6-20
+# digits (groups allowed).
+ACCOUNT_RE = re.compile(
+    r"(?P<key>\b(?:(?:no(?:mor)?\.?\s{0,2})?(?:rek(?:ening)?\.?|norek|acc(?:ount)?|va"
+    r"|virtual account)|transfer\s{1,2}ke(?:\s{1,2}rek(?:ening)?\.?)?)"
+    rf"(?:\s{{0,2}}(?:bank\s{{0,2}})?(?:{_BANKS})\b)?\s{{0,2}}[:.]?\s{{0,2}})"
+    r"(?P<num>\d(?:[ .-]?\d){5,19})(?!\d)",
+    re.IGNORECASE,
+)
+# Indonesian mobile numbers: 08…, +62 8…, 62 8…, (+62) 8…, +62 (0)8…, 10 to 14 digits in all.
+PHONE_RE = re.compile(
+    r"(?<![\w+])(?:(?:\(\s?\+?62\s?\)|\+?62)[ \t.-]{0,2}(?:\(0\)[ \t]?)?|0)"
+    rf"(?P<number>8\d(?:{_GAP}\d){{7,11}})(?!\d)"
+)
+# Landlines with an area code: (031) 123…, 0549-21234, 0549 21234, +62 549 21234.
+LANDLINE_RE = re.compile(
+    r"(?<![\w+])(?:\(0[2-79]\d{1,2}\)[ \t.-]?|0[2-79]\d{1,2}[ \t-]|\+62[ \t.-]?[2-79]\d{1,2}"
+    r"[ \t.-]?)(?P<number>\d{5,8})(?!\d)"
+)
+LONG_NUMBER_RE = re.compile(r"(?<!\d)(?<!\d[.,])\d{10,}(?!\d|[.,]\d)")
+
+_MONEY_BEFORE_RE = re.compile(
+    r"\b(?:rp|idr|anggaran|dana(?:\s\w+)?|biaya|nilai(?:\s\w+)?|sebesar|senilai|harga|total"
+    r"|pagu|apbd|apbn)\.?\s{0,2}$",
+    re.IGNORECASE,
+)
+_MONEY_AFTER_RE = re.compile(r"^(?:,\d{1,2})?\s{0,2}(?:rupiah|juta|miliar|milyar|triliun|ribu)\b")
+_THOUSANDS_RE = re.compile(r"[1-9]\d{0,2}(?:([.,])\d{3})(?:\1\d{3})+")
+_SEPARATOR_RE = re.compile(r"\D+")
+_TIMESTAMP_RE = re.compile(
+    r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:[01]\d|2[0-3])[0-5]\d(?:[0-5]\d)?"
+)
 
 MASK_NIK = "[NIK]"
 MASK_PHONE = "[TELEPON]"
@@ -42,10 +82,24 @@ MASK_ACCOUNT = "[REKENING]"
 MASK_NUMBER = "[NOMOR]"
 
 
-def _unless_money(mask: str):
+def _not_an_identifier(match: re.Match[str]) -> bool:
+    """An amount of money (a keyword before, a unit after, or thousands grouping), a time
+    stamp (YYYYMMDDhhmm[ss]), or two numbers side by side (separators of two kinds: "21/01/2022
+    12/03/2023")."""
+    found, text = match.group(0), match.string
+    if _MONEY_BEFORE_RE.search(text[max(0, match.start() - 30) : match.start()]):
+        return True
+    if _MONEY_AFTER_RE.match(text[match.end() : match.end() + 12]):
+        return True
+    if _THOUSANDS_RE.fullmatch(found) or _TIMESTAMP_RE.fullmatch(found):
+        return True
+    number = match.groupdict().get("number") or found
+    return len({gap.strip() or " " for gap in _SEPARATOR_RE.findall(number)}) > 1
+
+
+def _masked_as(mask: str):
     def replace(match: re.Match[str]) -> str:
-        before = match.string[max(0, match.start() - 5) : match.start()]
-        return match.group(0) if _MONEY_BEFORE_RE.search(before) else mask
+        return match.group(0) if _not_an_identifier(match) else mask
 
     return replace
 
@@ -53,16 +107,20 @@ def _unless_money(mask: str):
 def mask_pii(text: str) -> str:
     """Mask NIK/KK numbers, phone numbers, e-mails and bank accounts.
 
-    Dates, years, RT/RW, house numbers and money amounts are left alone; any other run of ten or
-    more digits is masked as ``[NOMOR]`` because it can only be an identifier.
+    Zero-width characters are dropped and full-width forms folded first (they hide a number
+    from a pattern). Dates, times, years, RT/RW, house numbers, coordinates and money amounts
+    are left alone; any other run of ten or more digits is masked as ``[NOMOR]`` because it
+    can only be an identifier.
     """
     if not text:
         return text
+    text = text.translate(_FOLD)
     text = EMAIL_RE.sub(MASK_EMAIL, text)
     text = ACCOUNT_RE.sub(lambda m: m.group("key") + MASK_ACCOUNT, text)
-    text = NIK_RE.sub(_unless_money(MASK_NIK), text)
-    text = PHONE_RE.sub(_unless_money(MASK_PHONE), text)
-    return LONG_NUMBER_RE.sub(_unless_money(MASK_NUMBER), text)
+    text = NIK_RE.sub(_masked_as(MASK_NIK), text)
+    text = PHONE_RE.sub(_masked_as(MASK_PHONE), text)
+    text = LANDLINE_RE.sub(_masked_as(MASK_PHONE), text)
+    return LONG_NUMBER_RE.sub(_masked_as(MASK_NUMBER), text)
 
 
 # --- normalisation --------------------------------------------------------------------------

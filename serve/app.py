@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -15,6 +16,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import Scope
 
 from core.config import Settings, get_settings
 from core.errors import LaporError
@@ -39,6 +41,7 @@ from serve.routes import (
     ui,
     users,
 )
+from serve.schemas import ValidationErrorOut
 from serve.store import Store
 from serve.store.records import StoreError
 from serve.throttle import LoginThrottle
@@ -115,8 +118,8 @@ def create_app(
         same_site="strict",
         https_only=settings.session_cookie_secure,
     )
-    app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(RequestMiddleware, metrics=metrics)
+    app.add_middleware(RequestMiddleware, metrics=metrics, server_error=_server_error)
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: on the 413s and 500s too
     for module in (classify, reports, kpi, models, users, health):
         app.include_router(module.router)
     app.include_router(ui.router)
@@ -124,11 +127,40 @@ def create_app(
     app.include_router(accounts.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _add_error_handlers(app)
+    _document_our_validation_errors(app)
     return app
 
 
-def _is_api(request: Request) -> bool:
-    return request.url.path.startswith(API_PREFIX) or request.url.path in ("/docs", "/openapi.json")
+def _document_our_validation_errors(app: FastAPI) -> None:
+    """FastAPI documents its own 422 body; this API answers :class:`ValidationErrorOut` (one
+    sentence plus the fields), and the schema says so."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            components = generate()["components"]["schemas"]
+            ours = ValidationErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(ours.pop("$defs", {}))
+            components["HTTPValidationError"] = ours
+            components.pop("ValidationError", None)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _is_api(path: str) -> bool:
+    return path.startswith(API_PREFIX) or path in ("/docs", "/openapi.json")
+
+
+def _server_error(scope: Scope, request_id: str) -> Response:
+    """A 500 for a bug: JSON on the API, a page on the UI; both name the request id and
+    nothing else (the traceback is in the log)."""
+    if not _is_api(scope.get("path", "")):
+        return ui.server_error_page(request_id)
+    return JSONResponse(
+        {"detail": "internal error; quote this request id", "request_id": request_id},
+        status_code=500,
+    )
 
 
 def _add_error_handlers(app: FastAPI) -> None:
@@ -136,6 +168,8 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        if not _is_api(request.url.path):
+            return ui.refused_form(request, exc.errors())
         errors = [
             {
                 "loc": list(error.get("loc", ())),
@@ -152,7 +186,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
-        if not _is_api(request):
+        if not _is_api(request.url.path):
             return await ui.error_page(request, exc)
         return JSONResponse(
             {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
@@ -160,7 +194,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ReportNotFoundError)
     async def not_found(request: Request, exc: ReportNotFoundError) -> Response:
-        if not _is_api(request):
+        if not _is_api(request.url.path):
             return await ui.error_page(request, HTTPException(404, str(exc)))
         return JSONResponse({"detail": str(exc)}, status_code=404)
 
@@ -171,12 +205,3 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LaporError)
     async def lapor_error(request: Request, exc: LaporError) -> Response:
         return JSONResponse({"detail": str(exc)}, status_code=422)
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> Response:
-        request_id = getattr(request.state, "request_id", None)
-        log.error("unhandled error", exc_info=exc, extra={"request_id": request_id})
-        return JSONResponse(
-            {"detail": "internal error; quote this request id", "request_id": request_id},
-            status_code=500,
-        )

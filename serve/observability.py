@@ -8,10 +8,13 @@ import logging
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from typing import IO, Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from pythonjsonlogger.json import JsonFormatter
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.schema import TASKS
@@ -110,13 +113,26 @@ def _route_of(scope: Scope) -> str:
     return getattr(route, "path", None) or "unmatched"
 
 
+ErrorAnswer = Callable[[Scope, str], Response]
+"""The answer to an unexpected error: given the request's scope and id (HTML or JSON)."""
+
+
 class RequestMiddleware:
     """Logs one JSON line per request (method, route template, status, ms, user, request id;
-    never a body), feeds the metrics, and answers 413 to bodies over ``MAX_BODY_BYTES``."""
+    never a body), feeds the metrics, answers 413 to bodies over ``MAX_BODY_BYTES``, and turns
+    an unexpected error into one logged traceback and a 500 that names the request id (the
+    connection stays usable: nothing is re-raised to the server)."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics, max_body: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        metrics: Metrics,
+        server_error: ErrorAnswer,
+        max_body: int = MAX_BODY_BYTES,
+    ) -> None:
         self.app = app
         self.metrics = metrics
+        self.server_error = server_error
         self.max_body = max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -137,6 +153,7 @@ class RequestMiddleware:
             self._record(scope, 422, started, request_id)
             return
         received = 0
+        started_answer = False
 
         async def counted_receive() -> Message:
             nonlocal received
@@ -144,13 +161,13 @@ class RequestMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body:
-                    raise BodyTooLargeError
+                    raise BodyTooLargeError(self.max_body)
             return message
 
         async def send_with_status(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started_answer
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, started_answer = message["status"], True
                 message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
             await send(message)
 
@@ -160,6 +177,12 @@ class RequestMiddleware:
         except BodyTooLargeError:
             status = 413
             await _too_large(send, self.max_body)
+        except Exception as exc:
+            if started_answer:
+                raise  # half an answer is out: the server can only drop the connection
+            log.error("unhandled error", exc_info=exc,
+                      extra={"request_id": request_id, "route": _route_of(scope)})  # fmt: skip
+            await self.server_error(scope, request_id)(scope, counted_receive, send_with_status)
         finally:
             self._record(scope, status, started, request_id)
 
@@ -182,8 +205,12 @@ class RequestMiddleware:
         )
 
 
-class BodyTooLargeError(Exception):
-    pass
+class BodyTooLargeError(HTTPException):
+    """A body (sent in chunks, with no length declared) that grew past the limit. An
+    HTTPException, so that FastAPI's body parsing passes it on as a 413 instead of a 400."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request body over {limit:,} bytes: send fewer or shorter reports")
 
 
 async def _too_large(send: Send, limit: int) -> None:

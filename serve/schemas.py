@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from core.schema import (
     CHANNELS,
@@ -21,6 +21,36 @@ from core.schema import (
 from serve.passwords import MIN_PASSWORD_LENGTH
 
 ShortText = Field(default=None, max_length=500)
+
+
+def _with_zone(value: datetime) -> datetime:
+    """The store's naive local time with the deployment's offset, as RFC 3339 asks."""
+    return value if value.tzinfo else value.astimezone()
+
+
+LocalTime = Annotated[datetime, AfterValidator(_with_zone)]
+"""A time the API answers with: always with its UTC offset."""
+
+
+class ErrorOut(BaseModel):
+    """Every 4xx and 5xx of the API: one sentence saying what is wrong."""
+
+    detail: str
+    request_id: str | None = Field(default=None, description="On a 500: quote it.")
+
+
+class FieldError(BaseModel):
+    loc: list[str | int] = Field(description="Where: body, query or path, then the field.")
+    msg: str
+    type: str | None
+
+
+class ValidationErrorOut(BaseModel):
+    """A 422: the refused fields in one sentence (``detail``) and one by one (``errors``;
+    empty when the input was well formed but names something the deployment refuses)."""
+
+    detail: str
+    errors: list[FieldError] = []
 
 
 class ClientInput(BaseModel):
@@ -200,7 +230,7 @@ class DecisionOut(BaseModel):
     note: str | None
     suggested: dict[str, Any]
     model_version: str | None
-    created_at: datetime
+    created_at: LocalTime
 
 
 class ReportOut(BaseModel):
@@ -210,18 +240,18 @@ class ReportOut(BaseModel):
     id: str
     title: str | None
     text: str
-    created_at: datetime
-    received_at: datetime
+    created_at: LocalTime
+    received_at: LocalTime
     source: str
     regency: str | None
     district: str | None
     village: str | None
     address: str | None
     status: Literal[STATUSES]  # type: ignore[valid-type]
-    forward_due_at: datetime
-    response_due_at: datetime | None
-    responded_at: datetime | None
-    closed_at: datetime | None
+    forward_due_at: LocalTime
+    response_due_at: LocalTime | None
+    responded_at: LocalTime | None
+    closed_at: LocalTime | None
     overdue: bool
     working_days_left: float = Field(description="Until the current deadline; negative = late.")
     channel: str | None
@@ -252,7 +282,7 @@ class ModelVersionOut(BaseModel):
     name: str
     version: str
     aliases: list[str]
-    created_at: datetime | None
+    created_at: LocalTime | None
     run_id: str | None
     metrics: dict[str, float]
 
@@ -291,7 +321,7 @@ class KeyOut(BaseModel):
     id: int
     user: str
     prefix: str
-    created_at: datetime
+    created_at: LocalTime
     revoked: bool
 
 
@@ -300,7 +330,7 @@ class NewKeyOut(BaseModel):
 
 
 class AuditOut(BaseModel):
-    at: datetime
+    at: LocalTime
     actor: str
     action: str
     target: str

@@ -11,10 +11,10 @@ from pydantic import ValidationError
 from core.schema import CHANNELS, LAPOR_CATEGORIES
 from serve.auth import StaffCaller
 from serve.deps import MetricsDep, PredictorDep, SettingsDep
-from serve.routes import API_PREFIX
+from serve.routes import API_PREFIX, WITH_BODY
 from serve.schemas import BatchItem, BatchRequest, BatchResponse, ClassifyResponse, Labels, ReportIn
 
-router = APIRouter(prefix=API_PREFIX, tags=["classify"])
+router = APIRouter(prefix=API_PREFIX, tags=["classify"], responses=WITH_BODY)
 
 
 def validation_message(exc: ValidationError) -> str:

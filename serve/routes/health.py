@@ -9,7 +9,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pipeline.drift import ready_warnings
 from serve.auth import MetricsReader
 from serve.deps import LoadedPredictorDep, LoadedStoreDep, MetricsDep, SettingsDep
-from serve.routes import API_PREFIX
+from serve.routes import API_PREFIX, KEYED
 from serve.schemas import Health, Ready
 
 router = APIRouter(prefix=API_PREFIX, tags=["health"])
@@ -50,7 +50,7 @@ def ready(predictor: LoadedPredictorDep, store: LoadedStoreDep, settings: Settin
 @router.get(
     "/metrics",
     response_class=Response,
-    responses={200: {"content": {"text/plain": {}}}, 401: {}},
+    responses={200: {"content": {"text/plain": {}}}, 401: KEYED[401]},
 )
 def metrics(metrics: MetricsDep, _: MetricsReader) -> Response:
     """Prometheus text format: requests, latency, suggestions by decision, batch sizes. Needs

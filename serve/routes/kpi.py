@@ -9,9 +9,9 @@ from fastapi import APIRouter
 from pipeline.kpi import compute
 from serve.auth import StaffCaller
 from serve.deps import StoreDep
-from serve.routes import API_PREFIX
+from serve.routes import API_PREFIX, KEYED
 
-router = APIRouter(prefix=API_PREFIX, tags=["kpi"])
+router = APIRouter(prefix=API_PREFIX, tags=["kpi"], responses=KEYED)
 
 
 @router.get("/kpi")

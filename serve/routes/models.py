@@ -10,10 +10,10 @@ from starlette.concurrency import run_in_threadpool
 from pipeline.registry.client import DUPLICATES_MODEL, registered_versions, version_metrics
 from serve.auth import AdminCaller
 from serve.deps import PredictorDep, SettingsDep
-from serve.routes import API_PREFIX
+from serve.routes import API_PREFIX, KEYED
 from serve.schemas import ModelsOut, ModelVersionOut
 
-router = APIRouter(prefix=API_PREFIX, tags=["models"])
+router = APIRouter(prefix=API_PREFIX, tags=["models"], responses=KEYED)
 
 
 def model_versions(name: str) -> list[ModelVersionOut]:

@@ -13,7 +13,7 @@ from core.workdays import working_days_between
 from serve.auth import StaffCaller
 from serve.db.tables import OPEN_STATUSES, Decision, StoredReport
 from serve.deps import MetricsDep, PredictorDep, StoreDep
-from serve.routes import API_PREFIX
+from serve.routes import API_PREFIX, WITH_BODY, error
 from serve.schemas import (
     DecisionIn,
     DecisionOut,
@@ -31,7 +31,8 @@ from serve.workflow import (
     record_progress,
 )
 
-router = APIRouter(prefix=API_PREFIX, tags=["reports"])
+router = APIRouter(prefix=API_PREFIX, tags=["reports"], responses=WITH_BODY)
+NOT_FOUND = {404: error("No report with that id.")}
 
 
 def deadline(row: StoredReport) -> datetime | None:
@@ -72,7 +73,12 @@ def report_detail(row: StoredReport) -> ReportDetail:
     )
 
 
-@router.post("/reports", response_model=ReportDetail, status_code=201)
+@router.post(
+    "/reports",
+    response_model=ReportDetail,
+    status_code=201,
+    responses={409: error("A report with this id exists.")},
+)
 async def intake(
     body: ReportIn, store: StoreDep, predictor: PredictorDep, metrics: MetricsDep, _: StaffCaller
 ) -> ReportDetail:
@@ -119,7 +125,7 @@ def queue(
     )
 
 
-@router.get("/reports/{report_id}", response_model=ReportDetail, responses={404: {}})
+@router.get("/reports/{report_id}", response_model=ReportDetail, responses=NOT_FOUND)
 def one_report(report_id: str, store: StoreDep, _: StaffCaller) -> ReportDetail:
     row = store.report(report_id)
     if row is None:
@@ -158,7 +164,9 @@ def decide(
 
 
 @router.post(
-    "/reports/{report_id}/status", response_model=ReportDetail, responses={404: {}, 409: {}}
+    "/reports/{report_id}/status",
+    response_model=ReportDetail,
+    responses={**NOT_FOUND, 409: error("The step does not apply, or `version` is stale.")},
 )
 def progress(report_id: str, body: ProgressIn, store: StoreDep, _: StaffCaller) -> ReportDetail:
     """Record that the OPD followed the report up (``responded``), that it was ``closed`` (the

@@ -4,6 +4,7 @@ suggestion, and one-click decisions. Server-rendered with Jinja2; forms carry a 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -30,7 +31,7 @@ from serve.deps import (
     StoreDep,
     store_of,
 )
-from serve.routes.classify import validation_message
+from serve.routes.forms import form_page, indonesian_errors
 from serve.routes.reports import report_out
 from serve.schemas import DecisionIn, ReportOut
 from serve.store.records import Principal, QueueFilter, StaleReportError, StoreError
@@ -171,6 +172,21 @@ async def error_page(request: Request, exc: HTTPException) -> Response:
     return render(
         request, "error.html", exc.status_code, status=exc.status_code, message=exc.detail
     )
+
+
+def refused_form(request: Request, errors: Sequence[Mapping[str, Any]]) -> Response:
+    """A form the UI's validation refused: back to the form's page with the reasons, in
+    Indonesian; a page's own bad query (``?page=x``) gets an error page."""
+    message = indonesian_errors(errors)
+    if request.method == "POST":
+        return flash_to(request, form_page(request.url.path), "error", message)
+    return render(request, "error.html", 422, status=422, message=message)
+
+
+def server_error_page(request_id: str) -> HTMLResponse:
+    """The page of a 500: a page of its own (no login, no database), naming the request id."""
+    page = templates.get_template("server_error.html").render(request_id=request_id)
+    return HTMLResponse(page, status_code=500)
 
 
 def _safe_next(target: str | None) -> str:
@@ -389,7 +405,9 @@ def decide_page(
             version=version,
         )
     except ValidationError as exc:
-        return flash_to(request, f"/laporan/{quote(report_id)}", "error", validation_message(exc))
+        return flash_to(
+            request, f"/laporan/{quote(report_id)}", "error", indonesian_errors(exc.errors())
+        )
     try:
         record_decision(store, report_id, user, decision, predictor.triage.router.known_agencies())
     except UnknownAgencyError as exc:

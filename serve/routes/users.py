@@ -10,11 +10,11 @@ from fastapi import APIRouter, Path, Query, Response
 from serve.auth import AdminCaller
 from serve.db.tables import User
 from serve.deps import KeyCacheDep, StoreDep
-from serve.routes import API_PREFIX
+from serve.routes import API_PREFIX, WITH_BODY, error
 from serve.schemas import AuditOut, KeyOut, NewKeyOut, PasswordIn, UserIn, UserOut
 
-router = APIRouter(prefix=API_PREFIX, tags=["users"])
-CHANGES = {409: {"description": "The change cannot be made (unknown user, already done, ...)."}}
+router = APIRouter(prefix=API_PREFIX, tags=["users"], responses=WITH_BODY)
+CHANGES = {409: error("The change cannot be made (unknown user or key, already done, ...).")}
 
 
 def user_out(user: User) -> UserOut:
@@ -28,7 +28,7 @@ def list_users(store: StoreDep, _: AdminCaller) -> list[UserOut]:
     return [user_out(u) for u in store.users()]
 
 
-@router.post("/users", response_model=UserOut, status_code=201, responses={409: {}})
+@router.post("/users", response_model=UserOut, status_code=201, responses=CHANGES)
 def add_user(body: UserIn, store: StoreDep, admin: AdminCaller) -> UserOut:
     """Create a user: with a password for the UI, and/or ``api_key`` for a machine client
     (the key is in this answer only; just its hash is stored). 409 when the name is taken."""

@@ -1,5 +1,6 @@
 """Property-based requests generated from the OpenAPI schema by schemathesis: no operation
-answers 5xx, whatever the input (valid, invalid, or strange)."""
+answers 5xx, whatever the input (valid, invalid, or strange), and every answer is one the
+schema documents (status code, content type, headers and body)."""
 
 from __future__ import annotations
 
@@ -14,13 +15,21 @@ from tests.serve.conftest import LiveServer
 pytestmark = pytest.mark.slow
 
 
-def test_no_server_errors(live_server: LiveServer, tmp_path: Path) -> None:
+CHECKS = (
+    "not_a_server_error,status_code_conformance,content_type_conformance,"
+    "response_headers_conformance,response_schema_conformance"
+)
+
+
+def test_no_server_errors_and_answers_as_documented(
+    live_server: LiveServer, tmp_path: Path
+) -> None:
     live_server.service.intake("Jalan berlubang di depan sekolah, tolong diperbaiki.", id="S1")
     schemathesis = Path(sys.executable).with_name("schemathesis")
     result = subprocess.run(
         [
             str(schemathesis), "run", f"{live_server.url}/openapi.json",
-            "--checks", "not_a_server_error",
+            "--checks", CHECKS,
             "--header", f"X-API-Key: {live_server.service.admin['X-API-Key']}",
             "--max-examples", "30", "--seed", "7", "--workers", "1",
             "--phases", "examples,coverage,fuzzing",

@@ -132,7 +132,7 @@ def test_form_decision_moves_to_the_next_report(service: Service) -> None:
         "/laporan/F2/keputusan",
         data={**form_of(page.text), "action": "override"},
     )
-    assert "must set" in bad.text  # shown on the page again, nothing stored
+    assert "koreksi harus mengubah sesuatu" in bad.text  # on the page again, in Indonesian
     assert service.store.report("F2").decisions == []
 
 

@@ -1,0 +1,103 @@
+"""Errors as a person and a client see them: a bug is one logged traceback and a 500 naming the
+request id (a page on the UI, JSON on the API) on a connection that stays usable; a refused
+form comes back on its page in Indonesian; a chunked body over the limit is a 413."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import httpx
+import pytest
+
+from serve import observability
+from tests.serve.conftest import LiveServer, Service
+from tests.serve.test_observability import json_logs  # noqa: F401 (a fixture)
+from tests.serve.test_ui import csrf_of, login
+
+pytestmark = pytest.mark.slow
+
+
+def broken_queue(*args: object) -> None:
+    raise RuntimeError("a bug in the queue")
+
+
+def test_a_bug_is_a_500_page_on_the_ui_and_json_on_the_api_logged_once(
+    service: Service,
+    monkeypatch: pytest.MonkeyPatch,
+    json_logs: io.StringIO,  # noqa: F811
+) -> None:
+    login(service)
+    monkeypatch.setattr(service.store, "queue", broken_queue)
+    page = service.client.get("/antrian")
+    assert page.status_code == 500
+    assert page.headers["content-type"].startswith("text/html")
+    request_id = page.headers["x-request-id"]
+    assert f'<code id="request-id">{request_id}</code>' in page.text
+    assert "RuntimeError" not in page.text
+    assert page.headers["x-frame-options"] == "DENY"  # the 500 carries the security headers
+    api = service.client.get("/api/v1/reports", headers=service.staff)
+    assert api.status_code == 500
+    assert api.json() == {
+        "detail": "internal error; quote this request id",
+        "request_id": api.headers["x-request-id"],
+    }
+    lines = [json.loads(line) for line in json_logs.getvalue().splitlines() if line]
+    errors = [line for line in lines if line["level"] == "ERROR"]
+    assert [e["request_id"] for e in errors] == [request_id, api.headers["x-request-id"]]
+    assert all("a bug in the queue" in e["exc_info"] for e in errors)
+
+
+def test_the_connection_stays_usable_after_a_500(
+    live_server: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = live_server.service
+    monkeypatch.setattr(service.store, "queue", broken_queue)
+    with httpx.Client(base_url=live_server.url, headers=service.staff) as client:
+        assert client.get("/api/v1/reports").status_code == 500
+        assert client.get("/api/v1/health").status_code == 200  # same keep-alive connection
+        pool = client._transport._pool  # one connection served both
+        assert len(pool.connections) == 1
+
+
+def test_a_refused_form_comes_back_on_its_page_in_indonesian(service: Service) -> None:
+    service.intake("Jalan berlubang di depan pasar.", id="V1")
+    login(service)
+    page = service.client.get("/laporan/V1")
+    refused = service.client.post(
+        "/laporan/V1/keputusan",
+        data={"csrf": csrf_of(page.text), "version": "satu"},  # no action, a bad version
+        follow_redirects=False,
+    )
+    assert refused.status_code == 303
+    assert refused.headers["location"] == "/laporan/V1"
+    shown = service.client.get("/laporan/V1").text
+    assert "Tindakan: wajib diisi" in shown
+    assert "Versi laporan: harus berupa bilangan bulat" in shown
+    queue = service.client.get("/antrian?page=abc")
+    assert queue.status_code == 422
+    assert "Halaman: harus berupa bilangan bulat" in queue.text
+    assert queue.headers["content-type"].startswith("text/html")
+
+
+def test_a_chunked_body_over_the_limit_is_a_413(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    middleware = service.client.app.middleware_stack
+    while not isinstance(middleware, observability.RequestMiddleware):
+        middleware = middleware.app
+    monkeypatch.setattr(middleware, "max_body", 10_000)
+
+    def chunks() -> object:
+        yield b'{"reports": ['
+        for _ in range(100):
+            yield b'{"text": "' + b"jalan rusak " * 20 + b'"},'
+        yield b'{"text": "akhir"}]}'
+
+    answer = service.client.post(
+        "/api/v1/classify/batch",
+        content=chunks(),
+        headers={**service.staff, "Content-Type": "application/json"},
+    )
+    assert answer.status_code == 413
+    assert "over 10,000 bytes" in answer.json()["detail"]
