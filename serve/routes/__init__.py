@@ -14,6 +14,7 @@ KEYED: dict[int | str, dict[str, Any]] = {
 """What every endpoint that needs an API key may answer."""
 WITH_BODY: dict[int | str, dict[str, Any]] = {
     **KEYED,
+    400: {"model": ErrorOut, "description": "The body cannot be read (not UTF-8 JSON)."},
     413: {"model": ErrorOut, "description": "The body is over the size limit."},
 }
 """... and every one that takes a body."""

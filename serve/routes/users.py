@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Response, Security
 
-from serve.auth import AdminCaller
+from serve.auth import AdminCaller, api_key_header
 from serve.db.tables import User
 from serve.deps import KeyCacheDep, StoreDep
 from serve.routes import API_PREFIX, WITH_BODY, error
@@ -78,9 +78,10 @@ def revoke_key(
     store: StoreDep,
     cache: KeyCacheDep,
     admin: AdminCaller,
+    own_key: Annotated[str | None, Security(api_key_header)],
 ) -> KeyOut:
-    """Revoke a key: it stops working at once."""
-    key = store.revoke_key(str(key_id), actor=admin.name)
+    """Revoke a key: it stops working at once (409 for the key this request is made with)."""
+    key = store.revoke_key(str(key_id), actor=admin.name, keep=own_key)
     cache.clear()
     return KeyOut(**vars(key))
 

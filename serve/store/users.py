@@ -74,6 +74,8 @@ class UserStore(SessionStore):
         admin cannot be deactivated: nobody could then manage accounts without SQL."""
         with self.session() as session:
             user = _user(session, name)
+            if not active and actor == name:
+                raise StoreError("you cannot deactivate yourself: ask another admin")
             if user.active == active:
                 raise StoreError(f"user {name!r} is already {'active' if active else 'inactive'}")
             if not active and user.role == "admin":
@@ -136,8 +138,9 @@ class UserStore(SessionStore):
                 for key, user in session.execute(query)
             ]
 
-    def revoke_key(self, key: str, actor: str = "system") -> KeyInfo:
-        """Revoke a key named by its id (``lapor users keys``) or given whole (a leaked one)."""
+    def revoke_key(self, key: str, actor: str = "system", keep: str | None = None) -> KeyInfo:
+        """Revoke a key named by its id (``lapor users keys``) or given whole (a leaked one);
+        never ``keep``, the key the request was made with (that would lock the caller out)."""
         with self.session() as session:
             if key.startswith("lpr_"):
                 digest = hash_api_key(key)
@@ -146,6 +149,10 @@ class UserStore(SessionStore):
                 found = session.get(ApiKey, int(key)) if key.isdigit() else None
             if found is None:
                 raise StoreError(f"no API key {key[:8]!r} (give the id that `keys` lists)")
+            if keep is not None and found.key_hash == hash_api_key(keep):
+                raise StoreError(
+                    "that is the key this request was made with: revoke it with another"
+                )
             if found.revoked:
                 raise StoreError(f"API key {found.id} is already revoked")
             found.revoked = True

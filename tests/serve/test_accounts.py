@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from models.router import Router
 from serve import throttle as throttle_module
+from serve.store.records import StoreError
 from serve.throttle import LoginBusyError, LoginThrottle
 from tests.serve.conftest import Service, service_with
 from tests.serve.test_ui import csrf_of, login
@@ -158,9 +159,13 @@ def test_admins_manage_users_and_keys_through_the_api(service: Service) -> None:
     reset = client.put("/api/v1/users/siti/password", json={"password": "baru-1234"}, headers=admin)
     assert reset.status_code == 204
     assert service.store.authenticate("siti", "baru-1234") is not None
-    last_admin = client.post("/api/v1/users/budi/deactivate", headers=admin)
-    assert last_admin.status_code == 409
-    assert "last active admin" in last_admin.json()["detail"]
+    yourself = client.post("/api/v1/users/budi/deactivate", headers=admin)
+    assert (yourself.status_code, "yourself" in yourself.json()["detail"]) == (409, True)
+    with pytest.raises(StoreError, match="last active admin"):
+        service.store.set_active("budi", False, actor="cli:root")
+    own = client.get("/api/v1/keys", params={"user": "budi"}, headers=admin).json()[0]["id"]
+    in_use = client.delete(f"/api/v1/keys/{own}", headers=admin)
+    assert (in_use.status_code, "this request was made with" in in_use.text) == (409, True)
     assert client.post("/api/v1/users/nobody/activate", headers=admin).status_code == 409
     trail = client.get("/api/v1/audit", headers=admin).json()
     assert [(e["actor"], e["action"], e["target"]) for e in trail[:6]] == [

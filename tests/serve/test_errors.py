@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import datetime
 
 import httpx
 import pytest
@@ -101,3 +102,17 @@ def test_a_chunked_body_over_the_limit_is_a_413(
     )
     assert answer.status_code == 413
     assert "over 10,000 bytes" in answer.json()["detail"]
+
+
+def test_the_schema_documents_the_errors_and_times_carry_their_offset(service: Service) -> None:
+    schema = service.client.get("/openapi.json").json()
+    decision = schema["paths"]["/api/v1/reports/{report_id}/decision"]["post"]["responses"]
+    assert {"401", "403", "404", "409", "413", "422"} <= decision.keys()
+    invalid = schema["components"]["schemas"]["HTTPValidationError"]
+    assert invalid["properties"]["detail"]["type"] == "string"  # the shape the API answers
+    refused = service.client.post("/api/v1/classify", json={}, headers=service.staff).json()
+    assert isinstance(refused["detail"], str)
+    assert refused["errors"][0]["loc"] == ["body", "text"]
+    report = service.intake("Lampu jalan mati.", id="Z1")
+    assert datetime.fromisoformat(report["received_at"]).tzinfo is not None
+    assert datetime.fromisoformat(report["forward_due_at"]).utcoffset() is not None
