@@ -269,6 +269,15 @@ class ReportOut(BaseModel):
 
 class ReportDetail(ReportOut):
     decisions: list[DecisionOut]
+    rejected_links: list[str] = Field(
+        default=[], description="Suggested duplicates that staff judged wrong (no longer offered)."
+    )
+
+
+class VersionIn(ClientInput):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int = Field(ge=1, le=2**31 - 1, description="The report's version it was judged on.")
 
 
 class ReportPage(BaseModel):

@@ -64,6 +64,16 @@ def record_decision(
         raise ReportNotFoundError(report_id) from None
 
 
+def reject_link(
+    store: Store, report_id: str, principal: Principal, linked_id: str, version: int | None
+) -> None:
+    """A suggested duplicate link judged wrong; StoreError (409) when it was not offered."""
+    try:
+        store.reject_link(report_id, principal, linked_id, version)
+    except KeyError:
+        raise ReportNotFoundError(report_id) from None
+
+
 def record_progress(store: Store, report_id: str, status: str, version: int | None) -> None:
     """The OPD followed the report up, it was closed or reopened; StoreError (409) for a step
     that does not apply or a stale version."""

@@ -12,6 +12,7 @@ from functools import cache, lru_cache
 import numpy as np
 from datasketch import MinHash
 
+from core.formats import persen
 from core.schema import Report
 from core.text import normalize, stopwords
 
@@ -216,25 +217,27 @@ class Entry:
 
 
 def reason(features: np.ndarray, days: float) -> str:
-    """A sentence a person can check: place, time gap and text similarity (``features``: a row
-    of :data:`FEATURES`)."""
+    """A sentence staff can check, in Indonesian: place, time gap and text similarity
+    ("alamat sama, 20 hari sebelumnya, teks 70% mirip"). ``features``: a row of
+    :data:`FEATURES`; ``days``: how long after the earlier report this one came (negative:
+    before it)."""
     if features[COLUMN["same_address"]]:
-        place = "same address"
+        place = "alamat sama"
     elif features[COLUMN["same_village"]]:
-        place = "same kelurahan"
+        place = "kelurahan sama"
     elif features[COLUMN["same_district"]]:
-        place = "same kecamatan"
+        place = "kecamatan sama"
     elif features[COLUMN["other_village"]] or features[COLUMN["other_district"]]:
-        place = "another place"
+        place = "tempat lain"
     else:
-        place = "place unknown"
+        place = "tempat tidak diketahui"
     if features[COLUMN["house_number_differs"]]:
-        place += ", another house number"
+        place += ", nomor rumah lain"
     if days != days:
-        when = "date unknown"
-    elif days < 1:
-        when = "same day"
+        when = "tanggal tidak diketahui"
+    elif abs(days) < 1:
+        when = "hari yang sama"
     else:
-        when = f"{days:.0f} day{'' if round(days) == 1 else 's'} apart"
+        when = f"{abs(days):.0f} hari {'sebelumnya' if days > 0 else 'sesudahnya'}"
     similar = max(features[COLUMN["tfidf_cosine"]], features[COLUMN["embedding_cosine"]])
-    return f"{place}, {when}, text {similar:.2f} similar"
+    return f"{place}, {when}, teks {persen(float(similar), 0)} mirip"

@@ -177,7 +177,7 @@ class DuplicateIndex:
         links = []
         for p, probability, row in zip(positions, proba, features, strict=True):
             if probability >= self.scorer.threshold_:
-                days = abs(entry.day - self.entries[p].day)
+                days = entry.day - self.entries[p].day
                 links.append(
                     DuplicateLink(
                         report_id=self.entries[p].id,

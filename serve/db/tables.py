@@ -135,6 +135,7 @@ class StoredReport(Base):
     decisions: Mapped[list[Decision]] = relationship(
         back_populates="report", order_by="Decision.id"
     )
+    link_verdicts: Mapped[list[LinkVerdict]] = relationship(order_by="LinkVerdict.id")
 
     @property
     def urgency_tier(self) -> str:
@@ -203,6 +204,20 @@ class Decision(Base):
 
     report: Mapped[StoredReport] = relationship(back_populates="decisions")
     user: Mapped[User] = relationship()
+
+
+class LinkVerdict(Base):
+    """Staff's verdict that a suggested duplicate link is wrong (a confirmed link is a
+    decision setting ``duplicate_of``): the page stops offering it, and the pair is a labelled
+    negative for the pair scorer."""
+
+    __tablename__ = "link_verdicts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[str] = mapped_column(ForeignKey("reports.id"), index=True)
+    linked_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 EFFECTIVE_URGENT = func.coalesce(StoredReport.urgent, StoredReport.suggested_urgent)

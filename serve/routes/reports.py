@@ -22,6 +22,7 @@ from serve.schemas import (
     ReportIn,
     ReportOut,
     ReportPage,
+    VersionIn,
 )
 from serve.store.records import QueueFilter
 from serve.workflow import (
@@ -29,6 +30,7 @@ from serve.workflow import (
     agency_filter,
     record_decision,
     record_progress,
+    reject_link,
 )
 
 router = APIRouter(prefix=API_PREFIX, tags=["reports"], responses=WITH_BODY)
@@ -70,6 +72,7 @@ def report_detail(row: StoredReport) -> ReportDetail:
     return ReportDetail(
         **dict(report_out(row)),
         decisions=[decision_out(d, d.user.name) for d in row.decisions],
+        rejected_links=[verdict.linked_id for verdict in row.link_verdicts],
     )
 
 
@@ -161,6 +164,20 @@ def decide(
     decision = record_decision(store, report_id, principal, body, agencies)
     metrics.decisions.labels(body.action).inc()
     return decision_out(decision, principal.name)
+
+
+@router.post(
+    "/reports/{report_id}/duplicates/{linked_id}/rejection",
+    response_model=ReportDetail,
+    responses={**NOT_FOUND, 409: error("Not a link offered for this report, or a stale version.")},
+)
+def reject_duplicate(
+    report_id: str, linked_id: str, body: VersionIn, store: StoreDep, principal: StaffCaller
+) -> ReportDetail:
+    """Staff judged a suggested duplicate link wrong: it is recorded and no longer offered.
+    (To confirm a link, decide ``duplicate_of``.)"""
+    reject_link(store, report_id, principal, linked_id, body.version)
+    return report_detail(store.report(report_id))
 
 
 @router.post(

@@ -42,6 +42,7 @@ from serve.workflow import (
     agency_filter,
     record_decision,
     record_progress,
+    reject_link,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -79,6 +80,10 @@ REASON_NAMES = {
 }
 STEP_NAMES = {"responded": "ditindaklanjuti", "closed": "selesai", "reopened": "dibuka kembali"}
 PAGE_SIZE = 50
+STALE_MESSAGE = (
+    "Laporan {report_id} sudah diubah orang lain sejak halaman ini dibuka; keputusan Anda tidak "
+    "disimpan. Periksa perubahannya di bawah lalu putuskan lagi."
+)
 
 
 def sla_text(report: ReportOut) -> str:
@@ -310,12 +315,25 @@ def report_page(
     row = store.report(report_id)
     if row is None:
         raise HTTPException(404, f"Laporan {report_id} tidak ditemukan.")
-    report = report_out(row)
+    now = datetime.now()
+    report = report_out(row, now)
     suggestion = report.suggestion
-    duplicates = [
-        {"link": link, "known": store.has_report(link.report_id)}
-        for link in (suggestion.duplicates if suggestion else [])
-    ]
+    rejected = {verdict.linked_id for verdict in row.link_verdicts}
+    duplicates = []
+    for link in suggestion.duplicates if suggestion else []:
+        earlier = store.report(link.report_id)
+        duplicates.append(
+            {
+                "link": link,
+                "known": earlier is not None,
+                "earlier": report_out(earlier, now) if earlier else None,
+                "verdict": "confirmed"
+                if row.duplicate_of == link.report_id
+                else "rejected"
+                if link.report_id in rejected
+                else None,
+            }
+        )
     return render(
         request,
         "report.html",
@@ -361,6 +379,39 @@ def progress_page(
     except StoreError as exc:
         return flash_to(request, page, "error", str(exc))
     return flash_to(request, page, "ok", f"Laporan {report_id}: {STEP_NAMES[status]}.")
+
+
+@router.post("/laporan/{report_id}/tautan")
+def link_verdict_page(
+    request: Request,
+    report_id: str,
+    store: StoreDep,
+    predictor: PredictorDep,
+    user: StaffUser,
+    linked: Annotated[str, Form(max_length=64)],
+    verdict: Annotated[str, Form(pattern="^(confirm|reject)$")],
+    version: Annotated[int, Form(ge=1, le=2**31 - 1)],
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Confirm a suggested duplicate (a decision: duplicate of the earlier report) or reject
+    it (no longer offered), from the duplicates panel."""
+    check_csrf(request, csrf)
+    page = f"/laporan/{quote(report_id)}"
+    try:
+        if verdict == "confirm":
+            decision = DecisionIn(action="override", duplicate_of=linked, version=version)
+            record_decision(
+                store, report_id, user, decision, predictor.triage.router.known_agencies()
+            )
+            done = f"Laporan {report_id} ditandai duplikat dari {linked}."
+        else:
+            reject_link(store, report_id, user, linked, version)
+            done = f"Laporan {linked} bukan duplikat laporan ini; tautan tidak ditawarkan lagi."
+    except StaleReportError:
+        return flash_to(request, page, "error", STALE_MESSAGE.format(report_id=report_id))
+    except (InvalidDecisionError, StoreError) as exc:
+        return flash_to(request, page, "error", f"Tidak disimpan: {exc}")
+    return flash_to(request, page, "ok", done)
 
 
 def flash_to(request: Request, target: str, kind: str, text: str) -> Response:
@@ -415,10 +466,7 @@ def decide_page(
         message = f"OPD “{exc.value}” tidak dikenal: pilih dari daftar OPD.{hint}"
         return flash_to(request, f"/laporan/{quote(report_id)}", "error", message)
     except StaleReportError:
-        message = (
-            f"Laporan {report_id} sudah diubah orang lain sejak halaman ini dibuka; keputusan "
-            "Anda tidak disimpan. Periksa perubahannya di bawah lalu putuskan lagi."
-        )
+        message = STALE_MESSAGE.format(report_id=report_id)
         return flash_to(request, f"/laporan/{quote(report_id)}", "error", message)
     except (InvalidDecisionError, StoreError) as exc:
         return flash_to(request, f"/laporan/{quote(report_id)}", "error", str(exc))

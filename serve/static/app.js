@@ -1,4 +1,4 @@
-// Keyboard shortcuts of the triage UI: j/k and Enter in the queue; a, o, n, Esc on a report.
+// Keyboard shortcuts of the triage UI: j/k and Enter in the queue; a, o, d, x, n, Esc on a report.
 (function () {
   "use strict";
   function typing(event) {
@@ -35,6 +35,11 @@
     else if (event.key === "o" && override) {
       override.open = true;
       document.getElementById("override-agency").focus();
+      event.preventDefault();
+    }
+    else if ((event.key === "d" || event.key === "x") && document.querySelector(".link-verdict")) {
+      // the first suggested duplicate: d confirms it, x rejects it
+      document.querySelector(event.key === "d" ? ".confirm-link" : ".reject-link").click();
       event.preventDefault();
     }
     else if (event.key === "n" && next) { window.location = next.href; }

@@ -17,7 +17,13 @@ from core.schema import TASKS, Report, Suggestion
 from core.text import mask_pii
 from core.workdays import FOLLOW_UP_DAYS, add_working_days
 from pipeline.kpi import HISTORY_COLUMNS
-from serve.db.tables import OPEN_STATUSES, Decision, StoredReport, StoredSuggestion
+from serve.db.tables import (
+    OPEN_STATUSES,
+    Decision,
+    LinkVerdict,
+    StoredReport,
+    StoredSuggestion,
+)
 from serve.store.base import StoreBase
 from serve.store.records import (
     FINISHED_STATUSES,
@@ -116,6 +122,32 @@ class DecisionStore(StoreBase):
             session.commit()
             session.refresh(record)
             return record
+
+    def reject_link(
+        self, report_id: str, principal: Principal, linked_id: str, version: int | None
+    ) -> None:
+        """Staff judged a suggested duplicate link wrong: recorded, no longer offered.
+        StoreError (409) for a stale version or a link the report was not suggested."""
+        with self.session() as session:
+            row = session.get(StoredReport, report_id, with_for_update=True)
+            if row is None:
+                raise KeyError(report_id)
+            if version is not None and version != row.version:
+                raise StaleReportError(report_id, version, row.version)
+            suggestion = row.suggestion
+            offered = {link.report_id for link in suggestion.duplicates} if suggestion else set()
+            if linked_id not in offered - {v.linked_id for v in row.link_verdicts}:
+                raise StoreError(f"{linked_id!r} is not a link offered for {report_id!r}")
+            session.add(
+                LinkVerdict(
+                    report_id=report_id,
+                    linked_id=linked_id,
+                    user_id=principal.id,
+                    created_at=now_local(),
+                )
+            )
+            row.version += 1
+            session.commit()
 
     def history(self) -> pd.DataFrame:
         """Every report with its time stamps, latest suggestion and latest decision, as the

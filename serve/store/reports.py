@@ -93,6 +93,7 @@ class ReportStore(StoreBase):
                 .options(
                     selectinload(StoredReport.suggestions),
                     selectinload(StoredReport.decisions).selectinload(Decision.user),
+                    selectinload(StoredReport.link_verdicts),
                 )
             )
 

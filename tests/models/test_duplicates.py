@@ -74,7 +74,7 @@ def test_exact_repeat_is_linked(scorer: PairScorer) -> None:
     links = index.find(report("b", ROAD, days=1))
     assert [link.report_id for link in links] == ["a"]
     assert links[0].probability >= scorer.threshold_
-    assert links[0].reason.startswith("same address, 1 day apart, text ")
+    assert links[0].reason.startswith("alamat sama, 1 hari sebelumnya, teks ")
 
 
 def test_reworded_repeat_is_linked(scorer: PairScorer) -> None:
@@ -204,11 +204,14 @@ def test_signature_and_reason_helpers() -> None:
     assert np.mean(signature("lampu jalan mati") == a) < 0.5
     features = np.zeros(len(FEATURES))
     features[[COLUMN["tfidf_cosine"], COLUMN["same_village"]]] = [0.91, 1]
-    assert reason(features, 2.0) == "same kelurahan, 2 days apart, text 0.91 similar"
+    assert reason(features, 2.0) == "kelurahan sama, 2 hari sebelumnya, teks 91% mirip"
     features[[COLUMN["same_address"], COLUMN["embedding_cosine"]]] = [1, 0.95]
-    assert reason(features, 0.2) == "same address, same day, text 0.95 similar"
+    assert reason(features, 0.2) == "alamat sama, hari yang sama, teks 95% mirip"
+    assert reason(features, -20.4).startswith("alamat sama, 20 hari sesudahnya")
     features[[COLUMN["same_address"], COLUMN["house_number_differs"]]] = [0, 1]
-    assert reason(features, float("nan")).startswith("same kelurahan, another house number, date")
+    assert reason(features, float("nan")).startswith(
+        "kelurahan sama, nomor rumah lain, tanggal tidak diketahui"
+    )
     entry = Entry.of(report("z", "Rumah No. 23 RT 05 rusak", address="Gg. Mawar 7"))
     assert {"23", "05", "7"} <= set(entry.numbers)
 

@@ -160,7 +160,7 @@ def test_intake_masks_stores_classifies_and_links_duplicates(service: Service) -
     second = service.intake(text, id="KT-2", title="Jalan rusak")
     links = second["suggestion"]["duplicates"]
     assert [link["report_id"] for link in links] == ["KT-1"]
-    assert "same kelurahan" in links[0]["reason"]
+    assert "kelurahan sama" in links[0]["reason"]
     again = service.client.post(
         "/api/v1/reports", json={"id": "KT-1", "text": ROAD}, headers=service.staff
     )

@@ -1,4 +1,4 @@
-"""server-side login sessions, the audit trail of accounts, and report versions
+"""server-side login sessions, the audit trail of accounts, report versions, rejected links
 
 Revision ID: 0004
 Revises: 0003
@@ -39,9 +39,20 @@ def upgrade() -> None:
     op.create_index("ix_audit_events_at", "audit_events", ["at"])
     with op.batch_alter_table("reports", schema=None) as batch_op:
         batch_op.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
+    op.create_table(
+        "link_verdicts",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("report_id", sa.String(64), sa.ForeignKey("reports.id"), nullable=False),
+        sa.Column("linked_id", sa.String(64), nullable=False),
+        sa.Column("user_id", sa.Integer(), sa.ForeignKey("users.id"), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+    )
+    op.create_index("ix_link_verdicts_report_id", "link_verdicts", ["report_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_link_verdicts_report_id", "link_verdicts")
+    op.drop_table("link_verdicts")
     with op.batch_alter_table("reports", schema=None) as batch_op:
         batch_op.drop_column("version")
     op.drop_index("ix_audit_events_at", "audit_events")

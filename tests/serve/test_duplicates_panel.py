@@ -1,0 +1,75 @@
+"""The duplicates panel of a report page: the earlier report side by side with this one, and
+a suggested link confirmed or rejected in one click (or key), in the UI and the API."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.serve.conftest import Service
+from tests.serve.test_api import ROAD
+from tests.serve.test_ui import form_of, login
+
+pytestmark = pytest.mark.slow
+
+
+def repeated(service: Service, first: str, second: str) -> None:
+    service.intake(ROAD, id=first, address="Jl. Poros Sangatta 12")
+    service.intake(ROAD, id=second, address="Jl. Poros Sangatta 12")
+
+
+def test_the_panel_shows_the_earlier_report_beside_this_one(service: Service) -> None:
+    repeated(service, "P1", "P2")
+    service.client.post(
+        "/api/v1/reports/P1/decision",
+        json={"action": "override", "agency": "Dinas Perhubungan", "version": 1},
+        headers=service.staff,
+    )
+    login(service)
+    page = service.client.get("/laporan/P2").text
+    panel = page.split('class="side-by-side"')[1].split("</table>")[0]
+    assert "Laporan ini (P2)" in panel
+    assert 'Sebelumnya (<a href="/laporan/P1">P1</a>)' in panel
+    assert "<th>Status</th><td>Baru</td><td>Didisposisikan</td>" in panel
+    assert "Dinas Perhubungan" in panel  # the OPD the earlier report went to
+    assert "Jl. Poros Sangatta 12" in panel
+    assert "alamat sama, hari yang sama, teks 100% mirip" in page  # why, in Indonesian
+    assert 'class="confirm-link"' in page
+
+
+def test_confirming_a_link_decides_the_duplicate(service: Service) -> None:
+    repeated(service, "P3", "P4")
+    login(service)
+    page = service.client.get("/laporan/P4")
+    done = service.client.post(
+        "/laporan/P4/tautan", data={**form_of(page.text), "linked": "P3", "verdict": "confirm"}
+    )
+    assert "ditandai duplikat dari P3" in done.text
+    assert service.store.report("P4").duplicate_of == "P3"
+    assert "duplikat (dikonfirmasi)" in done.text
+    assert 'class="confirm-link"' not in done.text
+
+
+def test_a_rejected_link_is_recorded_and_no_longer_offered(service: Service) -> None:
+    repeated(service, "P5", "P6")
+    login(service)
+    page = service.client.get("/laporan/P6")
+    done = service.client.post(
+        "/laporan/P6/tautan", data={**form_of(page.text), "linked": "P5", "verdict": "reject"}
+    )
+    assert "tautan tidak ditawarkan lagi" in done.text
+    assert "bukan duplikat (ditolak)" in done.text
+    assert 'class="reject-link"' not in done.text
+    report = service.client.get("/api/v1/reports/P6", headers=service.staff).json()
+    assert report["rejected_links"] == ["P5"]
+    assert report["duplicate_of"] is None
+    assert report["status"] == "new"  # a rejected link decides nothing else
+    again = service.client.post(
+        "/api/v1/reports/P6/duplicates/P5/rejection",
+        json={"version": report["version"]},
+        headers=service.staff,
+    )
+    assert again.status_code == 409  # no longer offered
+    never = service.client.post(
+        "/api/v1/reports/P5/duplicates/P6/rejection", json={"version": 1}, headers=service.staff
+    )
+    assert (never.status_code, "not a link offered" in never.text) == (409, True)
