@@ -55,9 +55,15 @@ def record_decision(
         decision = decision.model_copy(update={"agency": agency})
     if decision.duplicate_of is not None:
         if decision.duplicate_of == report_id:
-            raise InvalidDecisionError("a report cannot be a duplicate of itself")
+            raise InvalidDecisionError(
+                "a report cannot be a duplicate of itself",
+                pesan="Laporan tidak dapat menjadi duplikat dirinya sendiri.",
+            )
         if not store.has_report(decision.duplicate_of):
-            raise InvalidDecisionError(f"duplicate_of: no report {decision.duplicate_of!r}")
+            raise InvalidDecisionError(
+                f"duplicate_of: no report {decision.duplicate_of!r}",
+                pesan=f"Duplikat dari: tidak ada laporan {decision.duplicate_of}.",
+            )
     try:
         return store.add_decision(report_id, principal, DecisionInput(**decision.model_dump()))
     except KeyError:

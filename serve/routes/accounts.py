@@ -75,6 +75,6 @@ def change_account(
         else:
             raise HTTPException(422, "Perubahan tidak dikenal.")
     except LaporError as exc:
-        return flash_to(request, "/pengguna", "error", f"Tidak disimpan: {exc}")
+        return flash_to(request, "/pengguna", "error", f"Tidak disimpan: {exc.pesan}")
     cache.clear()
     return flash_to(request, "/pengguna", "ok", done)

@@ -377,7 +377,7 @@ def progress_page(
     try:
         record_progress(store, report_id, status, version)
     except StoreError as exc:
-        return flash_to(request, page, "error", str(exc))
+        return flash_to(request, page, "error", exc.pesan)
     return flash_to(request, page, "ok", f"Laporan {report_id}: {STEP_NAMES[status]}.")
 
 
@@ -410,7 +410,7 @@ def link_verdict_page(
     except StaleReportError:
         return flash_to(request, page, "error", STALE_MESSAGE.format(report_id=report_id))
     except (InvalidDecisionError, StoreError) as exc:
-        return flash_to(request, page, "error", f"Tidak disimpan: {exc}")
+        return flash_to(request, page, "error", f"Tidak disimpan: {exc.pesan}")
     return flash_to(request, page, "ok", done)
 
 
@@ -469,7 +469,7 @@ def decide_page(
         message = STALE_MESSAGE.format(report_id=report_id)
         return flash_to(request, f"/laporan/{quote(report_id)}", "error", message)
     except (InvalidDecisionError, StoreError) as exc:
-        return flash_to(request, f"/laporan/{quote(report_id)}", "error", str(exc))
+        return flash_to(request, f"/laporan/{quote(report_id)}", "error", exc.pesan)
     metrics.decisions.labels(decision.action).inc()
     verb = "diterima" if decision.action == "accept" else "dikoreksi"
     following = store.next_open_report(report_id)

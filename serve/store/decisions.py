@@ -45,7 +45,9 @@ def _refuse_duplicate_cycle(session: Session, report_id: str, duplicate_of: str)
         if current in seen:
             raise StoreError(
                 f"duplicate_of: {duplicate_of!r} is already linked (through duplicates) to "
-                f"{report_id!r}; a link back would make a cycle"
+                f"{report_id!r}; a link back would make a cycle",
+                pesan=f"Laporan {duplicate_of} sudah tertaut (lewat duplikat) ke laporan "
+                f"{report_id}; tautan balik akan membuat lingkaran.",
             )
         seen.add(current)
         current = session.scalar(
@@ -73,7 +75,10 @@ class DecisionStore(StoreBase):
             if decision.version is not None and decision.version != row.version:
                 raise StaleReportError(report_id, decision.version, row.version)
             if row.status in FINISHED_STATUSES:
-                raise StoreError(f"report {report_id!r} is {row.status}: reopen it to decide")
+                raise StoreError(
+                    f"report {report_id!r} is {row.status}: reopen it to decide",
+                    pesan=f"Laporan {report_id} sudah ditutup: buka kembali untuk memutuskan.",
+                )
             if decision.duplicate_of:
                 _refuse_duplicate_cycle(session, report_id, decision.duplicate_of)
             stored = session.scalars(
@@ -137,7 +142,10 @@ class DecisionStore(StoreBase):
             suggestion = row.suggestion
             offered = {link.report_id for link in suggestion.duplicates} if suggestion else set()
             if linked_id not in offered - {v.linked_id for v in row.link_verdicts}:
-                raise StoreError(f"{linked_id!r} is not a link offered for {report_id!r}")
+                raise StoreError(
+                    f"{linked_id!r} is not a link offered for {report_id!r}",
+                    pesan=f"Laporan {linked_id} tidak (lagi) ditawarkan sebagai duplikat.",
+                )
             session.add(
                 LinkVerdict(
                     report_id=report_id,
@@ -207,19 +215,28 @@ class DecisionStore(StoreBase):
                 raise StaleReportError(report_id, version, row.version)
             if status == "reopened":
                 if row.status not in FINISHED_STATUSES:
-                    raise StoreError(f"report {report_id!r} is {row.status}, not closed")
+                    raise StoreError(
+                        f"report {report_id!r} is {row.status}, not closed",
+                        pesan=f"Laporan {report_id} belum ditutup.",
+                    )
                 row.closed_at = row.responded_at = None
                 row.status = "dispositioned" if row.agency else "verified"
                 if row.agency:
                     row.response_due_at = add_working_days(now, FOLLOW_UP_DAYS)
             elif status == "responded":
                 if row.status not in (*OPEN_STATUSES, "dispositioned"):
-                    raise StoreError(f"report {report_id!r} is already {row.status}")
+                    raise StoreError(
+                        f"report {report_id!r} is already {row.status}",
+                        pesan=f"Laporan {report_id} sudah melewati tahap ini.",
+                    )
                 row.responded_at = now
                 row.status = status
             else:
                 if row.status in FINISHED_STATUSES:
-                    raise StoreError(f"report {report_id!r} is already {row.status}")
+                    raise StoreError(
+                        f"report {report_id!r} is already {row.status}",
+                        pesan=f"Laporan {report_id} sudah ditutup.",
+                    )
                 row.closed_at = now
                 row.status = status
             row.version += 1

@@ -30,7 +30,7 @@ class KeyInfo:
 def _user(session: Session, name: str) -> User:
     user = session.scalar(select(User).where(User.name == name))
     if user is None:
-        raise StoreError(f"no user {name!r}")
+        raise StoreError(f"no user {name!r}", pesan=f"Tidak ada pengguna {name}.")
     return user
 
 
@@ -56,7 +56,9 @@ class UserStore(SessionStore):
             try:
                 session.commit()
             except IntegrityError as exc:
-                raise StoreError(f"user {name!r} already exists") from exc
+                raise StoreError(
+                    f"user {name!r} already exists", pesan=f"Pengguna {name} sudah ada."
+                ) from exc
             return Principal(user.id, user.name, user.role)
 
     def set_password(self, name: str, password: str, actor: str = "system") -> None:
@@ -75,15 +77,25 @@ class UserStore(SessionStore):
         with self.session() as session:
             user = _user(session, name)
             if not active and actor == name:
-                raise StoreError("you cannot deactivate yourself: ask another admin")
+                raise StoreError(
+                    "you cannot deactivate yourself: ask another admin",
+                    pesan="Anda tidak dapat menonaktifkan diri sendiri: minta admin lain.",
+                )
             if user.active == active:
-                raise StoreError(f"user {name!r} is already {'active' if active else 'inactive'}")
+                state = "active" if active else "inactive"
+                raise StoreError(
+                    f"user {name!r} is already {state}",
+                    pesan=f"Pengguna {name} sudah {'aktif' if active else 'nonaktif'}.",
+                )
             if not active and user.role == "admin":
                 admins = session.scalar(
                     select(func.count()).where(User.role == "admin", User.active)
                 )
                 if admins <= 1:
-                    raise StoreError(f"{name!r} is the last active admin")
+                    raise StoreError(
+                        f"{name!r} is the last active admin",
+                        pesan=f"{name} adalah satu-satunya admin yang aktif.",
+                    )
             user.active = active
             if not active:
                 end_user_sessions(session, user.id)
@@ -154,7 +166,10 @@ class UserStore(SessionStore):
                     "that is the key this request was made with: revoke it with another"
                 )
             if found.revoked:
-                raise StoreError(f"API key {found.id} is already revoked")
+                raise StoreError(
+                    f"API key {found.id} is already revoked",
+                    pesan=f"Kunci API {found.id} sudah dicabut.",
+                )
             found.revoked = True
             record_audit(
                 session, actor, "revoke_key", found.user.name, f"key {found.id} {found.prefix}"

@@ -85,6 +85,11 @@ def test_the_report_page_says_when_someone_else_decided_first(service: Service) 
     service.client.post("/laporan/C3/status", data={**form_of(late.text), "status": "closed"})
     closed = service.client.get("/laporan/C3")
     assert 'id="reopen"' in closed.text
+    refused = service.client.post(
+        "/laporan/C3/keputusan",
+        data={**form_of(closed.text), "action": "override", "agency": "Dinas Perhubungan"},
+    )
+    assert "sudah ditutup: buka kembali untuk memutuskan" in refused.text  # in Indonesian
     reopened = service.client.post(
         "/laporan/C3/status", data={**form_of(closed.text), "status": "reopened"}
     )

@@ -250,7 +250,7 @@ def test_follow_up_buttons(service: Service) -> None:
     again = service.client.post(
         "/laporan/U1/status", data={"csrf": csrf_of(page.text), "status": "responded"}
     )
-    assert "already responded" in again.text
+    assert "sudah melewati tahap ini" in again.text
 
 
 def test_api_docs_render_with_no_network(live_server: LiveServer) -> None:
