@@ -1,6 +1,9 @@
 """Batch reclassification speed: throughput and peak memory (the whole process tree: main process
-and workers) on 100k and 1M synthetic reports with the linear family, and the Spark-local
-overhead ratio. Prints figures; compare ratios (machines are shared and noisy).
+and workers) on 100k and 1M synthetic reports with the linear family, with the duplicate pass
+(a pair scorer fitted on synthetic chains is registered, as `make run` does) and how many
+reports it linked, of how many the generator wrote as repeats; and the Spark-local overhead
+ratio (without duplicates, which Spark does not link). Prints figures; compare ratios (machines
+are shared and noisy).
 
     python benchmarks/reclassify.py [--sizes 100000 1000000] [--spark-size 100000]
 """
@@ -16,8 +19,10 @@ import threading
 import time
 from pathlib import Path
 
+import pandas as pd
 import psutil
 
+from pipeline.bootstrap import ensure_duplicates_champion
 from pipeline.ingest.containers import write_rows
 from pipeline.sources import DataSpec
 from pipeline.synth.generator import generate
@@ -37,7 +42,7 @@ def tree_rss(process: psutil.Process) -> int:
 def run(command: list[str], env: dict[str, str]) -> tuple[float, int]:
     """(seconds, peak RSS of the process tree in bytes) of one command."""
     started = time.perf_counter()
-    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     process = psutil.Process(child.pid)
     peak = 0
     done = threading.Event()
@@ -74,30 +79,36 @@ def main() -> None:
         training = folder / "train.csv"
         write_rows(generate(5_000, seed=1), training)
         uri = train(DataSpec(training, "csv")).model_uri
+        ensure_duplicates_champion()
         lapor = [sys.executable, "-m", "cli", "reclassify"]
         print(f"model {uri}, {args.workers} workers, {os.cpu_count()} cores")
         local_rates = {}
         for size in args.sizes:
             source = folder / f"backlog_{size}.csv"
             write_rows(generate(size, seed=2), source)
+            repeats = int(
+                pd.read_csv(source, usecols=["duplicate_of"])["duplicate_of"].notna().sum()
+            )
             out = folder / f"out_{size}.parquet"
             seconds, peak = run(
                 [*lapor, str(source), "--out", str(out), "--model", uri,
                  "--workers", str(args.workers)], env,
             )  # fmt: skip
             local_rates[size] = size / seconds
+            links = pd.read_parquet(out, columns=["duplicates"])["duplicates"]
             print(
                 f"local {size:>9,} reports: {seconds:7.1f} s = {size / seconds:7,.0f} reports/s, "
-                f"peak memory {peak / 2**30:.2f} GiB"
+                f"peak memory {peak / 2**30:.2f} GiB; {int((links != '[]').sum()):,} reports "
+                f"linked to an earlier one ({repeats:,} written as repeats)"
             )
             source.unlink()
         if args.spark_size:
             source = folder / "backlog_spark.csv"
             write_rows(generate(args.spark_size, seed=3), source)
-            local = run([*lapor, str(source), "--out", str(folder / "l.parquet"), "--model", uri,
-                         "--workers", str(args.workers)], env)  # fmt: skip
             spark = run([*lapor, str(source), "--out", str(folder / "s.parquet"), "--model", uri,
                          "--engine", "spark"], env)  # fmt: skip
+            local = run([*lapor, str(source), "--out", str(folder / "n.parquet"), "--model", uri,
+                         "--workers", str(args.workers), "--no-duplicates"], env)  # fmt: skip
             print(
                 f"spark local[*] {args.spark_size:,} reports: {spark[0]:.1f} s vs local engine "
                 f"{local[0]:.1f} s = {spark[0] / local[0]:.1f}x overhead "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +14,7 @@ from cli.common import (
     FormatOption,
     ModelOption,
     console,
+    err_console,
     user_errors,
 )
 from cli.progress import RowProgress
@@ -36,23 +39,40 @@ def reclassify_command(
     spark_master: Annotated[
         str | None, typer.Option("--spark-master", help="Spark master URL (default local[*]).")
     ] = None,
+    duplicates: Annotated[
+        bool,
+        typer.Option(
+            "--duplicates/--no-duplicates",
+            help="Link each report to earlier reports of the backlog about the same problem "
+            "(a second pass; needs a registered duplicate scorer; local engine).",
+        ),
+    ] = True,
 ) -> None:
     """Reclassify a whole backlog with a registered model; bad rows go to OUTPUT.errors."""
-    with RowProgress("reclassifying") as progress:
-        summary = reclassify(
-            input_path,
-            out,
-            fmt,
-            model_uri=model,
-            engine=engine,
-            batch_size=batch_size,
-            workers=workers,
-            resume=resume,
-            compare=compare,
-            spark_master=spark_master,
-            progress_total=progress.set_total,
-            progress=progress.advance,
+    try:
+        with RowProgress("reclassifying") as progress:
+            summary = reclassify(
+                input_path,
+                out,
+                fmt,
+                model_uri=model,
+                engine=engine,
+                batch_size=batch_size,
+                workers=workers,
+                resume=resume,
+                compare=compare,
+                spark_master=spark_master,
+                duplicates=duplicates,
+                progress=progress,
+            )
+    except KeyboardInterrupt:
+        again = " ".join(shlex.quote(a) for a in sys.argv if a != "--resume")
+        err_console.print(
+            f"interrupted: the chunks committed so far are kept in {out}.parts; continue "
+            f"with: {again} --resume",
+            highlight=False,
         )
+        raise typer.Exit(130) from None
     result = summary.as_dict()
     table = Table("task", "auto", "review", "changed", title=f"model {result['model_version']}")
     for name, counts in result["decisions"].items():
@@ -66,7 +86,19 @@ def reclassify_command(
         f"rows read {result['rows_read']:,}  written {result['rows_written']:,}  "
         f"failed {result['rows_failed']:,} (see {out}.errors)  "
         f"{result['seconds']:.1f} s, {result['rows_per_second'] or 0:,} rows/s"
-        + (f"  resumed {result['chunks_resumed']} chunks" if result["chunks_resumed"] else "")
+        + (
+            f"  resumed {result['chunks_resumed']} chunks ({result['rows_resumed']:,} rows "
+            "done before, not in the rate)"
+            if result["chunks_resumed"]
+            else ""
+        )
     )
+    if result["linked_duplicates"] is not None:
+        console.print(
+            f"duplicates: {result['linked_duplicates']:,} reports linked to an earlier report "
+            "(column duplicates)"
+        )
+    elif duplicates and engine == "local":
+        console.print("duplicates: not linked (no duplicate scorer is registered)")
     if result["compared_rows"] is not None:
         console.print(f"compared with {compare}: {result['compared_rows']:,} matching ids")

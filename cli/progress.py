@@ -81,6 +81,21 @@ class RowProgress:
         if self._bar is not None and self._task is not None:
             self._bar.update(self._task, total=total)
 
+    def stage(self, description: str, total: int | None) -> None:
+        """A new pass over the rows (e.g. classifying, then linking duplicates): the count,
+        the rate and the clock start again."""
+        if self.completed and self._bar is None:
+            self._print_line()
+        self.description, self.total, self.completed = description, total, 0
+        self._started = self._last_line = time.monotonic()
+        if self._bar is not None and self._task is not None:
+            self._bar.reset(self._task, total=total, description=description)
+
+    def skip(self, rows: int) -> None:
+        """Rows an earlier, interrupted run did: out of the total, not in the rate."""
+        if self.total is not None:
+            self.set_total(max(self.total - rows, 0))
+
     def advance(self, rows: int = 1) -> None:
         self.completed += rows
         if self._bar is not None and self._task is not None:

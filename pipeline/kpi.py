@@ -27,6 +27,8 @@ from core.workdays import FOLLOW_UP_DAYS, FORWARD_DAYS, add_working_days, workin
 HISTORY_COLUMNS = (
     "id",
     "agency",
+    "supporting_agencies",
+    "rerouted_at",
     "topic",
     "channel",
     "received_at",
@@ -39,8 +41,10 @@ HISTORY_COLUMNS = (
     "agency_decision",
     "decided_at",
 )
-"""``agency_decision``: the suggestion's ``auto``/``review``; ``decided_at``: when staff decided
-(their decision is the truth the suggestion is scored against)."""
+"""``supporting_agencies``: OPD pendukung (a list); ``rerouted_at``: when the report was last
+forwarded to another OPD (its follow-up clock starts there); ``agency_decision``: the
+suggestion's ``auto``/``review``; ``decided_at``: when staff decided (their decision is the truth
+the suggestion is scored against)."""
 
 
 def history_from_reports(reports: Iterable[Report]) -> pd.DataFrame:
@@ -67,7 +71,14 @@ def normalise(frame: pd.DataFrame) -> pd.DataFrame:
     for column in HISTORY_COLUMNS:
         if column not in frame:
             frame[column] = None
-    for column in ("received_at", "dispositioned_at", "responded_at", "closed_at", "decided_at"):
+    for column in (
+        "received_at",
+        "dispositioned_at",
+        "rerouted_at",
+        "responded_at",
+        "closed_at",
+        "decided_at",
+    ):
         values = pd.to_datetime(frame[column], errors="coerce")
         if getattr(values.dt, "tz", None) is not None:
             values = values.dt.tz_localize(None)
@@ -112,7 +123,9 @@ def compute(history: pd.DataFrame, now: datetime | None = None) -> dict[str, Any
     responded = frame["responded_at"]
     # the follow-up clock runs from disposition, or from intake where no disposition stage is
     # recorded (exports of systems where the OPD answers directly)
-    follow_from = disposed.where(disposed.notna(), received)
+    follow_from = frame["rerouted_at"].where(
+        frame["rerouted_at"].notna(), disposed.where(disposed.notna(), received)
+    )
     has_disposition = bool(disposed.notna().any())
     out: dict[str, Any] = {"reports": len(frame), "as_of": now.isoformat(timespec="minutes")}
     if len(frame):
@@ -142,6 +155,12 @@ def compute(history: pd.DataFrame, now: datetime | None = None) -> dict[str, Any
         # answered reports but no disposition time: the export does not record that stage
         # (it would otherwise read as 0% within the SLA)
         out["disposition"] = {"recorded": False, "sla_working_days": FORWARD_DAYS}
+    rerouted = frame["rerouted_at"].notna()
+    if rerouted.any():
+        out["rerouted"] = {
+            "reports": int(rerouted.sum()),
+            "share_of_forwarded": round(float(rerouted.sum() / disposed.notna().sum()), 4),
+        }
     out["by_agency"] = _by_agency(frame, follow_from, now)
     decisions = frame["agency_decision"].dropna()
     if len(decisions):
@@ -152,7 +171,9 @@ def compute(history: pd.DataFrame, now: datetime | None = None) -> dict[str, Any
 
 
 def _by_agency(frame: pd.DataFrame, follow_from: pd.Series, now: datetime) -> list[dict]:
-    """Backlog (not yet followed up) and overdue reports per OPD, worst first."""
+    """Reports, backlog (not yet followed up) and overdue reports per OPD, worst first. A
+    report disposed to several OPDs counts for each of them (``supporting``: how many of an
+    OPD's reports it supports rather than leads)."""
     agency = frame["agency"].where(frame["agency"].notna(), frame["suggested_agency"])
     open_ = frame["responded_at"].isna() & frame["closed_at"].isna()
     forwarded = frame["dispositioned_at"].notna()
@@ -164,10 +185,25 @@ def _by_agency(frame: pd.DataFrame, follow_from: pd.Series, now: datetime) -> li
     ]
     overdue = open_ & pd.Series([d < now for d in deadline], index=frame.index)
     table = pd.DataFrame(
-        {"agency": agency.fillna("(belum ditentukan)"), "open": open_, "late": overdue}
+        {
+            "agency": agency.fillna("(belum ditentukan)"),
+            "open": open_,
+            "late": overdue,
+            "support": False,
+        }
     )
+    helpers = frame["supporting_agencies"].map(
+        lambda names: list(names) if isinstance(names, (list, tuple)) else []
+    )
+    supporting = pd.DataFrame(
+        {"agency": helpers, "open": open_, "late": overdue, "support": True}
+    ).explode("agency")
+    table = pd.concat([table, supporting.dropna(subset=["agency"])], ignore_index=True)
     grouped = table.groupby("agency").agg(
-        reports=("open", "size"), backlog=("open", "sum"), overdue=("late", "sum")
+        reports=("open", "size"),
+        backlog=("open", "sum"),
+        overdue=("late", "sum"),
+        supporting=("support", "sum"),
     )
     grouped = grouped.sort_values(["overdue", "backlog", "reports"], ascending=False)
     return [
@@ -176,6 +212,7 @@ def _by_agency(frame: pd.DataFrame, follow_from: pd.Series, now: datetime) -> li
             "reports": int(r.reports),
             "backlog": int(r.backlog),
             "overdue": int(r.overdue),
+            "supporting": int(r.supporting),
         }
         for name, r in grouped.iterrows()
     ]

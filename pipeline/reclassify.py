@@ -16,23 +16,25 @@ import os
 import shutil
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 
 from core.config import get_settings
 from core.errors import LaporError
 from core.schema import TASKS, Report
+from models.duplicates.index import DuplicateIndex
 from models.router import Router
+from pipeline.batch_duplicates import ignore_interrupts, link_duplicates, linked_reports, links_path
 from pipeline.batch_output import ERROR_COLUMNS, output_columns, suggestion_frame
 from pipeline.deployment import load_catalogue
 from pipeline.ingest.containers import container_of
 from pipeline.ingest.reader import ReportReader, RowIssue
 from pipeline.registry.client import champion_uri
-from pipeline.registry.pyfunc import load_router
+from pipeline.registry.pyfunc import champion_scorer, load_router
 from pipeline.spark import run_spark
 
 OUTPUT_TASKS = TASKS
@@ -53,6 +55,10 @@ class Summary:
     seconds: float = 0.0
     model_version: str | None = None
     chunks_resumed: int = 0
+    rows_resumed: int = 0
+    """Rows of chunks an interrupted run had committed (not processed again)."""
+    linked: int | None = None
+    """Reports linked to an earlier report of the backlog (None: no duplicate pass)."""
 
     def add(self, part: pd.DataFrame) -> None:
         for task in OUTPUT_TASKS:
@@ -69,9 +75,13 @@ class Summary:
             "changed_vs_compare": self.changed,
             "compared_rows": self.compared,
             "seconds": round(self.seconds, 2),
-            "rows_per_second": round(self.rows_read / self.seconds) if self.seconds else None,
+            "rows_per_second": round((self.rows_read - self.rows_resumed) / self.seconds)
+            if self.seconds
+            else None,
             "model_version": self.model_version,
             "chunks_resumed": self.chunks_resumed,
+            "rows_resumed": self.rows_resumed,
+            "linked_duplicates": self.linked,
         }
 
 
@@ -170,6 +180,13 @@ class PartStore:
             error_handle.write(",".join(ERROR_COLUMNS) + "\n")
             for index, (results, issues) in enumerate(self.parts()):
                 table = pq.read_table(results)
+                links = links_path(self.folder, int(results.stem.split("-")[1]))
+                if links.exists():
+                    column = table.schema.get_field_index("duplicates")
+                    found = pq.read_table(links, columns=["duplicates"]).column(0)
+                    table = table.set_column(
+                        column, "duplicates", found.cast(table.schema.field(column).type)
+                    )
                 rows += table.num_rows
                 if parquet:
                     if writer is None:
@@ -200,7 +217,7 @@ def run_local(
     workers: int,
     resume: bool,
     summary: Summary,
-    progress: Callable[[int], None],
+    progress: Progress,
 ) -> None:
     """Classify every chunk not yet committed, on ``workers`` processes, in input order."""
     global _WORKER_ROUTER
@@ -208,19 +225,24 @@ def run_local(
     done = store.open(manifest, resume)
     summary.chunks_resumed = len(done)
     _WORKER_ROUTER = router
-    pool = multiprocessing.get_context("fork").Pool(workers) if workers > 1 else None
+    pool = (
+        multiprocessing.get_context("fork").Pool(workers, initializer=ignore_interrupts)
+        if workers > 1
+        else None
+    )
     pending: deque[tuple[Chunk, Any]] = deque()
 
     def finish_oldest() -> None:
         chunk, result = pending.popleft()
         part = result.get() if pool is not None else result
         store.commit(chunk.index, part, chunk.issues)
-        progress(len(chunk.reports) + len(chunk.issues))
+        progress.advance(len(chunk.reports) + len(chunk.issues))
 
     try:
         for chunk in chunks(reader, batch_size):
             if chunk.index in done:
-                progress(len(chunk.reports) + len(chunk.issues))
+                summary.rows_resumed += len(chunk.reports) + len(chunk.issues)
+                progress.skip(len(chunk.reports) + len(chunk.issues))
                 continue
             if pool is None:
                 pending.append((chunk, _classify(chunk.reports)))
@@ -234,6 +256,30 @@ def run_local(
         if pool is not None:
             pool.terminate()
         _WORKER_ROUTER = None
+
+
+class Progress(Protocol):
+    """What the job reports as it goes (the CLI shows it as a bar or as log lines)."""
+
+    def stage(self, description: str, total: int | None) -> None:
+        """A new pass over the rows begins."""
+
+    def advance(self, rows: int) -> None:
+        """Rows processed."""
+
+    def skip(self, rows: int) -> None:
+        """Rows an interrupted run had done: out of the total, not counted as processed."""
+
+
+class NoProgress:
+    def stage(self, description: str, total: int | None) -> None:
+        pass
+
+    def advance(self, rows: int) -> None:
+        pass
+
+    def skip(self, rows: int) -> None:
+        pass
 
 
 # --- the whole job ------------------------------------------------------------------------
@@ -286,10 +332,13 @@ def reclassify(
     resume: bool = False,
     compare: Path | None = None,
     spark_master: str | None = None,
-    progress_total: Callable[[int | None], None] = lambda total: None,
-    progress: Callable[[int], None] = lambda rows: None,
+    duplicates: bool = True,
+    progress: Progress | None = None,
 ) -> Summary:
-    """Reclassify a backlog file with a registered model (default: the champion)."""
+    """Reclassify a backlog file with a registered model (default: the champion); with
+    ``duplicates`` (and a registered pair scorer), link each report to earlier reports of the
+    backlog about the same problem."""
+    progress = progress or NoProgress()
     if container_of(output) not in ("parquet", "csv"):
         raise LaporError(f"{output}: the output must be .parquet or .csv")
     if batch_size < 1:
@@ -301,11 +350,13 @@ def reclassify(
     router = load_router(model_uri or champion_uri()).use_catalogue(
         load_catalogue(get_settings().home)
     )
+    scorer = champion_scorer() if duplicates and engine == "local" else None
     reader = ReportReader(input_path, fmt)
     summary = Summary(model_version=router.version_)
     started = time.perf_counter()
     if engine == "local":
-        progress_total(count_rows(input_path))
+        total = count_rows(input_path)
+        progress.stage("reclassifying", total)
         manifest = {
             "input": str(input_path.resolve()),
             "input_size": input_path.stat().st_size,
@@ -313,6 +364,7 @@ def reclassify(
             "format": reader.format.name,
             "batch_size": batch_size,
             "model_version": router.version_,
+            "duplicates": scorer is not None,
         }
         run_local(
             reader,
@@ -326,6 +378,16 @@ def reclassify(
             progress,
         )
         store = PartStore(output)
+        if scorer is not None:
+            progress.stage("linking duplicates", total)
+            link_duplicates(
+                store.folder,
+                lambda: chunks(ReportReader(input_path, fmt), batch_size),
+                DuplicateIndex(scorer),
+                workers or os.cpu_count() or 1,
+                progress.advance,
+            )
+            summary.linked = linked_reports(store.folder)
         for results, _ in store.parts():
             summary.add(pd.read_parquet(results, columns=[f"{t}_decision" for t in OUTPUT_TASKS]))
         summary.rows_written, summary.rows_failed = store.merge(output)
@@ -333,7 +395,7 @@ def reclassify(
         summary.rows_written, summary.rows_failed = run_spark(
             input_path, output, reader, router, spark_master
         )
-        progress(summary.rows_written + summary.rows_failed)  # Spark reports no rows as it goes
+        progress.advance(summary.rows_written + summary.rows_failed)  # Spark reports at the end
         written = pd.read_parquet(output) if container_of(output) == "parquet" else None
         summary.add(written if written is not None else pd.read_csv(output))
     summary.rows_read = summary.rows_written + summary.rows_failed

@@ -171,12 +171,20 @@ class BatchResponse(BaseModel):
 
 class DecisionIn(ClientInput):
     """A staff decision: ``accept`` takes the suggestion (fields given here override parts of
-    it); ``override`` sets what is given."""
+    it); ``override`` sets what is given; ``reroute`` forwards a report already forwarded to
+    another OPD (``agency``), with the reason in ``note``: the new OPD's follow-up clock starts
+    then."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    action: Literal["accept", "override"]
+    action: Literal["accept", "override", "reroute"]
     agency: str | None = Field(default=None, min_length=1, max_length=200)
+    supporting_agencies: list[Annotated[str, Field(min_length=1, max_length=200)]] | None = Field(
+        default=None,
+        max_length=10,
+        description="OPD pendukung: other OPDs the report is disposed to for their part, besides "
+        "the main `agency` (each one of the deployment's OPDs).",
+    )
     topic: str | None = None
     channel: Literal[CHANNELS] | None = None  # type: ignore[valid-type]
     urgent: bool | None = None
@@ -200,8 +208,12 @@ class DecisionIn(ClientInput):
     @model_validator(mode="after")
     def _override_sets_something(self) -> DecisionIn:
         fields = (self.agency, self.topic, self.channel, self.urgent, self.duplicate_of)
-        if self.action == "override" and all(v is None for v in fields):
+        if self.action == "override" and all(
+            v is None for v in (*fields, self.supporting_agencies)
+        ):
             raise ValueError("an override must set agency, topic, channel, urgent or duplicate_of")
+        if self.action == "reroute" and (self.agency is None or not self.note):
+            raise ValueError("a reroute needs the new agency and the reason in note")
         return self
 
 
@@ -225,6 +237,7 @@ class DecisionOut(BaseModel):
     channel: str | None
     topic: str | None
     agency: str | None
+    supporting_agencies: list[str] | None
     urgent: bool | None
     duplicate_of: str | None
     note: str | None
@@ -257,6 +270,8 @@ class ReportOut(BaseModel):
     channel: str | None
     topic: str | None
     agency: str | None
+    supporting_agencies: list[str] | None = Field(description="OPD pendukung besides `agency`.")
+    rerouted_at: LocalTime | None = Field(description="When last forwarded to another OPD.")
     urgent: bool | None
     urgency_tier: UrgencyTier = Field(
         description="urgent, check (perlu dicek) or none: as staff decided urgency, else as "

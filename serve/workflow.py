@@ -40,6 +40,20 @@ def agency_filter(text: str | None, agencies: list[str]) -> tuple[str, ...] | No
     return tuple(search_agencies(text, agencies, limit=len(agencies)) or [text.strip()])
 
 
+def known_agency(name: str, agencies: list[str]) -> str:
+    """The deployment's spelling of an OPD, named in full (case and spacing forgiven) or by an
+    abbreviation or short form only one OPD has ("Dishub", "DLH"); UnknownAgencyError with
+    close matches else."""
+    agency = canonical_agency(name, agencies)
+    if agency is not None:
+        return agency
+    close = search_agencies(name, agencies, 3)
+    if len(close) == 1:
+        return close[0]
+    close = close or get_close_matches(name, agencies, n=3, cutoff=0.75)
+    raise UnknownAgencyError(name, close)
+
+
 def record_decision(
     store: Store, report_id: str, principal: Principal, decision: DecisionIn, agencies: list[str]
 ) -> Decision:
@@ -47,12 +61,10 @@ def record_decision(
     deployment's OPDs (``agencies``; the name is stored as the deployment spells it), and
     commit it."""
     if decision.agency is not None:
-        agency = canonical_agency(decision.agency, agencies)
-        if agency is None:
-            close = search_agencies(decision.agency, agencies, 3)
-            close = close or get_close_matches(decision.agency, agencies, n=3, cutoff=0.75)
-            raise UnknownAgencyError(decision.agency, close)
-        decision = decision.model_copy(update={"agency": agency})
+        decision = decision.model_copy(update={"agency": known_agency(decision.agency, agencies)})
+    if decision.supporting_agencies is not None:
+        named = [known_agency(name, agencies) for name in decision.supporting_agencies]
+        decision = decision.model_copy(update={"supporting_agencies": list(dict.fromkeys(named))})
     if decision.duplicate_of is not None:
         if decision.duplicate_of == report_id:
             raise InvalidDecisionError(

@@ -71,9 +71,17 @@ class DuplicateIndex:
         entry = Entry.of(report, agency, topic)
         self._add_entries([entry], signature(entry.text)[None, :])
 
-    def add_many(self, reports: list[Report]) -> None:
-        """Index many reports at once (band tables compacted once at the end)."""
-        entries = [Entry.of(r) for r in reports]
+    def add_many(
+        self,
+        reports: list[Report],
+        agencies: list[str | None] | None = None,
+        topics: list[str | None] | None = None,
+    ) -> None:
+        """Index many reports at once (band tables compacted once at the end), with their
+        suggested ``agencies`` and ``topics`` where known (as for :meth:`add`)."""
+        agencies = agencies or [None] * len(reports)
+        topics = topics or [None] * len(reports)
+        entries = [Entry.of(r, a, t) for r, a, t in zip(reports, agencies, topics, strict=True)]
         signatures = np.vstack([signature(e.text) for e in entries]) if entries else None
         if signatures is not None:
             self._add_entries(entries, signatures, compact=True)
@@ -161,14 +169,23 @@ class DuplicateIndex:
         return positions
 
     def find(
-        self, report: Report, agency: str | None = None, topic: str | None = None
+        self,
+        report: Report,
+        agency: str | None = None,
+        topic: str | None = None,
+        position: int | None = None,
     ) -> list[DuplicateLink]:
         """Earlier reports about the same problem, most probable first (``agency`` and
-        ``topic``: the report's suggested ones, as for :meth:`add`)."""
+        ``topic``: the report's suggested ones, as for :meth:`add`). ``position``: where the
+        report itself is in the index (a backlog indexed whole before it is searched): of two
+        reports of the same day, only the later one in the index links to the earlier."""
         entry = Entry.of(report, agency, topic)
         sig = signature(entry.text)
         positions = self.candidates(entry, sig)
         positions = np.array([p for p in positions if self.entries[p].id != entry.id], dtype=int)
+        if position is not None and entry.day == entry.day:
+            later = (self._days[positions] == entry.day) & (positions > position)
+            positions = positions[~later]
         if len(positions) == 0:
             return []
         pairs = [(entry, self.entries[p]) for p in positions]

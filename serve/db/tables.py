@@ -123,6 +123,11 @@ class StoredReport(Base):
     channel: Mapped[str | None] = mapped_column(String(32))
     topic: Mapped[str | None] = mapped_column(String(200))
     agency: Mapped[str | None] = mapped_column(String(200), index=True)
+    """The main OPD (the one that answers)."""
+    supporting_agencies: Mapped[list[str] | None] = mapped_column(JSON)
+    """OPD pendukung: other OPDs the report was disposed to, for their part of it."""
+    rerouted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    """When the report was last forwarded to another OPD (its follow-up clock restarted)."""
     urgent: Mapped[bool | None] = mapped_column(Boolean)
     duplicate_of: Mapped[str | None] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
@@ -192,6 +197,7 @@ class Decision(Base):
     channel: Mapped[str | None] = mapped_column(String(32))
     topic: Mapped[str | None] = mapped_column(String(200))
     agency: Mapped[str | None] = mapped_column(String(200))
+    supporting_agencies: Mapped[list[str] | None] = mapped_column(JSON)
     urgent: Mapped[bool | None] = mapped_column(Boolean)
     duplicate_of: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text)

@@ -29,6 +29,9 @@ OUR_MESSAGES = {
     ),
     "not one of the LAPOR! categories (see GET /api/v1/labels)": "bukan kategori LAPOR!",
     "contains a NUL character": "berisi karakter NUL",
+    "a reroute needs the new agency and the reason in note": (
+        "meneruskan ke OPD lain perlu OPD baru dan alasannya"
+    ),
 }
 """The validators' own messages (see serve.schemas), as staff read them."""
 

@@ -78,6 +78,16 @@ REASON_NAMES = {
     "person_in_crisis": "orang dalam krisis",
     "other": "lainnya",
 }
+ACTION_NAMES = {
+    "accept": "menerima saran",
+    "override": "mengoreksi",
+    "reroute": "meneruskan ke OPD lain",
+}
+ACTION_NAMES = {
+    "accept": "menerima saran",
+    "override": "mengoreksi",
+    "reroute": "meneruskan ke OPD lain",
+}
 STEP_NAMES = {"responded": "ditindaklanjuti", "closed": "selesai", "reopened": "dibuka kembali"}
 PAGE_SIZE = 50
 STALE_MESSAGE = (
@@ -107,6 +117,7 @@ def _when(moment: datetime | None) -> str:
 
 templates.env.globals.update(
     STATUS_NAMES=STATUS_NAMES,
+    ACTION_NAMES=ACTION_NAMES,
     CHANNEL_NAMES=CHANNEL_NAMES,
     REASON_NAMES=REASON_NAMES,
     sla_text=sla_text,
@@ -441,13 +452,17 @@ def decide_page(
     urgent: Annotated[str, Form()] = "",
     duplicate_of: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
+    supporting: Annotated[str, Form(max_length=2_000)] = "",
 ) -> Response:
-    """Accept or override from the report page, then go to the next open report."""
+    """Accept, override or re-route from the report page; after a first decision, go to the
+    next open report."""
     check_csrf(request, csrf)
+    helpers = [name.strip() for name in supporting.split(";") if name.strip()]
     try:
         decision = DecisionIn(
             action=action,
             agency=agency.strip() or None,
+            supporting_agencies=helpers or None,
             topic=topic or None,
             channel=channel or None,
             urgent=_form_bool(urgent),
@@ -471,6 +486,9 @@ def decide_page(
     except (InvalidDecisionError, StoreError) as exc:
         return flash_to(request, f"/laporan/{quote(report_id)}", "error", exc.pesan)
     metrics.decisions.labels(decision.action).inc()
+    if decision.action == "reroute":
+        message = f"Laporan {report_id} diteruskan ke {store.report(report_id).agency}."
+        return flash_to(request, f"/laporan/{quote(report_id)}", "ok", message)
     verb = "diterima" if decision.action == "accept" else "dikoreksi"
     following = store.next_open_report(report_id)
     target = f"/laporan/{quote(following)}" if following else "/antrian"

@@ -37,6 +37,31 @@ from serve.store.records import (
 PROGRESS_STEPS = ("responded", "closed", "reopened")
 
 
+def _check_routing(row: StoredReport, action: str, agency: str | None) -> None:
+    """Before a report is forwarded its OPD is decided (accept, override); once forwarded,
+    only a re-route (with a reason) sends it to another OPD."""
+    forwarded = row.status not in OPEN_STATUSES
+    if action == "reroute":
+        if not forwarded:
+            raise StoreError(
+                f"report {row.id!r} is not forwarded yet: decide its OPD instead",
+                pesan=f"Laporan {row.id} belum diteruskan: tentukan OPD-nya dengan Terima saran "
+                "atau Koreksi.",
+            )
+        if agency == row.agency:
+            raise StoreError(
+                f"report {row.id!r} is already with {agency}",
+                pesan=f"Laporan {row.id} sudah di {agency}: pilih OPD lain.",
+            )
+    elif forwarded and agency is not None and agency != row.agency:
+        raise StoreError(
+            f"report {row.id!r} is already forwarded to {row.agency}: re-route it (with a "
+            "reason) to change its OPD",
+            pesan=f"Laporan {row.id} sudah diteruskan ke {row.agency}: gunakan Teruskan ke OPD "
+            "lain (dengan alasan) untuk menggantinya.",
+        )
+
+
 def _refuse_duplicate_cycle(session: Session, report_id: str, duplicate_of: str) -> None:
     """Linking ``report_id`` to ``duplicate_of`` must not close a loop (A of B and B of A):
     follow the earlier report's own links back."""
@@ -94,6 +119,12 @@ class DecisionStore(StoreBase):
                 value = getattr(decision, field)
                 if value is not None:
                     final[field] = value
+            _check_routing(row, decision.action, final.get("agency"))
+            supporting = (
+                None
+                if decision.supporting_agencies is None
+                else [a for a in decision.supporting_agencies if a != final.get("agency")]
+            )
             record = Decision(
                 report_id=report_id,
                 user_id=principal.id,
@@ -101,6 +132,7 @@ class DecisionStore(StoreBase):
                 channel=final.get("channel"),
                 topic=final.get("topic"),
                 agency=final.get("agency"),
+                supporting_agencies=supporting,
                 urgent=final.get("urgent"),
                 duplicate_of=decision.duplicate_of,
                 note=mask_pii(decision.note) if decision.note else None,
@@ -117,7 +149,14 @@ class DecisionStore(StoreBase):
                     setattr(row, field, final[field])
             if decision.duplicate_of:
                 row.duplicate_of = decision.duplicate_of
-            if row.agency and row.status in OPEN_STATUSES:
+            if supporting is not None:
+                row.supporting_agencies = supporting
+            if decision.action == "reroute":
+                # the new OPD gets the whole follow-up time; the disposition KPI keeps the first
+                # forwarding
+                row.status, row.rerouted_at, row.responded_at = "dispositioned", now, None
+                row.response_due_at = add_working_days(now, FOLLOW_UP_DAYS)
+            elif row.agency and row.status in OPEN_STATUSES:
                 row.status = "dispositioned"
                 row.dispositioned_at = now
                 row.response_due_at = add_working_days(now, FOLLOW_UP_DAYS)
@@ -174,6 +213,8 @@ class DecisionStore(StoreBase):
                     {
                         "id": report.id,
                         "agency": report.agency,
+                        "supporting_agencies": report.supporting_agencies or [],
+                        "rerouted_at": report.rerouted_at,
                         "topic": report.topic,
                         "channel": report.channel,
                         "received_at": report.received_at,
@@ -243,9 +284,9 @@ class DecisionStore(StoreBase):
             session.commit()
 
     def decided_reports(self) -> list[Report]:
-        """Reports a person has decided, labelled with that (latest) decision: training data.
-        A label the decision left open stays empty; the model's own suggestion is never used
-        as truth."""
+        """Reports a person has decided, labelled with that (latest) decision, a re-route
+        changing only the OPD: training data. A label the decision left open stays empty; the
+        model's own suggestion is never used as truth."""
         out = []
         with self.session() as session:
             rows = session.scalars(
@@ -254,18 +295,19 @@ class DecisionStore(StoreBase):
                 .options(selectinload(StoredReport.decisions))
             )
             for row in rows:
-                decision = row.decisions[-1]
-                out.append(
-                    row.as_report().model_copy(
-                        update={
+                labels: dict[str, object] = {}
+                for decision in row.decisions:
+                    if decision.action == "reroute":  # another OPD; the other labels stand
+                        labels["agency"] = decision.agency
+                    else:
+                        labels = {
                             "channel": decision.channel,
                             "topic": decision.topic,
                             "agency": decision.agency,
                             "urgent": decision.urgent,
                             "duplicate_of": decision.duplicate_of,
                         }
-                    )
-                )
+                out.append(row.as_report().model_copy(update=labels))
         return out
 
     def decisions(self, since: datetime | None = None) -> list[Decision]:

@@ -72,6 +72,8 @@ class DecisionInput:
     urgent: bool | None = None
     duplicate_of: str | None = None
     note: str | None = None
+    supporting_agencies: list[str] | None = None
+    """OPD pendukung besides the main ``agency`` (None: leave as they are)."""
     version: int | None = None
     """The report's version the decision was made on (None: imported history, no check)."""
 

@@ -52,7 +52,7 @@ def test_disposition_and_follow_up_in_working_days() -> None:
 def test_backlog_and_overdue_per_agency() -> None:
     rows = {row["agency"]: row for row in compute(history(), now=NOW)["by_agency"]}
     assert rows["Dinas Kesehatan"] == {
-        "agency": "Dinas Kesehatan", "reports": 2, "backlog": 1, "overdue": 1,
+        "agency": "Dinas Kesehatan", "reports": 2, "backlog": 1, "overdue": 1, "supporting": 0,
     }  # fmt: skip
     assert rows["Dinas PUPR"]["backlog"] == 1  # B, not yet followed up, not late
     assert rows["Dinas PUPR"]["overdue"] == 0

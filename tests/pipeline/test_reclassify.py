@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -17,11 +18,14 @@ from typer.testing import CliRunner
 from cli.main import app
 from core.config import get_settings
 from core.errors import LaporError
+from models.duplicates.scorer import PairScorer
 from models.functions import FunctionResolver
+from pipeline import batch_duplicates
 from pipeline.batch_output import output_columns
+from pipeline.dedupe import DEMO_NO_ADDRESS_SHARE, synthetic_pairs
 from pipeline.deployment import CatalogueRow, deployment_dir, init_deployment, load_catalogue
 from pipeline.ingest.containers import write_rows
-from pipeline.reclassify import reclassify
+from pipeline.reclassify import NoProgress, reclassify
 from pipeline.sources import DataSpec
 from pipeline.synth.generator import generate
 from pipeline.train import train
@@ -166,9 +170,12 @@ def test_spark_equals_local(model_uri: str, home: Path, tmp_path: Path) -> None:
     local, spark = tmp_path / "local.parquet", tmp_path / "spark.parquet"
     reclassify(source, local, model_uri=model_uri, batch_size=70)
     counted: list[int] = []
-    summary = reclassify(
-        source, spark, model_uri=model_uri, engine="spark", progress=counted.append
-    )
+
+    class Counted(NoProgress):
+        def advance(self, rows: int) -> None:
+            counted.append(rows)
+
+    summary = reclassify(source, spark, model_uri=model_uri, engine="spark", progress=Counted())
     assert sum(counted) == summary.rows_written + summary.rows_failed
     assert (summary.rows_written, summary.rows_failed) == (200, 3)
 
@@ -208,3 +215,78 @@ def test_reclassify_names_the_deployments_catalogue(
         assert agencies & set(renamed)
     finally:
         shutil.rmtree(deployment_dir(home))
+
+
+@pytest.fixture(scope="module")
+def pair_scorer() -> PairScorer:
+    pairs, labels = synthetic_pairs(1_200, seed=5, no_address_share=DEMO_NO_ADDRESS_SHARE)
+    texts = [a.text for a, _ in pairs] + [b.text for _, b in pairs]
+    return PairScorer().fit(texts, pairs, labels)
+
+
+def links_of(path: Path) -> dict[str, list[str]]:
+    frame = pd.read_parquet(path, columns=["id", "duplicates"])
+    return {
+        row.id: [link["report_id"] for link in json.loads(row.duplicates)]
+        for row in frame.itertuples()
+    }
+
+
+def test_the_batch_links_repeats_to_earlier_reports_of_the_backlog(
+    model_uri: str,
+    home: Path,
+    tmp_path: Path,
+    pair_scorer: PairScorer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("pipeline.reclassify.champion_scorer", lambda: pair_scorer)
+    rows = list(generate(300, seed=8))
+    source = tmp_path / "in.csv"
+    write_rows(rows, source)
+    out = tmp_path / "out.parquet"
+    summary = reclassify(source, out, model_uri=model_uri, batch_size=64, workers=2)
+    links = links_of(out)
+    linked = {report_id: found for report_id, found in links.items() if found}
+    assert summary.as_dict()["linked_duplicates"] == len(linked) > 0
+    order = {row["id"]: n for n, row in enumerate(rows)}
+    day = {row["id"]: str(row["created_at"])[:10] for row in rows}
+    for report_id, found in linked.items():
+        for earlier in found:  # an earlier report of the backlog, never a later one
+            assert (day[earlier], order[earlier]) < (day[report_id], order[report_id])
+    true_repeats = {row["id"] for row in rows if row.get("duplicate_of")}
+    assert len(true_repeats & linked.keys()) >= len(true_repeats) // 2
+
+    # interrupted while linking (Ctrl-C after two chunks), then resumed: the same links
+    calls = []
+    real_links = batch_duplicates._links
+
+    def interrupted(items: list) -> list[str]:
+        calls.append(len(items))
+        if len(calls) > 2:
+            raise KeyboardInterrupt
+        return real_links(items)
+
+    monkeypatch.setattr(batch_duplicates, "_links", interrupted)
+    again = tmp_path / "again.parquet"
+    with pytest.raises(KeyboardInterrupt):
+        reclassify(source, again, model_uri=model_uri, batch_size=64, workers=1)
+    assert len(list(again.with_name("again.parquet.parts").glob("links-*.parquet"))) == 2
+    monkeypatch.setattr(batch_duplicates, "_links", real_links)
+    resumed = reclassify(source, again, model_uri=model_uri, batch_size=64, resume=True)
+    assert links_of(again) == links
+    assert resumed.as_dict()["rows_resumed"] == len(rows)  # every chunk was classified before
+
+
+def test_ctrl_c_says_how_to_resume(
+    model_uri: str, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("cli.batch.reclassify", interrupted)
+    out = tmp_path / "out.parquet"
+    result = runner.invoke(app, ["reclassify", str(tmp_path / "in.csv"), "--out", str(out)])
+    assert result.exit_code == 130
+    assert f"{out}.parts" in result.output
+    assert "--resume" in result.output
+    assert "Traceback" not in result.output

@@ -50,9 +50,7 @@ def test_a_closed_report_takes_decisions_only_once_reopened(service: Service) ->
     ).json()
     assert reopened["status"] == "dispositioned"
     assert reopened["closed_at"] is None
-    again, _ = decide(
-        service, "C2", action="override", agency="Dinas Perhubungan", version=reopened["version"]
-    )
+    again, _ = decide(service, "C2", action="override", urgent=True, version=reopened["version"])
     assert again == 201
     not_closed = service.client.post(
         "/api/v1/reports/C2/status", json={"status": "reopened"}, headers=service.staff

@@ -1,4 +1,5 @@
-"""server-side login sessions, the audit trail of accounts, report versions, rejected links
+"""server-side login sessions, the audit trail of accounts, report versions, rejected links,
+re-routing and supporting OPDs
 
 Revision ID: 0004
 Revises: 0003
@@ -39,6 +40,10 @@ def upgrade() -> None:
     op.create_index("ix_audit_events_at", "audit_events", ["at"])
     with op.batch_alter_table("reports", schema=None) as batch_op:
         batch_op.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
+        batch_op.add_column(sa.Column("supporting_agencies", sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column("rerouted_at", sa.DateTime(), nullable=True))
+    with op.batch_alter_table("decisions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("supporting_agencies", sa.JSON(), nullable=True))
     op.create_table(
         "link_verdicts",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -53,7 +58,11 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_link_verdicts_report_id", "link_verdicts")
     op.drop_table("link_verdicts")
+    with op.batch_alter_table("decisions", schema=None) as batch_op:
+        batch_op.drop_column("supporting_agencies")
     with op.batch_alter_table("reports", schema=None) as batch_op:
+        batch_op.drop_column("rerouted_at")
+        batch_op.drop_column("supporting_agencies")
         batch_op.drop_column("version")
     op.drop_index("ix_audit_events_at", "audit_events")
     op.drop_table("audit_events")
