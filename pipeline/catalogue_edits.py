@@ -30,7 +30,8 @@ def _current(home: Path) -> Catalogue:
     catalogue = load_catalogue(home)
     if catalogue is None:
         raise CatalogueEditError(
-            "no deployment is set up: run `lapor deployment init --regency ...` first"
+            "no deployment is set up: run `lapor deployment init --regency ...` first",
+            pesan="Belum ada deployment: jalankan `lapor deployment init --regency ...` dulu.",
         )
     return catalogue
 
@@ -38,17 +39,20 @@ def _current(home: Path) -> Catalogue:
 def _existing(catalogue: Catalogue, name: str) -> Opd:
     found = catalogue.opd(name)
     if found is None:
-        raise CatalogueEditError(f"the catalogue has no OPD {name!r}")
+        raise CatalogueEditError(
+            f"the catalogue has no OPD {name!r}", pesan=f"Tidak ada OPD “{name}” di daftar."
+        )
     return found
 
 
 def _unused(catalogue: Catalogue, name: str) -> str:
     name = " ".join(name.split())
     if not name:
-        raise CatalogueEditError("an OPD needs a name")
+        raise CatalogueEditError("an OPD needs a name", pesan="OPD perlu nama.")
     if catalogue.opd(name) is not None:
         raise CatalogueEditError(
-            f"{name!r} is already in the catalogue as {catalogue.canonical(name)!r}"
+            f"{name!r} is already in the catalogue as {catalogue.canonical(name)!r}",
+            pesan=f"“{name}” sudah ada di daftar sebagai “{catalogue.canonical(name)}”.",
         )
     return name
 
@@ -75,7 +79,9 @@ def add_opd(
     catalogue = _current(home)
     name = _unused(catalogue, name)
     if function and function not in opd_functions():
-        raise CatalogueEditError(f"unknown function {function!r}")
+        raise CatalogueEditError(
+            f"unknown function {function!r}", pesan=f"Fungsi “{function}” tidak dikenal."
+        )
     found = FunctionResolver().resolve(name, function)
     place = office_place(name) if found.function in OWN_OFFICE_FUNCTIONS else None
     opd = Opd(name, found.function, found.functions, found.method, aliases, place=place)
@@ -98,7 +104,10 @@ def merge_opds(home: Path, name: str, into: str, by: str) -> Catalogue:
     catalogue = _current(home)
     source, target = _existing(catalogue, name), _existing(catalogue, into)
     if source is target:
-        raise CatalogueEditError(f"{source.name!r} cannot be merged into itself")
+        raise CatalogueEditError(
+            f"{source.name!r} cannot be merged into itself",
+            pesan=f"“{source.name}” tidak dapat digabung ke dirinya sendiri.",
+        )
     merged = replace(target, aliases=(*target.aliases, source.name, *source.aliases))
     catalogue.opds[catalogue.opds.index(target)] = merged
     catalogue.opds.remove(source)

@@ -73,6 +73,6 @@ def edit_catalogue(
         else:
             raise HTTPException(422, "Perubahan tidak dikenal.")
     except CatalogueEditError as exc:
-        return flash_to(request, "/opd", "error", f"Tidak disimpan: {exc}")
+        return flash_to(request, "/opd", "error", f"Tidak disimpan: {exc.pesan}")
     predictor.triage.router.use_catalogue(catalogue)
     return flash_to(request, "/opd", "ok", f"OPD {name.strip()}: {EDIT_NAMES[edit]}.")

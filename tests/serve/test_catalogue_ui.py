@@ -45,7 +45,7 @@ def test_an_admin_renames_an_opd_and_suggestions_follow(service: Service) -> Non
         data={"csrf": csrf_of(response.text), "edit": "add", "name": "dinas sosial"},
     )
     assert "Tidak disimpan" in refused.text
-    assert "already in the catalogue" in refused.text
+    assert "sudah ada di daftar sebagai" in refused.text
 
 
 def test_staff_cannot_edit_the_catalogue(service: Service) -> None:
