@@ -86,6 +86,10 @@ def test_the_kpis_count_rerouted_and_supporting_opds(service: Service) -> None:
     assert by_agency["Dinas Lingkungan Hidup"]["supporting"] == 1
     assert by_agency["Dinas Perhubungan"]["reports"] == 1  # RK2 left it
     assert by_agency["Dinas Pekerjaan Umum dan Penataan Ruang"]["reports"] == 1
+    login(service)
+    dashboard = service.client.get("/dasbor").text
+    assert "Diteruskan ulang<b>50,0%</b>1 laporan ke OPD lain" in dashboard
+    assert "<th>Sebagai pendukung</th>" in dashboard
 
 
 def test_the_report_page_reroutes_and_names_supporting_opds(service: Service) -> None:
