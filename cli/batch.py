@@ -71,6 +71,7 @@ def reclassify_command(
             f"interrupted: the chunks committed so far are kept in {out}.parts; continue "
             f"with: {again} --resume",
             highlight=False,
+            soft_wrap=True,  # a command to copy: never broken across lines
         )
         raise typer.Exit(130) from None
     result = summary.as_dict()

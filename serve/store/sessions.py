@@ -78,11 +78,6 @@ class SessionStore(StoreBase):
             )
             session.commit()
 
-    def audit(self, actor: str, action: str, target: str, detail: str | None = None) -> None:
-        with self.session() as session:
-            record_audit(session, actor, action, target, detail)
-            session.commit()
-
     def audit_events(self, limit: int = 200) -> list[AuditEvent]:
         """The newest first."""
         with self.session() as session:
