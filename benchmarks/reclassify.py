@@ -42,7 +42,18 @@ def tree_rss(process: psutil.Process) -> int:
 def run(command: list[str], env: dict[str, str]) -> tuple[float, int]:
     """(seconds, peak RSS of the process tree in bytes) of one command."""
     started = time.perf_counter()
-    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with tempfile.TemporaryFile() as errors:
+        child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        code, peak = _wait_sampling(child)
+        if code != 0:
+            errors.seek(0)
+            tail = errors.read().decode(errors="replace")[-3000:]
+            raise SystemExit(f"{' '.join(command)} failed with exit code {code}:\n{tail}")
+    return time.perf_counter() - started, peak
+
+
+def _wait_sampling(child: subprocess.Popen) -> tuple[int, int]:
+    """The exit code and the peak RSS of the process tree, sampled while it runs."""
     process = psutil.Process(child.pid)
     peak = 0
     done = threading.Event()
@@ -61,9 +72,7 @@ def run(command: list[str], env: dict[str, str]) -> tuple[float, int]:
     code = child.wait()
     done.set()
     sampler.join()
-    if code != 0:
-        raise SystemExit(f"{' '.join(command)} failed with exit code {code}")
-    return time.perf_counter() - started, peak
+    return code, peak
 
 
 def main() -> None:
