@@ -37,6 +37,7 @@ from serve.routes import (
     health,
     kpi,
     models,
+    report_forms,
     reports,
     ui,
     users,
@@ -123,6 +124,7 @@ def create_app(
     for module in (classify, reports, kpi, models, users, health):
         app.include_router(module.router)
     app.include_router(ui.router)
+    app.include_router(report_forms.router)
     app.include_router(catalogue.router)
     app.include_router(accounts.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

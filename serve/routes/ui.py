@@ -1,5 +1,7 @@
 """The routing staff's web UI (Bahasa Indonesia): login, the triage queue, one report with its
-suggestion, and one-click decisions. Server-rendered with Jinja2; forms carry a CSRF token."""
+suggestion, the dashboard, and what every page shares (rendering, the logged-in user, messages
+after a form). Server-rendered with Jinja2; forms carry a CSRF token. The report's forms are in
+:mod:`serve.routes.report_forms`."""
 
 from __future__ import annotations
 
@@ -13,7 +15,6 @@ from urllib.parse import quote, urlparse
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
@@ -25,7 +26,6 @@ from serve.auth import check_csrf, csrf_token, end_session, session_principal, s
 from serve.db.tables import OPEN_STATUSES
 from serve.deps import (
     LoginThrottleDep,
-    MetricsDep,
     PredictorDep,
     SettingsDep,
     StoreDep,
@@ -33,16 +33,11 @@ from serve.deps import (
 )
 from serve.routes.forms import form_page, indonesian_errors
 from serve.routes.reports import report_out
-from serve.schemas import DecisionIn, ReportOut
-from serve.store.records import Principal, QueueFilter, StaleReportError, StoreError
+from serve.schemas import ReportOut
+from serve.store.records import Principal, QueueFilter
 from serve.throttle import LoginBusyError
 from serve.workflow import (
-    InvalidDecisionError,
-    UnknownAgencyError,
     agency_filter,
-    record_decision,
-    record_progress,
-    reject_link,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -83,17 +78,7 @@ ACTION_NAMES = {
     "override": "mengoreksi",
     "reroute": "meneruskan ke OPD lain",
 }
-ACTION_NAMES = {
-    "accept": "menerima saran",
-    "override": "mengoreksi",
-    "reroute": "meneruskan ke OPD lain",
-}
-STEP_NAMES = {"responded": "ditindaklanjuti", "closed": "selesai", "reopened": "dibuka kembali"}
 PAGE_SIZE = 50
-STALE_MESSAGE = (
-    "Laporan {report_id} sudah diubah orang lain sejak halaman ini dibuka; keputusan Anda tidak "
-    "disimpan. Periksa perubahannya di bawah lalu putuskan lagi."
-)
 
 
 def sla_text(report: ReportOut) -> str:
@@ -370,126 +355,7 @@ def dashboard(request: Request, store: StoreDep, user: StaffUser) -> Response:
     return render(request, "dashboard.html", user=user, fragment=fragment)
 
 
-@router.post("/laporan/{report_id}/status")
-def progress_page(
-    request: Request,
-    report_id: str,
-    store: StoreDep,
-    user: StaffUser,
-    status: Annotated[str, Form()],
-    csrf: Annotated[str, Form()] = "",
-    version: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
-) -> Response:
-    """Mark a forwarded report as followed up by the OPD, close it, or reopen it."""
-    check_csrf(request, csrf)
-    if status not in STEP_NAMES:
-        raise HTTPException(422, "Status tidak dikenal.")
-    page = f"/laporan/{quote(report_id)}"
-    try:
-        record_progress(store, report_id, status, version)
-    except StoreError as exc:
-        return flash_to(request, page, "error", exc.pesan)
-    return flash_to(request, page, "ok", f"Laporan {report_id}: {STEP_NAMES[status]}.")
-
-
-@router.post("/laporan/{report_id}/tautan")
-def link_verdict_page(
-    request: Request,
-    report_id: str,
-    store: StoreDep,
-    predictor: PredictorDep,
-    user: StaffUser,
-    linked: Annotated[str, Form(max_length=64)],
-    verdict: Annotated[str, Form(pattern="^(confirm|reject)$")],
-    version: Annotated[int, Form(ge=1, le=2**31 - 1)],
-    csrf: Annotated[str, Form()] = "",
-) -> Response:
-    """Confirm a suggested duplicate (a decision: duplicate of the earlier report) or reject
-    it (no longer offered), from the duplicates panel."""
-    check_csrf(request, csrf)
-    page = f"/laporan/{quote(report_id)}"
-    try:
-        if verdict == "confirm":
-            decision = DecisionIn(action="override", duplicate_of=linked, version=version)
-            record_decision(
-                store, report_id, user, decision, predictor.triage.router.known_agencies()
-            )
-            done = f"Laporan {report_id} ditandai duplikat dari {linked}."
-        else:
-            reject_link(store, report_id, user, linked, version)
-            done = f"Laporan {linked} bukan duplikat laporan ini; tautan tidak ditawarkan lagi."
-    except StaleReportError:
-        return flash_to(request, page, "error", STALE_MESSAGE.format(report_id=report_id))
-    except (InvalidDecisionError, StoreError) as exc:
-        return flash_to(request, page, "error", f"Tidak disimpan: {exc.pesan}")
-    return flash_to(request, page, "ok", done)
-
-
 def flash_to(request: Request, target: str, kind: str, text: str) -> Response:
     """Redirect (after a form post) with a message shown once on the next page."""
     request.session["flash"] = {"kind": kind, "text": text}
     return RedirectResponse(target, status_code=303)
-
-
-def _form_bool(value: str) -> bool | None:
-    return {"ya": True, "tidak": False}.get(value)
-
-
-@router.post("/laporan/{report_id}/keputusan")
-def decide_page(
-    request: Request,
-    report_id: str,
-    store: StoreDep,
-    predictor: PredictorDep,
-    metrics: MetricsDep,
-    user: StaffUser,
-    action: Annotated[str, Form()],
-    version: Annotated[int, Form(ge=1, le=2**31 - 1)],
-    csrf: Annotated[str, Form()] = "",
-    agency: Annotated[str, Form()] = "",
-    topic: Annotated[str, Form()] = "",
-    channel: Annotated[str, Form()] = "",
-    urgent: Annotated[str, Form()] = "",
-    duplicate_of: Annotated[str, Form()] = "",
-    note: Annotated[str, Form()] = "",
-    supporting: Annotated[str, Form(max_length=2_000)] = "",
-) -> Response:
-    """Accept, override or re-route from the report page; after a first decision, go to the
-    next open report."""
-    check_csrf(request, csrf)
-    helpers = [name.strip() for name in supporting.split(";") if name.strip()]
-    try:
-        decision = DecisionIn(
-            action=action,
-            agency=agency.strip() or None,
-            supporting_agencies=helpers or None,
-            topic=topic or None,
-            channel=channel or None,
-            urgent=_form_bool(urgent),
-            duplicate_of=duplicate_of.strip() or None,
-            note=note.strip() or None,
-            version=version,
-        )
-    except ValidationError as exc:
-        return flash_to(
-            request, f"/laporan/{quote(report_id)}", "error", indonesian_errors(exc.errors())
-        )
-    try:
-        record_decision(store, report_id, user, decision, predictor.triage.router.known_agencies())
-    except UnknownAgencyError as exc:
-        hint = f" Maksud Anda: {', '.join(exc.suggestions)}?" if exc.suggestions else ""
-        message = f"OPD “{exc.value}” tidak dikenal: pilih dari daftar OPD.{hint}"
-        return flash_to(request, f"/laporan/{quote(report_id)}", "error", message)
-    except StaleReportError:
-        message = STALE_MESSAGE.format(report_id=report_id)
-        return flash_to(request, f"/laporan/{quote(report_id)}", "error", message)
-    except (InvalidDecisionError, StoreError) as exc:
-        return flash_to(request, f"/laporan/{quote(report_id)}", "error", exc.pesan)
-    metrics.decisions.labels(decision.action).inc()
-    if decision.action == "reroute":
-        message = f"Laporan {report_id} diteruskan ke {store.report(report_id).agency}."
-        return flash_to(request, f"/laporan/{quote(report_id)}", "ok", message)
-    verb = "diterima" if decision.action == "accept" else "dikoreksi"
-    following = store.next_open_report(report_id)
-    target = f"/laporan/{quote(following)}" if following else "/antrian"
-    return flash_to(request, target, "ok", f"Laporan {report_id}: saran {verb}.")

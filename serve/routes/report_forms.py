@@ -1,0 +1,153 @@
+"""The report page's forms: a decision (accept, override, re-route), the OPD's follow-up or
+closing (and reopening), and the verdict on a suggested duplicate. Each answers with a redirect
+and a message in Indonesian."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException
+
+from serve.auth import check_csrf
+from serve.deps import MetricsDep, PredictorDep, StoreDep
+from serve.routes.forms import indonesian_errors
+from serve.routes.ui import StaffUser, flash_to
+from serve.schemas import DecisionIn
+from serve.store.records import StaleReportError, StoreError
+from serve.workflow import (
+    InvalidDecisionError,
+    UnknownAgencyError,
+    record_decision,
+    record_progress,
+    reject_link,
+)
+
+router = APIRouter(include_in_schema=False)
+STEP_NAMES = {"responded": "ditindaklanjuti", "closed": "selesai", "reopened": "dibuka kembali"}
+STALE_MESSAGE = (
+    "Laporan {report_id} sudah diubah orang lain sejak halaman ini dibuka; keputusan Anda tidak "
+    "disimpan. Periksa perubahannya di bawah lalu putuskan lagi."
+)
+
+
+@router.post("/laporan/{report_id}/status")
+def progress_page(
+    request: Request,
+    report_id: str,
+    store: StoreDep,
+    user: StaffUser,
+    status: Annotated[str, Form()],
+    csrf: Annotated[str, Form()] = "",
+    version: Annotated[int | None, Form(ge=1, le=2**31 - 1)] = None,
+) -> Response:
+    """Mark a forwarded report as followed up by the OPD, close it, or reopen it."""
+    check_csrf(request, csrf)
+    if status not in STEP_NAMES:
+        raise HTTPException(422, "Status tidak dikenal.")
+    page = f"/laporan/{quote(report_id)}"
+    try:
+        record_progress(store, report_id, status, version)
+    except StoreError as exc:
+        return flash_to(request, page, "error", exc.pesan)
+    return flash_to(request, page, "ok", f"Laporan {report_id}: {STEP_NAMES[status]}.")
+
+
+@router.post("/laporan/{report_id}/tautan")
+def link_verdict_page(
+    request: Request,
+    report_id: str,
+    store: StoreDep,
+    predictor: PredictorDep,
+    user: StaffUser,
+    linked: Annotated[str, Form(max_length=64)],
+    verdict: Annotated[str, Form(pattern="^(confirm|reject)$")],
+    version: Annotated[int, Form(ge=1, le=2**31 - 1)],
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Confirm a suggested duplicate (a decision: duplicate of the earlier report) or reject
+    it (no longer offered), from the duplicates panel."""
+    check_csrf(request, csrf)
+    page = f"/laporan/{quote(report_id)}"
+    try:
+        if verdict == "confirm":
+            decision = DecisionIn(action="override", duplicate_of=linked, version=version)
+            record_decision(
+                store, report_id, user, decision, predictor.triage.router.known_agencies()
+            )
+            done = f"Laporan {report_id} ditandai duplikat dari {linked}."
+        else:
+            reject_link(store, report_id, user, linked, version)
+            done = f"Laporan {linked} bukan duplikat laporan ini; tautan tidak ditawarkan lagi."
+    except StaleReportError:
+        return flash_to(request, page, "error", STALE_MESSAGE.format(report_id=report_id))
+    except (InvalidDecisionError, StoreError) as exc:
+        return flash_to(request, page, "error", f"Tidak disimpan: {exc.pesan}")
+    return flash_to(request, page, "ok", done)
+
+
+def _form_bool(value: str) -> bool | None:
+    return {"ya": True, "tidak": False}.get(value)
+
+
+@router.post("/laporan/{report_id}/keputusan")
+def decide_page(
+    request: Request,
+    report_id: str,
+    store: StoreDep,
+    predictor: PredictorDep,
+    metrics: MetricsDep,
+    user: StaffUser,
+    action: Annotated[str, Form()],
+    version: Annotated[int, Form(ge=1, le=2**31 - 1)],
+    csrf: Annotated[str, Form()] = "",
+    agency: Annotated[str, Form()] = "",
+    topic: Annotated[str, Form()] = "",
+    channel: Annotated[str, Form()] = "",
+    urgent: Annotated[str, Form()] = "",
+    duplicate_of: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+    supporting: Annotated[str, Form(max_length=2_000)] = "",
+) -> Response:
+    """Accept, override or re-route from the report page; after a first decision, go to the
+    next open report."""
+    check_csrf(request, csrf)
+    helpers = [name.strip() for name in supporting.split(";") if name.strip()]
+    try:
+        decision = DecisionIn(
+            action=action,
+            agency=agency.strip() or None,
+            supporting_agencies=helpers or None,
+            topic=topic or None,
+            channel=channel or None,
+            urgent=_form_bool(urgent),
+            duplicate_of=duplicate_of.strip() or None,
+            note=note.strip() or None,
+            version=version,
+        )
+    except ValidationError as exc:
+        return flash_to(
+            request, f"/laporan/{quote(report_id)}", "error", indonesian_errors(exc.errors())
+        )
+    try:
+        record_decision(store, report_id, user, decision, predictor.triage.router.known_agencies())
+    except UnknownAgencyError as exc:
+        hint = f" Maksud Anda: {', '.join(exc.suggestions)}?" if exc.suggestions else ""
+        message = f"OPD “{exc.value}” tidak dikenal: pilih dari daftar OPD.{hint}"
+        return flash_to(request, f"/laporan/{quote(report_id)}", "error", message)
+    except StaleReportError:
+        message = STALE_MESSAGE.format(report_id=report_id)
+        return flash_to(request, f"/laporan/{quote(report_id)}", "error", message)
+    except (InvalidDecisionError, StoreError) as exc:
+        return flash_to(request, f"/laporan/{quote(report_id)}", "error", exc.pesan)
+    metrics.decisions.labels(decision.action).inc()
+    if decision.action == "reroute":
+        message = f"Laporan {report_id} diteruskan ke {store.report(report_id).agency}."
+        return flash_to(request, f"/laporan/{quote(report_id)}", "ok", message)
+    verb = "diterima" if decision.action == "accept" else "dikoreksi"
+    following = store.next_open_report(report_id)
+    target = f"/laporan/{quote(following)}" if following else "/antrian"
+    return flash_to(request, target, "ok", f"Laporan {report_id}: saran {verb}.")
