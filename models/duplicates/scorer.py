@@ -27,6 +27,9 @@ from models.duplicates.features import (
 )
 from models.persistence import read_folder, write_folder
 
+TFIDF_CACHE_SIZE = 50_000
+"""TF-IDF rows kept for texts seen recently (the rows of one request never leave early)."""
+
 
 class PairScorer:
     """Calibrated probability that two reports are about the same specific problem."""
@@ -167,13 +170,16 @@ class PairScorer:
         """TF-IDF rows of texts, each text analysed once and kept in a bounded cache (the same
         recent reports are candidates again and again)."""
         cache = self.__dict__.setdefault("_tfidf_cache", OrderedDict())
-        missing = list(dict.fromkeys(t for t in texts if t not in cache))
+        rows = {t: cache[t] for t in texts if t in cache}
+        missing = [t for t in dict.fromkeys(texts) if t not in rows]
         if missing:
-            for text, row in zip(missing, self.tfidf_.transform(missing), strict=True):
-                cache[text] = row
-            while len(cache) > 50_000:
-                cache.popitem(last=False)
-        return sp.vstack([cache[t] for t in texts], format="csr")
+            rows.update(zip(missing, self.tfidf_.transform(missing), strict=True))
+        for text, row in rows.items():  # least recently used last out
+            cache[text] = row
+            cache.move_to_end(text)
+        while len(cache) > TFIDF_CACHE_SIZE:
+            cache.popitem(last=False)
+        return sp.vstack([rows[t] for t in texts], format="csr")
 
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "_tfidf_cache"}

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from core.schema import Report
+from models.duplicates import scorer as scorer_module
 from models.duplicates.embeddings import Embeddings
 from models.duplicates.features import (
     COLUMN,
@@ -250,3 +251,15 @@ def test_threshold_has_the_best_f1_and_stays_clear_of_the_weakest_positive() -> 
     labels = np.array([0, 1, 0, 0, 1, 0, 1, 1])
     threshold = best_f1_threshold(overlapping, labels)
     assert 0.4 < threshold <= 0.6  # the best F1 (0.75) flags exactly 0.6 and above
+
+
+def test_the_tfidf_cache_never_drops_a_row_the_request_needs(
+    scorer: PairScorer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full cache evicted rows of the texts being scored (a KeyError in a 100k backlog)."""
+    monkeypatch.setattr(scorer_module, "TFIDF_CACHE_SIZE", 3)
+    scorer.__dict__.pop("_tfidf_cache", None)
+    scorer._tfidf(["jalan rusak", "lampu mati", "sampah menumpuk"])
+    rows = scorer._tfidf(["jalan rusak", "banjir", "pohon tumbang", "jalan rusak"])
+    assert rows.shape[0] == 4
+    assert list(scorer._tfidf_cache) == ["jalan rusak", "banjir", "pohon tumbang"]
