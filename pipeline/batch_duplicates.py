@@ -17,14 +17,13 @@ from typing import Any
 
 import pandas as pd
 
-from core.schema import Report
 from models.duplicates.index import DuplicateIndex
 
 _WORKER_INDEX: DuplicateIndex | None = None
 """The finished index in a worker process (inherited by fork, never pickled)."""
 
-Item = tuple[int, Report, str | None, str | None]
-"""A report's position in the index, the report, its suggested agency and topic."""
+Positions = tuple[int, int]
+"""The index positions [start, end) of one chunk's reports."""
 
 
 def ignore_interrupts() -> None:
@@ -32,13 +31,13 @@ def ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _links(items: list[Item]) -> list[str]:
+def _links(positions: Positions) -> list[str]:
     return [
         json.dumps(
-            [link.model_dump() for link in _WORKER_INDEX.find(report, agency, topic, position)],
+            [link.model_dump() for link in _WORKER_INDEX.find_indexed(position)],
             ensure_ascii=False,
         )
-        for position, report, agency, topic in items
+        for position in range(*positions)
     ]
 
 
@@ -56,45 +55,39 @@ def link_duplicates(
     """Link every committed chunk under ``folder`` that has no links file yet.
     ``report_chunks()`` yields the input's chunks again (as the classification read them)."""
     global _WORKER_INDEX
-    pending: list[tuple[int, list[Item]]] = []
+    pending: list[tuple[int, Positions]] = []
     for chunk in report_chunks():
         part = folder / f"part-{chunk.index:07d}.parquet"
-        labels = pd.read_parquet(part, columns=["id", "agency", "topic"])
+        labels = pd.read_parquet(part, columns=["agency", "topic"])
         labels = labels.astype(object).where(labels.notna(), None)
-        agencies, topics = labels["agency"].tolist(), labels["topic"].tolist()
         start = len(index)
-        index.add_many(chunk.reports, agencies, topics)
-        items = [
-            (start + offset, report, agency, topic)
-            for offset, (report, agency, topic) in enumerate(
-                zip(chunk.reports, agencies, topics, strict=True)
-            )
-        ]
+        index.add_many(chunk.reports, labels["agency"].tolist(), labels["topic"].tolist())
         if links_path(folder, chunk.index).exists():
-            progress(len(items))
+            progress(len(chunk.reports))
         else:
-            pending.append((chunk.index, items))
+            pending.append((chunk.index, (start, len(index))))
     _WORKER_INDEX = index
     pool = (
         multiprocessing.get_context("fork").Pool(workers, initializer=ignore_interrupts)
         if workers > 1
         else None
     )
-    running: deque[tuple[int, list[Item], Any]] = deque()
+    running: deque[tuple[int, Positions, Any]] = deque()
 
     def finish_oldest() -> None:
-        chunk_index, items, result = running.popleft()
+        chunk_index, (start, end), result = running.popleft()
         links = result.get() if pool is not None else result
-        frame = pd.DataFrame({"id": [r.id for _, r, _, _ in items], "duplicates": links})
+        ids = [index.entries[position].id for position in range(start, end)]
+        frame = pd.DataFrame({"id": ids, "duplicates": links})
         target = links_path(folder, chunk_index)
         frame.to_parquet(target.with_name(f".{target.name}.tmp"), index=False)
         os.replace(target.with_name(f".{target.name}.tmp"), target)
-        progress(len(items))
+        progress(end - start)
 
     try:
-        for chunk_index, items in pending:
-            work = _links(items) if pool is None else pool.apply_async(_links, (items,))
-            running.append((chunk_index, items, work))
+        for chunk_index, positions in pending:
+            work = _links(positions) if pool is None else pool.apply_async(_links, (positions,))
+            running.append((chunk_index, positions, work))
             while running and (
                 len(running) > 2 * max(workers, 1) or pool is None or running[0][2].ready()
             ):

@@ -169,18 +169,22 @@ class DuplicateIndex:
         return positions
 
     def find(
-        self,
-        report: Report,
-        agency: str | None = None,
-        topic: str | None = None,
-        position: int | None = None,
+        self, report: Report, agency: str | None = None, topic: str | None = None
     ) -> list[DuplicateLink]:
         """Earlier reports about the same problem, most probable first (``agency`` and
-        ``topic``: the report's suggested ones, as for :meth:`add`). ``position``: where the
-        report itself is in the index (a backlog indexed whole before it is searched): of two
-        reports of the same day, only the later one in the index links to the earlier."""
+        ``topic``: the report's suggested ones, as for :meth:`add`)."""
         entry = Entry.of(report, agency, topic)
-        sig = signature(entry.text)
+        return self._links(entry, signature(entry.text))
+
+    def find_indexed(self, position: int) -> list[DuplicateLink]:
+        """The same for the report indexed at ``position`` (a backlog indexed whole before it
+        is searched): of two reports of the same day, only the later one in the index links
+        to the earlier."""
+        return self._links(self.entries[position], self._signatures[position], position)
+
+    def _links(
+        self, entry: Entry, sig: np.ndarray, position: int | None = None
+    ) -> list[DuplicateLink]:
         positions = self.candidates(entry, sig)
         positions = np.array([p for p in positions if self.entries[p].id != entry.id], dtype=int)
         if position is not None and entry.day == entry.day:

@@ -263,3 +263,11 @@ def test_the_tfidf_cache_never_drops_a_row_the_request_needs(
     rows = scorer._tfidf(["jalan rusak", "banjir", "pohon tumbang", "jalan rusak"])
     assert rows.shape[0] == 4
     assert list(scorer._tfidf_cache) == ["jalan rusak", "banjir", "pohon tumbang"]
+
+
+def test_a_backlog_indexed_whole_links_only_later_to_earlier(scorer: PairScorer) -> None:
+    index = DuplicateIndex(scorer)
+    index.add_many([report("a", ROAD), report("b", ROAD), report("c", ROAD, days=3)])
+    assert [link.report_id for link in index.find_indexed(0)] == []  # nothing before it
+    assert [link.report_id for link in index.find_indexed(1)] == ["a"]  # same day, after a
+    assert {link.report_id for link in index.find_indexed(2)} == {"a", "b"}
