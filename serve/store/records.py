@@ -22,7 +22,9 @@ class StaleReportError(StoreError):
     def __init__(self, report_id: str, seen: int, current: int) -> None:
         super().__init__(
             f"report {report_id!r} changed since you saw it (version {seen}, now {current}): "
-            "reload it and decide again"
+            "reload it and decide again",
+            pesan=f"Laporan {report_id} sudah diubah orang lain sejak halaman ini dibuka: muat "
+            "ulang lalu coba lagi.",
         )
 
 
