@@ -44,7 +44,7 @@ def reclassify_command(
         typer.Option(
             "--duplicates/--no-duplicates",
             help="Link each report to earlier reports of the backlog about the same problem "
-            "(a second pass; needs a registered duplicate scorer; local engine).",
+            "(a second pass; needs a registered duplicate scorer).",
         ),
     ] = True,
 ) -> None:
@@ -99,7 +99,7 @@ def reclassify_command(
             f"duplicates: {result['linked_duplicates']:,} reports linked to an earlier report "
             "(column duplicates)"
         )
-    elif duplicates and engine == "local":
+    elif duplicates:
         console.print("duplicates: not linked (no duplicate scorer is registered)")
     if result["compared_rows"] is not None:
         console.print(f"compared with {compare}: {result['compared_rows']:,} matching ids")

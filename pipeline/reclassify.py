@@ -262,7 +262,7 @@ def reclassify(
     router = load_router(model_uri or champion_uri()).use_catalogue(
         load_catalogue(get_settings().home)
     )
-    scorer = champion_scorer() if duplicates and engine == "local" else None
+    scorer = champion_scorer() if duplicates else None
     reader = ReportReader(input_path, fmt)
     summary = Summary(model_version=router.version_)
     started = time.perf_counter()
@@ -305,11 +305,14 @@ def reclassify(
         summary.rows_written, summary.rows_failed = store.merge(output)
     else:
         summary.rows_written, summary.rows_failed = run_spark(
-            input_path, output, reader, router, spark_master
+            input_path, output, reader, router, spark_master, scorer
         )
         progress.advance(summary.rows_written + summary.rows_failed)  # Spark reports at the end
         written = pd.read_parquet(output) if container_of(output) == "parquet" else None
-        summary.add(written if written is not None else pd.read_csv(output))
+        written = written if written is not None else pd.read_csv(output)
+        summary.add(written)
+        if scorer is not None:
+            summary.linked = int((written["duplicates"].astype(str) != "[]").sum())
     summary.rows_read = summary.rows_written + summary.rows_failed
     summary.seconds = time.perf_counter() - started
     if compare is not None:

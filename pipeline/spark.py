@@ -2,12 +2,15 @@
 
 Spark reads the input itself (CSV/TSV, Parquet or JSONL), numbers the rows in file order, finds
 repeated ids with a window, and every partition converts its rows with the importer's
-RowConverter and classifies them with a broadcast copy of the Router. Output and errors are
-written in input order, so the result equals the local engine's.
+RowConverter and classifies them with a broadcast copy of the Router. With a pair scorer,
+duplicates are linked per regency (a report is only ever linked within its regency): each
+regency's reports are indexed in input order and searched, as the local engine does. Output and
+errors are written in input order, so the result equals the local engine's.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import shutil
@@ -20,6 +23,9 @@ from typing import Any
 import pandas as pd
 
 from core.errors import LaporError
+from core.schema import Report
+from models.duplicates.features import Entry
+from models.duplicates.index import DuplicateIndex
 from pipeline.batch_output import ERROR_COLUMNS, output_columns, suggestion_frame
 from pipeline.ingest.containers import container_of, sniff_delimiter
 from pipeline.ingest.reader import ReportReader, RowConverter, RowError
@@ -27,6 +33,9 @@ from pipeline.ingest.reader import ReportReader, RowConverter, RowError
 ROW = "_row"
 FIRST_ROW = "_first_row"
 ERROR = "_error"
+REPORT = "_report"
+"""The converted report (JSON) of a good row, for the duplicate pass."""
+REGENCY = "_regency"
 
 
 def spark_session(master: str | None) -> Any:
@@ -58,7 +67,12 @@ def _output_schema() -> Any:
         else:
             kind = T.StringType()
         fields.append(T.StructField(name, kind, True))
-    fields += [T.StructField(ROW, T.LongType(), False), T.StructField(ERROR, T.StringType(), True)]
+    fields += [
+        T.StructField(ROW, T.LongType(), False),
+        T.StructField(ERROR, T.StringType(), True),
+        T.StructField(REPORT, T.StringType(), True),
+        T.StructField(REGENCY, T.StringType(), True),
+    ]
     return T.StructType(fields)
 
 
@@ -106,11 +120,47 @@ def classify_partition(
         results = suggestion_frame(router, reports)
         results[ROW] = good_rows
         results[ERROR] = None
+        results[REPORT] = [report.model_dump_json() for report in reports]
+        results[REGENCY] = [Entry.of(report).regency for report in reports]
         failed = pd.DataFrame(errors, columns=["id", ROW, ERROR])
-        combined = pd.concat([results, failed], ignore_index=True)[[*output_columns(), ROW, ERROR]]
+        columns = [*output_columns(), ROW, ERROR, REPORT, REGENCY]
+        combined = pd.concat([results, failed], ignore_index=True)[columns]
         # pandas' Arrow-backed strings do not cross into Spark; plain objects do
         strings = {c: object for c in combined.columns if pd.api.types.is_string_dtype(combined[c])}
         yield combined.astype(strings)
+
+
+def link_regency(frame: pd.DataFrame, scorer_bytes: Any) -> pd.DataFrame:
+    """applyInPandas body: one regency's reports indexed in input order and each searched for
+    earlier ones (the local engine's duplicate pass, on one regency)."""
+    frame = frame.sort_values(ROW)
+    index = DuplicateIndex(pickle.loads(scorer_bytes.value))
+    reports = [Report.model_validate_json(text) for text in frame[REPORT]]
+    labels = frame[["agency", "topic"]].astype(object).where(frame[["agency", "topic"]].notna())
+    index.add_many(reports, labels["agency"].tolist(), labels["topic"].tolist())
+    links = [
+        json.dumps([link.model_dump() for link in index.find_indexed(p)], ensure_ascii=False)
+        for p in range(len(reports))
+    ]
+    return pd.DataFrame({ROW: frame[ROW].to_numpy(), "duplicates": links})
+
+
+def _link_duplicates(spark: Any, result: Any, scorer: Any) -> Any:
+    """The classified good rows with their ``duplicates`` filled in, regency by regency."""
+    from pyspark.sql import functions as F  # heavy: only the Spark engine
+    from pyspark.sql import types as T  # heavy: only the Spark engine
+
+    scorer_bytes = spark.sparkContext.broadcast(pickle.dumps(scorer))
+    schema = T.StructType(
+        [T.StructField(ROW, T.LongType(), False), T.StructField("duplicates", T.StringType())]
+    )
+    links = (
+        result.filter(F.col(ERROR).isNull())
+        .select(ROW, REPORT, REGENCY, "agency", "topic")
+        .groupBy(REGENCY)
+        .applyInPandas(lambda frame: link_regency(frame, scorer_bytes), schema=schema)
+    )
+    return result.drop("duplicates").join(links, on=ROW, how="left")
 
 
 def _single_file(frame: Any, output: Path, kind: str) -> None:
@@ -127,9 +177,15 @@ def _single_file(frame: Any, output: Path, kind: str) -> None:
 
 
 def run_spark(
-    input_path: Path, output: Path, reader: ReportReader, router: Any, master: str | None
+    input_path: Path,
+    output: Path,
+    reader: ReportReader,
+    router: Any,
+    master: str | None,
+    scorer: Any = None,
 ) -> tuple[int, int]:
-    """Reclassify ``input_path`` with Spark; (rows written, rows failed)."""
+    """Reclassify ``input_path`` with Spark, linking duplicates with ``scorer`` when given;
+    (rows written, rows failed)."""
     from pyspark.sql import Window  # heavy: only the Spark engine
     from pyspark.sql import functions as F  # heavy: only the Spark engine
     from pyspark.sql import types as T  # heavy: only the Spark engine
@@ -158,7 +214,10 @@ def run_spark(
         lambda batches: classify_partition(batches, converter, router_bytes, id_column),
         schema=_output_schema(),
     ).cache()
-    good = result.filter(F.col(ERROR).isNull()).orderBy(ROW).drop(ROW, ERROR)
+    good = result.filter(F.col(ERROR).isNull())
+    if scorer is not None:
+        good = _link_duplicates(spark, good, scorer)
+    good = good.orderBy(ROW).select(*output_columns())
     bad = result.filter(F.col(ERROR).isNotNull()).orderBy(ROW)
     bad = bad.select(F.col(ROW).alias("row"), "id", F.col(ERROR).alias("reason"))
     _single_file(good, output, container_of(output))

@@ -165,7 +165,14 @@ def test_bad_options_are_clear(model_uri: str, home: Path, tmp_path: Path) -> No
         assert "Traceback" not in result.output
 
 
-def test_spark_equals_local(model_uri: str, home: Path, tmp_path: Path) -> None:
+def test_spark_equals_local_duplicates_included(
+    model_uri: str,
+    home: Path,
+    tmp_path: Path,
+    pair_scorer: PairScorer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("pipeline.reclassify.champion_scorer", lambda: pair_scorer)
     source = backlog(tmp_path / "in.csv", 200)
     local, spark = tmp_path / "local.parquet", tmp_path / "spark.parquet"
     reclassify(source, local, model_uri=model_uri, batch_size=70)
@@ -178,6 +185,7 @@ def test_spark_equals_local(model_uri: str, home: Path, tmp_path: Path) -> None:
     summary = reclassify(source, spark, model_uri=model_uri, engine="spark", progress=Counted())
     assert sum(counted) == summary.rows_written + summary.rows_failed
     assert (summary.rows_written, summary.rows_failed) == (200, 3)
+    assert summary.linked > 0  # linked per regency, as the local engine links
 
     def normalised(path: Path) -> pd.DataFrame:
         frame = pd.read_parquet(path).astype(object)
