@@ -1,5 +1,6 @@
-"""Shared fixtures: an isolated LAPOR_HOME per test, the location of the real data, and a small
-Router fitted once per test process on the synthetic demo corpus."""
+"""Shared fixtures: an isolated LAPOR_HOME per test, the location of the real data, a small
+Router fitted once per test process on the synthetic demo corpus, and a pair scorer fitted on
+synthetic duplicate chains."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import pandas as pd
 import pytest
 
 from core.config import get_settings
+from models.duplicates.scorer import PairScorer
 from models.router import Router
+from pipeline.dedupe import DEMO_NO_ADDRESS_SHARE, synthetic_pairs
 from pipeline.synth.generator import generate
 
 REPO = Path(__file__).resolve().parents[1]
@@ -73,3 +76,10 @@ def encoder_cache(prepared_encoder: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
     monkeypatch.setenv("LAPOR_ENCODER_CACHE", str(prepared_encoder.parent))
     get_settings.cache_clear()
     return prepared_encoder
+
+
+@pytest.fixture(scope="session")
+def pair_scorer() -> PairScorer:
+    pairs, labels = synthetic_pairs(1_200, seed=5, no_address_share=DEMO_NO_ADDRESS_SHARE)
+    texts = [a.text for a, _ in pairs] + [b.text for _, b in pairs]
+    return PairScorer().fit(texts, pairs, labels)

@@ -37,6 +37,17 @@ from serve.store.records import (
 PROGRESS_STEPS = ("responded", "closed", "reopened")
 
 
+def _locked(session: Session, report_id: str, version: int | None) -> StoredReport:
+    """The report, locked for this change; KeyError when there is none, StaleReportError when
+    ``version`` (if given) is not the current one."""
+    row = session.get(StoredReport, report_id, with_for_update=True)
+    if row is None:
+        raise KeyError(report_id)
+    if version is not None and version != row.version:
+        raise StaleReportError(report_id, version, row.version)
+    return row
+
+
 def _check_routing(row: StoredReport, action: str, agency: str | None) -> None:
     """Before a report is forwarded its OPD is decided (accept, override); once forwarded,
     only a re-route (with a reason) sends it to another OPD."""
@@ -94,11 +105,7 @@ class DecisionStore(StoreBase):
         since ``decision.version``, is closed, or the duplicate link would close a cycle."""
         now = at or now_local()
         with self.session() as session:
-            row = session.get(StoredReport, report_id, with_for_update=True)
-            if row is None:
-                raise KeyError(report_id)
-            if decision.version is not None and decision.version != row.version:
-                raise StaleReportError(report_id, decision.version, row.version)
+            row = _locked(session, report_id, decision.version)
             if row.status in FINISHED_STATUSES:
                 raise StoreError(
                     f"report {report_id!r} is {row.status}: reopen it to decide",
@@ -173,11 +180,7 @@ class DecisionStore(StoreBase):
         """Staff judged a suggested duplicate link wrong: recorded, no longer offered.
         StoreError (409) for a stale version or a link the report was not suggested."""
         with self.session() as session:
-            row = session.get(StoredReport, report_id, with_for_update=True)
-            if row is None:
-                raise KeyError(report_id)
-            if version is not None and version != row.version:
-                raise StaleReportError(report_id, version, row.version)
+            row = _locked(session, report_id, version)
             suggestion = row.suggestion
             offered = {link.report_id for link in suggestion.duplicates} if suggestion else set()
             if linked_id not in offered - {v.linked_id for v in row.link_verdicts}:
@@ -249,11 +252,7 @@ class DecisionStore(StoreBase):
             raise StoreError(f"unknown progress {status!r} (expected {', '.join(PROGRESS_STEPS)})")
         now = at or now_local()
         with self.session() as session:
-            row = session.get(StoredReport, report_id, with_for_update=True)
-            if row is None:
-                raise KeyError(report_id)
-            if version is not None and version != row.version:
-                raise StaleReportError(report_id, version, row.version)
+            row = _locked(session, report_id, version)
             if status == "reopened":
                 if row.status not in FINISHED_STATUSES:
                     raise StoreError(

@@ -22,7 +22,6 @@ from models.duplicates.scorer import PairScorer
 from models.functions import FunctionResolver
 from pipeline import batch_duplicates
 from pipeline.batch_output import output_columns
-from pipeline.dedupe import DEMO_NO_ADDRESS_SHARE, synthetic_pairs
 from pipeline.deployment import CatalogueRow, deployment_dir, init_deployment, load_catalogue
 from pipeline.ingest.containers import write_rows
 from pipeline.reclassify import NoProgress, reclassify
@@ -169,10 +168,8 @@ def test_spark_equals_local_duplicates_included(
     model_uri: str,
     home: Path,
     tmp_path: Path,
-    pair_scorer: PairScorer,
-    monkeypatch: pytest.MonkeyPatch,
+    registered_scorer: PairScorer,
 ) -> None:
-    monkeypatch.setattr("pipeline.reclassify.champion_scorer", lambda: pair_scorer)
     source = backlog(tmp_path / "in.csv", 200)
     local, spark = tmp_path / "local.parquet", tmp_path / "spark.parquet"
     reclassify(source, local, model_uri=model_uri, batch_size=70)
@@ -225,11 +222,11 @@ def test_reclassify_names_the_deployments_catalogue(
         shutil.rmtree(deployment_dir(home))
 
 
-@pytest.fixture(scope="module")
-def pair_scorer() -> PairScorer:
-    pairs, labels = synthetic_pairs(1_200, seed=5, no_address_share=DEMO_NO_ADDRESS_SHARE)
-    texts = [a.text for a, _ in pairs] + [b.text for _, b in pairs]
-    return PairScorer().fit(texts, pairs, labels)
+@pytest.fixture
+def registered_scorer(pair_scorer: PairScorer, monkeypatch: pytest.MonkeyPatch) -> PairScorer:
+    """The small pair scorer, as if registered as the champion."""
+    monkeypatch.setattr("pipeline.reclassify.champion_scorer", lambda: pair_scorer)
+    return pair_scorer
 
 
 def links_of(path: Path) -> dict[str, list[str]]:
@@ -244,10 +241,9 @@ def test_the_batch_links_repeats_to_earlier_reports_of_the_backlog(
     model_uri: str,
     home: Path,
     tmp_path: Path,
-    pair_scorer: PairScorer,
+    registered_scorer: PairScorer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("pipeline.reclassify.champion_scorer", lambda: pair_scorer)
     rows = list(generate(300, seed=8))
     source = tmp_path / "in.csv"
     write_rows(rows, source)

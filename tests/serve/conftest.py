@@ -15,18 +15,10 @@ from models.duplicates.index import DuplicateIndex
 from models.duplicates.scorer import PairScorer
 from models.router import Router
 from models.triage import Triage
-from pipeline.dedupe import DEMO_NO_ADDRESS_SHARE, synthetic_pairs
 from serve.app import create_app
 from serve.store import Store
 
 KUTIM = {"regency": "Kutai Timur", "district": "Sangatta Utara", "village": "Swarga Bara"}
-
-
-@pytest.fixture(scope="session")
-def pair_scorer() -> PairScorer:
-    pairs, labels = synthetic_pairs(1_200, seed=5, no_address_share=DEMO_NO_ADDRESS_SHARE)
-    texts = [a.text for a, _ in pairs] + [b.text for _, b in pairs]
-    return PairScorer().fit(texts, pairs, labels)
 
 
 def service_triage(router: Router, scorer: PairScorer) -> Triage:
