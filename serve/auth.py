@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from serve.deps import KeyCacheDep, SettingsDep, StoreDep
 from serve.store import Store
-from serve.store.records import Principal, hash_api_key
+from serve.store.records import Principal, token_digest
 
 api_key_header = APIKeyHeader(
     name="X-API-Key", auto_error=False, description="A key from `lapor users add NAME --api-key`."
@@ -42,7 +42,7 @@ async def api_principal(
     """The caller of an API endpoint, from its key: 401 without a valid one."""
     if not key:
         raise HTTPException(401, "missing API key: send it in the X-API-Key header")
-    digest = hash_api_key(key)
+    digest = token_digest(key)
     principal = cache.get(digest)
     if principal is None:
         principal = await run_in_threadpool(store.principal_for_key, key)

@@ -80,9 +80,10 @@ class DecisionInput:
     """The report's version the decision was made on (None: imported history, no check)."""
 
 
-def hash_api_key(key: str) -> str:
-    """API keys are random 256-bit tokens, so a plain SHA-256 is a safe way to store them."""
-    return hashlib.sha256(key.encode()).hexdigest()
+def token_digest(token: str) -> str:
+    """How API keys and session tokens are stored: they are random 256-bit values, so a plain
+    SHA-256 is a safe way to keep them."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def naive_local(moment: datetime) -> datetime:

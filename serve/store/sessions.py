@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -11,12 +10,7 @@ from sqlalchemy.orm import Session
 
 from serve.db.tables import AuditEvent, LoginSession, User
 from serve.store.base import StoreBase
-from serve.store.records import Principal, now_local
-
-
-def _token_hash(token: str) -> str:
-    """Session tokens are random 256-bit values: a plain SHA-256 stores them safely."""
-    return hashlib.sha256(token.encode()).hexdigest()
+from serve.store.records import Principal, now_local, token_digest
 
 
 def record_audit(
@@ -46,7 +40,7 @@ class SessionStore(StoreBase):
         with self.session() as session:
             session.add(
                 LoginSession(
-                    token_hash=_token_hash(token),
+                    token_hash=token_digest(token),
                     user_id=user_id,
                     created_at=now,
                     expires_at=now + timedelta(hours=hours),
@@ -60,7 +54,7 @@ class SessionStore(StoreBase):
         with self.session() as session:
             found = session.scalar(
                 select(LoginSession).where(
-                    LoginSession.token_hash == _token_hash(token),
+                    LoginSession.token_hash == token_digest(token),
                     LoginSession.revoked_at.is_(None),
                     LoginSession.expires_at > datetime.now(),
                 )
@@ -72,7 +66,7 @@ class SessionStore(StoreBase):
         with self.session() as session:
             session.execute(
                 update(LoginSession)
-                .where(LoginSession.token_hash == _token_hash(token))
+                .where(LoginSession.token_hash == token_digest(token))
                 .where(LoginSession.revoked_at.is_(None))
                 .values(revoked_at=now_local())
             )

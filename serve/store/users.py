@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from serve.db.tables import ApiKey, User
 from serve.passwords import check_password, hash_password, verify_password
-from serve.store.records import Principal, StoreError, check_role, hash_api_key, now_local
+from serve.store.records import Principal, StoreError, check_role, now_local, token_digest
 from serve.store.sessions import SessionStore, end_user_sessions, record_audit
 
 
@@ -130,7 +130,7 @@ class UserStore(SessionStore):
             session.add(
                 ApiKey(
                     user_id=user.id,
-                    key_hash=hash_api_key(key),
+                    key_hash=token_digest(key),
                     prefix=key[:8],
                     created_at=now_local(),
                 )
@@ -155,13 +155,13 @@ class UserStore(SessionStore):
         never ``keep``, the key the request was made with (that would lock the caller out)."""
         with self.session() as session:
             if key.startswith("lpr_"):
-                digest = hash_api_key(key)
+                digest = token_digest(key)
                 found = session.scalar(select(ApiKey).where(ApiKey.key_hash == digest))
             else:
                 found = session.get(ApiKey, int(key)) if key.isdigit() else None
             if found is None:
                 raise StoreError(f"no API key {key[:8]!r} (give the id that `keys` lists)")
-            if keep is not None and found.key_hash == hash_api_key(keep):
+            if keep is not None and found.key_hash == token_digest(keep):
                 raise StoreError(
                     "that is the key this request was made with: revoke it with another"
                 )
@@ -181,7 +181,7 @@ class UserStore(SessionStore):
         with self.session() as session:
             found = session.scalar(
                 select(ApiKey).where(
-                    ApiKey.key_hash == hash_api_key(key), ApiKey.revoked.is_(False)
+                    ApiKey.key_hash == token_digest(key), ApiKey.revoked.is_(False)
                 )
             )
             if found is None or not found.user.active:
