@@ -27,7 +27,7 @@ class LoginBusyError(Exception):
 
 
 class LoginThrottle:
-    def __init__(self, per_user: int, per_address: int, window_seconds: float, hashes: int):
+    def __init__(self, per_user: int, per_address: int, window_seconds: float, hashes: int) -> None:
         self.limits = {"user": per_user, "address": per_address}
         self.window = window_seconds
         self._failures: TTLCache[tuple[str, str], deque[float]] = TTLCache(
