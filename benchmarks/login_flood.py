@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import os
 import re
-import socket
 import tempfile
 import threading
 import time
@@ -66,11 +65,7 @@ def main() -> None:
         store_url = f"sqlite:///{Path(tmp) / 'flood.db'}"
         os.environ["LAPOR_DATABASE_URL"] = store_url
         key, bodies = prepare(store_url)
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        server = start_server(port, {**os.environ, "LAPOR_LOG_LEVEL": "WARNING"})
-        base = f"http://127.0.0.1:{port}"
+        server, base = start_server({**os.environ, "LAPOR_LOG_LEVEL": "WARNING"})
         try:
             asyncio.run(load(f"{base}/api/v1/classify", key, bodies, 1, 5))  # warm-up
             print(f"POST /api/v1/classify from 1 client, {args.seconds:.0f} s each, "

@@ -62,7 +62,11 @@ def prepare(store_url: str) -> tuple[str, list[dict]]:
     return key, bodies
 
 
-def start_server(port: int, env: dict[str, str]) -> subprocess.Popen:
+def start_server(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
+    """`lapor serve` on a free local port, once ready; the process and its base URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     lapor = Path(sys.executable).with_name("lapor")
     server = subprocess.Popen(
         [str(lapor), "serve", "--port", str(port)],
@@ -74,7 +78,7 @@ def start_server(port: int, env: dict[str, str]) -> subprocess.Popen:
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/api/v1/ready").status_code == 200:
-                return server
+                return server, f"http://127.0.0.1:{port}"
         except httpx.TransportError:
             pass
         if server.poll() is not None:
@@ -148,12 +152,8 @@ def main() -> None:
         store_url = f"sqlite:///{Path(tmp) / 'load.db'}"
         os.environ["LAPOR_DATABASE_URL"] = store_url
         key, bodies = prepare(store_url)
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        env = {**os.environ, "LAPOR_LOG_LEVEL": "WARNING"}
-        server = start_server(port, env)
-        url = f"http://127.0.0.1:{port}/api/v1/classify"
+        server, base = start_server({**os.environ, "LAPOR_LOG_LEVEL": "WARNING"})
+        url = f"{base}/api/v1/classify"
         try:
             asyncio.run(load(url, key, bodies, 4, 5))  # warm-up (caches, code paths)
             auth = {"X-API-Key": key}
@@ -161,11 +161,11 @@ def main() -> None:
             print(f"{'clients':>7} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
                   f"{'errors':>7} {'batch':>6} {'server RSS':>11}")  # fmt: skip
             for clients in (int(c) for c in args.concurrency.split(",")):
-                before = httpx.get(f"http://127.0.0.1:{port}/api/v1/metrics", headers=auth).text
+                before = httpx.get(f"{base}/api/v1/metrics", headers=auth).text
                 rss = PeakRss(server.pid)
                 result = asyncio.run(load(url, key, bodies, clients, args.seconds))
                 peak = rss.stop()
-                after = httpx.get(f"http://127.0.0.1:{port}/api/v1/metrics", headers=auth).text
+                after = httpx.get(f"{base}/api/v1/metrics", headers=auth).text
                 print(
                     f"{clients:>7} {result['requests']:>9,} {result['rps']:>8.1f} "
                     f"{result['p50']:>8.1f} {result['p99']:>8.1f} {result['errors']:>7} "
