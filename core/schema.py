@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -327,6 +328,40 @@ def _optional_text(value: Any) -> str | None:
 
 OptionalText = Annotated[str | None, BeforeValidator(_optional_text)]
 
+EARLIEST_REPORT_TIME: Final = datetime(2000, 1, 1)
+"""No report is older (SP4N-LAPOR! dates from 2011): an earlier time is a typo or an attack,
+and a year-1 date breaks every working-day sum it enters."""
+
+
+def check_report_id(value: str) -> str:
+    """A report id must not be personal data: one that the masker would change (a NIK, a phone
+    number, an e-mail) is refused, since ids are stored, shown and exported unmasked."""
+    if mask_pii(value) != value:
+        raise ValueError(
+            "looks like personal data (a NIK, phone number or e-mail): use the report's "
+            "tracking number"
+        )
+    return value
+
+
+def check_report_time(value: datetime | None) -> datetime | None:
+    """A filing time between :data:`EARLIEST_REPORT_TIME` and tomorrow (the deployment's local
+    clock, naive), else ValueError naming the window."""
+    if value is None:
+        return None
+    naive = value.replace(tzinfo=None)
+    latest = datetime.now() + timedelta(days=1)
+    if not EARLIEST_REPORT_TIME <= naive <= latest:
+        raise ValueError(
+            f"must lie between {EARLIEST_REPORT_TIME:%Y-%m-%d} and {latest:%Y-%m-%d %H:%M} "
+            "(the deployment's local time)"
+        )
+    return value
+
+
+ReportId = Annotated[str, BeforeValidator(_optional_text), AfterValidator(check_report_id)]
+ReportTime = Annotated[datetime | None, AfterValidator(check_report_time)]
+
 
 MASKED_FIELDS = (
     "title", "text", "text_final", "address", "village", "district", "regency", "province",
@@ -348,13 +383,13 @@ class Report(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=False)
 
-    id: Annotated[str, BeforeValidator(_optional_text)]
+    id: ReportId
     title: OptionalText = None
     text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
     text_final: OptionalText = Field(
         default=None, description="The text after the admin's edits (LAPOR! 'Isi Laporan Akhir')."
     )
-    created_at: datetime | None = None
+    created_at: ReportTime = None
     source: Annotated[str, BeforeValidator(parse_source)] = "other"
     confidentiality: Annotated[str | None, BeforeValidator(parse_confidentiality)] = None
     province: OptionalText = None

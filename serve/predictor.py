@@ -22,6 +22,28 @@ T = TypeVar("T")
 
 MAX_BATCH = 64
 """Reports per model call when requests are queued (bigger batches add latency, not speed)."""
+MAX_BATCH_CHARACTERS = 40_000
+"""Characters per model call: the model's time grows with the text, so a slice of long reports
+is cut shorter and a single report waiting behind it is answered within a few hundred ms."""
+
+
+def _characters(reports: list[Report]) -> int:
+    return sum(len(r.text) + len(r.title or "") for r in reports)
+
+
+def slices(reports: list[Report], max_reports: int, max_characters: int) -> list[list[Report]]:
+    """``reports`` in order, cut where a slice would pass either bound (each slice holds at
+    least one report)."""
+    out: list[list[Report]] = []
+    size = 0
+    for report in reports:
+        length = _characters([report])
+        if not out or len(out[-1]) >= max_reports or size + length > max_characters:
+            out.append([])
+            size = 0
+        out[-1].append(report)
+        size += length
+    return out or [[]]
 
 
 class Predictor:
@@ -31,10 +53,12 @@ class Predictor:
         self,
         triage: Triage,
         max_batch: int = MAX_BATCH,
+        max_characters: int = MAX_BATCH_CHARACTERS,
         on_batch: Callable[[int], None] = lambda size: None,
     ) -> None:
         self.triage = triage
         self.max_batch = max_batch
+        self.max_characters = max_characters
         self.on_batch = on_batch
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="model")
         self._waiting: list[tuple[list[Report], asyncio.Future[list[Suggestion]]]] = []
@@ -55,12 +79,12 @@ class Predictor:
 
     async def suggest(self, reports: list[Report]) -> list[Suggestion]:
         """Suggestions for ``reports``, batched with whatever else is waiting. A request of
-        more than ``max_batch`` reports goes in parts, each queued once the previous one is
-        answered: no request holds the model thread for longer than one batch, and requests
-        arriving meanwhile are answered between its parts."""
+        more than ``max_batch`` reports or ``max_characters`` characters goes in parts, each
+        queued once the previous one is answered: no request holds the model thread for longer
+        than one slice, and requests arriving meanwhile are answered between its parts."""
         suggestions: list[Suggestion] = []
-        for start in range(0, max(len(reports), 1), self.max_batch):
-            suggestions += await self._queued(reports[start : start + self.max_batch])
+        for part in slices(reports, self.max_batch, self.max_characters):
+            suggestions += await self._queued(part)
         return suggestions
 
     async def _queued(self, reports: list[Report]) -> list[Suggestion]:
@@ -75,13 +99,18 @@ class Predictor:
     async def _drain(self) -> None:
         try:
             while self._waiting:
-                batch, size = [], 0
+                batch, size, characters = [], 0, 0
                 while self._waiting and (
-                    not batch or size + len(self._waiting[0][0]) <= self.max_batch
+                    not batch
+                    or (
+                        size + len(self._waiting[0][0]) <= self.max_batch
+                        and characters + _characters(self._waiting[0][0]) <= self.max_characters
+                    )
                 ):
                     item = self._waiting.pop(0)
                     batch.append(item)
                     size += len(item[0])
+                    characters += _characters(item[0])
                 reports = [r for request, _ in batch for r in request]
                 self.on_batch(len(reports))
                 try:

@@ -6,7 +6,15 @@ import secrets
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    field_validator,
+    model_validator,
+)
 
 from core.schema import (
     CHANNELS,
@@ -17,6 +25,8 @@ from core.schema import (
     Report,
     Suggestion,
     UrgencyTier,
+    check_report_id,
+    check_report_time,
 )
 from serve.passwords import MIN_PASSWORD_LENGTH
 
@@ -90,17 +100,20 @@ class ReportIn(ClientInput):
         },
     )
 
-    id: str | None = Field(
+    id: Annotated[str, AfterValidator(check_report_id)] | None = Field(
         default=None,
         min_length=1,
         max_length=64,
         pattern=REPORT_ID_PATTERN,
-        description="The report's id in the source system; generated when missing.",
+        description="The report's id in the source system (never a NIK or phone number); "
+        "generated when missing.",
     )
     title: str | None = ShortText
     text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
     created_at: datetime | None = Field(
-        default=None, description="When the citizen filed it (default: now)."
+        default=None,
+        description="When the citizen filed it (default: now): an RFC 3339 date-time from "
+        "2000-01-01 to tomorrow.",
     )
     source: Literal[SOURCES] = "web"  # type: ignore[valid-type]
     province: str | None = ShortText
@@ -116,17 +129,26 @@ class ReportIn(ClientInput):
             raise ValueError("text is empty")
         return value
 
+    @field_validator("created_at", mode="before")
+    @classmethod
+    def _a_date_time_text(cls, value: object) -> object:
+        """A number is not a date-time (pydantic would read it as seconds since 1970)."""
+        if value is not None and not isinstance(value, str | datetime):
+            raise ValueError("must be an RFC 3339 date-time such as 2026-12-01T08:30:00+08:00")
+        return value
+
     @field_validator("created_at")
     @classmethod
     def _local_time(cls, value: datetime | None) -> datetime | None:
-        """The deployment's local clock, as the store and the exports keep times (a time whose
-        offset moves it outside the calendar is refused, not a 500)."""
-        if value is None or value.tzinfo is None:
-            return value
-        try:
-            return value.astimezone().replace(tzinfo=None)
-        except (OverflowError, ValueError):
-            raise ValueError("the time is outside the representable range") from None
+        """The deployment's local clock, as the store and the exports keep times, within the
+        plausible window (a time whose offset moves it outside the calendar is refused, not a
+        500)."""
+        if value is not None and value.tzinfo is not None:
+            try:
+                value = value.astimezone().replace(tzinfo=None)
+            except (OverflowError, ValueError):
+                raise ValueError("the time is outside the representable range") from None
+        return check_report_time(value)
 
     def to_report(self) -> Report:
         """The canonical Report: an id and a filing time (now) when missing."""
@@ -152,7 +174,9 @@ class BatchRequest(ClientInput):
 
     model_config = ConfigDict(extra="forbid")
 
-    reports: list[dict[str, Any]] = Field(min_length=1)
+    reports: list[JsonValue] = Field(
+        min_length=1, description="Report objects; an item that is not one is answered on its own."
+    )
 
 
 class BatchItem(BaseModel):

@@ -6,9 +6,10 @@ import time
 
 from fastapi import APIRouter, HTTPException, Response
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import JsonValue, ValidationError
+from starlette.concurrency import run_in_threadpool
 
-from core.schema import CHANNELS, LAPOR_CATEGORIES
+from core.schema import CHANNELS, LAPOR_CATEGORIES, Report
 from serve.auth import StaffCaller
 from serve.deps import MetricsDep, PredictorDep, SettingsDep
 from serve.routes import API_PREFIX, WITH_BODY
@@ -41,6 +42,20 @@ async def classify_one(
     return Response(answer.model_dump_json(), media_type="application/json")
 
 
+def _checked(index: int, raw: JsonValue) -> Report | BatchItem:
+    """One batch item as a masked Report, or the item's error."""
+    if not isinstance(raw, dict):
+        return BatchItem(index=index, error=f"must be a JSON object (a report), not {raw!r:.40}")
+    try:
+        return ReportIn.model_validate(raw).to_report().masked()
+    except ValidationError as exc:
+        return BatchItem(index=index, error=validation_message(exc))
+
+
+def _check_all(raws: list[JsonValue]) -> list[Report | BatchItem]:
+    return [_checked(index, raw) for index, raw in enumerate(raws)]
+
+
 @router.post("/classify/batch", response_model=BatchResponse)
 async def classify_batch(
     batch: BatchRequest,
@@ -50,18 +65,16 @@ async def classify_batch(
     _: StaffCaller,
 ) -> BatchResponse:
     """Up to 1,000 reports. Each item is checked on its own: a bad one gets an ``error`` naming
-    the field, the good ones are answered."""
+    the field, the good ones are answered. Checking and masking run off the event loop, and the
+    model takes the batch in slices (:class:`serve.predictor.Predictor`), so single reports sent
+    meanwhile are answered between them."""
     limit = settings.batch_limit
     if len(batch.reports) > limit:
         raise HTTPException(413, f"{len(batch.reports):,} reports in one batch; at most {limit:,}")
     started = time.perf_counter()
-    items: list[BatchItem] = []
-    good = []
-    for index, raw in enumerate(batch.reports):
-        try:
-            good.append((index, ReportIn.model_validate(raw).to_report().masked()))
-        except ValidationError as exc:
-            items.append(BatchItem(index=index, error=validation_message(exc)))
+    checked = await run_in_threadpool(_check_all, batch.reports)
+    items = [item for item in checked if isinstance(item, BatchItem)]
+    good = [(index, r) for index, r in enumerate(checked) if isinstance(r, Report)]
     if good:
         suggestions = await predictor.suggest([report for _, report in good])
         for (index, _), suggestion in zip(good, suggestions, strict=True):

@@ -92,9 +92,9 @@ async def intake(
         raise HTTPException(409, f"report {report.id!r} already exists")
     suggestion = (await predictor.suggest([report]))[0]
     metrics.count_suggestion(suggestion)
-    row = await run_in_threadpool(store.add_report, report, suggestion)
+    detail = await run_in_threadpool(store.add_report, report, suggestion, None, report_detail)
     await predictor.remember(report, suggestion)
-    return report_detail(row)
+    return detail
 
 
 @router.get("/reports", response_model=ReportPage)

@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import (
-    select,
-)
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import (
     Session,
     selectinload,
@@ -35,17 +33,28 @@ from serve.store.records import (
 )
 
 PROGRESS_STEPS = ("responded", "closed", "reopened")
+_LINKS_LOCK = 0x4C41504F52  # "LAPOR": the advisory lock that serialises duplicate links
 
 
 def _locked(session: Session, report_id: str, version: int | None) -> StoredReport:
-    """The report, locked for this change; KeyError when there is none, StaleReportError when
-    ``version`` (if given) is not the current one."""
-    row = session.get(StoredReport, report_id, with_for_update=True)
-    if row is None:
-        raise KeyError(report_id)
-    if version is not None and version != row.version:
-        raise StaleReportError(report_id, version, row.version)
-    return row
+    """The report, claimed for this change: its version is raised by a write that checks the
+    version seen (``UPDATE … WHERE version = :seen``), so of concurrent changes on one version
+    exactly one proceeds, on SQLite (where the write takes the database's write lock) as on
+    PostgreSQL (where it takes the row's lock). KeyError when there is no such report,
+    StaleReportError when ``version`` (if given) is not the current one."""
+    claim = update(StoredReport).where(StoredReport.id == report_id)
+    if version is not None:
+        claim = claim.where(StoredReport.version == version)
+    claimed = session.execute(
+        claim.values(version=StoredReport.version + 1),
+        execution_options={"synchronize_session": False},
+    )
+    if claimed.rowcount == 0:
+        current = session.scalar(select(StoredReport.version).where(StoredReport.id == report_id))
+        if current is None:
+            raise KeyError(report_id)
+        raise StaleReportError(report_id, version or current, current)
+    return session.get(StoredReport, report_id, populate_existing=True)
 
 
 def _check_routing(row: StoredReport, action: str, agency: str | None) -> None:
@@ -75,7 +84,11 @@ def _check_routing(row: StoredReport, action: str, agency: str | None) -> None:
 
 def _refuse_duplicate_cycle(session: Session, report_id: str, duplicate_of: str) -> None:
     """Linking ``report_id`` to ``duplicate_of`` must not close a loop (A of B and B of A):
-    follow the earlier report's own links back."""
+    follow the earlier report's own links back. Links are checked one at a time, so two posted
+    both ways at once cannot both pass: on SQLite the claim (:func:`_locked`) already holds the
+    database's write lock; PostgreSQL takes a transaction lock for links."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LINKS_LOCK})
     seen, current = {report_id}, duplicate_of
     while current is not None:
         if current in seen:
@@ -169,7 +182,6 @@ class DecisionStore(StoreBase):
                 row.response_due_at = add_working_days(now, FOLLOW_UP_DAYS)
             elif row.status == "new":
                 row.status = "verified"
-            row.version += 1
             session.commit()
             session.refresh(record)
             return record
@@ -196,7 +208,6 @@ class DecisionStore(StoreBase):
                     created_at=now_local(),
                 )
             )
-            row.version += 1
             session.commit()
 
     def history(self) -> pd.DataFrame:
@@ -279,7 +290,6 @@ class DecisionStore(StoreBase):
                     )
                 row.closed_at = now
                 row.status = status
-            row.version += 1
             session.commit()
 
     def decided_reports(self) -> list[Report]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import (
+    Select,
     and_,
     func,
     or_,
@@ -30,13 +33,38 @@ from serve.db.tables import (
 from serve.store.base import StoreBase
 from serve.store.records import QueueFilter, StoreError, naive_local, now_local
 
+T = TypeVar("T")
+
+
+def _as_stored(row: StoredReport) -> StoredReport:
+    return row
+
+
+def _one_report(report_id: str) -> Select[tuple[StoredReport]]:
+    """One report with its suggestions, decisions (and their users) and link verdicts."""
+    return (
+        select(StoredReport)
+        .where(StoredReport.id == report_id)
+        .options(
+            selectinload(StoredReport.suggestions),
+            selectinload(StoredReport.decisions).selectinload(Decision.user),
+            selectinload(StoredReport.link_verdicts),
+        )
+    )
+
 
 class ReportStore(StoreBase):
     def add_report(
-        self, report: Report, suggestion: Suggestion, received_at: datetime | None = None
-    ) -> StoredReport:
+        self,
+        report: Report,
+        suggestion: Suggestion,
+        received_at: datetime | None = None,
+        answer: Callable[[StoredReport], T] = _as_stored,  # type: ignore[assignment]
+    ) -> T:
         """Store a received report (masked where it entered: ``Report.masked()``) with its
-        suggestion; its SLA clock starts now."""
+        suggestion; its SLA clock starts now. ``answer`` turns the stored row into what the
+        caller gives back (the row itself by default); it runs before the commit, so a report
+        whose answer fails is never stored."""
         received = received_at or now_local()
         created = naive_local(report.created_at) if report.created_at else received
         urgent = suggestion.urgent
@@ -71,10 +99,12 @@ class ReportStore(StoreBase):
                 )
             )
             try:
-                session.commit()
+                session.flush()
             except IntegrityError as exc:
                 raise StoreError(f"report {report.id!r} already exists") from exc
-        return self.report(report.id)  # type: ignore[return-value]
+            result = answer(session.scalar(_one_report(report.id)))
+            session.commit()
+        return result
 
     def queue_size(self) -> int:
         with self.session() as session:
@@ -87,15 +117,7 @@ class ReportStore(StoreBase):
     def report(self, report_id: str) -> StoredReport | None:
         """One report with its suggestions and decisions loaded."""
         with self.session() as session:
-            return session.scalar(
-                select(StoredReport)
-                .where(StoredReport.id == report_id)
-                .options(
-                    selectinload(StoredReport.suggestions),
-                    selectinload(StoredReport.decisions).selectinload(Decision.user),
-                    selectinload(StoredReport.link_verdicts),
-                )
-            )
+            return session.scalar(_one_report(report_id))
 
     def queue(
         self, where: QueueFilter, now: datetime | None = None

@@ -465,3 +465,58 @@ def test_a_deployment_can_open_the_metrics_to_its_scraper(
         opened = client.get("/api/v1/metrics")
     assert opened.status_code == 200
     assert "lapor_http_requests_total" in opened.text
+
+
+@pytest.mark.parametrize(
+    "created_at", ["0001-01-01T00:00:00", "1999-12-31T23:59:59", "2999-01-01T00:00:00", 1700000000]
+)
+def test_an_implausible_filing_time_is_refused_and_nothing_is_stored(
+    service: Service, created_at: object
+) -> None:
+    body = {"id": "T1", "text": ROAD, "created_at": created_at, **KUTIM}
+    response = service.client.post("/api/v1/reports", json=body, headers=service.staff)
+    assert response.status_code == 422, response.text
+    assert "created_at" in response.json()["detail"]
+    assert service.store.queue_size() == 0
+    for url in ("/api/v1/reports?page_size=500", "/api/v1/reports?page=2"):
+        assert service.client.get(url, headers=service.staff).status_code == 200
+
+
+def test_a_report_whose_answer_fails_is_not_stored(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from serve.routes import reports
+
+    def broken(row: object) -> None:
+        raise RuntimeError("the answer could not be built")
+
+    monkeypatch.setattr(reports, "report_detail", broken)
+    response = service.client.post(
+        "/api/v1/reports", json={"id": "T2", "text": ROAD, **KUTIM}, headers=service.staff
+    )
+    assert response.status_code == 500
+    assert not service.store.has_report("T2")
+
+
+@pytest.mark.parametrize(
+    "report_id", ["3578012345670001", "6408-0123-4567-0001", "081234567890", "628123456789"]
+)
+def test_a_report_id_that_is_personal_data_is_refused(service: Service, report_id: str) -> None:
+    response = service.client.post(
+        "/api/v1/reports", json={"id": report_id, "text": ROAD, **KUTIM}, headers=service.staff
+    )
+    assert response.status_code == 422
+    assert "personal data" in response.json()["detail"]
+    assert service.store.queue_size() == 0
+
+
+def test_a_batch_answers_an_item_that_is_not_an_object_on_its_own(service: Service) -> None:
+    response = service.client.post(
+        "/api/v1/classify/batch",
+        json={"reports": ["jalan rusak", None, 7, {"text": ROAD}]},
+        headers=service.staff,
+    )
+    assert response.status_code == 200, response.text
+    items = response.json()["items"]
+    assert [item["error"] is not None for item in items] == [True, True, True, False]
+    assert "object" in items[0]["error"]

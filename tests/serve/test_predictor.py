@@ -97,3 +97,28 @@ def test_another_request_is_answered_between_the_parts_of_a_big_one() -> None:
     small_done_after, total = asyncio.run(both())
     predictor.close()
     assert small_done_after < total  # the small one did not wait for all five parts
+
+
+def test_long_reports_are_cut_into_slices_of_bounded_characters() -> None:
+    router = SlowTriage()
+    predictor = Predictor(router, max_batch=64, max_characters=50_000)
+    long = [Report(id=f"L{i}", text="jalan rusak " * 1_600) for i in range(10)]  # 19,200 each
+    answer = asyncio.run(predictor.suggest(long))
+    predictor.close()
+    assert [s.report_id for s in answer] == [f"L{i}" for i in range(10)]
+    assert router.calls == [2, 2, 2, 2, 2]
+
+
+def test_queued_requests_share_a_call_only_within_the_character_bound() -> None:
+    router = SlowTriage()
+    predictor = Predictor(router, max_batch=64, max_characters=30_000)
+
+    async def main() -> list[list[Suggestion]]:
+        return await asyncio.gather(
+            *(predictor.suggest([Report(id=f"q{k}", text="x" * 10_000)]) for k in range(6))
+        )
+
+    answers = asyncio.run(main())
+    predictor.close()
+    assert [a[0].report_id for a in answers] == [f"q{k}" for k in range(6)]
+    assert router.calls == [3, 3]  # 30,000 characters per call
