@@ -4,7 +4,10 @@ Samaran detectors, and how long each takes on long texts.
 Recall: the share of the MASKED texts whose personal data is gone (every letter or digit run of
 the part the table masks). Kept: the share of the KEPT texts left exactly as written. Precision:
 caught / (caught + KEPT texts changed). Then the median time of each masker on 20,000
-characters of one word, of digits, and of mixed report text.
+characters of one word, of digits, and of mixed report text. Where ../shared/data is present,
+the names it would hide in the real exports: how many, and how many of those are a place (the
+Surabaya export's kecamatan/kelurahan, Kabupaten Bandung's from the gazetteer) or a word of an
+OPD's name rather than a person (counted, never printed).
 
     .venv/bin/python benchmarks/masking.py
 """
@@ -99,6 +102,47 @@ def main() -> None:
     for name, mask in maskers.items():
         times = " ".join(f"{median_ms(mask, text):>11.1f}" for text in long_texts.values())
         print(f"{name:<24} {times}")
+    names_hidden_in_real_reports()
+
+
+SHARED = REPO.parent / "shared" / "data"
+
+
+def _real_texts_and_names() -> tuple[list[str], set[str]]:
+    """Report texts of both real exports, and the place and OPD-name words they know."""
+    import pandas as pd
+
+    from pipeline.deployment import find_region
+
+    surabaya = pd.read_csv(SHARED / "surabaya_mediacenter_2022.csv")
+    bandung = pd.read_excel(SHARED / "lapor_kab_bandung_2021_2023.xlsx", header=10)
+    texts = surabaya["keluhan"].dropna().astype(str).tolist()
+    texts += bandung["Isi Laporan Awal"].dropna().astype(str).tolist()
+    region = find_region("Kabupaten Bandung")
+    places = {*surabaya["kecamatan"].dropna(), *surabaya["kelurahan"].dropna(), *region.kecamatan}
+    places |= {village for villages in region.kecamatan.values() for village, _ in villages}
+    opds = {*surabaya["instansi"].dropna(), *bandung["Instansi Terdisposisi"].dropna()}
+    words = {w.casefold() for name in opds for w in re.findall(r"[^\W\d_]{3,}", str(name))}
+    return texts, {str(p).casefold() for p in places} | words
+
+
+def names_hidden_in_real_reports() -> None:
+    from core.text import MASK_NAME, NAME_RE, mask_pii
+
+    if not SHARED.exists():
+        print(f"\n{SHARED} is absent: skipping the names hidden in real reports")
+        return
+    texts, known = _real_texts_and_names()
+    spans = [
+        m.group("name") or m.group("capitalised")
+        for text in texts
+        for m in NAME_RE.finditer(text)
+        if MASK_NAME in mask_pii(m.group(0))
+    ]
+    wrong = [s for s in spans if s.casefold() in known or s.split()[0].casefold() in known]
+    print(f"\nnames hidden in {len(texts):,} real reports: {len(spans):,} spans")
+    share = len(wrong) / max(len(spans), 1)
+    print(f"  of which a place or an OPD-name word: {len(wrong):,} ({share:.1%})")
 
 
 if __name__ == "__main__":

@@ -21,19 +21,23 @@ from importlib import resources
 _FOLD = {
     **{ord(c): None for c in "\u200b\u200c\u200d\u2060\ufeff\u00ad"},  # zero-width, soft hyphen
     **{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)},  # full-width ASCII: ＠, ６, ...
+    **{ord(c): " " for c in "\u00a0\u2007\u2009\u200a\u202f\u3000"},  # no-break, thin, wide
+    **{ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2212"},  # dashes and minus
 }
 """What hides a number or an address from a pattern and is folded first."""
 
-# Between two digits of a number: one or two spaces, a dash, dot or slash (with up to two spaces
-# around it), or nothing.
-_GAP = r"(?:[ \t]{1,2}(?:[-./][ \t]{0,2})?|[-./][ \t]{0,2})?"
+# Between two digits of a number: up to three spaces or line breaks, a dash, dot, slash or
+# underscore (with up to three spaces around it), a bare comma, or nothing.
+_GAP = r"(?:[ \t\n]{1,3}(?:[-./_][ \t\n]{0,3})?|[-./_][ \t\n]{0,3}|,)?"
 
-# An e-mail address, also written "x @ host.net", "x [at] host [dot] net", "x(at)host.net". Its
-# local part has at most 64 characters and its labels 63 (RFC 5321); it ends in two letters.
-_AT = r"(?:[ \t]?@[ \t]?|[ \t]?[\[(][ \t]?at[ \t]?[\])][ \t]?)"
-_DOT = r"(?:\.|[ \t]?[\[(][ \t]?dot[ \t]?[\])][ \t]?)"
+# An e-mail address, also written "x @ host.net", "x @ host . net", "x [at] host [dot] net",
+# "x(at)host.net", "x{at}host", "x[@]host", "x at host dot net". Its local part has at most 64
+# characters and its labels 63 (RFC 5321); it ends in two letters.
+_AT = r"(?:[ \t]?@[ \t]?|[ \t]?[\[({][ \t]?(?:at|@)[ \t]?[\])}][ \t]?)"
+_DOT = r"(?:[ \t]?\.[ \t]?|[ \t]?[\[({][ \t]?dot[ \t]?[\])}][ \t]?)"
 EMAIL_RE = re.compile(
-    rf"(?<![\w.+-])[\w.+-]{{1,64}}{_AT}[\w-]{{1,63}}(?:{_DOT}[\w-]{{1,63}})+(?<=[^\W\d_]{{2}})",
+    rf"(?<![\w.+-])[\w.+-]{{1,64}}(?:{_AT}[\w-]{{1,63}}(?:{_DOT}[\w-]{{1,63}})+"
+    rf"|[ \t]at[ \t][\w-]{{1,63}}(?:[ \t]dot[ \t][\w-]{{1,63}})+)(?<=[^\W\d_]{{2}})",
     re.IGNORECASE,
 )
 # 16-digit NIK / KK numbers, also written in groups.
@@ -46,15 +50,17 @@ _BANKS = (
 # digits (groups allowed).
 ACCOUNT_RE = re.compile(
     r"(?P<key>\b(?:(?:no(?:mor)?\.?\s{0,2})?(?:rek(?:ening)?\.?|norek|acc(?:ount)?|va"
-    r"|virtual account)|transfer\s{1,2}ke(?:\s{1,2}rek(?:ening)?\.?)?)"
+    r"|virtual account)|transfer\s{1,2}ke(?:\s{1,2}rek(?:ening)?\.?)?"
+    rf"|transfer(?=\s{{1,2}}(?:bank\s{{0,2}})?(?:{_BANKS})\b))"
     rf"(?:\s{{0,2}}(?:bank\s{{0,2}})?(?:{_BANKS})\b)?\s{{0,2}}[:.]?\s{{0,2}})"
     r"(?P<num>\d(?:[ .-]?\d){5,19})(?!\d)",
     re.IGNORECASE,
 )
-# Indonesian mobile numbers: 08…, +62 8…, 62 8…, (+62) 8…, +62 (0)8…, 10 to 14 digits in all.
+# Indonesian mobile numbers: 08…, +62 8…, 62 8…, (+62) 8…, +62 (0)8…, +62 (812)…, (0812)…,
+# 0 8 1 2 …, 10 to 14 digits in all.
 PHONE_RE = re.compile(
-    r"(?<![\w+])(?:(?:\(\s?\+?62\s?\)|\+?62)[ \t.-]{0,2}(?:\(0\)[ \t]?)?|0)"
-    rf"(?P<number>8\d(?:{_GAP}\d){{7,11}})(?!\d)"
+    r"(?<![\w+])(?:(?:\(\s?\+?62\s?\)|\+?62)[ \t.-]{0,2}(?:\(0\)[ \t]?|\()?|\(?0[ \t]?)"
+    rf"(?P<number>8(?:\)?{_GAP}\d){{8,12}})(?!\d)"
 )
 # Landlines with an area code: (031) 123…, 0549-21234, 0549 21234, +62 549 21234.
 LANDLINE_RE = re.compile(
@@ -71,6 +77,9 @@ _MONEY_BEFORE_RE = re.compile(
 _MONEY_AFTER_RE = re.compile(r"^(?:,\d{1,2})?\s{0,2}(?:rupiah|juta|miliar|milyar|triliun|ribu)\b")
 _THOUSANDS_RE = re.compile(r"[1-9]\d{0,2}(?:([.,])\d{3})(?:\1\d{3})+")
 _SEPARATOR_RE = re.compile(r"\D+")
+_DATE_RE = re.compile(
+    r"(?<!\d)(?:\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)\d\d|(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2})(?!\d)"
+)
 _TIMESTAMP_RE = re.compile(
     r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?:[01]\d|2[0-3])[0-5]\d(?:[0-5]\d)?"
 )
@@ -82,30 +91,81 @@ MASK_ACCOUNT = "[REKENING]"
 MASK_NUMBER = "[NOMOR]"
 
 
-def _not_an_identifier(match: re.Match[str]) -> bool:
-    """An amount of money (a keyword before, a unit after, or thousands grouping), a time
-    stamp (YYYYMMDDhhmm[ss]), or two numbers side by side (separators of two kinds: "21/01/2022
+def _not_an_identifier(match: re.Match[str], money_words: bool = True) -> bool:
+    """An amount of money (a keyword before or a unit after, where ``money_words``; thousands
+    grouping), a time stamp (YYYYMMDDhhmm[ss]), or dates side by side ("21/01/2022
     12/03/2023")."""
     found, text = match.group(0), match.string
-    if _MONEY_BEFORE_RE.search(text[max(0, match.start() - 30) : match.start()]):
+    if money_words and _MONEY_BEFORE_RE.search(text[max(0, match.start() - 30) : match.start()]):
         return True
-    if _MONEY_AFTER_RE.match(text[match.end() : match.end() + 12]):
+    if money_words and _MONEY_AFTER_RE.match(text[match.end() : match.end() + 12]):
         return True
     if _THOUSANDS_RE.fullmatch(found) or _TIMESTAMP_RE.fullmatch(found):
         return True
-    number = match.groupdict().get("number") or found
-    return len({gap.strip() or " " for gap in _SEPARATOR_RE.findall(number)}) > 1
+    return _DATE_RE.search(found) is not None
 
 
-def _masked_as(mask: str):
+def _masked_as(mask: str, money_words: bool = True):
     def replace(match: re.Match[str]) -> str:
-        return match.group(0) if _not_an_identifier(match) else mask
+        return match.group(0) if _not_an_identifier(match, money_words) else mask
 
     return replace
 
 
+# A name the text introduces: "nama saya …" (one or two words, any case), "Nama: …", "atas
+# nama …", "a.n. …", "Bapak/Ibu … selaku pelapor" (one to three capitalised words); never an
+# institution, a place word or the next verb.
+_NOT_A_NAME = (
+    r"(?:dinas|badan|kantor|kepala|pemerintah|pemkab|pemkot|pemda|desa|kelurahan|kecamatan"
+    r"|kabupaten|kota|provinsi|rt|rw|jalan|jl|pt|cv|ud|bank|bupati|walikota|camat|lurah"
+    r"|sekolah|rumah|puskesmas|rsud|polres|polsek|satpol|bpbd|dprd|yayasan|koperasi|saya|kami"
+    r"|tinggal|warga|dari|di|yang|dan|ingin|mau|mohon|adalah|beralamat|alamat|selaku|sebagai"
+    r"|pelapor|umur|usia|no|nomor|nik|hp|telp|dengan|untuk|ini|itu|rupiah|salah|tetangga)\b"
+)
+_ANY_WORD = rf"(?!{_NOT_A_NAME})[^\W\d_][\w'.-]{{0,30}}"
+_CAPITALISED_WORD = rf"(?!{_NOT_A_NAME})(?-i:[A-Z])[\w'.-]{{0,30}}"
+NAME_RE = re.compile(
+    r"(?P<intro>\bnama\s{1,2}(?:saya|aku|sy|pelapor)\s{0,2}(?:adalah\s{1,2})?:?\s{0,2})"
+    rf"(?P<name>{_ANY_WORD}(?:[ \t]{_ANY_WORD})?)"
+    r"|(?P<label>\bnama\s{0,2}(?:lengkap\s{0,2})?:\s{0,2}|\batas\s{1,2}nama\s{1,2}"
+    r"|\ba\.\s?n\.?\s{1,2}|\b(?:bapak|bpk|pak|ibu|bu|sdr|sdri|saudara|saudari)\.?\s{1,2}"
+    rf"(?=(?:{_CAPITALISED_WORD}[ \t]?){{1,3}}\s{{1,2}}selaku\s{{1,2}}pelapor))"
+    rf"(?P<capitalised>{_CAPITALISED_WORD}(?:[ \t]{_CAPITALISED_WORD}){{0,2}})",
+    re.IGNORECASE,
+)
+MASK_NAME = "[NAMA]"
+
+
+def _a_common_word(word: str) -> bool:
+    """A lower-case word after "nama saya" that is Indonesian rather than a name: a stop word
+    or negation ("nama saya tidak ada"), slang ("yg"), or an affixed word ("tercantum")."""
+    word = word.rstrip(".").casefold()
+    return (
+        word in stopwords()
+        or word in NEGATIONS
+        or word in slang_dictionary()
+        or stem_word(word) != word
+    )
+
+
+def _name_masked(match: re.Match[str]) -> str:
+    if match.group("label"):
+        return match.group("label") + MASK_NAME
+    name = match.group("name")
+    words = name.split(" ")
+    person = 0
+    while person < len(words) and not (
+        words[person][:1].islower() and _a_common_word(words[person])
+    ):
+        person += 1
+    if person == 0:
+        return match.group(0)
+    return match.group("intro") + MASK_NAME + name[len(" ".join(words[:person])) :]
+
+
 def mask_pii(text: str) -> str:
-    """Mask NIK/KK numbers, phone numbers, e-mails and bank accounts.
+    """Mask NIK/KK numbers, phone numbers, e-mails, bank accounts and names the text
+    introduces ("nama saya …", "a.n. …").
 
     Zero-width characters are dropped and full-width forms folded first (they hide a number
     from a pattern). Dates, times, years, RT/RW, house numbers, coordinates and money amounts
@@ -117,7 +177,8 @@ def mask_pii(text: str) -> str:
     text = text.translate(_FOLD)
     text = EMAIL_RE.sub(MASK_EMAIL, text)
     text = ACCOUNT_RE.sub(lambda m: m.group("key") + MASK_ACCOUNT, text)
-    text = NIK_RE.sub(_masked_as(MASK_NIK), text)
+    text = NAME_RE.sub(_name_masked, text)
+    text = NIK_RE.sub(_masked_as(MASK_NIK, money_words=False), text)
     text = PHONE_RE.sub(_masked_as(MASK_PHONE), text)
     text = LANDLINE_RE.sub(_masked_as(MASK_PHONE), text)
     return LONG_NUMBER_RE.sub(_masked_as(MASK_NUMBER), text)
@@ -130,6 +191,7 @@ EMAIL_TOKEN = "_email_"
 PHONE_TOKEN = "_telepon_"
 NUMBER_TOKEN = "_angka_"
 ID_TOKEN = "_nomor_"
+NAME_TOKEN = "_nama_"
 
 _ESCAPED_WHITESPACE_RE = re.compile(r"\\[nrt]")
 _URL_RE = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|id|net|org|go\.id)(?:/\S*)?\b")
@@ -139,8 +201,9 @@ _MASK_TOKENS = {
     "[rekening]": ID_TOKEN,
     "[telepon]": PHONE_TOKEN,
     "[email]": EMAIL_TOKEN,
+    "[nama]": NAME_TOKEN,
 }
-_MASK_RE = re.compile(r"\[(?:nik|nomor|rekening|telepon|email)\]")
+_MASK_RE = re.compile(r"\[(?:nik|nomor|rekening|telepon|email|nama)\]")
 _REDUPLICATION_RE = re.compile(r"\b([a-z]{2,})2\b")
 _HYPHEN_REDUPLICATION_RE = re.compile(r"\b([a-z]{2,})-\1\b")
 _ELONGATION_RE = re.compile(r"([a-z])\1{2,}")

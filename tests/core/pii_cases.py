@@ -57,6 +57,42 @@ MASKED: list[tuple[str, str]] = [
     # other identifiers: a long run of digits
     ("nomor pelanggan 12345678901234", "nomor pelanggan [NOMOR]"),
     ("ID pelanggan PLN 532100123456", "ID pelanggan PLN [NOMOR]"),
+    # NIK split by other spaces, dashes and marks, or after a money word
+    ("NIK 6408\u00a00199\u00a01177\u00a00001", "NIK [NIK]"),
+    ("NIK 6408\u202f0199\u202f1177\u202f0002", "NIK [NIK]"),
+    ("NIK 6408\u20090199\u20091177\u20090003", "NIK [NIK]"),
+    ("NIK 6408\u30000199\u30001177\u30000004", "NIK [NIK]"),
+    ("NIK 6408\u20130199\u20131177\u20130005", "NIK [NIK]"),
+    ("NIK 6408_0199_1177_0006", "NIK [NIK]"),
+    ("NIK 6408,0199,1177,0007", "NIK [NIK]"),
+    ("NIK 6408\n0199\n1177\n0008", "NIK [NIK]"),
+    ("NIK 6408   0199   1177   0009", "NIK [NIK]"),
+    ("NIK 6408.0199-1177 0003", "NIK [NIK]"),
+    ("bantuan Rp 6408019911770010 belum cair", "bantuan Rp [NIK] belum cair"),
+    ("dana 6408019911770011 ditahan", "dana [NIK] ditahan"),
+    ("6408019911770012 juta orang", "[NIK] juta orang"),
+    # phones written with mixed or unusual separators
+    ("hp 0812-9911 7701", "hp [TELEPON]"),
+    ("hp (0812) 9911-7702", "hp [TELEPON]"),
+    ("hp +62 (812) 9911 7703", "hp [TELEPON]"),
+    ("hp 0812\u00a09911\u00a07704", "hp [TELEPON]"),
+    ("hp 0812\u20139911\u20137705", "hp [TELEPON]"),
+    ("hp 0 8 1 2 9 9 1 1 7 7 0 6", "hp [TELEPON]"),
+    # e-mails spelled out
+    ("email budi at example dot id", "email [EMAIL]"),
+    ("email budi @ example . id", "email [EMAIL]"),
+    ("email budi{at}example.id", "email [EMAIL]"),
+    ("email budi[@]example.id", "email [EMAIL]"),
+    # an account after "transfer" and a bank
+    ("transfer BRI 1234-5678-90", "transfer BRI [REKENING]"),
+    # names the text introduces
+    ("nama saya Budi Santoso, warga RT 03", "nama saya [NAMA], warga RT 03"),
+    ("Nama: Siti Aminah", "Nama: [NAMA]"),
+    ("nama saya budi tinggal di Sangatta", "nama saya [NAMA] tinggal di Sangatta"),
+    ("dikirim atas nama Ahmad Fauzi kemarin", "dikirim atas nama [NAMA] kemarin"),
+    ("rekening a.n. Dewi Lestari", "rekening a.n. [NAMA]"),
+    ("Bapak Joko Susilo selaku pelapor", "Bapak [NAMA] selaku pelapor"),
+    ("ibu Rina selaku pelapor meminta", "ibu [NAMA] selaku pelapor meminta"),
     # several kinds in one text
     (
         "Sy Budi (NIK 3578012345670001, HP 081298765432, budi@mail.com) RT 02 tgl 01-02-2024",
@@ -115,4 +151,12 @@ KEPT: list[str] = [
     "sebanyak 1.000.000 jiwa",
     "kecepatan 120 km/jam",
     "suhu 38,5 derajat",
+    # two dates side by side, and names that are not a person's
+    "berlaku 21/01/2022 12/03/2023",
+    "periode 2022-01-21 2023-03-12",
+    "surat atas nama Dinas Pekerjaan Umum",
+    "a.n. Kepala Desa Sepaso",
+    "nama jalan Yos Sudarso rusak",
+    "nama desa Sangatta Utara",
+    "transfer ke rekening desa sudah dilakukan",
 ]

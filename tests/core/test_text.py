@@ -44,8 +44,8 @@ def test_normalize(raw: str, expected: str) -> None:
 
 
 def test_normalize_turns_masks_into_tokens() -> None:
-    assert normalize("hubungi [TELEPON] atau [EMAIL], NIK [NIK]") == (
-        "hubungi _telepon_ atau _email_ nik _nomor_"
+    assert normalize("hubungi [TELEPON] atau [EMAIL], NIK [NIK], nama [NAMA]") == (
+        "hubungi _telepon_ atau _email_ nik _nomor_ nama _nama_"
     )
 
 
