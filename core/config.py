@@ -7,11 +7,14 @@ when a command actually needs them.
 from __future__ import annotations
 
 import secrets
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.errors import LaporError
 
 
 class Settings(BaseSettings):
@@ -143,10 +146,19 @@ class Settings(BaseSettings):
 
     def ensure_dirs(self) -> None:
         """Create the folders under home, private to their owner (0700: the store, MLflow's
-        database and artifacts hold reports); called by commands, never at import."""
-        for folder in (self.home, self.cache_dir, self.mlflow_dir):
-            folder.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
-            folder.chmod(PRIVATE_DIR)
+        database and artifacts hold reports), and check that home takes a file; called by
+        commands, never at import. LaporError in one sentence where it cannot be written."""
+        try:
+            for folder in (self.home, self.cache_dir, self.mlflow_dir):
+                folder.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+                folder.chmod(PRIVATE_DIR)
+            with tempfile.TemporaryFile(dir=self.home):
+                pass
+        except OSError as exc:
+            raise LaporError(
+                f"LAPOR_HOME {self.home} cannot be written ({exc.strerror or exc}): "
+                "make it writable or point LAPOR_HOME at a folder that is"
+            ) from None
 
 
 PRIVATE_DIR = 0o700

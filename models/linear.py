@@ -9,6 +9,8 @@ out-of-fold scores: one parameter, so it works with classes seen only once or tw
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -18,9 +20,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import KFold
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder
 from sklearn.svm import LinearSVC
-from sklearn.utils import Tags
+from sklearn.utils import Tags, murmurhash3_32
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -28,6 +29,18 @@ from core.text import model_text, normalize, stem_tokens
 
 LOCATION_COLUMNS = ("district", "village")
 """Place columns that help routing (kecamatan and kelurahan offices depend on them)."""
+PLACE_BUCKETS = 4_096
+"""Hashed columns per place field: a kabupaten has a few hundred kelurahan/desa, so two places
+rarely share one."""
+_PLACE_PREFIX_RE = re.compile(r"^(?:kec(?:amatan)?|kel(?:urahan)?|desa|ds)\b\.?\s*")
+_NOT_ALPHANUMERIC_RE = re.compile(r"[^0-9a-z]+")
+
+
+def place_key(name: str) -> str:
+    """A place name in the form two spellings of one kecamatan or kelurahan share: no case,
+    no administrative prefix, letters and digits only ("Kel. Swarga-Bara" -> "swargabara")."""
+    name = _PLACE_PREFIX_RE.sub("", name.strip().casefold())
+    return _NOT_ALPHANUMERIC_RE.sub("", name)
 
 
 def model_texts(frame: pd.DataFrame) -> list[str]:
@@ -47,7 +60,9 @@ def _as_text(value: object) -> str:
 
 class ReportVectorizer(TransformerMixin, BaseEstimator):
     """Report rows (a DataFrame with ``text`` and optionally ``title``, ``district``, ``village``)
-    -> a sparse matrix of word TF-IDF (stemmed), char TF-IDF (normalised) and one-hot places."""
+    -> a sparse matrix of word TF-IDF (stemmed), char TF-IDF (normalised) and hashed one-hot
+    places. What it keeps after ``fit`` holds no text that occurs in only one report: terms
+    below ``min_df`` are dropped, places are hashed."""
 
     def __init__(
         self,
@@ -73,14 +88,22 @@ class ReportVectorizer(TransformerMixin, BaseEstimator):
         return normalized, stemmed
 
     @staticmethod
-    def _places(frame: pd.DataFrame) -> np.ndarray:
-        columns = [
-            [_as_text(v).strip().casefold() for v in frame[c].tolist()]
-            if c in frame
-            else [""] * len(frame)
-            for c in LOCATION_COLUMNS
-        ]
-        return np.array(columns, dtype=object).T if len(frame) else np.empty((0, 2), dtype=object)
+    def _place_columns(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's column of its kecamatan and of its kelurahan/desa among the hashed place
+        buckets (-1 where the field is blank): the place's name in a canonical form (no case,
+        no "Kec."/"Kel."/"Desa" prefix, letters and digits only), hashed, so the model file
+        never holds a place field's text."""
+        rows, columns = [], []
+        for block, field in enumerate(LOCATION_COLUMNS):
+            values = frame[field].tolist() if field in frame else [None] * len(frame)
+            for row, value in enumerate(values):
+                key = place_key(_as_text(value))
+                if key:
+                    rows.append(row)
+                    columns.append(
+                        block * PLACE_BUCKETS + murmurhash3_32(key, positive=True) % PLACE_BUCKETS
+                    )
+        return np.array(rows, dtype=np.int64), np.array(columns, dtype=np.int64)
 
     def fit(self, X: pd.DataFrame, y: object = None) -> ReportVectorizer:
         normalized, stemmed = self._texts(X)
@@ -103,15 +126,6 @@ class ReportVectorizer(TransformerMixin, BaseEstimator):
             lowercase=False,
             dtype=np.float32,
         ).fit(normalized)
-        if self.location:
-            self.places_ = OneHotEncoder(handle_unknown="ignore", dtype=np.float32).fit(
-                self._places(X)
-            )
-            offsets = np.cumsum([0] + [len(c) for c in self.places_.categories_])
-            self.place_columns_ = [
-                {str(value): int(offset + k) for k, value in enumerate(categories)}
-                for categories, offset in zip(self.places_.categories_, offsets, strict=False)
-            ]
         return self
 
     def transform(self, X: pd.DataFrame) -> sp.csr_matrix:
@@ -119,23 +133,13 @@ class ReportVectorizer(TransformerMixin, BaseEstimator):
         normalized, stemmed = self._texts(X)
         blocks = [self.word_.transform(stemmed), self.char_.transform(normalized)]
         if self.location:
-            blocks.append(self._one_hot(self._places(X)) * self.location_weight)
+            rows, columns = self._place_columns(X)
+            places = sp.csr_matrix(
+                (np.full(len(rows), self.location_weight, dtype=np.float32), (rows, columns)),
+                shape=(len(X), PLACE_BUCKETS * len(LOCATION_COLUMNS)),
+            )
+            blocks.append(places)
         return sp.hstack(blocks, format="csr", dtype=np.float32)
-
-    def _one_hot(self, places: np.ndarray) -> sp.csr_matrix:
-        """What the fitted OneHotEncoder (unknown places ignored) gives, by dictionary lookup:
-        the encoder's own transform costs ~0.8 ms even for one row."""
-        rows, cols = [], []
-        for row, values in enumerate(places):
-            for lookup, value in zip(self.place_columns_, values, strict=True):
-                column = lookup.get(value)
-                if column is not None:
-                    rows.append(row)
-                    cols.append(column)
-        width = sum(len(c) for c in self.places_.categories_)
-        return sp.csr_matrix(
-            (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(places), width)
-        )
 
 
 def fit_temperature(scores: np.ndarray, y_index: np.ndarray) -> float:

@@ -10,6 +10,7 @@ trusted (the model's own classes); a folder holding any other type is refused.""
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,10 @@ import skops.io
 
 from core.provenance import library_versions
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 """The folder's layout (config.json + estimators.skops + README.md) and what the estimators
 hold (3: the training rows' fingerprints; 4: the urgency tiers; 5: agency functions and the
-deployment's catalogue); bump on change."""
+deployment's catalogue; 6: hashed place features); bump on change."""
 CONFIG_FILE, ESTIMATORS_FILE, CARD_FILE = "config.json", "estimators.skops", "README.md"
 COMPATIBLE_PARTS = {"scikit-learn": 2, "numpy": 1}
 """Version parts that must match for saved estimators to load correctly (major.minor, major)."""
@@ -79,7 +80,13 @@ def read_folder(
     outside scikit-learn's, numpy's and ``trusted`` (full names, e.g. ``models.places.X``)."""
     config = read_config(folder)
     path = Path(folder) / ESTIMATORS_FILE
-    needed = set(skops.io.get_untrusted_types(file=path))
+    try:
+        needed = set(skops.io.get_untrusted_types(file=path))
+    except (zipfile.BadZipFile, EOFError, KeyError, ValueError, OSError) as exc:
+        raise ModelFormatError(
+            f"{path} cannot be read ({type(exc).__name__}): it is missing, truncated or not a "
+            "saved model; copy the folder again or retrain"
+        ) from exc
     if needed - trusted:
         raise ModelFormatError(
             f"{folder} holds types this code does not trust: {', '.join(sorted(needed - trusted))}"

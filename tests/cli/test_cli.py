@@ -7,9 +7,11 @@ import os
 import subprocess
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
+from core.config import get_settings
 from tests.terminal import LAPOR
 
 runner = CliRunner()
@@ -57,6 +59,28 @@ def test_fatal_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
         lines = [line for line in result.output.splitlines() if line.strip()]
         assert len(lines) == 1, result.output
         assert lines[0].startswith("error:")
+
+
+def test_a_home_that_cannot_be_written_is_one_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    homes = [blocker / "home"]
+    try:  # a read-only file system where there is one (root writes anywhere else)
+        Path("/sys/lapor-probe").mkdir()
+        Path("/sys/lapor-probe").rmdir()
+    except OSError:
+        homes.append(Path("/sys/lapor-home"))
+    for home in homes:
+        monkeypatch.setenv("LAPOR_HOME", str(home))
+        get_settings.cache_clear()
+        for args in (["users", "list"], ["models", "list"], ["serve"]):
+            result = runner.invoke(app, args)
+            assert result.exit_code == 1, (home, args, result.output)
+            lines = [line for line in result.output.splitlines() if line.strip()]
+            assert len(lines) == 1, result.output
+            assert f"LAPOR_HOME {home} cannot be written" in lines[0]
 
 
 def test_inspect_with_mapping(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 from sklearn.exceptions import NotFittedError
 
 from core.schema import Report
-from models.linear import ReportVectorizer
+from models.linear import PLACE_BUCKETS, ReportVectorizer
 from models.persistence import FORMAT_VERSION, ModelFormatError
 from models.router import Router
 from tests.conftest import TINY_VECTORIZER
@@ -48,8 +48,8 @@ def test_location_features_survive_a_refit() -> None:
     vectorizer = ReportVectorizer(min_df=1, location_weight=1.0).fit(first)
     vectorizer.transform(first)
     vectorizer.fit(second)
-    place_block = vectorizer.transform(second)[:, -3:].toarray()  # district (blank) + 2 villages
-    assert place_block.sum(axis=1).tolist() == [2.0] * len(second)
+    place_block = vectorizer.transform(second)[:, -2 * PLACE_BUCKETS :].toarray()
+    assert place_block.sum(axis=1).tolist() == [1.0] * len(second)  # the village; no district
     fresh = ReportVectorizer(min_df=1, location_weight=1.0).fit(second).transform(second)
     assert (vectorizer.transform(second) != fresh).nnz == 0
 
@@ -89,6 +89,18 @@ def test_a_folder_of_another_format_version_is_refused_in_one_sentence(
         Router.load(folder)
     with pytest.raises(ModelFormatError, match="no config.json"):
         Router.load(tmp_path)
+
+
+@pytest.mark.parametrize("keep", [0, 100, 0.5])
+def test_a_truncated_estimators_file_is_refused_in_one_sentence(
+    router: Router, tmp_path: Path, keep: float
+) -> None:
+    folder = router.save(tmp_path / "router")
+    estimators = folder / "estimators.skops"
+    content = estimators.read_bytes()
+    estimators.write_bytes(content[: int(keep * len(content)) if keep < 1 else keep])
+    with pytest.raises(ModelFormatError, match="missing, truncated or not a saved model"):
+        Router.load(folder)
 
 
 def test_an_unfitted_router_says_so(tmp_path: Path) -> None:

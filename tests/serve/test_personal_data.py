@@ -81,3 +81,69 @@ def test_training_logs_nothing_unmasked_to_mlflow(tmp_path: Path) -> None:
         for secret in secrets_of(planted(number)):
             assert secret not in text
             assert secret not in other_files
+
+
+REPORTER = "Suharjo Wibisono"
+HIDDEN = {
+    "text": f"nama saya {REPORTER}, NIK 6408\u00a00199\u00a01177\u00a00001, hp (0812) 9911-7702, "
+    "surel suharjo at contoh dot id",
+    "title": "atas nama Kartosuwiryo Mangunkusumo",
+}
+ONE_REPORTS_PLACES = {
+    "district": "Gang Kenanga Belakang Rumah Pak Sastrowardoyo",
+    "village": "Dusun Kalisampurnoharjo Wetan",
+    "address": "Jl. Kalisampurnoharjo Gg. Sastrowardoyo No. 9",
+}
+WRITTEN_AS_IS = [
+    "Suharjo",
+    "Wibisono",
+    "6408 0199 1177 0001",
+    "64080199",
+    "9911-7702",
+    "99117702",
+    "suharjo at contoh",
+    "Kartosuwiryo",
+    "Mangunkusumo",
+]
+PLACE_WORDS = ["Sastrowardoyo", "Kalisampurnoharjo", "Gang Kenanga Belakang"]
+
+
+def readable_bytes(path: Path) -> bytes:
+    """A file's bytes, a zip archive's (skops, MLflow) members decompressed."""
+    import zipfile
+
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            return b"".join(archive.read(name) for name in archive.namelist())
+    return path.read_bytes()
+
+
+def found_in(content: bytes, value: str) -> bool:
+    """``value`` in any case, as UTF-8 (JSON, text) or UTF-32 (numpy string arrays)."""
+    lowered = content.lower()
+    return (
+        any(value.lower().encode(encoding) in lowered for encoding in ("utf-8", "utf-32-le"))
+        or value.casefold().encode("utf-32-le") in content
+    )
+
+
+@pytest.mark.slow
+def test_a_trained_model_keeps_no_personal_data_nor_one_reports_place_fields(
+    tmp_path: Path,
+) -> None:
+    rows = list(generate(600, seed=8))
+    for row in rows[::20]:  # spread over training and validation
+        row.update(HIDDEN)
+    rows[5].update(ONE_REPORTS_PLACES)  # among the oldest: a training row
+    data = tmp_path / "planted.csv"
+    write_rows(rows, data)
+    train(DataSpec(data, "csv"))
+    files = [path for path in get_settings().home.rglob("*") if path.is_file()]
+    assert any(path.suffix == ".skops" for path in files)
+    for path in files:
+        content = readable_bytes(path)
+        for value in WRITTEN_AS_IS:
+            assert not found_in(content, value), (value, path)
+        if path.suffix != ".parquet":  # the model and its records, not the validation data
+            for value in PLACE_WORDS:
+                assert not found_in(content, value), (value, path)
