@@ -79,6 +79,12 @@ class Settings(BaseSettings):
         "served over HTTPS (behind a TLS proxy, say).",
     )
     batch_limit: int = Field(default=1_000, description="Most reports in one classify batch.")
+    store_min_free_mb: int = Field(
+        default=64,
+        ge=0,
+        description="With SQLite, /ready answers 503 when the store's disk has less free space "
+        "than this (MiB), before writes start failing.",
+    )
     log_level: str = "INFO"
     encoder_cache: Path | None = Field(
         default=None,

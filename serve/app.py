@@ -44,7 +44,7 @@ from serve.routes import (
 )
 from serve.schemas import ValidationErrorOut
 from serve.store import Store
-from serve.store.records import StoreError
+from serve.store.records import StoreError, StoreUnavailableError
 from serve.throttle import LoginThrottle
 from serve.workflow import ReportNotFoundError
 
@@ -79,7 +79,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = Store(settings.store_url)
+        store = Store(settings.store_url, min_free_bytes=settings.store_min_free_mb * 2**20)
         await run_in_threadpool(store.migrate)
         triage = await run_in_threadpool(load_triage or (lambda: registered_triage(model_uri)))
         predictor = Predictor(triage, on_batch=metrics.batch_size.observe)
@@ -199,6 +199,12 @@ def _add_error_handlers(app: FastAPI) -> None:
         if not _is_api(request.url.path):
             return await ui.error_page(request, HTTPException(404, str(exc)))
         return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(StoreUnavailableError)
+    async def store_unavailable(request: Request, exc: StoreUnavailableError) -> Response:
+        if not _is_api(request.url.path):
+            return await ui.error_page(request, HTTPException(503, exc.pesan))
+        return JSONResponse({"detail": str(exc)}, status_code=503)
 
     @app.exception_handler(StoreError)
     async def store_error(request: Request, exc: StoreError) -> Response:

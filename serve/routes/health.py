@@ -23,7 +23,8 @@ def alive() -> Health:
 
 @router.get("/ready", response_model=Ready, responses={503: {"model": Ready}})
 def ready(predictor: LoadedPredictorDep, store: LoadedStoreDep, settings: SettingsDep) -> Response:
-    """A model is loaded and the store answers (503 otherwise, with the reasons); the last drift
+    """A model is loaded and the store answers and can write (503 otherwise, with the reasons:
+    a write failed for lack of disk space, or SQLite's disk is nearly full); the last drift
     check's warnings for this model are listed in ``details``."""
     details = []
     if predictor is None:
@@ -35,6 +36,9 @@ def ready(predictor: LoadedPredictorDep, store: LoadedStoreDep, settings: Settin
             store.ping()
         except Exception as exc:
             details.append(f"store unreachable: {type(exc).__name__}")
+        else:
+            if problem := store.write_problem():
+                details.append(f"store cannot write: {problem}")
     problems = list(details)
     if predictor is not None:  # drift does not make the service unready; it says so
         details += ready_warnings(settings.drift_report, predictor.version)

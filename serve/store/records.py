@@ -28,6 +28,19 @@ class StaleReportError(StoreError):
         )
 
 
+class StoreUnavailableError(LaporError):
+    """The database cannot take a write now (its disk is full, it is read-only): nothing was
+    saved; the service answers 503 and /ready says why."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(
+            f"the store cannot save anything now ({problem}); nothing was saved: try again "
+            "once an administrator has freed space",
+            pesan=f"Penyimpanan tidak dapat menulis ({problem}); tidak ada yang tersimpan. "
+            "Coba lagi setelah administrator mengosongkan ruang disk.",
+        )
+
+
 FINISHED_STATUSES = ("closed", "archived")
 """Reports that take no decision until reopened."""
 

@@ -116,3 +116,53 @@ def test_the_schema_documents_the_errors_and_times_carry_their_offset(service: S
     report = service.intake("Lampu jalan mati.", id="Z1")
     assert datetime.fromisoformat(report["received_at"]).tzinfo is not None
     assert datetime.fromisoformat(report["forward_due_at"]).utcoffset() is not None
+
+
+def _full_disk(dbapi_connection: object, _record: object) -> None:
+    """SQLite's own 'database or disk is full': the database may not grow past its size."""
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    pages = cursor.execute("PRAGMA page_count").fetchone()[0]
+    cursor.execute(f"PRAGMA max_page_count = {pages}")
+    cursor.close()
+
+
+def test_a_full_disk_is_a_503_that_ready_reports_until_a_write_succeeds(
+    service: Service,
+) -> None:
+    from sqlalchemy import event
+
+    store = service.store
+    long_text = "Jalan berlubang di depan pasar, mohon segera diperbaiki. " * 300
+    event.listen(store.engine, "connect", _full_disk)
+    store.engine.dispose()
+    try:
+        refused = service.client.post(
+            "/api/v1/reports", json={"id": "F1", "text": long_text}, headers=service.staff
+        )
+        assert refused.status_code == 503, refused.text
+        assert "cannot save anything now (disk full)" in refused.json()["detail"]
+        assert not service.store.has_report("F1")
+        ready = service.client.get("/api/v1/ready")
+        assert ready.status_code == 503
+        assert "store cannot write: disk full" in ready.json()["details"]
+    finally:
+        event.remove(store.engine, "connect", _full_disk)
+        store.engine.dispose()
+    assert service.client.get("/api/v1/ready").status_code == 503  # until a write succeeds
+    service.intake(long_text, id="F2")
+    assert service.client.get("/api/v1/ready").status_code == 200
+
+
+def test_ready_warns_before_sqlites_disk_is_full(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from serve.store import base
+
+    monkeypatch.setattr(
+        base.shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(100, 99, 2**20)
+    )
+    ready = service.client.get("/api/v1/ready")
+    assert ready.status_code == 503
+    assert "store cannot write: 1 MiB free on the store's disk" in ready.json()["details"]
