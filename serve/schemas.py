@@ -29,6 +29,7 @@ from core.schema import (
     check_report_time,
 )
 from serve.passwords import MIN_PASSWORD_LENGTH
+from serve.store.records import USER_NAME_PATTERN
 
 ShortText = Field(default=None, max_length=500)
 
@@ -343,7 +344,7 @@ class ModelsOut(BaseModel):
 class UserIn(ClientInput):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    name: str = Field(min_length=1, max_length=64, pattern=r"^[\w.@-]+$")
+    name: str = Field(min_length=1, max_length=64, pattern=USER_NAME_PATTERN)
     role: Literal["staff", "admin"]
     password: str | None = Field(default=None, min_length=MIN_PASSWORD_LENGTH, max_length=200)
     api_key: bool = Field(default=False, description="Also create an API key (returned once).")

@@ -117,7 +117,7 @@ def log_router(
         outputs = infer_signature(input_example, example_output).outputs
         info = mlflow.pyfunc.log_model(
             name="router",
-            python_model=str(CODE / "router_model.py"),
+            python_model=private_copy(CODE / "router_model.py", Path(tmp)),
             artifacts={"router": str(folder)},
             signature=ModelSignature(inputs=inputs, outputs=outputs),
             input_example=input_example,
@@ -130,6 +130,15 @@ def log_router(
             f"itself as {version}: another training registered at the same time; retrain"
         )
     return as_challenger(client, name, info, run.info.run_id)
+
+
+def private_copy(code: Path, folder: Path) -> str:
+    """The wrapper's code copied into ``folder``, readable by its owner alone: MLflow copies a
+    logged file with its permission bits, and the registry's files are all 0600."""
+    copy = folder / code.name
+    copy.write_bytes(code.read_bytes())
+    copy.chmod(0o600)
+    return str(copy)
 
 
 @dataclass
@@ -174,7 +183,7 @@ def log_duplicates(
             )  # fmt: skip
             info = mlflow.pyfunc.log_model(
                 name="duplicates",
-                python_model=str(CODE / "duplicates_model.py"),
+                python_model=private_copy(CODE / "duplicates_model.py", folder),
                 artifacts={"scorer": str(saved)},
                 input_example=example,
                 pip_requirements=[f"{k}=={v}" for k, v in library_versions().items()],

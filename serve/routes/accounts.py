@@ -6,17 +6,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException
 
 from core.errors import LaporError
 from serve.auth import check_csrf
 from serve.deps import KeyCacheDep, StoreDep
+from serve.routes.forms import refuse_nul_in_forms
 from serve.routes.ui import AdminUser, flash_to, render
 from serve.store.records import ROLES
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(refuse_nul_in_forms)])
 ACTION_NAMES = {
     "add_user": "menambah pengguna",
     "set_password": "mengganti kata sandi",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException
 
@@ -23,9 +23,10 @@ from pipeline.catalogue_edits import (
 from pipeline.deployment import load_catalogue
 from serve.auth import check_csrf
 from serve.deps import PredictorDep
+from serve.routes.forms import refuse_nul_in_forms
 from serve.routes.ui import AdminUser, flash_to, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(refuse_nul_in_forms)])
 EDIT_NAMES = {"add": "ditambahkan", "rename": "diganti nama", "merge": "digabung",
               "retire": "dinonaktifkan"}  # fmt: skip
 

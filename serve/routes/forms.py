@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from fastapi import HTTPException, Request
+
 FIELD_NAMES = {
     "username": "Nama pengguna",
     "password": "Kata sandi",
@@ -70,3 +72,14 @@ def form_page(path: str) -> str:
     """The page whose form posts to ``path`` (a report's decision and status forms are on the
     report's page; the other forms post to their own page)."""
     return path.removesuffix("/keputusan").removesuffix("/status")
+
+
+async def refuse_nul_in_forms(request: Request) -> None:
+    """Every UI form: a NUL character in any field is refused (422) before a route reads it,
+    since PostgreSQL cannot store or even compare one. (The API's bodies refuse it in
+    :class:`serve.schemas.ClientInput`.)"""
+    if request.method != "POST":
+        return
+    form = await request.form()
+    if any(isinstance(value, str) and "\x00" in value for value in form.values()):
+        raise HTTPException(422, "Karakter NUL tidak diizinkan.")

@@ -7,14 +7,14 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
 from serve.auth import check_csrf
 from serve.deps import MetricsDep, PredictorDep, StoreDep
-from serve.routes.forms import indonesian_errors
+from serve.routes.forms import indonesian_errors, refuse_nul_in_forms
 from serve.routes.ui import StaffUser, flash_to
 from serve.schemas import DecisionIn
 from serve.store.records import StaleReportError, StoreError
@@ -26,7 +26,7 @@ from serve.workflow import (
     reject_link,
 )
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(refuse_nul_in_forms)])
 STEP_NAMES = {"responded": "ditindaklanjuti", "closed": "selesai", "reopened": "dibuka kembali"}
 STALE_MESSAGE = (
     "Laporan {report_id} sudah diubah orang lain sejak halaman ini dibuka; keputusan Anda tidak "

@@ -31,7 +31,7 @@ from serve.deps import (
     StoreDep,
     store_of,
 )
-from serve.routes.forms import form_page, indonesian_errors
+from serve.routes.forms import form_page, indonesian_errors, refuse_nul_in_forms
 from serve.routes.reports import report_out
 from serve.schemas import ReportOut
 from serve.store.records import Principal, QueueFilter
@@ -40,7 +40,7 @@ from serve.workflow import (
     agency_filter,
 )
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(refuse_nul_in_forms)])
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
 templates.env.filters["agency_hint"] = agency_hint
 
@@ -221,8 +221,6 @@ async def login(
     """Log in; after too many wrong passwords for the name or from the address, 429 with
     ``Retry-After`` (no password is checked then)."""
     check_csrf(request, csrf)
-    if "\x00" in username + password:
-        raise HTTPException(422, "Karakter NUL tidak diizinkan.")
     name, address = username.strip(), request.client.host if request.client else "-"
     wait = throttle.retry_after(name, address)
     try:

@@ -4,6 +4,7 @@ errors, and the clock."""
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -43,6 +44,19 @@ class StoreUnavailableError(LaporError):
 
 FINISHED_STATUSES = ("closed", "archived")
 """Reports that take no decision until reopened."""
+
+
+USER_NAME_PATTERN = r"^[\w.@-]{1,64}$"
+"""User names: letters, digits and . _ @ - (no spaces or markup), the same rule for the API, the
+UI and the CLI."""
+
+
+def check_user_name(name: str) -> None:
+    if not re.fullmatch(USER_NAME_PATTERN, name):
+        raise StoreError(
+            f"user name {name[:64]!r} may hold only letters, digits and . _ @ - (1 to 64)",
+            pesan="Nama pengguna hanya boleh berisi huruf, angka, dan . _ @ - (1 sampai 64).",
+        )
 
 
 def check_role(role: str) -> None:

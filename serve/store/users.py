@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session
 
 from serve.db.tables import ApiKey, User
 from serve.passwords import check_password, hash_password, verify_password
-from serve.store.records import Principal, StoreError, check_role, now_local, token_digest
+from serve.store.records import (
+    Principal,
+    StoreError,
+    check_role,
+    check_user_name,
+    now_local,
+    token_digest,
+)
 from serve.store.sessions import SessionStore, end_user_sessions, record_audit
 
 
@@ -42,8 +49,7 @@ class UserStore(SessionStore):
         if password is not None:
             check_password(password)
         name = name.strip()
-        if not name:
-            raise StoreError("a user needs a name")
+        check_user_name(name)
         with self.session() as session:
             user = User(
                 name=name,

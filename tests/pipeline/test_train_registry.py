@@ -69,6 +69,12 @@ def test_train_register_load_predict(registered: str, registry: Path) -> None:
     assert suggestion.model_version == router.version_
 
 
+def test_everything_registering_writes_is_its_owners_alone(registered: str, registry: Path) -> None:
+    written = [path for path in registry.rglob("*") if "mlflow" in path.parts]
+    assert any(path.name == "router_model.py" for path in written)
+    assert [str(p) for p in written if p.stat().st_mode & 0o077] == []
+
+
 def test_pyfunc_loads_with_mlflow(registered: str, registry: Path) -> None:
     import mlflow.artifacts
     import mlflow.pyfunc

@@ -43,9 +43,10 @@ class Service:
         return response.json()
 
 
-@pytest.fixture
-def service(router: Router, pair_scorer: PairScorer) -> Iterator[Service]:
-    served = service_triage(router, pair_scorer)
+@contextmanager
+def running_service(router: Router, scorer: PairScorer) -> Iterator[Service]:
+    """The service on the store the settings name, with a staff user and an admin."""
+    served = service_triage(router, scorer)
     app = create_app(get_settings(), load_triage=lambda: served)
     with TestClient(app, raise_server_exceptions=False) as client:
         store = app.state.store
@@ -57,6 +58,25 @@ def service(router: Router, pair_scorer: PairScorer) -> Iterator[Service]:
             staff={"X-API-Key": store.add_api_key("siti")},
             admin={"X-API-Key": store.add_api_key("budi")},
         )
+
+
+@pytest.fixture
+def service(router: Router, pair_scorer: PairScorer) -> Iterator[Service]:
+    with running_service(router, pair_scorer) as running:
+        yield running
+
+
+@pytest.fixture
+def postgres_service(
+    postgres: str, router: Router, pair_scorer: PairScorer, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Service]:
+    """The same service with its store on a fresh PostgreSQL database."""
+    from tests.serve.postgres import new_database
+
+    monkeypatch.setenv("LAPOR_DATABASE_URL", new_database(postgres))
+    get_settings.cache_clear()
+    with running_service(router, pair_scorer) as running:
+        yield running
 
 
 @contextmanager

@@ -201,3 +201,28 @@ def test_admins_manage_users_on_their_page(service: Service) -> None:
     assert "Pengguna ani dinonaktifkan." in off.text
     assert service.store.principal_for_key(key) is None
     assert "menonaktifkan ani" in off.text  # the audit trail on the page
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_accounts_page_and_the_api_share_one_user_name_rule_and_refuse_nul(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    service: Service = request.getfixturevalue(
+        "service" if backend == "sqlite" else "postgres_service"
+    )
+    login(service, "budi", "kata-sandi-budi")
+    form = {"csrf": csrf_of(service.client.get("/pengguna").text)}
+    for name in ("<img src=x onerror=alert(1)>", "dua kata", "ani;drop"):
+        page = service.client.post("/pengguna", data={**form, "change": "add_user", "name": name})
+        assert "Nama pengguna hanya boleh berisi" in page.text, name
+        api = service.client.post(
+            "/api/v1/users", json={"name": name, "role": "staff"}, headers=service.admin
+        )
+        assert api.status_code == 422, name
+    assert [u.name for u in service.store.users()] == ["siti", "budi"]
+    for change in ("add_user", "deactivate", "set_password", "add_key"):
+        nul = service.client.post(
+            "/pengguna", data={**form, "change": change, "name": "si\x00ti", "password": "x"}
+        )
+        assert nul.status_code == 422, (change, nul.text)
+        assert "Karakter NUL tidak diizinkan" in nul.text

@@ -166,3 +166,21 @@ def test_ready_warns_before_sqlites_disk_is_full(
     ready = service.client.get("/api/v1/ready")
     assert ready.status_code == 503
     assert "store cannot write: 1 MiB free on the store's disk" in ready.json()["details"]
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "allowed"),
+    [
+        ("DELETE", "/api/v1/reports", "GET, POST"),
+        ("PUT", "/api/v1/classify", "POST"),
+        ("PATCH", "/api/v1/reports/X/decision", "POST"),
+        ("DELETE", "/antrian", "GET"),
+        ("PUT", "/login", "GET, POST"),
+    ],
+)
+def test_a_405_names_every_method_the_path_takes(
+    service: Service, method: str, url: str, allowed: str
+) -> None:
+    response = service.client.request(method, url, headers=service.staff)
+    assert response.status_code == 405
+    assert response.headers["allow"] == allowed
