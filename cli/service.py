@@ -27,7 +27,7 @@ from pipeline.ingest.containers import write_rows
 from pipeline.ingest.reader import read_reports
 from pipeline.registry.client import CHAMPION, alias_version, resolve
 from pipeline.synth.generator import generate
-from serve.app import create_app, registered_triage
+from serve.app import create_app, registered_triage, server_config
 from serve.demo import demo_login, seed_queue
 from serve.observability import configure_logging
 
@@ -39,7 +39,7 @@ PortOption = Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP p
 
 def _run_server(app_: Any, host: str, port: int) -> None:
     configure_logging(get_settings().log_level)
-    uvicorn.run(app_, host=host, port=port, log_config=None, access_log=False)
+    uvicorn.Server(server_config(app_, host, port)).run()
 
 
 @user_errors

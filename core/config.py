@@ -50,8 +50,16 @@ class Settings(BaseSettings):
     login_failures_per_user: int = Field(
         default=10,
         ge=1,
-        description="Wrong passwords for one user name within the login window before further "
-        "tries get 429 until the oldest failure leaves the window.",
+        description="Wrong passwords for one user name from one client address within the "
+        "login window before that address's further tries at the name get 429 until the oldest "
+        "failure leaves the window (other addresses, the real user's, are not blocked).",
+    )
+    login_failures_per_user_everywhere: int = Field(
+        default=100,
+        ge=1,
+        description="Wrong passwords for one user name from all addresses together within the "
+        "login window; past it, an address that already failed at the name gets 429, while an "
+        "address that has not (the real user's new one) still gets its try.",
     )
     login_failures_per_address: int = Field(
         default=30,
@@ -72,6 +80,13 @@ class Settings(BaseSettings):
         default=False,
         description="Serve /api/v1/metrics without an API key (for a Prometheus scraper inside "
         "a trusted network); by default it needs a staff key like the rest of the API.",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Addresses (or networks, comma-separated) of the reverse proxies whose "
+        "X-Forwarded-For and X-Forwarded-Proto are believed; from any other client these "
+        "headers are ignored, so a client cannot choose the address the login throttle counts. "
+        "Empty (the default): trust no one.",
     )
     session_cookie_secure: bool = Field(
         default=False,

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -17,7 +18,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Match
-from starlette.types import Scope
+from starlette.types import ASGIApp, Scope
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from core.config import Settings, get_settings
 from core.errors import LaporError
@@ -54,6 +56,16 @@ log = logging.getLogger("lapor.serve")
 STATIC = Path(__file__).parent / "static"
 DOCS_ASSETS = "/static/docs"
 """Where Swagger UI's own files are served from (no CDN)."""
+
+
+def server_config(app: ASGIApp, host: str, port: int, **options: object) -> uvicorn.Config:
+    """How the service is served: uvicorn without its own logging, and believing forwarded
+    headers only through :class:`ProxyHeadersMiddleware` and ``LAPOR_TRUSTED_PROXIES``, never by
+    uvicorn's default trust of 127.0.0.1 (a local client could choose its address)."""
+    return uvicorn.Config(
+        app, host=host, port=port, log_config=None, access_log=False, proxy_headers=False,
+        **options,  # type: ignore[arg-type]
+    )  # fmt: skip
 
 
 def registered_triage(model_uri: str | None = None) -> Triage:
@@ -121,7 +133,9 @@ def create_app(
         https_only=settings.session_cookie_secure,
     )
     app.add_middleware(RequestMiddleware, metrics=metrics, server_error=_server_error)
-    app.add_middleware(SecurityHeadersMiddleware)  # outermost: on the 413s and 500s too
+    app.add_middleware(SecurityHeadersMiddleware)  # on the 413s and 500s too
+    if settings.trusted_proxies:  # the client's address from these proxies' headers only
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     for module in (classify, reports, kpi, models, users, health):
         app.include_router(module.router)
     app.include_router(ui.router)

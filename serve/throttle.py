@@ -1,6 +1,12 @@
-"""Login throttling: failed logins counted per user name and per client address in a sliding
-window (429 with ``Retry-After`` past the limit), and a bound on how many password checks run at
-once, so a flood of wrong passwords can neither guess nor exhaust memory and cores."""
+"""Login throttling: failed logins counted in a sliding window per (user name, client address),
+per address and per user name; 429 with ``Retry-After`` past a limit, and a bound on how many
+password checks run at once, so a flood of wrong passwords can neither guess nor exhaust memory
+and cores.
+
+Nobody can lock a user out from everywhere: the per-user limit counts one address's tries at
+that name. A user name attacked from many addresses (past the slower global per-name limit)
+gives each address that already failed at it no further try in the window, while an address
+that has not, the real user's new one included, still gets its try."""
 
 from __future__ import annotations
 
@@ -19,7 +25,7 @@ from core.config import Settings
 HASH_WAIT_SECONDS = 5.0
 """How long a login waits for a turn to check its password before it is told to retry."""
 TRACKED_KEYS = 100_000
-"""Most user names and addresses remembered at once (the oldest are forgotten first)."""
+"""Most (name, address) pairs, names and addresses remembered at once (the oldest first go)."""
 
 
 class LoginBusyError(Exception):
@@ -27,10 +33,21 @@ class LoginBusyError(Exception):
 
 
 class LoginThrottle:
-    def __init__(self, per_user: int, per_address: int, window_seconds: float, hashes: int) -> None:
-        self.limits = {"user": per_user, "address": per_address}
+    def __init__(
+        self,
+        per_user: int,
+        per_address: int,
+        window_seconds: float,
+        hashes: int,
+        per_user_everywhere: int | None = None,
+    ) -> None:
+        self.limits = {
+            "pair": per_user,
+            "address": per_address,
+            "user": per_user_everywhere or 10 * per_user,
+        }
         self.window = window_seconds
-        self._failures: TTLCache[tuple[str, str], deque[float]] = TTLCache(
+        self._failures: TTLCache[tuple[str, ...], deque[float]] = TTLCache(
             TRACKED_KEYS, window_seconds
         )
         self._lock = threading.Lock()
@@ -43,40 +60,54 @@ class LoginThrottle:
             settings.login_failures_per_address,
             settings.login_window_minutes * 60,
             settings.login_hashes_at_once,
+            settings.login_failures_per_user_everywhere,
         )
 
-    def _keys(self, name: str, address: str) -> list[tuple[str, str]]:
-        return [("user", name.strip().casefold()), ("address", address)]
+    @staticmethod
+    def _keys(name: str, address: str) -> dict[str, tuple[str, ...]]:
+        user = name.strip().casefold()
+        return {
+            "pair": ("pair", user, address),
+            "address": ("address", address),
+            "user": ("user", user),
+        }
+
+    def _recent(self, key: tuple[str, ...], now: float) -> deque[float]:
+        failures = self._failures.get(key)
+        if failures is None:
+            return deque()
+        while failures and failures[0] <= now - self.window:
+            failures.popleft()
+        return failures
 
     def retry_after(self, name: str, address: str) -> int | None:
-        """Seconds until this user name and address may try again; None when they may now."""
+        """Seconds until this user name may be tried from this address; None when it may now."""
         now = time.monotonic()
         waits = []
         with self._lock:
-            for key in self._keys(name, address):
-                failures = self._failures.get(key)
-                if failures is None:
-                    continue
-                while failures and failures[0] <= now - self.window:
-                    failures.popleft()
-                limit = self.limits[key[0]]
-                if len(failures) >= limit:
-                    waits.append(failures[len(failures) - limit] + self.window - now)
+            keys = self._keys(name, address)
+            recent = {kind: self._recent(key, now) for kind, key in keys.items()}
+            for kind in ("pair", "address"):
+                limit = self.limits[kind]
+                if len(recent[kind]) >= limit:
+                    waits.append(recent[kind][len(recent[kind]) - limit] + self.window - now)
+            if len(recent["user"]) >= self.limits["user"] and recent["pair"]:
+                waits.append(recent["pair"][-1] + self.window - now)
         return max(1, math.ceil(max(waits))) if waits else None
 
     def failed(self, name: str, address: str) -> None:
         now = time.monotonic()
         with self._lock:
-            for key in self._keys(name, address):
-                failures = self._failures.get(key) or deque(maxlen=self.limits[key[0]])
+            for kind, key in self._keys(name, address).items():
+                failures = self._failures.get(key) or deque(maxlen=self.limits[kind])
                 failures.append(now)
                 self._failures[key] = failures
 
-    def succeeded(self, name: str) -> None:
-        """A right password clears the user's count (not the address's: one right guess must
-        not reset a flood)."""
+    def succeeded(self, name: str, address: str) -> None:
+        """A right password clears this address's count at the name (not the address's own
+        count, nor the name's from elsewhere: one right guess must not reset a flood)."""
         with self._lock:
-            self._failures.pop(self._keys(name, "")[0], None)
+            self._failures.pop(self._keys(name, address)["pair"], None)
 
     @asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:

@@ -246,7 +246,7 @@ async def login(
             next=_safe_next(next),
             error="Nama pengguna atau kata sandi salah.",
         )
-    throttle.succeeded(name)
+    throttle.succeeded(name, address)
     await run_in_threadpool(start_session, request, store, principal, settings.session_hours)
     return RedirectResponse(_safe_next(next), status_code=303)
 

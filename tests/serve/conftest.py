@@ -15,7 +15,7 @@ from models.duplicates.index import DuplicateIndex
 from models.duplicates.scorer import PairScorer
 from models.router import Router
 from models.triage import Triage
-from serve.app import create_app
+from serve.app import create_app, server_config
 from serve.store import Store
 
 KUTIM = {"regency": "Kutai Timur", "district": "Sangatta Utara", "village": "Swarga Bara"}
@@ -111,11 +111,7 @@ def live_server(service: Service) -> Iterator[LiveServer]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(
-            service.client.app, host="127.0.0.1", port=port, log_config=None, lifespan="off"
-        )
-    )
+    server = uvicorn.Server(server_config(service.client.app, "127.0.0.1", port, lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

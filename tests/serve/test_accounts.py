@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import AbstractContextManager
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -12,7 +14,7 @@ from models.router import Router
 from serve import throttle as throttle_module
 from serve.store.records import StoreError
 from serve.throttle import LoginBusyError, LoginThrottle
-from tests.serve.conftest import Service, service_with
+from tests.serve.conftest import LiveServer, Service, service_with
 from tests.serve.test_ui import csrf_of, login
 
 pytestmark = pytest.mark.slow
@@ -112,14 +114,67 @@ def test_the_throttle_window_slides_and_a_right_password_clears_the_name(
     throttle.failed("siti", "10.0.0.1")
     clock[0] += 10
     throttle.failed("siti", "10.0.0.1")
-    assert throttle.retry_after("siti", "10.0.0.2") == 50  # the first failure leaves at +60
+    assert throttle.retry_after("siti", "10.0.0.1") == 50  # the first failure leaves at +60
+    assert throttle.retry_after("siti", "10.0.0.2") is None  # nobody is locked out everywhere
     clock[0] += 50
-    assert throttle.retry_after("siti", "10.0.0.2") is None
+    assert throttle.retry_after("siti", "10.0.0.1") is None
     throttle.failed("siti", "10.0.0.1")
-    throttle.succeeded("siti")
-    assert throttle.retry_after("siti", "10.0.0.2") is None
+    throttle.succeeded("siti", "10.0.0.1")
+    assert throttle.retry_after("siti", "10.0.0.1") is None
     throttle.failed("budi", "10.0.0.1")  # the address's third failure in the window
     assert throttle.retry_after("ani", "10.0.0.1") == 10  # the address kept its count
+
+
+def test_a_name_attacked_from_many_addresses_still_takes_a_new_address(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = [1_000.0]
+    monkeypatch.setattr(throttle_module.time, "monotonic", lambda: clock[0])
+    throttle = LoginThrottle(
+        per_user=10, per_address=30, window_seconds=60, hashes=1, per_user_everywhere=3
+    )
+    for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
+        assert throttle.retry_after("budi", address) is None
+        throttle.failed("budi", address)
+        clock[0] += 1
+    assert throttle.retry_after("budi", "10.0.0.1") == 57  # failed here: no more tries
+    assert throttle.retry_after("budi", "10.9.9.9") is None  # a new address gets its try
+    assert throttle.retry_after("siti", "10.0.0.1") is None  # another name is not affected
+
+
+def throttled_client(
+    router: Router, monkeypatch: pytest.MonkeyPatch, **environment: str
+) -> AbstractContextManager[TestClient]:
+    return service_with(router, monkeypatch, LAPOR_LOGIN_FAILURES_PER_USER="3", **environment)
+
+
+def login_from(client: TestClient, address: str, name: str, password: str) -> int:
+    page = client.get("/login")
+    return client.post(
+        "/login",
+        data={"username": name, "password": password, "csrf": csrf_of(page.text)},
+        headers={"X-Forwarded-For": address},
+        follow_redirects=False,
+    ).status_code
+
+
+def test_wrong_passwords_from_one_address_never_lock_the_user_out_elsewhere(
+    router: Router, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with throttled_client(router, monkeypatch, LAPOR_TRUSTED_PROXIES="testclient") as client:
+        client.app.state.store.add_user("budi", "admin", "kata-sandi-budi")
+        wrong = [login_from(client, "203.0.113.7", "budi", "salah-123") for _ in range(4)]
+        assert wrong == [401, 401, 401, 429]
+        assert login_from(client, "198.51.100.2", "budi", "kata-sandi-budi") == 303
+
+
+def test_forwarded_addresses_are_believed_only_from_trusted_proxies(
+    router: Router, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with throttled_client(router, monkeypatch) as client:  # no proxy trusted: the default
+        statuses = [login_from(client, f"203.0.113.{n}", "budi", "salah-123") for n in range(1, 41)]
+    assert statuses[:3] == [401] * 3
+    assert set(statuses[3:]) == {429}  # forged addresses change nothing
 
 
 def test_password_checks_run_a_bounded_number_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -226,3 +281,19 @@ def test_the_accounts_page_and_the_api_share_one_user_name_rule_and_refuse_nul(
         )
         assert nul.status_code == 422, (change, nul.text)
         assert "Karakter NUL tidak diizinkan" in nul.text
+
+
+def test_the_served_app_ignores_forwarded_addresses_from_localhost(live_server: LiveServer) -> None:
+    """uvicorn believes X-Forwarded-For from 127.0.0.1 by default: as the service is served,
+    forged addresses must not dodge the per-address throttle."""
+    with httpx.Client(base_url=live_server.url) as client:
+        csrf = csrf_of(client.get("/login").text)
+        statuses = [
+            client.post(
+                "/login",
+                data={"username": "budi", "password": "salah-123", "csrf": csrf},
+                headers={"X-Forwarded-For": f"203.0.113.{n}"},
+            ).status_code
+            for n in range(1, 13)
+        ]
+    assert statuses == [401] * 10 + [429] * 2
