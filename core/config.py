@@ -67,6 +67,14 @@ class Settings(BaseSettings):
         description="Wrong passwords from one client address within the login window (any user "
         "names) before that address gets 429.",
     )
+    login_throttled_delay_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=10,
+        description="How long a throttled login waits before its 429 (costing the server no "
+        "CPU): a flood of wrong passwords then sends a request a second per connection instead "
+        "of hundreds, and everyone else's requests keep their speed.",
+    )
     login_window_minutes: int = Field(
         default=15, ge=1, description="The window login failures are counted in."
     )

@@ -5,6 +5,7 @@ after a form). Server-rendered with Jinja2; forms carry a CSRF token. The report
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -230,6 +231,7 @@ async def login(
     except LoginBusyError:
         wait = 1
     if wait is not None:
+        await asyncio.sleep(settings.login_throttled_delay_seconds)
         response = render(
             request, "login.html", 429, user=None, next=_safe_next(next),
             error=f"Terlalu banyak percobaan masuk. Coba lagi dalam {_wait_text(wait)}.",

@@ -90,6 +90,26 @@ def test_wrong_passwords_for_one_name_are_throttled(
         assert try_login(client, "budi", "salah-123")[0] == 401  # other names are not locked
 
 
+def test_a_throttled_try_is_answered_only_after_a_delay_that_costs_no_cpu(
+    router: Router, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from serve.routes import ui
+
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    monkeypatch.setattr(ui.asyncio, "sleep", sleep)
+    with service_with(
+        router, monkeypatch, LAPOR_LOGIN_FAILURES_PER_ADDRESS="2",
+        LAPOR_LOGIN_THROTTLED_DELAY_SECONDS="1.5",
+    ) as client:  # fmt: skip
+        statuses = [try_login(client, f"orang{n}", "salah-123")[0] for n in range(3)]
+    assert statuses == [401, 401, 429]
+    assert slept == [1.5]  # only the throttled try waited
+
+
 def test_wrong_passwords_from_one_address_are_throttled(
     router: Router, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -145,7 +165,13 @@ def test_a_name_attacked_from_many_addresses_still_takes_a_new_address(
 def throttled_client(
     router: Router, monkeypatch: pytest.MonkeyPatch, **environment: str
 ) -> AbstractContextManager[TestClient]:
-    return service_with(router, monkeypatch, LAPOR_LOGIN_FAILURES_PER_USER="3", **environment)
+    return service_with(
+        router,
+        monkeypatch,
+        LAPOR_LOGIN_FAILURES_PER_USER="3",
+        LAPOR_LOGIN_THROTTLED_DELAY_SECONDS="0",
+        **environment,
+    )
 
 
 def login_from(client: TestClient, address: str, name: str, password: str) -> int:
