@@ -14,13 +14,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 import httpx
-from serve_load import load, prepare, start_server
+from serve_load import load, serving
 
 LONG = 20_000
 
@@ -56,27 +54,19 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--reports", type=int, default=1_000)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        store_url = f"sqlite:///{Path(tmp) / 'fairness.db'}"
-        os.environ["LAPOR_DATABASE_URL"] = store_url
-        key, bodies = prepare(store_url)
+    with serving("fairness.db") as (_, base, key, bodies):
         big = long_reports(bodies, args.reports)
-        server, base = start_server({**os.environ, "LAPOR_LOG_LEVEL": "WARNING"})
-        try:
-            url = f"{base}/api/v1/classify"
-            asyncio.run(load(url, key, bodies, 1, 5))  # warm-up
-            quiet = asyncio.run(load(url, key, bodies, 1, args.seconds))
-            stop = threading.Event()
-            took: list[float] = []
-            poster = threading.Thread(target=lambda: took.extend(batches(base, key, big, stop)))
-            poster.start()
-            time.sleep(3)  # the first batch under way
-            busy = asyncio.run(load(url, key, bodies, 1, args.seconds))
-            stop.set()
-            poster.join(timeout=900)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        url = f"{base}/api/v1/classify"
+        asyncio.run(load(url, key, bodies, 1, 5))  # warm-up
+        quiet = asyncio.run(load(url, key, bodies, 1, args.seconds))
+        stop = threading.Event()
+        took: list[float] = []
+        poster = threading.Thread(target=lambda: took.extend(batches(base, key, big, stop)))
+        poster.start()
+        time.sleep(3)  # the first batch under way
+        busy = asyncio.run(load(url, key, bodies, 1, args.seconds))
+        stop.set()
+        poster.join(timeout=900)
     print(f"POST /api/v1/classify from 1 client, {args.seconds:.0f} s each, {os.cpu_count()} cores")
     print(f"{'while':>34} {'p50 ms':>8} {'p99 ms':>8} {'requests':>9}")
     for label, result in (("quiet", quiet), (f"batches of {args.reports:,} x 20,000 chars", busy)):

@@ -17,14 +17,12 @@ import argparse
 import asyncio
 import os
 import re
-import tempfile
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 
 import httpx
-from serve_load import PeakRss, load, prepare, start_server
+from serve_load import PeakRss, load, serving
 
 
 def flood(base: str, threads: int, stop: threading.Event) -> Counter:
@@ -61,39 +59,31 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--threads", type=int, default=16)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        store_url = f"sqlite:///{Path(tmp) / 'flood.db'}"
-        os.environ["LAPOR_DATABASE_URL"] = store_url
-        key, bodies = prepare(store_url)
-        server, base = start_server({**os.environ, "LAPOR_LOG_LEVEL": "WARNING"})
-        try:
-            asyncio.run(load(f"{base}/api/v1/classify", key, bodies, 1, 5))  # warm-up
-            print(f"POST /api/v1/classify from 1 client, {args.seconds:.0f} s each, "
-                  f"{os.cpu_count()} cores")  # fmt: skip
-            print(f"{'while':>22} {'p50 ms':>8} {'p99 ms':>8} {'server RSS':>11}  logins")
-            for threads in (0, args.threads):
-                rss = PeakRss(server.pid)
-                stop = threading.Event()
-                answers: Counter = Counter()
-                attack = threading.Thread(
-                    target=lambda found, *a: found.update(flood(*a)),
-                    args=(answers, base, threads, stop),
-                )
-                if threads:
-                    attack.start()
-                    time.sleep(2)  # the flood under way before measuring
-                result = asyncio.run(load(f"{base}/api/v1/classify", key, bodies, 1, args.seconds))
-                stop.set()
-                if threads:
-                    attack.join(timeout=120)
-                peak = rss.stop()
-                label = f"{threads} wrong-login threads" if threads else "quiet"
-                logins = ", ".join(f"{status}: {n:,}" for status, n in sorted(answers.items()))
-                print(f"{label:>22} {result['p50']:>8.1f} {result['p99']:>8.1f} "
-                      f"{peak / 2**20:>8.0f} MiB  {logins or '-'}")  # fmt: skip
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    with serving("flood.db") as (server, base, key, bodies):
+        asyncio.run(load(f"{base}/api/v1/classify", key, bodies, 1, 5))  # warm-up
+        print(f"POST /api/v1/classify from 1 client, {args.seconds:.0f} s each, "
+              f"{os.cpu_count()} cores")  # fmt: skip
+        print(f"{'while':>22} {'p50 ms':>8} {'p99 ms':>8} {'server RSS':>11}  logins")
+        for threads in (0, args.threads):
+            rss = PeakRss(server.pid)
+            stop = threading.Event()
+            answers: Counter = Counter()
+            attack = threading.Thread(
+                target=lambda found, *a: found.update(flood(*a)),
+                args=(answers, base, threads, stop),
+            )
+            if threads:
+                attack.start()
+                time.sleep(2)  # the flood under way before measuring
+            result = asyncio.run(load(f"{base}/api/v1/classify", key, bodies, 1, args.seconds))
+            stop.set()
+            if threads:
+                attack.join(timeout=120)
+            peak = rss.stop()
+            label = f"{threads} wrong-login threads" if threads else "quiet"
+            logins = ", ".join(f"{status}: {n:,}" for status, n in sorted(answers.items()))
+            print(f"{label:>22} {result['p50']:>8.1f} {result['p99']:>8.1f} "
+                  f"{peak / 2**20:>8.0f} MiB  {logins or '-'}")  # fmt: skip
 
 
 if __name__ == "__main__":

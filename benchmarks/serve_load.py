@@ -22,6 +22,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -88,6 +90,22 @@ def start_server(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
     raise SystemExit("the server did not become ready")
 
 
+@contextmanager
+def serving(database: str) -> Iterator[tuple[subprocess.Popen, str, str, list[dict]]]:
+    """`lapor serve` over a fresh, seeded SQLite store named ``database``: the process, its base
+    URL, a staff API key and request bodies; stopped on leaving."""
+    with tempfile.TemporaryDirectory() as tmp:
+        store_url = f"sqlite:///{Path(tmp) / database}"
+        os.environ["LAPOR_DATABASE_URL"] = store_url
+        key, bodies = prepare(store_url)
+        server, base = start_server({**os.environ, "LAPOR_LOG_LEVEL": "WARNING"})
+        try:
+            yield server, base, key, bodies
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
 class PeakRss:
     """Samples the server's resident memory in a thread."""
 
@@ -148,32 +166,24 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--concurrency", default="1,4,16")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        store_url = f"sqlite:///{Path(tmp) / 'load.db'}"
-        os.environ["LAPOR_DATABASE_URL"] = store_url
-        key, bodies = prepare(store_url)
-        server, base = start_server({**os.environ, "LAPOR_LOG_LEVEL": "WARNING"})
+    with serving("load.db") as (server, base, key, bodies):
         url = f"{base}/api/v1/classify"
-        try:
-            asyncio.run(load(url, key, bodies, 4, 5))  # warm-up (caches, code paths)
-            auth = {"X-API-Key": key}
-            print(f"POST /api/v1/classify, {args.seconds:.0f} s per level, {os.cpu_count()} cores")
-            print(f"{'clients':>7} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-                  f"{'errors':>7} {'batch':>6} {'server RSS':>11}")  # fmt: skip
-            for clients in (int(c) for c in args.concurrency.split(",")):
-                before = httpx.get(f"{base}/api/v1/metrics", headers=auth).text
-                rss = PeakRss(server.pid)
-                result = asyncio.run(load(url, key, bodies, clients, args.seconds))
-                peak = rss.stop()
-                after = httpx.get(f"{base}/api/v1/metrics", headers=auth).text
-                print(
-                    f"{clients:>7} {result['requests']:>9,} {result['rps']:>8.1f} "
-                    f"{result['p50']:>8.1f} {result['p99']:>8.1f} {result['errors']:>7} "
-                    f"{batch_sizes_between(before, after):>6} {peak / 2**20:>8.0f} MiB"
-                )
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        asyncio.run(load(url, key, bodies, 4, 5))  # warm-up (caches, code paths)
+        auth = {"X-API-Key": key}
+        print(f"POST /api/v1/classify, {args.seconds:.0f} s per level, {os.cpu_count()} cores")
+        print(f"{'clients':>7} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+              f"{'errors':>7} {'batch':>6} {'server RSS':>11}")  # fmt: skip
+        for clients in (int(c) for c in args.concurrency.split(",")):
+            before = httpx.get(f"{base}/api/v1/metrics", headers=auth).text
+            rss = PeakRss(server.pid)
+            result = asyncio.run(load(url, key, bodies, clients, args.seconds))
+            peak = rss.stop()
+            after = httpx.get(f"{base}/api/v1/metrics", headers=auth).text
+            print(
+                f"{clients:>7} {result['requests']:>9,} {result['rps']:>8.1f} "
+                f"{result['p50']:>8.1f} {result['p99']:>8.1f} {result['errors']:>7} "
+                f"{batch_sizes_between(before, after):>6} {peak / 2**20:>8.0f} MiB"
+            )
 
 
 def batch_sizes_between(before: str, after: str) -> str:

@@ -212,9 +212,16 @@ _NON_WORD_RE = re.compile(r"[^a-z_\s]+")
 _SPACE_RE = re.compile(r"\s+")
 
 
+MAX_MODEL_CHARACTERS = 3_000
+"""What the models read of a report: its first 3,000 characters, as many as SP4N-LAPOR! itself
+takes (99.7% of Surabaya's reports are shorter). A bound on each report's cost keeps one client's
+batch of long reports from slowing everyone else's (benchmarks/batch_fairness.py)."""
+
+
 def model_text(title: str | None, text: str) -> str:
-    """A report's title and text as the one string every model reads."""
-    return f"{title}. {text}" if title else text
+    """A report's title and text as the one string every model reads (at most
+    :data:`MAX_MODEL_CHARACTERS`)."""
+    return (f"{title}. {text}" if title else text)[:MAX_MODEL_CHARACTERS]
 
 
 @cache

@@ -46,9 +46,9 @@ def place_key(name: str) -> str:
 def model_texts(frame: pd.DataFrame) -> list[str]:
     """Title and text of each row as one string (what the models read)."""
     texts = [_as_text(x) for x in frame["text"].tolist()]
-    if "title" not in frame:
-        return texts
-    titles = [_as_text(t) for t in frame["title"].tolist()]
+    titles = (
+        [_as_text(t) for t in frame["title"].tolist()] if "title" in frame else [""] * len(texts)
+    )
     return [model_text(t, x) for t, x in zip(titles, texts, strict=True)]
 
 

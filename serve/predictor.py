@@ -10,11 +10,14 @@ The duplicate index lives on the same thread: it is never read and written at on
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from core.schema import Report, Suggestion
+from core.text import MAX_MODEL_CHARACTERS
 from models.duplicates.index import DuplicateIndex
 from models.triage import Triage
 
@@ -22,13 +25,22 @@ T = TypeVar("T")
 
 MAX_BATCH = 64
 """Reports per model call when requests are queued (bigger batches add latency, not speed)."""
-MAX_BATCH_CHARACTERS = 40_000
-"""Characters per model call: the model's time grows with the text, so a slice of long reports
-is cut shorter and a single report waiting behind it is answered within a few hundred ms."""
+SWITCH_INTERVAL = 0.001
+MAX_BATCH_CHARACTERS = 3_000
+"""Characters the model reads per call of a batch's slices: its time grows with the text (about
+20 ms for 3,000 characters), so a single report that arrives meanwhile waits for little."""
 
 
 def _characters(reports: list[Report]) -> int:
-    return sum(len(r.text) + len(r.title or "") for r in reports)
+    """What the model reads of the reports (each at most MAX_MODEL_CHARACTERS)."""
+    return sum(min(len(r.text) + len(r.title or ""), MAX_MODEL_CHARACTERS) for r in reports)
+
+
+@dataclass
+class _Request:
+    reports: list[Report]
+    future: asyncio.Future[list[Suggestion]]
+    bulk: bool
 
 
 def slices(reports: list[Report], max_reports: int, max_characters: int) -> list[list[Report]]:
@@ -61,7 +73,10 @@ class Predictor:
         self.max_characters = max_characters
         self.on_batch = on_batch
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="model")
-        self._waiting: list[tuple[list[Report], asyncio.Future[list[Suggestion]]]] = []
+        # the event loop takes the GIL back from the model thread within 1 ms (Python's
+        # default: 5 ms), so requests are read and answered while a batch is being predicted
+        sys.setswitchinterval(SWITCH_INTERVAL)
+        self._waiting: list[_Request] = []
         self._draining = False
         self._drainer: asyncio.Task[None] | None = None
 
@@ -77,54 +92,63 @@ class Predictor:
         """Run ``function`` on the model thread."""
         return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
 
-    async def suggest(self, reports: list[Report]) -> list[Suggestion]:
+    async def suggest(self, reports: list[Report], bulk: bool = False) -> list[Suggestion]:
         """Suggestions for ``reports``, batched with whatever else is waiting. A request of
         more than ``max_batch`` reports or ``max_characters`` characters goes in parts, each
         queued once the previous one is answered: no request holds the model thread for longer
-        than one slice, and requests arriving meanwhile are answered between its parts."""
+        than one slice. ``bulk`` requests (a client's batch) yield to the others: whatever else
+        is waiting goes first, so a single report is answered between a batch's slices."""
         suggestions: list[Suggestion] = []
         for part in slices(reports, self.max_batch, self.max_characters):
-            suggestions += await self._queued(part)
+            suggestions += await self._queued(part, bulk)
         return suggestions
 
-    async def _queued(self, reports: list[Report]) -> list[Suggestion]:
+    async def _queued(self, reports: list[Report], bulk: bool) -> list[Suggestion]:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[list[Suggestion]] = loop.create_future()
-        self._waiting.append((reports, future))
+        self._waiting.append(_Request(reports, future, bulk))
         if not self._draining:
             self._draining = True
             self._drainer = loop.create_task(self._drain())
         return await future
 
+    def _next_batch(self) -> list[_Request]:
+        """Waiting requests for one model call, within both bounds: the others before bulk
+        ones, each group in arrival order."""
+        batch: list[_Request] = []
+        size = characters = 0
+        for request in sorted(self._waiting, key=lambda r: r.bulk):
+            more = _characters(request.reports)
+            if batch and (
+                size + len(request.reports) > self.max_batch
+                or characters + more > self.max_characters
+            ):
+                break
+            batch.append(request)
+            size += len(request.reports)
+            characters += more
+        for request in batch:
+            self._waiting.remove(request)
+        return batch
+
     async def _drain(self) -> None:
         try:
             while self._waiting:
-                batch, size, characters = [], 0, 0
-                while self._waiting and (
-                    not batch
-                    or (
-                        size + len(self._waiting[0][0]) <= self.max_batch
-                        and characters + _characters(self._waiting[0][0]) <= self.max_characters
-                    )
-                ):
-                    item = self._waiting.pop(0)
-                    batch.append(item)
-                    size += len(item[0])
-                    characters += _characters(item[0])
-                reports = [r for request, _ in batch for r in request]
+                batch = self._next_batch()
+                reports = [r for request in batch for r in request.reports]
                 self.on_batch(len(reports))
                 try:
                     suggestions = await self.run(self.triage.predict, reports)
                 except Exception as exc:  # handed to every waiting request
-                    for _, future in batch:
-                        if not future.done():
-                            future.set_exception(exc)
+                    for request in batch:
+                        if not request.future.done():
+                            request.future.set_exception(exc)
                     continue
                 start = 0
-                for request, future in batch:
-                    if not future.done():
-                        future.set_result(suggestions[start : start + len(request)])
-                    start += len(request)
+                for request in batch:
+                    if not request.future.done():
+                        request.future.set_result(suggestions[start : start + len(request.reports)])
+                    start += len(request.reports)
         finally:
             self._draining = False
 

@@ -76,7 +76,7 @@ async def classify_batch(
     items = [item for item in checked if isinstance(item, BatchItem)]
     good = [(index, r) for index, r in enumerate(checked) if isinstance(r, Report)]
     if good:
-        suggestions = await predictor.suggest([report for _, report in good])
+        suggestions = await predictor.suggest([report for _, report in good], bulk=True)
         for (index, _), suggestion in zip(good, suggestions, strict=True):
             metrics.count_suggestion(suggestion)
             items.append(BatchItem(index=index, suggestion=suggestion))

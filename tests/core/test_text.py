@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from core.text import (
+    MAX_MODEL_CHARACTERS,
     NUMBER_TOKEN,
     URL_TOKEN,
     mask_pii,
+    model_text,
     normalize,
     slang_dictionary,
     stem_text,
@@ -142,3 +144,9 @@ def test_masking_and_normalising_stay_linear_in_the_length(text: str) -> None:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def test_the_models_read_a_bounded_part_of_a_long_report() -> None:
+    text = "jalan rusak parah " * 2_000
+    assert model_text("Judul", text) == f"Judul. {text}"[:MAX_MODEL_CHARACTERS]
+    assert model_text(None, "lampu mati") == "lampu mati"

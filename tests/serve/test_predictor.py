@@ -101,24 +101,42 @@ def test_another_request_is_answered_between_the_parts_of_a_big_one() -> None:
 
 def test_long_reports_are_cut_into_slices_of_bounded_characters() -> None:
     router = SlowTriage()
-    predictor = Predictor(router, max_batch=64, max_characters=50_000)
-    long = [Report(id=f"L{i}", text="jalan rusak " * 1_600) for i in range(10)]  # 19,200 each
-    answer = asyncio.run(predictor.suggest(long))
+    predictor = Predictor(router, max_batch=64, max_characters=4_000)
+    long = [Report(id=f"L{i}", text="jalan rusak " * 125) for i in range(10)]  # 1,500 each
+    longest = [Report(id=f"M{i}", text="jalan rusak " * 1_600) for i in range(2)]  # 19,200
+    answer = asyncio.run(predictor.suggest(long + longest))
     predictor.close()
-    assert [s.report_id for s in answer] == [f"L{i}" for i in range(10)]
-    assert router.calls == [2, 2, 2, 2, 2]
+    assert [s.report_id for s in answer] == [r.id for r in long + longest]
+    # the model reads 3,000 characters of a longer report: one fills a slice of 4,000
+    assert router.calls == [2, 2, 2, 2, 2, 1, 1]
 
 
 def test_queued_requests_share_a_call_only_within_the_character_bound() -> None:
     router = SlowTriage()
-    predictor = Predictor(router, max_batch=64, max_characters=30_000)
+    predictor = Predictor(router, max_batch=64, max_characters=7_500)
 
     async def main() -> list[list[Suggestion]]:
         return await asyncio.gather(
-            *(predictor.suggest([Report(id=f"q{k}", text="x" * 10_000)]) for k in range(6))
+            *(predictor.suggest([Report(id=f"q{k}", text="x" * 2_500)]) for k in range(6))
         )
 
     answers = asyncio.run(main())
     predictor.close()
     assert [a[0].report_id for a in answers] == [f"q{k}" for k in range(6)]
-    assert router.calls == [3, 3]  # 30,000 characters per call
+    assert router.calls == [3, 3]  # 7,500 characters per call
+
+
+def test_a_single_report_goes_before_the_rest_of_a_bulk_request() -> None:
+    router = SlowTriage()
+    predictor = Predictor(router, max_batch=4)
+
+    async def both() -> None:
+        big = asyncio.ensure_future(predictor.suggest(reports("big", 40), bulk=True))
+        await asyncio.sleep(0.01)  # the first slice is on the model thread now
+        small = await predictor.suggest(reports("small", 1))
+        assert [s.report_id for s in small] == ["small0"]
+        assert [s.report_id for s in await big] == [f"big{i}" for i in range(40)]
+
+    asyncio.run(both())
+    predictor.close()
+    assert router.calls == [4, 1] + [4] * 9  # the slice under way, the single report, the rest

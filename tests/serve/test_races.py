@@ -5,31 +5,17 @@ no race closes a cycle of duplicate links."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
 from core.schema import Report, Suggestion
 from serve.store import Store
 from serve.store.records import DecisionInput, Principal, StoreError
-from tests.serve.postgres import new_database
 
 pytestmark = pytest.mark.slow
 
 WRITERS = 8
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'store.db'}"
-    else:
-        url = new_database(request.getfixturevalue("postgres"))
-    opened = Store(url)
-    opened.migrate()
-    yield opened
-    opened.close()
 
 
 def at_once(calls: list[Callable[[], object]]) -> list[object]:

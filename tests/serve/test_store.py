@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -31,18 +30,6 @@ from tests.serve.postgres import new_database
 pytestmark = pytest.mark.slow
 
 NOW = datetime(2026, 11, 20, 9, 0)  # a Friday
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'store.db'}"
-    else:
-        url = new_database(request.getfixturevalue("postgres"))
-    opened = Store(url)
-    opened.migrate()
-    yield opened
-    opened.close()
 
 
 def suggest(router: Router, report: Report):
