@@ -15,6 +15,7 @@ from pipeline.sources import DataSpec
 from pipeline.synth.generator import generate
 from pipeline.train import train
 from tests.serve.conftest import Service
+from tests.serve.test_ui import login
 
 FIELDS = ("title", "text", "address", "village", "district", "regency", "province")
 
@@ -58,6 +59,43 @@ def test_intake_masks_every_field_before_store_api_and_ui(service: Service) -> N
         for where, text in [("store", stored), *(("answer", a) for a in answers)]:
             assert secret not in text, (secret, where)
     assert "[TELEPON]" in answers[1]
+
+
+SPELLED = {
+    "text": "NIK 6408\u00a07319\u00a04466\u00a08821, hp (0812) 9911-7702, surel "
+    "warga.tujuh at contoh dot id, nama saya Wiryawan Sastrodikromo",
+    "title": "a.n. Kusumawardhani Prawirosentono",
+    "address": "Gg. Melati, HP 0812\u20139911\u20137733",
+}
+SPELLED_SECRETS = [
+    "7319\u00a04466",
+    "7319 4466",
+    "9911-7702",
+    "9911-7733",
+    "warga.tujuh",
+    "Sastrodikromo",
+    "Kusumawardhani",
+]
+
+
+def test_personal_data_in_unusual_spellings_is_masked_everywhere(service: Service) -> None:
+    created = service.client.post(
+        "/api/v1/reports", json={"id": "PII-2", **SPELLED}, headers=service.staff
+    )
+    assert created.status_code == 201, created.text
+    answers = [
+        created.text,
+        service.client.get("/api/v1/reports/PII-2", headers=service.staff).text,
+    ]
+    login(service)
+    answers.append(service.client.get("/laporan/PII-2").text)
+    store_file = Path(get_settings().store_url.removeprefix("sqlite:///"))
+    stored = b"".join(path.read_bytes() for path in store_file.parent.glob(store_file.name + "*"))
+    for secret in SPELLED_SECRETS:
+        assert secret.encode() not in stored, secret
+        for answer in answers:
+            assert secret not in answer, secret
+    assert "[NAMA]" in answers[1]
 
 
 @pytest.mark.slow
