@@ -50,6 +50,7 @@ class RouterFolder:
             "agency_routing": {
                 "catalogue": self.catalogue_.region if self.catalogue_ else None,
                 "catalogue_agencies": len(self.catalogue_.opds) if self.catalogue_ else 0,
+                "regions": {region: len(names) for region, names in self.agency_regions_.items()},
                 "deployment_blend_weight": self.blend_weight_,
                 "blend_top1_by_weight": self.blend_scores_,
             },

@@ -17,6 +17,7 @@ from sklearn.metrics import (
 from core.schema import CLASSIFICATION_TASKS, DATASET, SUGGESTED_TASKS
 from models.catalogue import Catalogue
 from models.predictions import TaskPredictions
+from models.regions import agencies_by_region, foreign_share
 from models.router import Router
 from models.task_fitting import task_labels
 from models.thresholds import auto_decisions, coverage_at_precision
@@ -146,6 +147,9 @@ def evaluate(
             router.class_thresholds_.get(task),
         )
         if task == "agency":
+            full["foreign_opd_share"] = foreign_opd_share(
+                router, frame, predictions["agency"], catalogue
+            )
             result[task] = full
         elif task == "topic":
             result[task] = {
@@ -169,6 +173,36 @@ def evaluate(
             scores = predictions["urgent"].proba[mask, 1]
             result["urgent"] = urgency_metrics(scores, router.urgency_tiers_.tiers(scores), truth)
     return result
+
+
+def foreign_opd_share(
+    router: Router,
+    frame: pd.DataFrame,
+    agency: TaskPredictions,
+    catalogue: Catalogue | None,
+) -> float | None:
+    """The share of top agency suggestions naming an OPD of another region: outside the
+    deployment's ``catalogue`` where there is one, else an OPD only other regions' reports went
+    to (in training or in ``frame``'s labels). Must be 0; None where it cannot be judged."""
+    suggested = agency.top_labels(1)[:, 0]
+    named = agency.proba.sum(axis=1) > 0
+    if catalogue is not None:
+        names = set(catalogue.names())
+        return (
+            _round(np.mean([label not in names for label in suggested[named]]))
+            if named.any()
+            else None
+        )
+    regencies = frame["regency"].tolist() if "regency" in frame else [None] * len(frame)
+    known = agencies_by_region(task_labels(frame, "agency"), regencies)
+    for region, names in router.agency_regions_.items():
+        known[region] = sorted({*known.get(region, []), *names})
+    share = foreign_share(
+        [label if keep else None for label, keep in zip(suggested, named, strict=True)],
+        regencies,
+        known,
+    )
+    return _round(share) if share is not None else None
 
 
 def per_class_report(

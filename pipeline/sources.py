@@ -31,7 +31,7 @@ import yaml
 
 from core.errors import LaporError
 from core.files import file_sha256
-from core.schema import DATASET, TASKS
+from core.schema import DATASET, TASKS, normalize_regency
 from pipeline.ingest.reader import ImportStats, read_reports, reports_frame
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")
@@ -155,6 +155,10 @@ def load_frame(spec: DataSpec) -> tuple[pd.DataFrame, ImportStats]:
             "(join them with --labels FILE or map them with --map COLUMN=FIELD)"
         )
     frame[DATASET] = spec.name
+    if spec.region:  # the source's kabupaten/kota, for rows whose export names none
+        frame["regency"] = frame["regency"].where(
+            frame["regency"].notna(), normalize_regency(spec.region)
+        )
     return frame, stats
 
 

@@ -122,3 +122,18 @@ def test_a_manifest_takes_no_file_options(two_sources: Path) -> None:
     result = runner.invoke(app, ["train", "--data", str(two_sources), "--labels", str(two_sources)])
     assert result.exit_code == 1
     assert "give format, labels and topic_map for each source there" in result.output
+
+
+def test_a_sources_region_fills_the_regency_its_export_leaves_blank(tmp_path: Path) -> None:
+    pd.DataFrame(
+        {
+            "id": ["a", "b"],
+            "text": ["jalan rusak", "lampu mati"],
+            "agency": ["Dinas PU", "Dinas Perhubungan"],
+            "regency": [None, "Kota Samarinda"],
+        }
+    ).to_csv(tmp_path / "export.csv", index=False)
+    manifest = tmp_path / "sources.yaml"
+    manifest.write_text("sources:\n  - path: export.csv\n    region: Kab. Berau\n")
+    frame, _ = load_sources(read_manifest(manifest))
+    assert frame["regency"].tolist() == ["Kabupaten Berau", "Kota Samarinda"]

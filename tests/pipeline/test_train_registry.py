@@ -105,8 +105,9 @@ def test_evaluate_json_shape(
     assert f"{seen} of 700 evaluation rows were in the model's training data" in result.output
     assert set(metrics["agency"]) == {
         "n", "top1", "top3", "macro_f1", "coverage_at_precision", "ece", "auto_rate",
-        "auto_precision",
+        "auto_precision", "foreign_opd_share",
     }  # fmt: skip
+    assert metrics["agency"]["foreign_opd_share"] is None  # one region: nothing foreign to name
     assert set(metrics["agency"]["coverage_at_precision"]) == {"0.90", "0.95"}
     assert set(metrics["topic"]) == {"n", "accuracy", "macro_f1", "top3", "ece"}
     assert set(metrics["channel"]) == {"n", "accuracy", "macro_f1", "ece"}
