@@ -22,15 +22,25 @@ def region_key(regency: object) -> str | None:
     return name.casefold().removeprefix("kabupaten ").strip()
 
 
+ANY_REGION = ""
+"""The key of labels only rows without a region carry (staff decisions on reports that came
+without a regency, say): they cannot be placed, so every region may name them."""
+
+
 def agencies_by_region(
     labels: Iterable[object], regencies: Iterable[object]
 ) -> dict[str, list[str]]:
-    """Region key -> the agency labels its rows carry (rows without a region or a label skipped)."""
+    """Region key -> the agency labels its rows carry; labels seen only on rows without a region
+    under :data:`ANY_REGION` (rows without a label skipped)."""
     found: dict[str, set[str]] = {}
     for label, regency in zip(labels, regencies, strict=True):
-        key = region_key(regency)
-        if key is not None and isinstance(label, str):
-            found.setdefault(key, set()).add(label)
+        if isinstance(label, str):
+            found.setdefault(region_key(regency) or ANY_REGION, set()).add(label)
+    placed = set().union(*(names for key, names in found.items() if key != ANY_REGION))
+    if ANY_REGION in found:
+        found[ANY_REGION] -= placed
+        if not found[ANY_REGION] or not placed:
+            del found[ANY_REGION]  # without any region at all there is nothing to restrict
     return {key: sorted(names) for key, names in sorted(found.items())}
 
 
@@ -43,9 +53,14 @@ def own_region_only(
     if not by_region:
         return agency
     columns = {label: i for i, label in enumerate(agency.classes)}
+    anywhere = by_region.get(ANY_REGION, [])
     allowed_by_key = {
-        key: np.isin(np.arange(len(agency.classes)), [columns[n] for n in names if n in columns])
+        key: np.isin(
+            np.arange(len(agency.classes)),
+            [columns[n] for n in (*names, *anywhere) if n in columns],
+        )
         for key, names in by_region.items()
+        if key != ANY_REGION
     }
     only = next(iter(allowed_by_key.values())) if len(allowed_by_key) == 1 else None
     everything = np.ones(len(agency.classes), dtype=bool)
@@ -70,9 +85,9 @@ def foreign_share(
 ) -> float | None:
     """The share of suggestions (of rows with a region) naming an OPD that only other regions'
     reports went to: what :func:`own_region_only` keeps at zero. None without two regions."""
-    if len(by_region) < 2:
+    own = {key: set(names) for key, names in by_region.items() if key != ANY_REGION}
+    if len(own) < 2:
         return None
-    own = {key: set(names) for key, names in by_region.items()}
     everywhere = set().union(*own.values())
     judged = foreign = 0
     for label, regency in zip(suggested, regencies, strict=True):

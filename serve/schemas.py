@@ -160,7 +160,9 @@ class ReportIn(ClientInput):
 
 
 def new_report_id() -> str:
-    return f"LPR-{datetime.now():%Y%m%d}-{secrets.token_hex(4).upper()}"
+    """A fresh id: the date, then "R" and 8 random hex digits (the letter keeps date and number
+    from ever reading as one 16-digit NIK, which an id may not be)."""
+    return f"LPR-{datetime.now():%Y%m%d}-R{secrets.token_hex(4).upper()}"
 
 
 class ClassifyResponse(Suggestion):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import mlflow
+import numpy as np
 import pandas as pd
 from mlflow.exceptions import MlflowException
 
@@ -84,18 +85,42 @@ class PromotionGate(Protocol):
     def metrics(self, versions: list[str]) -> list[dict[str, Any]]: ...
 
 
+MIN_COMPARED_ROWS = 30
+"""Fewer reports new to both models than this, and the gate refuses to decide."""
+
+
+class TooFewRowsError(RegistryError):
+    """Too few of the comparison's reports are new to both models for a fair comparison."""
+
+
 @dataclass
 class RouterGate:
-    """Routers compared on a labelled frame, else on the challenger's logged validation rows."""
+    """Routers compared on a labelled frame, else on the challenger's logged validation rows:
+    only on the reports neither model was trained on (a model scores well on what it learned)."""
 
     model_name: str
     frame: pd.DataFrame | None = None
+    left_out: int = 0
+    """Comparison reports left out because one of the models had trained on them."""
 
     def metrics(self, versions: list[str]) -> list[dict[str, Any]]:
         frame = (
             self.frame if self.frame is not None else load_validation(self.model_name, versions[-1])
         )
-        return [evaluate(load_router(f"models:/{self.model_name}/{v}"), frame) for v in versions]
+        routers = [load_router(f"models:/{self.model_name}/{v}") for v in versions]
+        seen = np.zeros(len(frame), dtype=bool)
+        for router in routers:
+            seen |= router.seen_in_training(frame)
+        fresh = frame[~seen].reset_index(drop=True)
+        if len(fresh) < MIN_COMPARED_ROWS:
+            raise TooFewRowsError(
+                f"only {len(fresh)} of the {len(frame)} comparison reports are new to both "
+                f"{self.model_name}/{versions[0]} and /{versions[-1]} (at least "
+                f"{MIN_COMPARED_ROWS} needed): too few to decide fairly; compare on newer "
+                "labelled reports (--data)"
+            )
+        self.left_out = int(seen.sum())
+        return [evaluate(router, fresh) for router in routers]
 
 
 @dataclass
@@ -147,6 +172,14 @@ def router_gate(frame: pd.DataFrame | None = None) -> RouterGate:
     return RouterGate(get_settings().registered_model_name, frame)
 
 
+def _basis(metrics: dict[str, Any], left_out: int) -> str:
+    """What a Router comparison was made on, for the message ('' for other models)."""
+    if "n" not in metrics:
+        return ""
+    basis = f"; compared on {metrics['n']:,} reports neither model trained on"
+    return basis + (f", {left_out:,} that one of them had seen left out" if left_out else "")
+
+
 def promote(
     gate: PromotionGate, version: str | None = None, force: bool = False
 ) -> PromotionOutcome:
@@ -163,11 +196,18 @@ def promote(
         return PromotionOutcome(True, f"no champion yet: {name}/{candidate} is now champion")
     if champion == candidate:
         return PromotionOutcome(True, f"{name}/{candidate} already is the champion")
-    old, new = gate.metrics([champion, candidate])
+    try:
+        old, new = gate.metrics([champion, candidate])
+    except TooFewRowsError as exc:
+        if force:
+            set_champion(name, candidate)
+            return PromotionOutcome(True, f"FORCED: promoted {name}/{candidate} uncompared: {exc}")
+        return PromotionOutcome(False, f"not decided: {exc}")
     comparison = compare(old, new, get_settings().promote_tolerance)
+    basis = _basis(old, getattr(gate, "left_out", 0))
     if comparison.not_worse:
         set_champion(name, candidate)
-        message = f"promoted {name}/{candidate} to champion (was {champion})"
+        message = f"promoted {name}/{candidate} to champion (was {champion}{basis})"
         return PromotionOutcome(True, message, comparison)
     if force:
         set_champion(name, candidate)
@@ -179,6 +219,6 @@ def promote(
     worse = sorted({task for task, _, _, _, ok in comparison.rows if not ok})
     message = (
         f"refused: {name}/{candidate} is worse than champion {name}/{champion} on "
-        f"{', '.join(worse)}; use --force to override"
+        f"{', '.join(worse)}{basis}; use --force to override"
     )
     return PromotionOutcome(False, message, comparison)

@@ -38,6 +38,16 @@ def test_own_region_only_keeps_a_rows_regions_classes() -> None:
     assert np.allclose(one.proba[0], [0.5, 0.5, 0.0])  # one region known: it is that one
 
 
+def test_labels_only_rows_without_a_region_carry_may_be_named_anywhere() -> None:
+    by_region = agencies_by_region(["A", "B", "A", "N"], ["X", "Kota Y", None, None])
+    assert by_region == {"": ["N"], "kota y": ["B"], "x": ["A"]}
+    agency = TaskPredictions(np.array(["A", "B", "N"]), np.array([[0.5, 0.3, 0.2]] * 2))
+    restricted = own_region_only(agency, ["X", None], by_region)
+    assert np.allclose(restricted.proba[0], [0.5 / 0.7, 0.0, 0.2 / 0.7])
+    assert agencies_by_region(["A"], [None]) == {}  # no region anywhere: nothing to restrict
+    assert foreign_share(["N", "B"], ["X", "X"], by_region) == 0.5
+
+
 def test_foreign_share_counts_only_other_regions_opds() -> None:
     by_region = {"x": ["A", "B"], "kota y": ["C"]}
     assert foreign_share(["A", "C", "C", "D"], ["X", "X", "Kota Y", "X"], by_region) == 0.25

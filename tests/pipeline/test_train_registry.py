@@ -201,6 +201,28 @@ def test_promote_gate(registered: str, registry: Path, demo_file: Path, tmp_path
     assert alias_version("lapor-router", CHAMPION) == result.model_uri.rsplit("/", 1)[1]
 
 
+def test_the_gate_compares_only_on_reports_neither_model_trained_on(
+    registered: str, registry: Path, demo_file: Path
+) -> None:
+    """A champion scores well on the rows it learned from: those rows are left out, and where
+    too few remain the gate refuses to decide rather than decide wrongly."""
+    promote(router_gate())  # a champion, then a second model trained on the same file
+    champion = alias_version("lapor-router", CHAMPION)
+    challenger = train(DataSpec(demo_file, "csv")).model_uri.rsplit("/", 1)[1]
+    frame = load_frame(DataSpec(demo_file, "csv"))[0]
+    trained_on, newest = split_frame(frame, "time", None, seed=42)[:2]
+    undecided = promote(router_gate(trained_on))
+    assert not undecided.promoted
+    assert undecided.message.startswith("not decided: only 0 of the 560 comparison reports")
+    assert alias_version("lapor-router", CHAMPION) == champion
+    decided = promote(router_gate(frame), challenger)
+    assert decided.promoted, decided.message
+    fresh = int((~load_router(registered).seen_in_training(frame)).sum())
+    assert f"compared on {fresh:,} reports neither model trained on" in decided.message
+    assert f"{len(frame) - fresh:,} that one of them had seen left out" in decided.message
+    assert len(newest) >= fresh > 30
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -520,3 +520,14 @@ def test_a_batch_answers_an_item_that_is_not_an_object_on_its_own(service: Servi
     items = response.json()["items"]
     assert [item["error"] is not None for item in items] == [True, True, True, False]
     assert "object" in items[0]["error"]
+
+
+def test_a_generated_id_is_never_taken_for_personal_data(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from serve import schemas
+
+    monkeypatch.setattr(schemas.secrets, "token_hex", lambda n: "19261137")  # digits only
+    created = service.client.post("/api/v1/reports", json={"text": ROAD}, headers=service.staff)
+    assert created.status_code == 201, created.text
+    assert created.json()["id"].endswith("-R19261137")
