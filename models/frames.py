@@ -1,5 +1,6 @@
-"""The model-input frame every caller shares: the report fields the Router reads, built once
-per batch, and the hashes that tell whether a row was seen in training."""
+"""The model-input frame every caller shares: the report fields the Router reads (and the source
+a row was imported from, where it has one), built once per batch, and the hashes that tell
+whether a row was seen in training."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import hashlib
 import numpy as np
 import pandas as pd
 
+from core.schema import DATASET
 from models.linear import model_texts
 
 MODEL_INPUT_FIELDS = ("id", "title", "text", "district", "village", "regency", "address")
@@ -18,7 +20,7 @@ def prepare_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The model-input columns of a report frame (the one preprocessing entry point)."""
     columns = {
         name: frame[name].tolist() if name in frame else [None] * len(frame)
-        for name in MODEL_INPUT_FIELDS
+        for name in (*MODEL_INPUT_FIELDS, DATASET)
     }
     columns["text"] = [t if isinstance(t, str) else "" for t in columns["text"]]
     columns["title"] = [t if isinstance(t, str) else None for t in columns["title"]]

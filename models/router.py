@@ -55,7 +55,7 @@ from models.opd_routing import (
 )
 from models.places import PlaceOffices
 from models.predictions import TaskPredictions
-from models.regions import agencies_by_region, own_region_only
+from models.regions import SourceAgencies
 from models.router_encoder import EncoderFitting
 from models.router_folder import RouterFolder
 from models.task_fitting import (
@@ -102,6 +102,11 @@ DEFAULT_TASK_PARAMS: dict[str, dict[str, Any]] = {
 }
 INTENT_WEIGHT = 0.5
 """Scale of the intent cues appended to the channel task's text features."""
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A column of ``frame``, or blanks where it has none."""
+    return frame[name] if name in frame else pd.Series([None] * len(frame), index=frame.index)
 
 
 class Router(EncoderFitting, RouterFolder):
@@ -206,8 +211,11 @@ class Router(EncoderFitting, RouterFolder):
                 self.places_ = PlaceOffices().fit(labels[in_train], combined[in_train])
                 labels = self.places_.encode(labels, combined)
                 if catalogue is None:
-                    regencies = combined.get("regency", pd.Series([None] * len(combined)))
-                    self.agency_regions_ = agencies_by_region(labels[in_train], regencies[in_train])
+                    self.agency_sources_ = SourceAgencies.fit(
+                        labels[in_train].tolist(),
+                        _column(combined, DATASET)[in_train].tolist(),
+                        _column(combined, "regency")[in_train].tolist(),
+                    )
             usable = labels.notna().to_numpy() & (in_train | (task in extra_tasks) | describes)
             if reason := unlearnable(task, labels[usable]):
                 self.skipped_[task] = reason
@@ -278,9 +286,9 @@ class Router(EncoderFitting, RouterFolder):
         self.blend_weight_ = 0.0
         """The deployment-level agency model's share beside the function level."""
         self.blend_scores_: dict[str, float] = {}
-        self.agency_regions_: dict[str, list[str]] = {}
-        """Without a catalogue: per region (kabupaten/kota key), the agency classes its training
-        reports went to; a suggestion names only those of the report's own region."""
+        self.agency_sources_ = SourceAgencies()
+        """Without a catalogue: each source's agency classes; a suggestion names only those of
+        the report's own source (:mod:`models.regions`)."""
         self.opd_history_: dict[str, int] = {}
         """The deployment's labelled reports per OPD: how a function's share is split between
         the OPDs serving it."""
@@ -524,8 +532,8 @@ class Router(EncoderFitting, RouterFolder):
         if catalogue is not None and FUNCTION_TASK in out:
             out["agency"] = self._catalogue_agency(catalogue, out, prepared)
         elif catalogue is None and "agency" in out:
-            out["agency"] = own_region_only(
-                out["agency"], prepared["regency"].tolist(), self.agency_regions_
+            out["agency"] = self.agency_sources_.restrict(
+                out["agency"], prepared[DATASET].tolist(), prepared["regency"].tolist()
             )
         matches = [find_dangers(t) for t in texts] if self.urgency_ is not None else []
         if self.urgency_ is not None:
@@ -598,12 +606,6 @@ class Router(EncoderFitting, RouterFolder):
             else None
         )
         ids = prepared["id"].tolist()
-        if "agency" in answers:  # no OPD of the report's own region to name: no suggestion
-            nameless = predictions["agency"].proba.sum(axis=1) == 0
-            answers["agency"] = [
-                None if none else answer
-                for answer, none in zip(answers["agency"], nameless, strict=True)
-            ]
         return [
             Suggestion.model_construct(
                 report_id=str(ids[row] if ids[row] is not None else row),

@@ -17,6 +17,7 @@ TRUSTED_TYPES = frozenset({
     "models.places.PlaceOffices", "models.urgency.UrgencyScorer",
     "models.urgency_tiers.UrgencyTiers", "models.catalogue.Catalogue", "models.catalogue.Opd",
     "models.encoder.classifier.EncoderClassifier", "models.encoder.config.EncoderConfig",
+    "models.regions.SourceAgencies",
     "pathlib.PosixPath",
 })  # fmt: skip
 """The only types besides scikit-learn's, numpy's and scipy's a saved Router may contain."""
@@ -50,7 +51,9 @@ class RouterFolder:
             "agency_routing": {
                 "catalogue": self.catalogue_.region if self.catalogue_ else None,
                 "catalogue_agencies": len(self.catalogue_.opds) if self.catalogue_ else 0,
-                "regions": {region: len(names) for region, names in self.agency_regions_.items()},
+                "sources": {
+                    src: len(names) for src, names in self.agency_sources_.agencies.items()
+                },
                 "deployment_blend_weight": self.blend_weight_,
                 "blend_top1_by_weight": self.blend_scores_,
             },

@@ -17,7 +17,6 @@ from sklearn.metrics import (
 from core.schema import CLASSIFICATION_TASKS, DATASET, SUGGESTED_TASKS
 from models.catalogue import Catalogue
 from models.predictions import TaskPredictions
-from models.regions import agencies_by_region, foreign_share
 from models.router import Router
 from models.task_fitting import task_labels
 from models.thresholds import auto_decisions, coverage_at_precision
@@ -181,26 +180,18 @@ def foreign_opd_share(
     agency: TaskPredictions,
     catalogue: Catalogue | None,
 ) -> float | None:
-    """The share of top agency suggestions naming an OPD of another region: outside the
-    deployment's ``catalogue`` where there is one, else an OPD only other regions' reports went
-    to (in training or in ``frame``'s labels). Must be 0; None where it cannot be judged."""
+    """The share of top agency suggestions naming another region's OPD: outside the
+    deployment's ``catalogue`` where there is one, else an OPD only other sources' reports went
+    to in training. Must be 0; None where it cannot be judged (one source)."""
     suggested = agency.top_labels(1)[:, 0]
-    named = agency.proba.sum(axis=1) > 0
     if catalogue is not None:
         names = set(catalogue.names())
-        return (
-            _round(np.mean([label not in names for label in suggested[named]]))
-            if named.any()
-            else None
-        )
-    regencies = frame["regency"].tolist() if "regency" in frame else [None] * len(frame)
-    known = agencies_by_region(task_labels(frame, "agency"), regencies)
-    for region, names in router.agency_regions_.items():
-        known[region] = sorted({*known.get(region, []), *names})
-    share = foreign_share(
-        [label if keep else None for label, keep in zip(suggested, named, strict=True)],
-        regencies,
-        known,
+        return _round(np.mean([label not in names for label in suggested])) if len(frame) else None
+    blank = [None] * len(frame)
+    share = router.agency_sources_.foreign_share(
+        suggested.tolist(),
+        frame[DATASET].tolist() if DATASET in frame else blank,
+        frame["regency"].tolist() if "regency" in frame else blank,
     )
     return _round(share) if share is not None else None
 
