@@ -10,7 +10,10 @@ The duplicate index lives on the same thread: it is never read and written at on
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import math
 import sys
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -26,6 +29,8 @@ T = TypeVar("T")
 MAX_BATCH = 64
 """Reports per model call when requests are queued (bigger batches add latency, not speed)."""
 SWITCH_INTERVAL = 0.001
+RECENT_SINGLE_SECONDS = 1.0
+"""Bulk work yields to single reports while one has come in within this many seconds."""
 MAX_BATCH_CHARACTERS = 3_000
 """Characters the model reads per call of a batch's slices: its time grows with the text (about
 20 ms for 3,000 characters), so a single report that arrives meanwhile waits for little."""
@@ -79,6 +84,8 @@ class Predictor:
         self._waiting: list[_Request] = []
         self._draining = False
         self._drainer: asyncio.Task[None] | None = None
+        self._last_single = -math.inf
+        self._single_arrived = asyncio.Event()
 
     @property
     def version(self) -> str | None:
@@ -105,6 +112,9 @@ class Predictor:
 
     async def _queued(self, reports: list[Report], bulk: bool) -> list[Suggestion]:
         loop = asyncio.get_running_loop()
+        if not bulk:
+            self._last_single = time.monotonic()
+            self._single_arrived.set()
         future: asyncio.Future[list[Suggestion]] = loop.create_future()
         self._waiting.append(_Request(reports, future, bulk))
         if not self._draining:
@@ -137,6 +147,7 @@ class Predictor:
                 batch = self._next_batch()
                 reports = [r for request in batch for r in request.reports]
                 self.on_batch(len(reports))
+                started = time.monotonic()
                 try:
                     suggestions = await self.run(self.triage.predict, reports)
                 except Exception as exc:  # handed to every waiting request
@@ -149,8 +160,22 @@ class Predictor:
                     if not request.future.done():
                         request.future.set_result(suggestions[start : start + len(request.reports)])
                     start += len(request.reports)
+                if all(request.bulk for request in batch):
+                    await self._yield_to_single_reports(time.monotonic() - started)
         finally:
             self._draining = False
+
+    async def _yield_to_single_reports(self, slice_seconds: float) -> None:
+        """While single reports are coming in (one within :data:`RECENT_SINGLE_SECONDS`), bulk
+        work leaves the model thread free for as long as its last slice took, or until a single
+        report arrives: a single report then rarely waits behind a slice, at the cost of a
+        slower batch (only while others are being served)."""
+        recent = time.monotonic() - self._last_single <= RECENT_SINGLE_SECONDS
+        if not recent or any(not request.bulk for request in self._waiting):
+            return
+        self._single_arrived.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._single_arrived.wait(), slice_seconds)
 
     async def remember(self, report: Report, suggestion: Suggestion) -> None:
         """Add a stored report to the duplicate index (after the store committed it, so the

@@ -33,28 +33,37 @@ def secrets_of(values: dict[str, str]) -> list[str]:
     return [part for value in values.values() for part in value.split()[1:]]
 
 
-def test_intake_masks_every_field_before_store_api_and_ui(service: Service) -> None:
-    values = planted(1)
+def intake_answers(service: Service, report_id: str, values: dict[str, str]) -> list[str]:
+    """Intake a report, then what the API and the report page (logged in) show of it."""
     created = service.client.post(
-        "/api/v1/reports", json={"id": "PII-1", **values}, headers=service.staff
+        "/api/v1/reports", json={"id": report_id, **values}, headers=service.staff
     )
     assert created.status_code == 201, created.text
     answers = [
         created.text,
-        service.client.get("/api/v1/reports/PII-1", headers=service.staff).text,
-        service.client.get("/api/v1/reports", headers=service.staff).text,
-        service.client.post("/api/v1/classify", json=values, headers=service.staff).text,
+        service.client.get(f"/api/v1/reports/{report_id}", headers=service.staff).text,
     ]
-    page = service.client.get("/login")
-    token = page.text.split('name="csrf" value="')[1].split('"')[0]
-    service.client.post(
-        "/login", data={"csrf": token, "username": "siti", "password": "kata-sandi-siti"}
-    )
-    answers += [service.client.get("/laporan/PII-1").text, service.client.get("/antrian").text]
+    login(service)
+    return [*answers, service.client.get(f"/laporan/{report_id}").text]
+
+
+def stored_text() -> str:
+    """The store's SQLite file and its WAL, as text."""
     store_file = Path(get_settings().store_url.removeprefix("sqlite:///"))
-    stored = b"".join(
+    return b"".join(
         path.read_bytes() for path in store_file.parent.glob(store_file.name + "*")
     ).decode("utf-8", "replace")
+
+
+def test_intake_masks_every_field_before_store_api_and_ui(service: Service) -> None:
+    values = planted(1)
+    answers = intake_answers(service, "PII-1", values)
+    answers += [
+        service.client.get("/api/v1/reports", headers=service.staff).text,
+        service.client.post("/api/v1/classify", json=values, headers=service.staff).text,
+        service.client.get("/antrian").text,
+    ]
+    stored = stored_text()
     for secret in secrets_of(values):
         for where, text in [("store", stored), *(("answer", a) for a in answers)]:
             assert secret not in text, (secret, where)
@@ -79,22 +88,11 @@ SPELLED_SECRETS = [
 
 
 def test_personal_data_in_unusual_spellings_is_masked_everywhere(service: Service) -> None:
-    created = service.client.post(
-        "/api/v1/reports", json={"id": "PII-2", **SPELLED}, headers=service.staff
-    )
-    assert created.status_code == 201, created.text
-    answers = [
-        created.text,
-        service.client.get("/api/v1/reports/PII-2", headers=service.staff).text,
-    ]
-    login(service)
-    answers.append(service.client.get("/laporan/PII-2").text)
-    store_file = Path(get_settings().store_url.removeprefix("sqlite:///"))
-    stored = b"".join(path.read_bytes() for path in store_file.parent.glob(store_file.name + "*"))
+    answers = intake_answers(service, "PII-2", SPELLED)
+    stored = stored_text()
     for secret in SPELLED_SECRETS:
-        assert secret.encode() not in stored, secret
-        for answer in answers:
-            assert secret not in answer, secret
+        for where, text in [("store", stored), *(("answer", a) for a in answers)]:
+            assert secret not in text, (secret, where)
     assert "[NAMA]" in answers[1]
 
 

@@ -4,6 +4,7 @@ suggestions; a failure reaches every waiting request."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import threading
 import time
 
@@ -140,3 +141,57 @@ def test_a_single_report_goes_before_the_rest_of_a_bulk_request() -> None:
     asyncio.run(both())
     predictor.close()
     assert router.calls == [4, 1] + [4] * 9  # the slice under way, the single report, the rest
+
+
+class TimedTriage(SlowTriage):
+    """Records when each model call started and ended."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.spans: list[tuple[float, float]] = []
+
+    def predict(self, reports: list[Report]) -> list[Suggestion]:
+        started = time.monotonic()
+        answer = super().predict(reports)
+        self.spans.append((started, time.monotonic()))
+        return answer
+
+
+def test_bulk_work_leaves_the_model_thread_free_while_single_reports_come_in() -> None:
+    router = TimedTriage()
+    predictor = Predictor(router, max_batch=4)
+
+    async def main() -> None:
+        await predictor.suggest(reports("single", 1))  # single reports are coming in
+        await predictor.suggest(reports("bulk", 12), bulk=True)
+
+    asyncio.run(main())
+    predictor.close()
+    bulk = router.spans[1:]
+    gaps = [later[0] - earlier[1] for earlier, later in itertools.pairwise(bulk)]
+    # after each slice the thread stays free about as long as the slice took (0.05 s)
+    assert len(gaps) == 2
+    assert all(gap >= 0.04 for gap in gaps), gaps
+
+
+def test_a_single_report_ends_the_pause_of_bulk_work_at_once() -> None:
+    router = TimedTriage()
+    predictor = Predictor(router, max_batch=4)
+
+    async def main() -> float:
+        await predictor.suggest(reports("single", 1))
+        big = asyncio.ensure_future(predictor.suggest(reports("bulk", 8), bulk=True))
+        await asyncio.sleep(0.07)  # the first bulk slice is done, its pause under way
+        asked = time.monotonic()
+        await predictor.suggest(reports("late", 1))
+        await big
+        return asked
+
+    asked = asyncio.run(main())
+    predictor.close()
+    late = next(
+        span
+        for span, calls in zip(router.spans, router.calls, strict=True)
+        if calls == 1 and span[0] > asked - 0.001
+    )
+    assert late[0] - asked < 0.04  # not kept waiting for the pause to run out
