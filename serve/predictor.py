@@ -85,6 +85,7 @@ class Predictor:
         self._draining = False
         self._drainer: asyncio.Task[None] | None = None
         self._last_single = -math.inf
+        self._bulk_resumes_at = -math.inf
         self._single_arrived = asyncio.Event()
 
     @property
@@ -144,6 +145,8 @@ class Predictor:
     async def _drain(self) -> None:
         try:
             while self._waiting:
+                if all(request.bulk for request in self._waiting):
+                    await self._yield_to_single_reports()
                 batch = self._next_batch()
                 reports = [r for request in batch for r in request.reports]
                 self.on_batch(len(reports))
@@ -161,21 +164,23 @@ class Predictor:
                         request.future.set_result(suggestions[start : start + len(request.reports)])
                     start += len(request.reports)
                 if all(request.bulk for request in batch):
-                    await self._yield_to_single_reports(time.monotonic() - started)
+                    ended = time.monotonic()
+                    self._bulk_resumes_at = ended + (ended - started)
         finally:
             self._draining = False
 
-    async def _yield_to_single_reports(self, slice_seconds: float) -> None:
+    async def _yield_to_single_reports(self) -> None:
         """While single reports are coming in (one within :data:`RECENT_SINGLE_SECONDS`), bulk
-        work leaves the model thread free for as long as its last slice took, or until a single
-        report arrives: a single report then rarely waits behind a slice, at the cost of a
-        slower batch (only while others are being served)."""
-        recent = time.monotonic() - self._last_single <= RECENT_SINGLE_SECONDS
-        if not recent or any(not request.bulk for request in self._waiting):
+        work starts its next slice only once the model thread has been free for as long as its
+        last slice took, or a single report has arrived and been served: a single report then
+        rarely waits behind a slice, at the cost of a slower batch (only while others are being
+        served)."""
+        wait = self._bulk_resumes_at - time.monotonic()
+        if wait <= 0 or time.monotonic() - self._last_single > RECENT_SINGLE_SECONDS:
             return
         self._single_arrived.clear()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._single_arrived.wait(), slice_seconds)
+            await asyncio.wait_for(self._single_arrived.wait(), wait)
 
     async def remember(self, report: Report, suggestion: Suggestion) -> None:
         """Add a stored report to the duplicate index (after the store committed it, so the
