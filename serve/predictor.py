@@ -5,6 +5,9 @@ A single prediction costs ~10 ms of fixed overhead (vectorisers, frames) and ~0.
 report, so concurrent requests are served together: while one batch runs, new requests wait
 and then go as the next batch. Nothing waits on a timer, so a lone request is not delayed.
 The duplicate index lives on the same thread: it is never read and written at once.
+A client's batch (``bulk``) goes in slices of bounded text, after whatever else is waiting, and
+while single reports keep coming it leaves the thread free between its slices, so that one
+batch does not slow everyone else's requests (benchmarks/batch_fairness.py).
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ T = TypeVar("T")
 MAX_BATCH = 64
 """Reports per model call when requests are queued (bigger batches add latency, not speed)."""
 SWITCH_INTERVAL = 0.001
+"""Seconds a thread holds the GIL before another may take it (Python's default: 0.005)."""
 RECENT_SINGLE_SECONDS = 1.0
 """Bulk work yields to single reports while one has come in within this many seconds."""
 MAX_BATCH_CHARACTERS = 3_000
