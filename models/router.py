@@ -577,9 +577,7 @@ class Router(EncoderFitting, RouterFolder):
         prepared = prepare_frame(frame.reset_index(drop=True))
         catalogue = catalogue or self.serving_catalogue
         predictions, matches = self._predict(prepared, catalogue)
-        foreign = catalogue is not None and (
-            self.catalogue_ is None or catalogue.region != self.catalogue_.region
-        )  # thresholds chosen for other names: a cold-start agency is always reviewed
+        foreign = self.reviews_every_agency(catalogue)
         judged = {t for t in SUGGESTED_TASKS if not (foreign and t == "agency")}
         answers = {
             task: task_answers(
@@ -634,6 +632,13 @@ class Router(EncoderFitting, RouterFolder):
         ids, texts = row_hashes(prepared)
         known = self.training_fingerprints_
         return np.isin(ids, known) | np.isin(texts, known)
+
+    def reviews_every_agency(self, catalogue: Catalogue | None) -> bool:
+        """Whether agency suggestions over ``catalogue`` are all reviewed: a catalogue of another
+        region than the one fitted with, whose names no threshold was chosen for (cold start)."""
+        return catalogue is not None and (
+            self.catalogue_ is None or catalogue.region != self.catalogue_.region
+        )
 
     def use_catalogue(self, catalogue: Catalogue | None) -> Router:
         """Serve with the deployment's current catalogue (as edited since training; or one the

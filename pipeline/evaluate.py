@@ -145,6 +145,9 @@ def evaluate(
             router.thresholds_.get(task),
             router.class_thresholds_.get(task),
         )
+        if task == "agency" and router.reviews_every_agency(catalogue):
+            for auto_figure in ("auto_rate", "auto_precision", "coverage_at_precision"):
+                del full[auto_figure]  # nothing is routed automatically: no such figures
         if task == "agency":
             full["foreign_opd_share"] = foreign_opd_share(
                 router, frame, predictions["agency"], catalogue
