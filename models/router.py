@@ -104,11 +104,6 @@ INTENT_WEIGHT = 0.5
 """Scale of the intent cues appended to the channel task's text features."""
 
 
-def _column(frame: pd.DataFrame, name: str) -> pd.Series:
-    """A column of ``frame``, or blanks where it has none."""
-    return frame[name] if name in frame else pd.Series([None] * len(frame), index=frame.index)
-
-
 class Router(EncoderFitting, RouterFolder):
     """All tasks together: channel, topic (+ sub-topic), agency and urgency -> Suggestions."""
 
@@ -213,8 +208,8 @@ class Router(EncoderFitting, RouterFolder):
                 if catalogue is None:
                     self.agency_sources_ = SourceAgencies.fit(
                         labels[in_train].tolist(),
-                        _column(combined, DATASET)[in_train].tolist(),
-                        _column(combined, "regency")[in_train].tolist(),
+                        prepared[DATASET][in_train].tolist(),
+                        prepared["regency"][in_train].tolist(),
                     )
             usable = labels.notna().to_numpy() & (in_train | (task in extra_tasks) | describes)
             if reason := unlearnable(task, labels[usable]):

@@ -62,7 +62,7 @@ class StoreBase:
             try:
                 yield session
             except OperationalError as exc:
-                problem = write_problem(exc)
+                problem = refused_write(exc)
                 if problem is None:
                     raise
                 self._failed_write = (problem, time.monotonic())
@@ -93,7 +93,7 @@ _DISK_FULL = ("database or disk is full", "no space left on device", "disk quota
 _READ_ONLY = ("readonly database", "read-only file system", "read-only transaction")
 
 
-def write_problem(exc: OperationalError) -> str | None:
+def refused_write(exc: OperationalError) -> str | None:
     """What stops the database from writing, from the driver's error (SQLite's messages,
     PostgreSQL's SQLSTATE 53100 disk full and 25006 read-only); None for any other error."""
     message = str(exc.orig).casefold()
