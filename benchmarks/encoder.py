@@ -49,7 +49,7 @@ def view(router: Router, tune: pd.DataFrame, **changes: object) -> Router:
     """The trained Router with some parts swapped (its thresholds chosen again on ``tune``)."""
     clone = object.__new__(Router)
     clone.__dict__.update({**router.__dict__, **changes})
-    clone.thresholds_ = {}
+    clone.auto_thresholds_ = {}
     clone.choose_thresholds(tune)
     return clone
 

@@ -35,7 +35,7 @@ from sklearn.svm import LinearSVC
 
 from models.router import Router
 from models.task_fitting import task_labels
-from models.thresholds import auto_decisions, coverage_at_precision, labelled
+from models.thresholds import coverage_at_precision, labelled
 from pipeline.evaluate import evaluate, expected_calibration_error
 from pipeline.sources import DataSpec, load_frame
 from pipeline.train import synthetic_frame
@@ -121,8 +121,8 @@ def time_split(frame: pd.DataFrame, since: datetime, synthetic: pd.DataFrame | N
 
 def auto_routing(router: Router, validation: pd.DataFrame) -> dict:
     """Auto-routing as production sees it: thresholds chosen on the first half of the
-    validation months, share routed automatically and its precision on the second half, with
-    the task's threshold alone and with per-class thresholds."""
+    validation months (region by region), share routed automatically and its precision on the
+    second half."""
     ordered = validation.sort_values("created_at").reset_index(drop=True)
     first, second = ordered.iloc[: len(ordered) // 2], ordered.iloc[len(ordered) // 2 :]
     router.choose_thresholds(first)
@@ -135,17 +135,13 @@ def auto_routing(router: Router, validation: pd.DataFrame) -> dict:
             continue
         answers = predicted[task].subset(rows)
         correct = answers.top_labels(1)[:, 0] == truth[rows]
-        suggested = answers.classes[answers.proba.argmax(axis=1)]
-        figures = {}
-        for name, per_class in (("task", None), ("per_class", router.class_thresholds_[task])):
-            auto = auto_decisions(
-                answers.confidence(), router.thresholds_[task], suggested, per_class
-            )
-            figures[name] = {
-                "auto_rate": round(float(auto.mean()), 4),
-                "auto_precision": round(float(correct[auto].mean()), 4) if auto.any() else None,
-            }
-        figures["classes_with_own_threshold"] = len(router.class_thresholds_[task])
+        regions = np.array(router.row_regions(second), dtype=object)[rows]
+        auto = router.auto_routed(task, answers, regions)
+        figures = {
+            "auto_rate": round(float(auto.mean()), 4),
+            "auto_precision": round(float(correct[auto].mean()), 4) if auto.any() else None,
+            "regions": router.auto_thresholds_[task].describe(),
+        }
         out[task] = figures
     return out
 

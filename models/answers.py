@@ -22,17 +22,14 @@ from models.urgency_tiers import UrgencyTiers
 
 def task_answers(
     predictions: TaskPredictions,
-    threshold: float | None,
-    per_class: dict[str, float] | None,
+    auto: np.ndarray,
     cls: type[TaskSuggestion] = TaskSuggestion,
 ) -> list[TaskSuggestion]:
-    """Every row's answer for one task: top 3, and auto where the task's (or the suggested
-    class's own) threshold is reached."""
+    """Every row's answer for one task: top 3, and whether it is routed automatically (``auto``,
+    the Router's decision per row)."""
     top = predictions.top_indices(3)
     raw_scores = np.take_along_axis(predictions.proba, top, axis=1)
-    auto = auto_decisions(
-        raw_scores[:, 0], threshold, predictions.classes[top[:, 0]], per_class
-    ).tolist()
+    auto = np.asarray(auto, dtype=bool).tolist()
     scores = np.round(raw_scores, 4).tolist()
     labels = predictions.top_labels(3).tolist()
     return [

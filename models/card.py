@@ -33,12 +33,7 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
         "## Tasks, labels and thresholds",
     ]
     for task, labels in config.get("labels", {}).items():
-        threshold = config.get("thresholds", {}).get(task)
-        shown = "never auto" if threshold is None else f"auto at score ≥ {threshold:.3f}"
-        own = config.get("class_thresholds", {}).get(task) or {}
-        if own:
-            shown += f"; {len(own)} classes with their own threshold"
-        lines.append(f"- **{task}**: {len(labels)} labels; {shown}")
+        lines.append(f"- **{task}**: {len(labels)} labels; {auto_routing_text(config, task)}")
     if tiers := config.get("urgency_tiers"):
         lines.append(
             f"- **urgent** flag at score ≥ {tiers['flag']:.3f}, **perlu dicek** at score ≥ "
@@ -59,3 +54,23 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
         "labelled reports only (or the documented fallback, as said above).",
     ]
     return "\n".join(lines) + "\n"
+
+
+def auto_routing_text(config: dict[str, Any], task: str) -> str:
+    """Where a task's suggestions are routed automatically, region by region, and where not
+    (and why): what the card and ``models list`` say."""
+    if task == "urgent":
+        threshold = config.get("urgent_decision_threshold")
+        return "never auto" if threshold is None else f"auto at score ≥ {threshold:.3f}"
+    regions = (config.get("auto_routing") or {}).get(task) or {}
+    if not regions:
+        return "never auto (no validation reports judged it)"
+    parts = []
+    for region, chosen in regions.items():
+        if "auto_from" in chosen:
+            own = chosen.get("classes_with_own")
+            extra = f", {own} classes with their own threshold" if own else ""
+            parts.append(f"{region}: auto at score ≥ {chosen['auto_from']:.3f}{extra}")
+        else:
+            parts.append(f"{region}: never auto ({chosen['no_auto']})")
+    return "; ".join(parts)

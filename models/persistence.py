@@ -18,10 +18,11 @@ import skops.io
 
 from core.provenance import library_versions
 
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 """The folder's layout (config.json + estimators.skops + README.md) and what the estimators
 hold (3: the training rows' fingerprints; 4: the urgency tiers; 5: agency functions and the
-deployment's catalogue; 6: hashed place features; 7: each region's agencies); bump on change."""
+deployment's catalogue; 6: hashed place features; 7: each region's agencies;
+8: auto-routing thresholds region by region); bump on change."""
 CONFIG_FILE, ESTIMATORS_FILE, CARD_FILE = "config.json", "estimators.skops", "README.md"
 COMPATIBLE_PARTS = {"scikit-learn": 2, "numpy": 1}
 """Version parts that must match for saved estimators to load correctly (major.minor, major)."""

@@ -55,7 +55,7 @@ from models.opd_routing import (
 )
 from models.places import PlaceOffices
 from models.predictions import TaskPredictions
-from models.regions import SourceAgencies
+from models.regions import UNNAMED_SOURCE, SourceAgencies, SourceRegions
 from models.router_encoder import EncoderFitting
 from models.router_folder import RouterFolder
 from models.task_fitting import (
@@ -66,7 +66,7 @@ from models.task_fitting import (
     unlearnable,
 )
 from models.thresholds import (
-    class_thresholds,
+    RegionThresholds,
     labelled,
     precision_threshold,
     urgency_decision_threshold,
@@ -189,11 +189,14 @@ class Router(EncoderFitting, RouterFolder):
         self.training_fingerprints_ = fingerprints(prepared[in_train])
         encoder_labels: dict[str, np.ndarray] = {}
         agency_rows = np.zeros(0, dtype=int)
+        sources = [s if isinstance(s, str) else UNNAMED_SOURCE for s in prepared[DATASET]]
+        deployment_sources: list[str] = []
         for task in SUGGESTED_TASKS:
             labels = task_labels(combined, task)
             if task == "agency" and catalogue is not None:
                 labels = deployment_labels(labels, catalogue, combined.get(DATASET))
                 own = labels[in_train].dropna()
+                deployment_sources = [sources[i] for i in own.index]
                 self.opd_history_ = {k: int(n) for k, n in own.value_counts().items()}
                 if len(own) < MIN_BLEND_ROWS:
                     self.skipped_[task] = (
@@ -208,8 +211,7 @@ class Router(EncoderFitting, RouterFolder):
                 if catalogue is None:
                     self.agency_sources_ = SourceAgencies.fit(
                         labels[in_train].tolist(),
-                        prepared[DATASET][in_train].tolist(),
-                        prepared["regency"][in_train].tolist(),
+                        [s for s, t in zip(sources, in_train, strict=True) if t],
                     )
             usable = labels.notna().to_numpy() & (in_train | (task in extra_tasks) | describes)
             if reason := unlearnable(task, labels[usable]):
@@ -235,6 +237,12 @@ class Router(EncoderFitting, RouterFolder):
             encoder_labels[task] = np.where(usable, labels.to_numpy(dtype=object), None)
             if task == "agency":
                 agency_rows = np.flatnonzero(usable)
+        self.regions_ = SourceRegions.fit(
+            [s for s, keep in zip(sources, in_train & ~describes, strict=True) if keep],
+            prepared["regency"][in_train & ~describes].tolist(),
+            catalogue.region if catalogue is not None else None,
+            deployment_sources,
+        )
         self._fit_functions(combined, prepared, matrix, in_train, times, agency_rows, progress)
         self._fit_subtopic(combined[in_train], matrix[in_train], progress)
         self._fit_urgency(combined, prepared, matrix, in_train, extra_tasks, progress)
@@ -271,9 +279,12 @@ class Router(EncoderFitting, RouterFolder):
         """Per task, the weight of the USE sentence embeddings appended to its linear features."""
         self.vectorizer_: ReportVectorizer | None = None
         self.classifiers_: dict[str, CalibratedLinearClassifier] = {}
-        self.thresholds_: dict[str, float | None] = {}
-        self.class_thresholds_: dict[str, dict[str, float]] = {}
-        """Per task, the auto thresholds of the classes validation could judge alone."""
+        self.auto_thresholds_: dict[str, RegionThresholds] = {}
+        """Per task, region by region, from which confidence a suggestion is auto-routed."""
+        self.urgent_threshold_: float | None = None
+        """From which confidence the urgent flag's yes/no is automatic (all regions' labels:
+        hand labels are too few to split)."""
+        self.regions_ = SourceRegions()
         self.skipped_: dict[str, str] = {}
         self.places_ = PlaceOffices()
         self.catalogue_: Catalogue | None = None
@@ -457,26 +468,27 @@ class Router(EncoderFitting, RouterFolder):
             blocks.append(sp.csr_matrix(sentences * weight))
         return matrix if len(blocks) == 1 else sp.hstack(blocks, format="csr")
 
-    def choose_thresholds(self, validation: pd.DataFrame) -> dict[str, float | None]:
-        """Per task, the lowest score at which auto-routing keeps the target precision (for
-        urgency: the flag's yes/no decision; its tiers come from cross-validation at fit time),
-        and the same per class where a class is suggested often enough to judge it alone; the
-        sub-topic shown above 90% precision."""
+    def choose_thresholds(self, validation: pd.DataFrame) -> dict[str, RegionThresholds]:
+        """Per task and region, the lowest score from which auto-routing provably keeps the
+        target precision on that region's own validation reports (and the same per class where
+        a class is suggested often enough to judge it alone; :class:`RegionThresholds`); for
+        urgency the flag's yes/no decision (its tiers come from cross-validation at fit time);
+        the sub-topic shown above 90% precision."""
         validation = validation.reset_index(drop=True)
         predictions = self.predict_tasks(validation)
+        regions = self.row_regions(validation)
         for task in SUGGESTED_TASKS:
             if task in predictions:
-                truth = self._suggested_truth(validation, task)
-                self.thresholds_[task] = precision_threshold(
-                    predictions[task], truth, self.target_precision_[task]
-                )
-                self.class_thresholds_[task] = class_thresholds(
-                    predictions[task], truth, self.target_precision_[task]
+                self.auto_thresholds_[task] = RegionThresholds.choose(
+                    predictions[task],
+                    self._suggested_truth(validation, task),
+                    regions,
+                    self.target_precision_[task],
                 )
         truth = task_labels(validation, "urgent").to_numpy(dtype=object)
         mask = labelled(truth)
         if mask.any() and "urgent" in predictions:
-            self.thresholds_["urgent"] = urgency_decision_threshold(
+            self.urgent_threshold_ = urgency_decision_threshold(
                 predictions["urgent"].proba[mask, 1],
                 truth[mask].astype(bool),
                 self.urgency_tiers_.flag,
@@ -486,7 +498,31 @@ class Router(EncoderFitting, RouterFolder):
         if "subtopic" in predictions and labelled(subtopics).any():
             threshold = precision_threshold(predictions["subtopic"], subtopics, 0.9)
             self.subtopic_threshold_ = threshold if threshold is not None else 1.01
-        return self.thresholds_
+        return self.auto_thresholds_
+
+    def row_regions(
+        self, frame: pd.DataFrame, catalogue: Catalogue | None = None
+    ) -> list[str | None]:
+        """Each row's region, whose thresholds judge it (:class:`models.regions.SourceRegions`);
+        None for every row served with a catalogue of a region the model was not fitted with,
+        whose suggestions no validation report has judged."""
+        if self.reviews_every_agency(catalogue):
+            return [None] * len(frame)
+        blank = [None] * len(frame)
+        return self.regions_.regions(
+            frame[DATASET].tolist() if DATASET in frame else blank,
+            frame["regency"].tolist() if "regency" in frame else blank,
+        )
+
+    def auto_routed(
+        self, task: str, predictions: TaskPredictions, regions: list[str | None]
+    ) -> np.ndarray:
+        """Which rows' top suggestions for ``task`` are routed automatically."""
+        thresholds = self.auto_thresholds_.get(task)
+        if thresholds is None:
+            return np.zeros(len(predictions.proba), dtype=bool)
+        suggested = predictions.classes[predictions.proba.argmax(axis=1)]
+        return thresholds.auto(predictions.confidence(), suggested, regions)
 
     def _suggested_truth(self, frame: pd.DataFrame, task: str) -> np.ndarray:
         """A task's labels as Suggestions name them (agency: the catalogue's names)."""
@@ -527,9 +563,7 @@ class Router(EncoderFitting, RouterFolder):
         if catalogue is not None and FUNCTION_TASK in out:
             out["agency"] = self._catalogue_agency(catalogue, out, prepared)
         elif catalogue is None and "agency" in out:
-            out["agency"] = self.agency_sources_.restrict(
-                out["agency"], prepared[DATASET].tolist(), prepared["regency"].tolist()
-            )
+            out["agency"] = self.agency_sources_.restrict(out["agency"], self.row_regions(prepared))
         matches = [find_dangers(t) for t in texts] if self.urgency_ is not None else []
         if self.urgency_ is not None:
             scores = urgency_scores(self.urgent_text_, self.urgency_, matrix, texts, matches)
@@ -572,13 +606,11 @@ class Router(EncoderFitting, RouterFolder):
         prepared = prepare_frame(frame.reset_index(drop=True))
         catalogue = catalogue or self.serving_catalogue
         predictions, matches = self._predict(prepared, catalogue)
-        foreign = self.reviews_every_agency(catalogue)
-        judged = {t for t in SUGGESTED_TASKS if not (foreign and t == "agency")}
+        regions = self.row_regions(prepared, catalogue)
         answers = {
             task: task_answers(
                 predictions[task],
-                self.thresholds_.get(task) if task in judged else None,
-                self.class_thresholds_.get(task) if task in judged else None,
+                self.auto_routed(task, predictions[task], regions),
                 TopicSuggestion if task == "topic" else TaskSuggestion,
             )
             for task in SUGGESTED_TASKS
@@ -593,7 +625,7 @@ class Router(EncoderFitting, RouterFolder):
             )
         urgent = (
             urgency_answers(
-                predictions["urgent"], matches, self.urgency_tiers_, self.thresholds_.get("urgent")
+                predictions["urgent"], matches, self.urgency_tiers_, self.urgent_threshold_
             )
             if "urgent" in predictions
             else None
@@ -629,8 +661,9 @@ class Router(EncoderFitting, RouterFolder):
         return np.isin(ids, known) | np.isin(texts, known)
 
     def reviews_every_agency(self, catalogue: Catalogue | None) -> bool:
-        """Whether agency suggestions over ``catalogue`` are all reviewed: a catalogue of another
-        region than the one fitted with, whose names no threshold was chosen for (cold start)."""
+        """Whether every suggestion over ``catalogue`` is reviewed: a catalogue of another
+        region than the one fitted with, whose reports and names no threshold was chosen on
+        (cold start)."""
         return catalogue is not None and (
             self.catalogue_ is None or catalogue.region != self.catalogue_.region
         )

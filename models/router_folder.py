@@ -17,7 +17,8 @@ TRUSTED_TYPES = frozenset({
     "models.places.PlaceOffices", "models.urgency.UrgencyScorer",
     "models.urgency_tiers.UrgencyTiers", "models.catalogue.Catalogue", "models.catalogue.Opd",
     "models.encoder.classifier.EncoderClassifier", "models.encoder.config.EncoderConfig",
-    "models.regions.SourceAgencies",
+    "models.regions.SourceAgencies", "models.regions.SourceRegions",
+    "models.thresholds.RegionThresholds",
     "pathlib.PosixPath",
 })  # fmt: skip
 """The only types besides scikit-learn's, numpy's and scipy's a saved Router may contain."""
@@ -44,8 +45,10 @@ class RouterFolder:
                 "topic_descriptions": self.topic_descriptions,
             },
             "labels": self.labels,
-            "thresholds": self.thresholds_,
-            "class_thresholds": self.class_thresholds_,
+            "auto_routing": {
+                task: thresholds.describe() for task, thresholds in self.auto_thresholds_.items()
+            },
+            "urgent_decision_threshold": self.urgent_threshold_,
             "urgency_tiers": self.urgency_tiers_.describe() if self.urgency_tiers_ else None,
             "skipped_tasks": self.skipped_,
             "agency_routing": {

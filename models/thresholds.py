@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
 import numpy as np
 from scipy.stats import binomtest
 
@@ -35,21 +38,10 @@ def threshold_for_recall(scores: np.ndarray, truth: np.ndarray, target: float) -
     return float(positive_scores[needed - 1])
 
 
-def auto_decisions(
-    confidence: np.ndarray,
-    threshold: float | None,
-    suggested: np.ndarray | None = None,
-    per_class: dict[str, float] | None = None,
-) -> np.ndarray:
-    """The one auto/review rule: a suggestion is routed automatically when its confidence (the
-    unrounded score) reaches its class's threshold where ``per_class`` has one for the
-    ``suggested`` class, else the task's; a task without one (None) is always reviewed."""
-    confidence = np.asarray(confidence, dtype=float)
-    default = np.inf if threshold is None else threshold
-    if not per_class or suggested is None:
-        return confidence >= default
-    limits = [per_class.get(c, default) for c in np.asarray(suggested).astype(str).tolist()]
-    return confidence >= np.array(limits, dtype=float)
+def auto_decisions(confidence: np.ndarray, threshold: float | None) -> np.ndarray:
+    """A decision is automatic when its confidence (the unrounded score) reaches the
+    threshold; without one (None) it is always reviewed."""
+    return np.asarray(confidence, dtype=float) >= (np.inf if threshold is None else threshold)
 
 
 def labelled(truth: np.ndarray) -> np.ndarray:
@@ -84,12 +76,25 @@ def supported_precision(hits: int, n: int, confidence: float = CLASS_CONFIDENCE)
     return float(interval.low)
 
 
+def proven_threshold(confidence: np.ndarray, correct: np.ndarray, target: float) -> float | None:
+    """The lowest confidence from which the suggestions at or above it keep ``target``
+    precision beyond reasonable doubt (:func:`supported_precision` of their hits); None where
+    no share proves it."""
+    order = np.argsort(-np.asarray(confidence, dtype=float), kind="stable")
+    ranked = np.asarray(confidence, dtype=float)[order]
+    hits = np.cumsum(np.asarray(correct, dtype=bool)[order])
+    # only where a run of equal confidences ends: ties are routed together
+    ends = np.flatnonzero(np.r_[ranked[1:] != ranked[:-1], True])
+    proven = [k for k in ends if supported_precision(int(hits[k]), int(k) + 1) >= target]
+    return float(ranked[max(proven)]) if proven else None
+
+
 def class_thresholds(
     predictions: TaskPredictions, truth: np.ndarray, target: float, min_rows: int = MIN_CLASS_ROWS
 ) -> dict[str, float]:
     """For every class suggested on at least ``min_rows`` labelled rows of ``truth``, the lowest
     confidence from which its suggestions keep ``target`` precision beyond reasonable doubt
-    (:func:`supported_precision`); classes without such proof use the task's threshold."""
+    (:func:`proven_threshold`); classes without such proof use the task's threshold."""
     mask = labelled(truth)
     if not mask.any():
         return {}
@@ -102,13 +107,81 @@ def class_thresholds(
         rows = suggested == name
         if rows.sum() < min_rows:
             continue
-        order = np.argsort(-confidence[rows], kind="stable")
-        ranked, hits = confidence[rows][order], np.cumsum(correct[rows][order])
-        ends = np.flatnonzero(np.r_[ranked[1:] != ranked[:-1], True])
-        proven = [k for k in ends if supported_precision(int(hits[k]), k + 1) >= target]
-        if proven:
-            out[str(name)] = float(ranked[max(proven)])
+        threshold = proven_threshold(confidence[rows], correct[rows], target)
+        if threshold is not None:
+            out[str(name)] = threshold
     return out
+
+
+@dataclass
+class RegionThresholds:
+    """One task's auto-routing thresholds, region by region: a region's (a deployment's, a
+    source's) own validation reports choose its thresholds, never another region's, and a region
+    whose reports cannot prove the target precision gets no auto-routing (:attr:`withheld` says
+    why). A report whose region cannot be told is always reviewed."""
+
+    task: dict[str, float] = field(default_factory=dict)
+    """region -> the confidence from which its suggestions are routed automatically"""
+    classes: dict[str, dict[str, float]] = field(default_factory=dict)
+    """region -> class -> that class's own threshold (:func:`class_thresholds`)"""
+    withheld: dict[str, str] = field(default_factory=dict)
+    """region -> why it gets no auto-routing"""
+
+    @classmethod
+    def choose(
+        cls,
+        predictions: TaskPredictions,
+        truth: np.ndarray,
+        regions: Sequence[str | None],
+        target: float,
+    ) -> RegionThresholds:
+        chosen = cls()
+        regions = np.asarray(regions, dtype=object)
+        mask = labelled(truth)
+        for region in sorted({r for r in regions[mask] if isinstance(r, str)}):
+            rows = mask & (regions == region)
+            subset = predictions.subset(rows)
+            correct = subset.top_labels(1)[:, 0] == truth[rows]
+            threshold = proven_threshold(subset.confidence(), correct, target)
+            if threshold is None:
+                chosen.withheld[region] = (
+                    f"no share of its {int(rows.sum())} validation reports proves precision "
+                    f"{target:.2f} (lower end of the 95% Wilson interval; "
+                    f"{correct.mean():.2f} right overall)"
+                )
+                continue
+            chosen.task[region] = threshold
+            chosen.classes[region] = class_thresholds(subset, truth[rows], target)
+        return chosen
+
+    def auto(
+        self,
+        confidence: np.ndarray,
+        suggested: np.ndarray,
+        regions: Sequence[str | None],
+    ) -> np.ndarray:
+        """Which suggestions are routed automatically: a row's confidence reaches its region's
+        threshold for the suggested class (its own, else the task's); no region, no auto."""
+        limits = [
+            self.classes.get(region, {}).get(label, self.task.get(region, np.inf))
+            if isinstance(region, str)
+            else np.inf
+            for region, label in zip(
+                regions, np.asarray(suggested).astype(str).tolist(), strict=True
+            )
+        ]
+        return np.asarray(confidence, dtype=float) >= np.array(limits, dtype=float)
+
+    def describe(self) -> dict[str, object]:
+        """What the model card and ``models list`` show: each region's threshold or why none."""
+        return {
+            region: (
+                {"auto_from": round(threshold, 4), "classes_with_own": len(self.classes[region])}
+                if (threshold := self.task.get(region)) is not None
+                else {"no_auto": self.withheld[region]}
+            )
+            for region in sorted({*self.task, *self.withheld})
+        }
 
 
 def urgency_decision_threshold(

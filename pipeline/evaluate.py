@@ -19,7 +19,7 @@ from models.catalogue import Catalogue
 from models.predictions import TaskPredictions
 from models.router import Router
 from models.task_fitting import task_labels
-from models.thresholds import auto_decisions, coverage_at_precision
+from models.thresholds import coverage_at_precision
 
 PRECISION_TARGETS = (0.90, 0.95)
 
@@ -29,12 +29,10 @@ def _round(value: float) -> float:
 
 
 def classification_metrics(
-    predictions: TaskPredictions,
-    truth: np.ndarray,
-    threshold: float | None,
-    per_class: dict[str, float] | None = None,
+    predictions: TaskPredictions, truth: np.ndarray, auto: np.ndarray
 ) -> dict[str, Any]:
-    """top-1, top-3, macro-F1, coverage at 90/95% precision, auto rate and auto precision."""
+    """top-1, top-3, macro-F1, coverage at 90/95% precision, and the share routed automatically
+    (``auto``: the Router's decision per row) with its precision."""
     top = predictions.top_labels(3)
     correct = top[:, 0] == truth
     confidence = predictions.confidence()
@@ -51,8 +49,6 @@ def classification_metrics(
             for t in PRECISION_TARGETS
         },
     }
-    suggested = predictions.classes[predictions.proba.argmax(axis=1)]
-    auto = auto_decisions(confidence, threshold, suggested, per_class)
     metrics["ece"] = _round(expected_calibration_error(confidence, correct))
     metrics["auto_rate"] = _round(auto.mean())
     metrics["auto_precision"] = _round(correct[auto].mean()) if auto.any() else None
@@ -113,6 +109,7 @@ def evaluate(
     """
     predictions = predictions or router.predict_tasks(frame, catalogue)
     catalogue = catalogue or router.serving_catalogue
+    regions = np.array(router.row_regions(frame, catalogue), dtype=object)
     result: dict[str, Any] = {
         "n": len(frame),
         "seen_in_training": int(router.seen_in_training(frame).sum()),
@@ -122,7 +119,7 @@ def evaluate(
         result["sources"] = {
             str(name): evaluate(
                 router,
-                frame[names == name].drop(columns=DATASET),
+                frame[names == name],  # one source: no deeper split
                 {task: p.subset(names == name) for task, p in predictions.items()},
                 catalogue,
             )
@@ -140,10 +137,7 @@ def evaluate(
         truth = labels[mask].to_numpy(dtype=object)
         task_predictions = predictions[task].subset(mask)
         full = classification_metrics(
-            task_predictions,
-            truth,
-            router.thresholds_.get(task),
-            router.class_thresholds_.get(task),
+            task_predictions, truth, router.auto_routed(task, task_predictions, regions[mask])
         )
         if task == "agency" and router.reviews_every_agency(catalogue):
             for auto_figure in ("auto_rate", "auto_precision", "coverage_at_precision"):
@@ -190,12 +184,7 @@ def foreign_opd_share(
     if catalogue is not None:
         names = set(catalogue.names())
         return _round(np.mean([label not in names for label in suggested])) if len(frame) else None
-    blank = [None] * len(frame)
-    share = router.agency_sources_.foreign_share(
-        suggested.tolist(),
-        frame[DATASET].tolist() if DATASET in frame else blank,
-        frame["regency"].tolist() if "regency" in frame else blank,
-    )
+    share = router.agency_sources_.foreign_share(suggested.tolist(), router.row_regions(frame))
     return _round(share) if share is not None else None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -75,8 +76,10 @@ def flat_params(config: dict[str, Any]) -> dict[str, Any]:
         "git_commit": training.get("git_commit"),
         "train_seconds": training.get("train_seconds"),
     }
-    for task, threshold in config.get("thresholds", {}).items():
-        params[f"threshold_{task}"] = threshold
+    for task, regions in (config.get("auto_routing") or {}).items():
+        for region, chosen in regions.items():
+            key = re.sub(r"[^\w\-. /]", "_", f"threshold_{task}_{region}")  # MLflow's key rule
+            params[key] = chosen.get("auto_from", "none")
     for task, weight in (config.get("ensemble_weights") or {}).items():
         params[f"ensemble_linear_weight_{task}"] = weight
     encoder = config.get("encoder") or {}

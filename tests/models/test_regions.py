@@ -10,7 +10,7 @@ import pytest
 
 from core.schema import DATASET
 from models.predictions import TaskPredictions
-from models.regions import SourceAgencies, region_key
+from models.regions import SourceAgencies, SourceRegions, region_key
 from models.router import Router
 from pipeline.evaluate import evaluate
 from pipeline.synth.generator import generate
@@ -27,31 +27,42 @@ def test_one_region_whatever_its_spelling() -> None:
 
 
 def test_a_report_names_only_its_own_sources_opds() -> None:
-    sources = SourceAgencies.fit(
-        ["A", "B", "C", "C"],
-        ["x", "x", "y", "y"],
-        ["Kab. X", "Kota Jakarta", "Kota Y", "Kota Jakarta"],
+    regions = SourceRegions.fit(
+        ["x", "x", "y", "y"], ["Kab. X", "Kota Jakarta", "Kota Y", "Kota Jakarta"]
     )
+    assert regions.regions([None, "y", None], ["Kabupaten X", "Kabupaten X", "Kota Z"]) == [
+        "x",  # by its kabupaten
+        "y",  # its own source first
+        None,  # neither known: cannot be told
+    ]
+    sources = SourceAgencies.fit(["A", "B", "C", "C"], ["x", "x", "y", "y"])
     assert sources.agencies == {"x": ["A", "B"], "y": ["C"]}
-    assert sources.source_of(None, "Kabupaten X") == "x"
-    assert sources.source_of("y", "Kabupaten X") == "y"  # its own source first
-    assert sources.source_of(None, "Kota Z") is None  # neither known: cannot be told
     agency = TaskPredictions(np.array(["A", "B", "C"]), np.array([[0.2, 0.2, 0.6]] * 3))
-    restricted = sources.restrict(agency, [None, "y", None], ["X", None, "Kota Z"])
+    restricted = sources.restrict(agency, ["x", "y", None])
     assert np.allclose(restricted.proba[0], [0.5, 0.5, 0.0])
     assert np.allclose(restricted.proba[1], [0.0, 0.0, 1.0])
     assert np.allclose(restricted.proba[2], agency.proba[2])
-    single = SourceAgencies.fit(["A", "B"], ["x", "x"], [None, None])
-    assert single.restrict(agency, [None], ["Kota Z"]) is agency  # one source: all its own
+    single = SourceAgencies.fit(["A", "B"], ["x", "x"])
+    assert single.restrict(agency, [None]) is agency  # one source: all its own
+
+
+def test_with_a_deployment_every_report_of_unknown_source_is_the_deployments() -> None:
+    regions = SourceRegions.fit(
+        ["bandung", "surabaya", "decisions"],
+        ["Kab. Bandung", "Kota Surabaya", None],
+        deployment="Kabupaten Bandung",
+        deployment_sources=["bandung", "decisions"],
+    )
+    found = regions.regions(
+        ["bandung", "surabaya", None, None], [None, None, "Kota Surabaya", None]
+    )
+    assert found == ["Kabupaten Bandung", "surabaya", "Kabupaten Bandung", "Kabupaten Bandung"]
 
 
 def test_foreign_share_counts_only_other_sources_opds() -> None:
-    sources = SourceAgencies.fit(["A", "B", "C"], ["x", "x", "y"], ["X", "X", "Y"])
-    share = sources.foreign_share(
-        ["A", "C", "C", "D"], ["x", "x", "y", None], [None, None, None, "X"]
-    )
-    assert share == 0.25
-    assert SourceAgencies.fit(["A"], ["x"], ["X"]).foreign_share(["A"], ["x"], ["X"]) is None
+    sources = SourceAgencies.fit(["A", "B", "C"], ["x", "x", "y"])
+    assert sources.foreign_share(["A", "C", "C", "D"], ["x", "x", "y", "x"]) == 0.25
+    assert SourceAgencies.fit(["A"], ["x"]).foreign_share(["A"], ["x"]) is None
 
 
 def second_region(frame: pd.DataFrame) -> pd.DataFrame:

@@ -136,9 +136,11 @@ def test_subtopic_falls_back_to_the_parent(router: Router) -> None:
 
 
 def test_thresholds_are_chosen_on_validation(router: Router) -> None:
-    assert set(router.thresholds_) >= {"agency", "topic", "channel"}
-    for threshold in router.thresholds_.values():
-        assert threshold is None or 0 < threshold <= 1
+    assert set(router.auto_thresholds_) >= {"agency", "topic", "channel"}
+    for chosen in router.auto_thresholds_.values():
+        assert chosen.task or chosen.withheld  # every validated region: a threshold or why not
+        for threshold in chosen.task.values():
+            assert 0 < threshold <= 1
 
 
 def test_tasks_without_labels_are_skipped(demo_frames: tuple[pd.DataFrame, pd.DataFrame]) -> None:

@@ -68,7 +68,10 @@ def deployment_router(demo_frames: tuple[pd.DataFrame, pd.DataFrame]) -> Router:
     train, validation = demo_frames
     names = task_labels(train, "agency").dropna().unique().tolist()
     catalogue = named_catalogue("Kabupaten Kutai Timur", sorted(names))
-    return Router(vectorizer_params=TINY_VECTORIZER).fit(train, validation, catalogue=catalogue)
+    # the tiny model is right on ~80% of its 300 validation reports: a target it can prove
+    return Router(vectorizer_params=TINY_VECTORIZER, target_precision={"agency": 0.8}).fit(
+        train, validation, catalogue=catalogue
+    )
 
 
 def test_the_deployment_level_gets_the_smallest_share_within_noise_of_the_best(

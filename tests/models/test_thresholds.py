@@ -8,7 +8,7 @@ import pytest
 
 from models.predictions import TaskPredictions
 from models.thresholds import (
-    auto_decisions,
+    RegionThresholds,
     class_thresholds,
     labelled,
     precision_threshold,
@@ -61,7 +61,8 @@ def test_a_class_proven_reliable_gets_its_own_threshold() -> None:
     assert set(own) == {"a", "b"}
     assert own["a"] == pytest.approx(0.5)
     assert own["b"] >= 0.8
-    auto = auto_decisions(np.array([0.6, 0.6, 0.99, 0.6]), 0.7, np.array(["a", "b", "b", "c"]), own)
+    chosen = RegionThresholds(task={"x": 0.7}, classes={"x": own})
+    auto = chosen.auto(np.array([0.6, 0.6, 0.99, 0.6]), np.array(["a", "b", "b", "c"]), ["x"] * 4)
     assert auto.tolist() == [True, False, True, False]
 
 
@@ -71,3 +72,28 @@ def test_thirty_right_out_of_thirty_is_not_yet_proof_of_95_percent() -> None:
     proba = np.column_stack([np.linspace(0.6, 0.9, 30), 1 - np.linspace(0.6, 0.9, 30)])
     truth = np.array(["a"] * 30, dtype=object)
     assert class_thresholds(TaskPredictions(classes, proba), truth, 0.95) == {}
+
+
+def test_each_region_gets_thresholds_from_its_own_reports_only() -> None:
+    """Region "good" is right on every confident suggestion; "poor" on 70% at every score:
+    pooled, "poor" would ride on "good"'s proof; region by region it gets no auto-routing and
+    says why, and a row of an unknown region is always reviewed."""
+    rng = np.random.default_rng(3)
+    confidence = np.r_[np.linspace(0.5, 1.0, 400), np.linspace(0.5, 1.0, 200)]
+    proba = np.column_stack([confidence, 1 - confidence])
+    truth = np.array(["a"] * 600, dtype=object)
+    truth[:400][confidence[:400] < 0.7] = "b"  # "good": wrong only below 0.7
+    truth[400:][rng.random(200) < 0.3] = "b"  # "poor": wrong 30% of the time, at any score
+    regions = ["good"] * 400 + ["poor"] * 200
+    predictions = TaskPredictions(np.array(["a", "b"]), proba)
+    chosen = RegionThresholds.choose(predictions, truth, regions, 0.95)
+    assert set(chosen.task) == {"good"}
+    assert chosen.task["good"] >= 0.65  # a wrong one or two at the edge: still proven
+    assert "200 validation reports" in chosen.withheld["poor"]
+    auto = chosen.auto(np.full(3, 0.99), np.array(["a"] * 3), ["good", "poor", None])
+    assert auto.tolist() == [True, False, False]
+    described = chosen.describe()
+    assert "no_auto" in described["poor"]
+    assert described["good"]["auto_from"] == round(chosen.task["good"], 4)
+    pooled = precision_threshold(predictions, truth, 0.95)
+    assert pooled is not None  # the pooled rule would have auto-routed "poor" too

@@ -29,13 +29,17 @@ def test_coverage_of_nothing() -> None:
     assert coverage_at_precision(np.array([0.9]), np.array([0]), 0.95) == (0.0, None)
 
 
-def test_model_card_mentions_thresholds_and_skipped_tasks() -> None:
+def test_model_card_says_where_each_region_is_auto_routed_and_where_not() -> None:
+    routing = {"agency": {"Kab. Bandung": {"auto_from": 0.91, "classes_with_own": 2},
+                          "surabaya": {"no_auto": "no share of its 40 validation reports ..."}}}
     card = model_card(
-        {"labels": {"agency": ["A", "B"]}, "thresholds": {"agency": None},
+        {"labels": {"agency": ["A", "B"], "topic": ["T"]}, "auto_routing": routing,
          "skipped_tasks": {"channel": "no labels"}},
         {"n": 3},
     )  # fmt: skip
-    assert "never auto" in card
+    assert "Kab. Bandung: auto at score ≥ 0.910, 2 classes with their own threshold" in card
+    assert "surabaya: never auto (no share of its 40 validation reports ...)" in card
+    assert "**topic**: 1 labels; never auto" in card
     assert "channel**: not trained (no labels)" in card
 
 

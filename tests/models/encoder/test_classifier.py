@@ -201,7 +201,7 @@ def test_the_encoder_benchmarks_views_run_on_a_router(
     _, validation = demo_frames
     all_encoder = dict.fromkeys(tiny_ensemble.ensemble_weights_, 0.0)
     only_encoder = benchmark.view(tiny_ensemble, validation, ensemble_weights_=all_encoder)
-    assert only_encoder.thresholds_
+    assert only_encoder.auto_thresholds_
     assert only_encoder.predict_frame(validation.head(2))
     mixed = benchmark.combined(router, tiny_ensemble.encoder_, validation)
     assert set(mixed.ensemble_weights_) == set(tiny_ensemble.encoder_.classes)
