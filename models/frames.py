@@ -46,3 +46,9 @@ def fingerprints(prepared: pd.DataFrame) -> np.ndarray:
     ids, texts = row_hashes(prepared)
     has_id = np.array([i is not None for i in prepared["id"].tolist()], dtype=bool)
     return np.unique(np.concatenate([ids[has_id], texts]))
+
+
+def set_digest(frame: pd.DataFrame) -> str:
+    """A short name for a set of reports, whatever their order: two models measured on sets
+    with the same digest are measured on the same reports."""
+    return hashlib.sha256(fingerprints(prepare_frame(frame)).tobytes()).hexdigest()[:12]

@@ -18,7 +18,7 @@ from core.provenance import git_commit
 from core.schema import DATASET, mask_record
 from models.encoder.config import EncoderConfig
 from models.encoder.e5 import prepare_encoder
-from models.frames import MODEL_INPUT_FIELDS, prepare_frame
+from models.frames import MODEL_INPUT_FIELDS, prepare_frame, set_digest
 from models.router import FAMILIES, Router
 from pipeline.deployment import load_catalogue
 from pipeline.evaluate import evaluate, per_class_report, save_plots
@@ -155,6 +155,7 @@ def train_frame(
         "data": data,
         "split": split_description,
         "rows": {"train": len(train_rows), "validation": len(validation), "synthetic": synthetic},
+        "validation_set": set_digest(validation),
         "train_seconds": round(train_seconds, 1),
         "git_commit": git_commit(),
     }

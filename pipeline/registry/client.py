@@ -72,6 +72,7 @@ def flat_params(config: dict[str, Any]) -> dict[str, Any]:
         "data_sha256": ", ".join(str(source.get("sha256")) for source in sources),
         "rows_train": training.get("rows", {}).get("train"),
         "rows_validation": training.get("rows", {}).get("validation"),
+        "validation_set": training.get("validation_set"),
         "synthetic_rows": training.get("rows", {}).get("synthetic"),
         "git_commit": training.get("git_commit"),
         "train_seconds": training.get("train_seconds"),
@@ -149,6 +150,11 @@ def alias_version(name: str, alias: str) -> str | None:
 def version_metrics(version: ModelVersion) -> dict[str, float]:
     """The metrics logged by the run that produced a model version."""
     return dict(configure().get_run(version.run_id).data.metrics) if version.run_id else {}
+
+
+def version_params(version: ModelVersion) -> dict[str, str]:
+    """The parameters logged by the run that produced a model version (:func:`flat_params`)."""
+    return dict(configure().get_run(version.run_id).data.params) if version.run_id else {}
 
 
 def champion_family(name: str | None = None) -> str | None:

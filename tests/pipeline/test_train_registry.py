@@ -181,6 +181,30 @@ def test_models_list_shows_the_opd_blend(
     assert "0.0000" in row  # trained without a deployment catalogue: nothing blended
 
 
+def test_models_list_never_puts_figures_of_different_validation_sets_side_by_side(
+    registered: str, registry: Path, demo_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cli.common import console
+
+    monkeypatch.setattr(console, "width", 220)
+    frame = load_frame(DataSpec(demo_file, "csv"))[0]
+    earlier = pd.to_datetime(frame["created_at"]).quantile(0.6).to_pydatetime()
+    other = train(DataSpec(demo_file, "csv"), validation_from=earlier)
+    version = other.model_uri.rsplit("/", 1)[1]
+    result = runner.invoke(app, ["models", "list"])
+    assert result.exit_code == 0, result.output
+    titles = [line for line in result.output.splitlines() if "validated on set" in line]
+    assert len(titles) >= 2  # the default split's set and the earlier one: two tables
+    assert any(f"from {earlier:%Y-%m-%d}" in title for title in titles)
+    tables = result.output.split("validated on set")
+    own = next(t for t in tables[1:] if f"from {earlier:%Y-%m-%d}" in t.splitlines()[0])
+    assert any(line.split("│")[1].strip() == version for line in own.splitlines() if "│" in line)
+    regions = other.router.auto_thresholds_["agency"].describe()
+    assert set(regions) == {"demo"}  # one file (its name), no deployment: one region
+    shown = "demo -" if "no_auto" in regions["demo"] else "demo ≥"
+    assert shown in own
+
+
 def test_promote_gate(registered: str, registry: Path, demo_file: Path, tmp_path: Path) -> None:
     first = promote(router_gate())
     assert first.promoted
