@@ -30,14 +30,19 @@ import pandas as pd
 
 from core.schema import DATASET
 from models.catalogue import Catalogue
-from models.functions import FunctionResolver, rule_functions
+from models.functions import rule_functions
 from models.router import Router
 from models.task_fitting import task_labels
-from pipeline.deployment import CatalogueRow, build_catalogue, find_region
 from pipeline.sources import load_frame
 
 sys.path.insert(0, str(Path(__file__).parent))
-from quality import BANDUNG_FROM, SURABAYA_FROM, bandung_spec, surabaya_spec
+from quality import (
+    BANDUNG_FROM,
+    SURABAYA_FROM,
+    bandung_spec,
+    deployment_catalogue,
+    surabaya_spec,
+)
 
 GOLD = Path(__file__).with_name("agency_functions_gold.json")
 DECISIONS = (25, 100, 400)
@@ -62,14 +67,6 @@ def resolver_accuracy(names: list[str]) -> dict:
         "right": right,
         "accuracy": round(right / max(len(judged), 1), 4),
     }
-
-
-def deployment_catalogue(frame: pd.DataFrame, regency: str) -> Catalogue:
-    """A catalogue of an export's agency names (most frequent spelling first) and the
-    region's kecamatan and kelurahan/desa offices from the gazetteer."""
-    names = frame["agency"].dropna().value_counts().index.tolist()
-    rows = [CatalogueRow(name) for name in names]
-    return build_catalogue(find_region(regency), rows, FunctionResolver())
 
 
 def scores(router: Router, test: pd.DataFrame, catalogue: Catalogue) -> dict:

@@ -33,9 +33,12 @@ from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.svm import LinearSVC
 
+from models.catalogue import Catalogue
+from models.functions import FunctionResolver
 from models.router import Router
 from models.task_fitting import task_labels
 from models.thresholds import coverage_at_precision, labelled
+from pipeline.deployment import CatalogueRow, build_catalogue, find_region
 from pipeline.evaluate import evaluate, expected_calibration_error
 from pipeline.sources import DataSpec, load_frame
 from pipeline.train import synthetic_frame
@@ -67,16 +70,31 @@ def surabaya_spec() -> DataSpec | None:
         "surabaya",
         labels=SHARED / "surabaya_2022_labels.csv",
         topic_map=SHARED / "surabaya_topic_to_lapor.csv",
+        name="surabaya",
     )
 
 
-def bandung_spec() -> DataSpec | None:
-    """The Bandung export with its urgency labels, or None (said on stdout) where absent."""
+def bandung_spec(hand_channel: bool = True) -> DataSpec | None:
+    """The Bandung export with its urgency labels and, by default, its hand-judged channel in
+    place of the portal's ``Klasifikasi`` (``labels_override``), or None (said on stdout) where
+    absent."""
     source = SHARED / "lapor_kab_bandung_2021_2023.xlsx"
     if not source.is_file():
         print(f"skipped Bandung: the real data is absent ({source})")
         return None
-    return DataSpec(source, "lapor", labels=[SHARED / "bandung_2021_2023_urgency.csv"])
+    labels = [SHARED / "bandung_2021_2023_urgency.csv"]
+    if hand_channel:
+        labels.append(SHARED / "bandung_2021_2023_channel.csv")
+    return DataSpec(source, "lapor", labels=labels, name="bandung", labels_override=hand_channel)
+
+
+def deployment_catalogue(frame: pd.DataFrame, regency: str) -> Catalogue:
+    """A catalogue of an export's agency names (most frequent spelling first) and the
+    region's kecamatan and kelurahan/desa offices from the gazetteer: ``deployment init`` as an
+    admin with only the export would run it."""
+    names = frame["agency"].dropna().value_counts().index.tolist()
+    rows = [CatalogueRow(name) for name in names]
+    return build_catalogue(find_region(regency), rows, FunctionResolver())
 
 
 def baseline(train: pd.DataFrame, test: pd.DataFrame, task: str) -> dict[str, float] | None:
@@ -265,22 +283,16 @@ def table(name: str, source: dict) -> str:
             row(f"{task} ECE", router[task]["ece"], None)
     header = f"\n### {name}\n\n| | Router | TF-IDF + LinearSVC | aim |\n|---|---|---|---|"
     auto = [
-        "\nAuto-routing: thresholds chosen on the first half of the validation months, measured "
-        "on the second (target precision 0.95)\n",
-        "| task | thresholds | share auto-routed | precision of those |",
+        "\nAuto-routing: thresholds chosen region by region on the first half of the validation "
+        "months, measured on the second (target precision 0.95)\n",
+        "| task | share auto-routed | precision of those | thresholds |",
         "|---|---|---|---|",
     ]
     for task, figures in split["auto_routing"].items():
-        for kind in ("task", "per_class"):
-            shown = figures[kind]
-            label = (
-                "the task's"
-                if kind == "task"
-                else (f"per class ({figures['classes_with_own_threshold']} classes have their own)")
-            )
-            auto.append(
-                f"| {task} | {label} | {shown['auto_rate']:.3f} | {shown['auto_precision']} |"
-            )
+        auto.append(
+            f"| {task} | {figures['auto_rate']:.3f} | {figures['auto_precision']} | "
+            f"{json.dumps(figures['regions'], ensure_ascii=False)} |"
+        )
     return "\n".join([header, *rows, *auto])
 
 

@@ -464,6 +464,14 @@ class TaskSuggestion(BaseModel):
     score: float = Field(ge=0.0, le=1.0)
     decision: Literal["auto", "review"]
     candidates: list[Candidate]
+    held: str | None = None
+    """Why a suggestion the model would route automatically waits for review: the live guard
+    suspended auto-routing for its task or OPD (None: not held)."""
+
+    @property
+    def model_auto(self) -> bool:
+        """Whether the model routes it automatically (held by the live guard or not)."""
+        return self.decision == "auto" or self.held is not None
 
 
 class TopicSuggestion(TaskSuggestion):
@@ -532,6 +540,14 @@ class Suggestion(BaseModel):
         if self.urgent is not None:
             out["urgent"] = self.urgent.flag
         return out
+
+    def auto_tasks(self) -> list[str]:
+        """The tasks whose answer the model routes automatically (held or not)."""
+        return [
+            task
+            for task in CLASSIFICATION_TASKS
+            if (answer := getattr(self, task)) is not None and answer.model_auto
+        ]
 
 
 def arrow_schema():  # -> pyarrow.Schema (imported lazily: pyarrow is heavy)

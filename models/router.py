@@ -500,6 +500,14 @@ class Router(EncoderFitting, RouterFolder):
             self.subtopic_threshold_ = threshold if threshold is not None else 1.01
         return self.auto_thresholds_
 
+    def adopt_thresholds(self, tuned: Router) -> Router:
+        """Take ``tuned``'s thresholds: a Router refitted on every row, the slice ``tuned``
+        chose them on included, has no unseen rows left to choose its own on."""
+        self.auto_thresholds_ = dict(tuned.auto_thresholds_)
+        self.urgent_threshold_ = tuned.urgent_threshold_
+        self.subtopic_threshold_ = tuned.subtopic_threshold_
+        return self
+
     def row_regions(
         self, frame: pd.DataFrame, catalogue: Catalogue | None = None
     ) -> list[str | None]:

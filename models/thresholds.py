@@ -76,6 +76,17 @@ def supported_precision(hits: int, n: int, confidence: float = CLASS_CONFIDENCE)
     return float(interval.low)
 
 
+def possible_precision(hits: int, n: int, confidence: float = CLASS_CONFIDENCE) -> float:
+    """The upper end of the exact (Clopper-Pearson) interval of ``hits`` right out of ``n``:
+    below the target, the precision has fallen short beyond reasonable doubt (1.0 with nothing
+    to judge). Exact rather than Wilson: with a handful of decisions Wilson's upper end is too
+    low (one wrong out of one would read as "at most 79%")."""
+    if n == 0:
+        return 1.0
+    interval = binomtest(hits, n).proportion_ci(confidence_level=confidence, method="exact")
+    return float(interval.high)
+
+
 def proven_threshold(confidence: np.ndarray, correct: np.ndarray, target: float) -> float | None:
     """The lowest confidence from which the suggestions at or above it keep ``target``
     precision beyond reasonable doubt (:func:`supported_precision` of their hits); None where

@@ -1,7 +1,9 @@
 """Retraining from staff decisions: base data plus every report a person has decided (their
 decision overrides the base label of the same report), a challenger trained on all but the
 newest slice, champion and challenger compared on that same slice, promotion only if the
-challenger is not worse; everything recorded in MLflow."""
+challenger is not worse. A challenger that passes is then refitted on every row, the newest
+slice (the latest staff decisions) included, keeping the thresholds and metrics it earned on
+that slice; the refit is the champion. Everything is recorded in MLflow."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import pandas as pd
 
 from core.schema import DATASET, Report
 from pipeline.ingest.reader import reports_frame
-from pipeline.registry.client import champion_family, configure
+from pipeline.registry.client import champion_family, configure, set_champion
 from pipeline.registry.promotion import PromotionOutcome, promote, router_gate
 from pipeline.sources import DataSpec, load_sources
 from pipeline.train import TrainResult, train_frame
@@ -28,9 +30,12 @@ catalogue's names (what the deployment-level agency model learns from)."""
 @dataclass
 class RetrainOutcome:
     result: TrainResult
+    """The champion now: the refit where the challenger passed the gate, else the challenger."""
     decisions: int
     overridden: int
     promotion: PromotionOutcome | None
+    gated: TrainResult | None = None
+    """The challenger the gate judged, where it passed and was refitted."""
 
 
 def training_frame(base: pd.DataFrame, decided: list[Report]) -> tuple[pd.DataFrame, int]:
@@ -78,12 +83,32 @@ def retrain(
         synthetic=synthetic,
         progress=progress,
     )
-    promotion = None
+    promotion, gated = None, None
     if promote_if_better:
         progress("comparing champion and challenger on the newest slice")
         promotion = promote(router_gate(), result.model_uri.rsplit("/", 1)[1])
+        if promotion.promoted:
+            progress("the challenger passed: refitting it on every row, the newest slice too")
+            gated, result = (
+                result,
+                train_frame(
+                    frame,
+                    data,
+                    family=family,
+                    validation_from=validation_from,
+                    synthetic=synthetic,
+                    progress=progress,
+                    refit_of=result,
+                ),
+            )
+            name, version = result.model_uri.removeprefix("models:/").rsplit("/", 1)
+            set_champion(name, version)
+            promotion.message += (
+                f"; refitted on every row (the newest slice included) as {result.model_uri}, "
+                "now champion, with the thresholds and metrics it earned on that slice"
+            )
     _record(result, data, promotion)
-    return RetrainOutcome(result, len(decided), overridden, promotion)
+    return RetrainOutcome(result, len(decided), overridden, promotion, gated)
 
 
 def _record(result: TrainResult, data: dict[str, Any], promotion: PromotionOutcome | None) -> None:

@@ -114,9 +114,13 @@ def train_frame(
     progress: Callable[[str], None] = lambda step: None,
     encoder_config: EncoderConfig | None = None,
     sentence_features: bool = False,
+    refit_of: TrainResult | None = None,
 ) -> TrainResult:
     """Fit a Router on a (masked) report frame (``data`` describes where it came from, for the
     run's record), evaluate it on the validation split, log and register it.
+    ``refit_of``: a model of the same split that passed the promotion gate; this one learns from
+    every row, the validation slice included, and keeps that model's thresholds and metrics
+    (chosen and measured on the slice before it was learned from).
     ``encoder_config`` sets the transformer's options for the encoder and ensemble families;
     ``sentence_features`` adds USE embeddings to the linear agency features. Where a deployment
     is set up (``lapor deployment init``), agency is learned over its catalogue."""
@@ -125,6 +129,12 @@ def train_frame(
     train_rows, validation, split_description = split_frame(
         frame, split, validation_from, seed=settings.random_seed
     )
+    if refit_of is not None:
+        train_rows = frame
+        split_description = (
+            f"refitted on all {len(frame):,} rows after {refit_of.model_uri} passed the gate "
+            f"({split_description}); its thresholds and metrics, from before the refit"
+        )
     extra = synthetic_frame(synthetic, settings.random_seed) if synthetic else None
     encoder_dir = None
     if family != "linear":
@@ -141,13 +151,18 @@ def train_frame(
     if catalogue is not None:
         progress(f"agency over the deployment's catalogue ({catalogue.region}, "
                  f"{len(catalogue.opds)} agencies)")  # fmt: skip
-    router.fit(train_rows, validation, extra=extra, progress=progress, catalogue=catalogue)
+    tune = None if refit_of is not None else validation
+    router.fit(train_rows, tune, extra=extra, progress=progress, catalogue=catalogue)
     train_seconds = time.perf_counter() - started
     for task, reason in router.skipped_.items():
         progress(f"task {task} skipped: {reason}")
-    progress("evaluating on validation")
-    validation_predictions = router.predict_tasks(validation)
-    metrics = evaluate(router, validation, validation_predictions)
+    if refit_of is not None:
+        router.adopt_thresholds(refit_of.router)
+        metrics = refit_of.metrics
+    else:
+        progress("evaluating on validation")
+        validation_predictions = router.predict_tasks(validation)
+        metrics = evaluate(router, validation, validation_predictions)
     if "agency" in metrics:
         metrics["agency"]["deployment_blend_weight"] = router.blend_weight_
     training = {
@@ -166,11 +181,13 @@ def train_frame(
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         validation.reset_index(drop=True).to_parquet(folder / "validation.parquet", index=False)
-        report = per_class_report(router, validation, validation_predictions)
-        (folder / "per_class_report.txt").write_text(report, encoding="utf-8")
-        files = {p.name: p for p in save_plots(router, validation, folder, validation_predictions)}
-        files["validation.parquet"] = folder / "validation.parquet"
-        files["per_class_report.txt"] = folder / "per_class_report.txt"
+        files = {"validation.parquet": folder / "validation.parquet"}
+        if refit_of is None:  # a refitted model learned the slice: its plots would flatter it
+            report = per_class_report(router, validation, validation_predictions)
+            (folder / "per_class_report.txt").write_text(report, encoding="utf-8")
+            plotted = save_plots(router, validation, folder, validation_predictions)
+            files |= {p.name: p for p in plotted}
+            files["per_class_report.txt"] = folder / "per_class_report.txt"
         example = prepare_frame(validation.head(3))[list(MODEL_INPUT_FIELDS)].fillna("")
         result.model_uri = log_router(router, training, metrics, files, example)
     return result

@@ -29,6 +29,7 @@ from pipeline.deployment import load_catalogue
 from pipeline.registry.client import champion_uri
 from pipeline.registry.pyfunc import champion_scorer, load_router
 from serve.auth import key_cache
+from serve.auto_guard import AutoGuard
 from serve.headers import SecurityHeadersMiddleware
 from serve.observability import Metrics, RequestMiddleware
 from serve.predictor import Predictor
@@ -95,7 +96,9 @@ def create_app(
         store = Store(settings.store_url, min_free_bytes=settings.store_min_free_mb * 2**20)
         await run_in_threadpool(store.migrate)
         triage = await run_in_threadpool(load_triage or (lambda: registered_triage(model_uri)))
-        predictor = Predictor(triage, on_batch=metrics.batch_size.observe)
+        guard = AutoGuard(triage.router.target_precision_)
+        await run_in_threadpool(guard.load, store)
+        predictor = Predictor(triage, on_batch=metrics.batch_size.observe, guard=guard)
         if triage.index is not None and len(triage.index) == 0:
             window = triage.index.window_days
             await predictor.index(await run_in_threadpool(store.recent_reports, window))

@@ -26,6 +26,7 @@ from core.schema import Report, Suggestion
 from core.text import MAX_MODEL_CHARACTERS
 from models.duplicates.index import DuplicateIndex
 from models.triage import Triage
+from serve.auto_guard import AutoGuard
 
 T = TypeVar("T")
 
@@ -76,8 +77,11 @@ class Predictor:
         max_batch: int = MAX_BATCH,
         max_characters: int = MAX_BATCH_CHARACTERS,
         on_batch: Callable[[int], None] = lambda size: None,
+        guard: AutoGuard | None = None,
     ) -> None:
         self.triage = triage
+        self.guard = guard
+        """The live guard of auto-routing: its suspended scopes' answers are held for review."""
         self.max_batch = max_batch
         self.max_characters = max_characters
         self.on_batch = on_batch
@@ -113,7 +117,7 @@ class Predictor:
         suggestions: list[Suggestion] = []
         for part in slices(reports, self.max_batch, self.max_characters):
             suggestions += await self._queued(part, bulk)
-        return suggestions
+        return self.guard.hold(suggestions) if self.guard is not None else suggestions
 
     async def _queued(self, reports: list[Report], bulk: bool) -> list[Suggestion]:
         loop = asyncio.get_running_loop()

@@ -402,4 +402,6 @@ class Ready(BaseModel):
     ready: bool
     model_version: str | None
     duplicates: bool
+    auto_routing_suspended: list[str] = []
+    """Where the live guard suspended auto-routing: a task, or ``agency:<OPD>``."""
     details: list[str]

@@ -3,14 +3,18 @@ them to HTTP (404, 422) and the UI shows them on the page."""
 
 from __future__ import annotations
 
+import logging
 from difflib import get_close_matches
 
 from core.agencies import canonical_agency, search_agencies
 from core.errors import LaporError
+from serve.auto_guard import AutoGuard
 from serve.db.tables import Decision
 from serve.schemas import DecisionIn
 from serve.store import Store
 from serve.store.records import DecisionInput, Principal
+
+log = logging.getLogger("lapor.serve")
 
 
 class ReportNotFoundError(LaporError):
@@ -55,11 +59,16 @@ def known_agency(name: str, agencies: list[str]) -> str:
 
 
 def record_decision(
-    store: Store, report_id: str, principal: Principal, decision: DecisionIn, agencies: list[str]
+    store: Store,
+    report_id: str,
+    principal: Principal,
+    decision: DecisionIn,
+    agencies: list[str],
+    guard: AutoGuard | None = None,
 ) -> Decision:
     """Validate the decision against the store (the report, the linked duplicate) and the
-    deployment's OPDs (``agencies``; the name is stored as the deployment spells it), and
-    commit it."""
+    deployment's OPDs (``agencies``; the name is stored as the deployment spells it), commit
+    it, and let the live ``guard`` judge auto-routing again with it."""
     if decision.agency is not None:
         decision = decision.model_copy(update={"agency": known_agency(decision.agency, agencies)})
     if decision.supporting_agencies is not None:
@@ -77,9 +86,16 @@ def record_decision(
                 pesan=f"Duplikat dari: tidak ada laporan {decision.duplicate_of}.",
             )
     try:
-        return store.add_decision(report_id, principal, DecisionInput(**decision.model_dump()))
+        recorded = store.add_decision(report_id, principal, DecisionInput(**decision.model_dump()))
     except KeyError:
         raise ReportNotFoundError(report_id) from None
+    if guard is not None:
+        try:
+            for change in guard.review(store):
+                log.warning("auto-routing %s", change)
+        except Exception:  # the decision is committed: a failed review must not deny it
+            log.exception("the auto-routing guard could not review the latest decisions")
+    return recorded
 
 
 def reject_link(

@@ -206,6 +206,9 @@ class Decision(Base):
     suggested_agency: Mapped[str | None] = mapped_column(String(200))
     suggested_urgent: Mapped[bool | None] = mapped_column(Boolean)
     model_version: Mapped[str | None] = mapped_column(String(100))
+    auto_tasks: Mapped[list[str] | None] = mapped_column(JSON)
+    """The tasks the suggestion decided on routed automatically (or would have, where the live
+    guard held it): whose precision the guard measures."""
     created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
     report: Mapped[StoredReport] = relationship(back_populates="decisions")
@@ -224,6 +227,21 @@ class LinkVerdict(Base):
     linked_id: Mapped[str] = mapped_column(String(64))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AutoSuspension(Base):
+    """Auto-routing suspended by the live guard for a task, or for one OPD's agency
+    suggestions: while a row is here, such suggestions wait for review."""
+
+    __tablename__ = "auto_suspensions"
+
+    scope: Mapped[str] = mapped_column(String(250), primary_key=True)
+    task: Mapped[str] = mapped_column(String(16))
+    agency: Mapped[str | None] = mapped_column(String(200))
+    suspended_at: Mapped[datetime] = mapped_column(DateTime)
+    after_decision: Mapped[int] = mapped_column(Integer)
+    """The last decision when it was suspended: recovery is judged on the ones after it."""
+    reason: Mapped[str] = mapped_column(Text)
 
 
 EFFECTIVE_URGENT = func.coalesce(StoredReport.urgent, StoredReport.suggested_urgent)

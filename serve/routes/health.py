@@ -25,7 +25,8 @@ def alive() -> Health:
 def ready(predictor: LoadedPredictorDep, store: LoadedStoreDep, settings: SettingsDep) -> Response:
     """A model is loaded and the store answers and can write (503 otherwise, with the reasons:
     a write failed for lack of disk space, or SQLite's disk is nearly full); the last drift
-    check's warnings for this model are listed in ``details``."""
+    check's warnings for this model and the live guard's suspensions of auto-routing (task, or
+    task:OPD, in ``auto_routing_suspended``) are listed in ``details``."""
     details = []
     if predictor is None:
         details.append("no model loaded")
@@ -40,12 +41,17 @@ def ready(predictor: LoadedPredictorDep, store: LoadedStoreDep, settings: Settin
             if problem := store.write_problem():
                 details.append(f"store cannot write: {problem}")
     problems = list(details)
-    if predictor is not None:  # drift does not make the service unready; it says so
+    suspended: dict[str, str] = {}
+    if predictor is not None:  # drift and the guard do not make the service unready; they say so
         details += ready_warnings(settings.drift_report, predictor.version)
+        if predictor.guard is not None:
+            suspended = predictor.guard.suspended()
+            details += [f"auto-routing {reason}" for reason in suspended.values()]
     body = Ready(
         ready=not problems,
         model_version=predictor.version if predictor else None,
         duplicates=bool(predictor and predictor.duplicates is not None),
+        auto_routing_suspended=sorted(suspended),
         details=details,
     )
     return JSONResponse(body.model_dump(), status_code=200 if body.ready else 503)

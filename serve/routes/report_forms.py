@@ -76,7 +76,12 @@ def link_verdict_page(
         if verdict == "confirm":
             decision = DecisionIn(action="override", duplicate_of=linked, version=version)
             record_decision(
-                store, report_id, user, decision, predictor.triage.router.known_agencies()
+                store,
+                report_id,
+                user,
+                decision,
+                predictor.triage.router.known_agencies(),
+                predictor.guard,
             )
             done = f"Laporan {report_id} ditandai duplikat dari {linked}."
         else:
@@ -133,7 +138,14 @@ def decide_page(
             request, f"/laporan/{quote(report_id)}", "error", indonesian_errors(exc.errors())
         )
     try:
-        record_decision(store, report_id, user, decision, predictor.triage.router.known_agencies())
+        record_decision(
+            store,
+            report_id,
+            user,
+            decision,
+            predictor.triage.router.known_agencies(),
+            predictor.guard,
+        )
     except UnknownAgencyError as exc:
         hint = f" Maksud Anda: {', '.join(exc.suggestions)}?" if exc.suggestions else ""
         message = f"OPD “{exc.value}” tidak dikenal: pilih dari daftar OPD.{hint}"

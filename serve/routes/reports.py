@@ -161,7 +161,7 @@ def decide(
     when (committed before the answer); with an agency decided the report is forwarded
     (``dispositioned``) and its 5-working-day follow-up clock starts."""
     agencies = predictor.triage.router.known_agencies()
-    decision = record_decision(store, report_id, principal, body, agencies)
+    decision = record_decision(store, report_id, principal, body, agencies, predictor.guard)
     metrics.decisions.labels(body.action).inc()
     return decision_out(decision, principal.name)
 

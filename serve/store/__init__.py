@@ -1,5 +1,5 @@
 """Persistence of the service: reports, suggestions, staff decisions, users, API keys, login
-sessions and the audit trail.
+sessions, the audit trail and the live guard's suspensions of auto-routing.
 
 SQLAlchemy 2 over SQLite (WAL, synchronous=FULL: a committed decision survives the process being
 killed) by default, or PostgreSQL by URL. The schema is owned by the Alembic migrations in
@@ -7,10 +7,11 @@ killed) by default, or PostgreSQL by URL. The schema is owned by the Alembic mig
 """
 
 from serve.store.decisions import DecisionStore
+from serve.store.guard import GuardStore
 from serve.store.reports import ReportStore
 from serve.store.users import UserStore
 
 
-class Store(UserStore, ReportStore, DecisionStore):
+class Store(UserStore, ReportStore, DecisionStore, GuardStore):
     """The service's database: users and keys, reports and the queue, decisions and history.
     Every write commits before it returns."""

@@ -161,6 +161,7 @@ class DecisionStore(StoreBase):
                 suggested_agency=suggested.get("agency"),
                 suggested_urgent=suggested.get("urgent"),
                 model_version=suggestion.model_version if suggestion else None,
+                auto_tasks=suggestion.auto_tasks() if suggestion else None,
                 created_at=now,
             )
             session.add(record)

@@ -30,8 +30,12 @@ def test_coverage_of_nothing() -> None:
 
 
 def test_model_card_says_where_each_region_is_auto_routed_and_where_not() -> None:
-    routing = {"agency": {"Kab. Bandung": {"auto_from": 0.91, "classes_with_own": 2},
-                          "surabaya": {"no_auto": "no share of its 40 validation reports ..."}}}
+    routing = {
+        "agency": {
+            "Kab. Bandung": {"auto_from": 0.91, "classes_with_own": 2},
+            "surabaya": {"no_auto": "no share of its 40 validation reports ..."},
+        }
+    }
     card = model_card(
         {"labels": {"agency": ["A", "B"], "topic": ["T"]}, "auto_routing": routing,
          "skipped_tasks": {"channel": "no labels"}},

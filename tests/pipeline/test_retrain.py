@@ -12,10 +12,16 @@ from cli.main import app
 from core.config import get_settings
 from core.schema import DATASET, Report
 from pipeline.ingest.containers import write_rows
-from pipeline.registry.client import champion_family, configure
+from pipeline.registry.client import (
+    CHAMPION,
+    alias_version,
+    champion_family,
+    configure,
+    load_validation,
+)
 from pipeline.registry.promotion import promote, router_gate
 from pipeline.registry.pyfunc import load_router
-from pipeline.retrain import DECISIONS_SOURCE, training_frame
+from pipeline.retrain import DECISIONS_SOURCE, retrain, training_frame
 from pipeline.sources import DataSpec
 from pipeline.synth.generator import generate
 from pipeline.train import train
@@ -82,3 +88,29 @@ def test_retrain_learns_from_decisions(tmp_path: Path) -> None:
     assert len(runs) == 1
     assert runs[0].data.params["staff_decisions"] == str(len(FESTIVAL))
     assert challenger.family == "linear"
+
+
+def test_a_challenger_that_passes_is_refitted_on_the_newest_slice_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gate compares on the held-out newest slice; the champion that results has learned
+    from that slice as well, and keeps the thresholds and metrics earned on it."""
+    monkeypatch.setenv("LAPOR_PROMOTE_TOLERANCE", "1.0")  # this test is about what follows
+    get_settings.cache_clear()
+    base = tmp_path / "base.csv"
+    write_rows(generate(700, seed=21), base)
+    first = train(DataSpec(base))
+    promote(router_gate(), first.model_uri.rsplit("/", 1)[1])
+    outcome = retrain(DataSpec(base), [])
+    assert outcome.promotion is not None and outcome.promotion.promoted, outcome.promotion
+    gated, champion = outcome.gated, outcome.result
+    assert gated is not None and champion.model_uri != gated.model_uri
+    name = get_settings().registered_model_name
+    assert alias_version(name, CHAMPION) == champion.model_uri.rsplit("/", 1)[1]
+    assert "refitted on every row" in outcome.promotion.message
+    newest = load_validation(name, gated.model_uri.rsplit("/", 1)[1])
+    assert gated.router.seen_in_training(newest).mean() < 0.1  # (a demo text may repeat)
+    assert champion.router.seen_in_training(newest).all()  # the newest slice is learned
+    assert champion.router.auto_thresholds_ == gated.router.auto_thresholds_
+    assert champion.metrics == gated.metrics
+    assert champion.config["training"]["split"].startswith("refitted on all 700 rows")

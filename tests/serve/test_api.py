@@ -293,6 +293,7 @@ def test_health_ready_metrics_labels(service: Service) -> None:
         "ready": True,
         "model_version": "lapor-router/test",
         "duplicates": True,
+        "auto_routing_suspended": [],
         "details": [],
     }
     client.post("/api/v1/classify", json={"text": ROAD}, headers=service.staff)
