@@ -102,9 +102,11 @@ def test_a_challenger_that_passes_is_refitted_on_the_newest_slice_too(
     first = train(DataSpec(base))
     promote(router_gate(), first.model_uri.rsplit("/", 1)[1])
     outcome = retrain(DataSpec(base), [])
-    assert outcome.promotion is not None and outcome.promotion.promoted, outcome.promotion
+    assert outcome.promotion is not None
+    assert outcome.promotion.promoted, outcome.promotion.message
     gated, champion = outcome.gated, outcome.result
-    assert gated is not None and champion.model_uri != gated.model_uri
+    assert gated is not None
+    assert champion.model_uri != gated.model_uri
     name = get_settings().registered_model_name
     assert alias_version(name, CHAMPION) == champion.model_uri.rsplit("/", 1)[1]
     assert "refitted on every row" in outcome.promotion.message
