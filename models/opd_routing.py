@@ -43,7 +43,8 @@ def deployment_labels(
         return canonical
     labelled = labels.notna().to_numpy()
     known = np.array([catalogue.spells(v) for v in labels.tolist()], dtype=bool)
-    source = sources.astype(str).to_numpy()
+    # rows of no source (synthetic extras) are one group of their own
+    source = np.array([s if isinstance(s, str) else "" for s in sources.tolist()], dtype=object)
     own = np.zeros(len(labels), dtype=bool)
     for name in np.unique(source[labelled]):
         rows = source == name

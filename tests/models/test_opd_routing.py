@@ -28,6 +28,15 @@ def test_only_sources_mostly_labelled_with_catalogue_names_are_the_deployments_o
     assert deployment_labels(labels, CATALOGUE, None).notna().sum() == 6
 
 
+def test_rows_of_no_source_beside_named_sources_are_a_group_of_their_own() -> None:
+    """Synthetic extras carry no source; with a manifest's named sources beside them, the
+    import used to fail comparing a missing value with a name."""
+    labels = pd.Series(["Dinas Sosial", "Dinas Sosial", "Dinas Kebersihan", "Dinas Pariwisata"])
+    sources = pd.Series(["contoh", None, None, None], dtype=object)
+    own = deployment_labels(labels, CATALOGUE, sources)
+    assert own.tolist() == ["Dinas Sosial", None, None, None]
+
+
 def test_the_blend_share_is_the_smallest_within_noise_of_the_best() -> None:
     rows = 100
     spread = np.tile([0.6, 0.4], (rows, 1))  # the function level says column 0
