@@ -10,8 +10,11 @@ Per source:
   repeats of one text stay in one fold): each fold trains a Router on the other folds (plus the
   synthetic corpus as extra channel/urgency rows; the Router chooses its tiers by its own inner
   cross-validation on the real rows only) and is scored on the held-out real rows: the urgent
-  flag's precision and recall, flag + check recall, the share flagged against the labelled rate.
-  Surabaya's hand-labelled channel is scored on the same folds.
+  flag's precision and recall, flag + check recall, the share flagged against the urgent rate,
+  each weighted by how the row was sampled (Surabaya's ``sampled_by``: a row picked at random
+  stands for its share of the export, a row picked for an emergency-sounding word or a simple
+  model's score for itself, so enriched rows do not inflate precision). The hand-labelled
+  channel is scored on the same folds.
 
 Cross-region: trained on one city, scored on every labelled report of the other (channel, topic,
 urgency; the cities' OPD names differ, so agency is the cold-start benchmark's).
@@ -49,11 +52,11 @@ CV_COLUMNS = ("id", "title", "text", "district", "village", "regency", "channel"
 """What the cross-validated Routers train on: urgency and channel only (agency and topic are
 the time split's)."""
 TARGETS = {
-    "surabaya": {"flag_precision": 0.60, "flag_recall": 0.70, "flag_and_check_recall": 0.90,
+    "surabaya": {"flag_precision": 0.60, "flag_recall": 0.40, "flag_and_check_recall": 0.90,
                  "channel_macro_f1": 0.70, "topic_gain": 0.03, "agency_gain": 0.05,
                  "agency_top3": 0.92, "agency_coverage_95": 0.50},
-    "bandung": {"flag_precision": 0.60, "flag_recall": 0.60, "flag_and_check_recall": 0.85,
-                "channel_macro_f1": 0.70, "topic_gain": 0.05, "agency_gain": 0.10,
+    "bandung": {"flag_precision": 0.60, "flag_recall": 0.60, "flag_and_check_recall": 0.90,
+                "channel_macro_f1": 0.65, "topic_gain": 0.03, "agency_gain": 0.10,
                 "agency_top3": 0.80},
 }  # fmt: skip
 """The issue's aims, printed beside the figures."""
@@ -164,17 +167,42 @@ def auto_routing(router: Router, validation: pd.DataFrame) -> dict:
     return out
 
 
-def flag_figures(truth: np.ndarray, flags: np.ndarray, attention: np.ndarray) -> dict:
+def flag_figures(
+    truth: np.ndarray, flags: np.ndarray, attention: np.ndarray, weights: np.ndarray | None = None
+) -> dict:
+    """The urgent flag's precision and recall, flag + check recall and the shares flagged,
+    each row counted ``weights`` times (:func:`sampling_weights`; default once)."""
+    weights = np.ones(len(truth)) if weights is None else weights
     precision, recall, _, _ = precision_recall_fscore_support(
-        truth, flags, average="binary", zero_division=0
+        truth, flags, average="binary", zero_division=0, sample_weight=weights
     )
+    urgent = max(float(weights[truth].sum()), 1e-9)
     return {
         "flag_precision": round(float(precision), 4),
         "flag_recall": round(float(recall), 4),
-        "flag_and_check_recall": round(float(truth[attention].sum() / max(truth.sum(), 1)), 4),
-        "flagged_share": round(float(flags.mean()), 4),
-        "attention_share": round(float(attention.mean()), 4),
+        "flag_and_check_recall": round(float(weights[truth & attention].sum() / urgent), 4),
+        "flagged_share": round(float(np.average(flags, weights=weights)), 4),
+        "attention_share": round(float(np.average(attention, weights=weights)), 4),
     }
+
+
+ENRICHED = ("cue", "model")
+"""How a labelled row was picked when not at random (``sampled_by``): for an emergency-sounding
+word, or among the top-scored of a simple urgency model."""
+
+
+def sampling_weights(ids: pd.Series, population: int) -> np.ndarray:
+    """How many reports of the export each labelled row stands for: an enriched row stands for
+    itself; a row picked at random for its share of the rest of the export. Without a
+    ``sampled_by`` (a census, as Bandung's), every row counts once."""
+    labels = SHARED / "surabaya_2022_labels.csv"
+    picked = pd.read_csv(labels, dtype={"id": str}).set_index("id")["sampled_by"]
+    how = ids.astype(str).map(picked)
+    if how.isna().all():
+        return np.ones(len(ids))
+    enriched = how.isin(ENRICHED).to_numpy()
+    at_random = max(int((~enriched).sum()), 1)
+    return np.where(enriched, 1.0, (population - enriched.sum()) / at_random)
 
 
 def cross_validated(frame: pd.DataFrame, synthetic: pd.DataFrame | None) -> dict:
@@ -206,15 +234,21 @@ def cross_validated(frame: pd.DataFrame, synthetic: pd.DataFrame | None) -> dict
             channel[test_index] = predicted["channel"].top_labels(1)[:, 0]
             chosen = LinearSVC().fit(vectorizer.transform(train["text"]), train["channel"])
             baseline_channel[test_index] = chosen.predict(vectorizer.transform(test["text"]))
+    weights = sampling_weights(labelled["id"], len(frame))
     out = {
         "n": len(labelled),
         "labelled_rate": round(float(truth.mean()), 4),
+        "weighted_rate": round(float(np.average(truth, weights=weights)), 4),
         "tier_rules": rules,
         "router": {
-            **flag_figures(truth, tiers == "urgent", tiers != "none"),
+            **flag_figures(truth, tiers == "urgent", tiers != "none", weights),
             "ece": round(expected_calibration_error(scores, truth), 4),
         },
-        "baseline": flag_figures(truth, baseline_flags, baseline_flags),
+        "baseline": flag_figures(truth, baseline_flags, baseline_flags, weights),
+        "unweighted": {
+            "router": flag_figures(truth, tiers == "urgent", tiers != "none"),
+            "baseline": flag_figures(truth, baseline_flags, baseline_flags),
+        },
     }
     if channel[0] is not None:
         y = labelled["channel"].to_numpy(dtype=object)
@@ -248,14 +282,15 @@ def table(name: str, source: dict) -> str:
         rows.append(f"| {label} | {shown[0]} | {shown[1]} | {aim} |")
 
     urgent, urgent_plain = cv["router"], cv["baseline"]
-    row("urgent flag precision (CV)", urgent["flag_precision"], urgent_plain["flag_precision"],
-        f"≥ {aims.get('flag_precision', 0):.2f}")  # fmt: skip
-    row("urgent flag recall (CV)", urgent["flag_recall"], urgent_plain["flag_recall"],
+    row("urgent flag precision (CV, weighted)", urgent["flag_precision"],
+        urgent_plain["flag_precision"], f"≥ {aims.get('flag_precision', 0):.2f}")  # fmt: skip
+    row("urgent flag recall (CV, weighted)", urgent["flag_recall"], urgent_plain["flag_recall"],
         f"≥ {aims.get('flag_recall', 0):.2f}")  # fmt: skip
-    row("urgent flag + check recall (CV)", urgent["flag_and_check_recall"], None,
+    row("urgent flag + check recall (CV, weighted)", urgent["flag_and_check_recall"], None,
         f"≥ {aims.get('flag_and_check_recall', 0):.2f}")  # fmt: skip
-    row("share flagged urgent (CV)", urgent["flagged_share"], urgent_plain["flagged_share"],
-        f"≤ {2 * cv['labelled_rate']:.3f} (2× labelled)")  # fmt: skip
+    row("share flagged urgent (CV, weighted)", urgent["flagged_share"],
+        urgent_plain["flagged_share"],
+        f"≤ {2 * cv['weighted_rate']:.3f} (2× the urgent rate)")  # fmt: skip
     row("urgency ECE (CV)", urgent["ece"], None)
     if "channel" in cv:
         row("channel macro-F1 (CV, hand labels)", cv["channel"]["router_macro_f1"],
