@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from core.schema import DATASET
 from models.catalogue import Catalogue
 from models.router import Router
 from models.task_fitting import task_labels
@@ -52,6 +53,25 @@ def test_a_catalogue_the_model_never_saw_gets_its_own_names(
     assert {s.agency.label for s in suggestions} <= set(catalogue.names())
     # thresholds were chosen for other names: a cold-start agency is never auto-routed
     assert {s.agency.decision for s in suggestions} == {"review"}
+
+
+def test_a_new_kabupaten_without_reports_of_its_own_routes_nothing_automatically(
+    demo_frames: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    """Trained with a new kabupaten's catalogue but only another region's reports: no report
+    of the deployment has judged any threshold, so every suggestion waits for review (the
+    other region keeps its own thresholds)."""
+    train, validation = (frame.assign(**{DATASET: "kutim"}) for frame in demo_frames)
+    router = Router(vectorizer_params=TINY_VECTORIZER, target_precision={"agency": 0.8}).fit(
+        train, validation, catalogue=foreign_catalogue()
+    )
+    assert router.regions_.deployment_sources == []
+    for task in ("agency", "topic", "channel"):
+        assert "Kabupaten Contoh" not in router.auto_thresholds_[task].task
+    served = router.predict_frame(validation.drop(columns=DATASET).head(60))
+    assert {s.agency.decision for s in served} == {"review"}
+    assert {s.topic.decision for s in served} == {"review"}
+    assert router.auto_thresholds_["topic"].task  # the demo region's own: chosen on its rows
 
 
 def test_a_report_naming_its_kecamatan_routes_to_that_office(router: Router) -> None:
