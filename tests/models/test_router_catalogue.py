@@ -74,6 +74,30 @@ def test_a_new_kabupaten_without_reports_of_its_own_routes_nothing_automatically
     assert router.auto_thresholds_["topic"].task  # the demo region's own: chosen on its rows
 
 
+PERMITS = "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu"
+PRACTICE_PERMITS = [
+    "Izin praktik bidan saya sudah tiga bulan belum terbit, padahal berkas lengkap.",
+    "Pengurusan surat izin praktik dokter (SIP) dipersulit, mohon kejelasan.",
+    "Izin klinik pratama kami belum keluar, sudah diajukan lewat OSS.",
+]
+
+
+def test_a_new_kind_of_report_reaches_its_opd_through_the_function(
+    demo_frames: tuple[pd.DataFrame, pd.DataFrame],
+) -> None:
+    """Health-practice permits, a kind of report the history never sent to the one-stop
+    permit office (its OPD has no report at all): the function level knows permits are
+    perizinan, so they go there, not to the civil registry."""
+    train, validation = (frame[frame["agency"] != PERMITS] for frame in demo_frames)
+    names = sorted(task_labels(train, "agency").dropna().unique())
+    catalogue = named_catalogue("Kabupaten Kutai Timur", [*names, PERMITS])
+    router = Router(vectorizer_params=TINY_VECTORIZER).fit(train, validation, catalogue=catalogue)
+    reports = pd.DataFrame({"id": ["a", "b", "c"], "text": PRACTICE_PERMITS})
+    predicted = router.predict_tasks(reports)
+    assert list(predicted["function"].top_labels(1)[:, 0]) == ["penanaman_modal"] * 3
+    assert list(predicted["agency"].top_labels(1)[:, 0]) == [PERMITS] * 3
+
+
 def test_a_report_naming_its_kecamatan_routes_to_that_office(router: Router) -> None:
     text = "Pelayanan PATEN di kantor kecamatan lambat, surat pengantar belum ditandatangani camat"
     reports = pd.DataFrame(
