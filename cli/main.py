@@ -7,7 +7,18 @@ import os
 
 import typer
 
-from cli import batch, data, deployment, duplicates, models, monitoring, service, training, users
+from cli import (
+    batch,
+    data,
+    deployment,
+    duplicates,
+    models,
+    monitoring,
+    portal,
+    service,
+    training,
+    users,
+)
 from core.config import PRIVATE_UMASK
 
 app = typer.Typer(
@@ -30,6 +41,7 @@ app.add_typer(models.app, name="models")
 app.add_typer(duplicates.app, name="duplicates")
 app.add_typer(users.app, name="users")
 app.add_typer(deployment.app, name="deployment")
+app.add_typer(portal.export_app, name="export")
 app.command("train")(training.train_command)
 app.command("evaluate")(training.evaluate_command)
 app.command("promote")(training.promote_command)
@@ -39,3 +51,4 @@ app.command("demo")(service.demo_command)
 app.command("kpi")(monitoring.kpi_command)
 app.command("drift")(monitoring.drift_command)
 app.command("reclassify")(batch.reclassify_command)
+app.command("intake")(portal.intake_command)

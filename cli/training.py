@@ -241,7 +241,12 @@ def retrain_command(
     gate refuses (schedule it with cron or a systemd timer: see the README)."""
     store = open_store()
     decided = store.decided_reports()
+    by_source = store.decision_counts()
     store.close()
+    err_console.log(
+        f"{len(decided):,} decided reports: {by_source.get('staff', 0):,} by staff here, "
+        f"{by_source.get('portal', 0):,} from the portal's export"
+    )
     outcome = retrain(
         data_specs(data, fmt, labels, topic_map, map_),
         decided,
@@ -250,6 +255,7 @@ def retrain_command(
         promote_if_better=not no_promote,
         progress=err_console.log,
         family=family,
+        by_source=by_source,
     )
     promotion = outcome.promotion
     if promotion is not None:

@@ -20,6 +20,21 @@ from core.text import mask_pii, model_text
 
 CHANNELS: Final = ("pengaduan", "aspirasi", "permintaan_informasi")
 """SP4N-LAPOR! report types."""
+PORTAL_STATUSES: Final = {
+    "new": "Belum Terverifikasi",
+    "verified": "Terverifikasi",
+    "dispositioned": "Belum Ditindaklanjuti",
+    "responded": "Sudah Ditindaklanjuti",
+    "closed": "Ditutup oleh Sistem",
+    "archived": "Diarsipkan oleh Admin",
+}
+"""Each status as the portal's ``Status Laporan`` says it (read back by :func:`parse_status`)."""
+PORTAL_CHANNELS: Final = {
+    "pengaduan": "Pengaduan",
+    "aspirasi": "Aspirasi",
+    "permintaan_informasi": "Permintaan Informasi",
+}
+"""Each channel as the portal's ``Klasifikasi Laporan`` spells it."""
 
 SOURCES: Final = ("web", "android", "whatsapp", "sms", "hotline", "social", "other")
 """Intake channels a report can arrive through."""

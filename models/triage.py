@@ -25,10 +25,17 @@ class Triage:
 
     def predict(self, reports: list[Report]) -> list[Suggestion]:
         suggestions = self.router.predict(reports)
-        if self.index is not None:
-            for suggestion, report in zip(suggestions, reports, strict=True):
-                suggestion.duplicates = self.index.find(report, *_agency_topic(suggestion))
+        for suggestion, report in zip(suggestions, reports, strict=True):
+            self.link_duplicates(report, suggestion)
         return suggestions
+
+    def link_duplicates(self, report: Report, suggestion: Suggestion) -> Suggestion:
+        """``suggestion`` with its links to the indexed reports of the same problem (a batch
+        of new reports in arrival order: link each one, store it, remember it, then the
+        next, so that a batch's later reports find its earlier ones)."""
+        if self.index is not None:
+            suggestion.duplicates = self.index.find(report, *_agency_topic(suggestion))
+        return suggestion
 
     def intake(self, report: Report) -> Suggestion:
         """The suggestion for a new report; it then joins the duplicate index. Call it only

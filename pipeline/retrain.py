@@ -58,11 +58,13 @@ def retrain(
     promote_if_better: bool = True,
     progress: Callable[[str], None] = lambda step: None,
     family: str | None = None,
+    by_source: dict[str, int] | None = None,
 ) -> RetrainOutcome:
     """Train a challenger on ``spec``'s data plus the decided reports and, unless told not to,
     promote it if it is not worse than the champion on the newest slice (the validation split
     it was evaluated on, where the champion is evaluated too). ``family`` defaults to the
-    champion's (linear without one)."""
+    champion's (linear without one); ``by_source``: how many of ``decided`` staff decided here
+    and how many the portal did (for the record)."""
     family = family or champion_family() or "linear"
 
     specs = sources if isinstance(sources, list) else [sources]
@@ -73,7 +75,12 @@ def retrain(
         f"{len(base):,} base reports + {len(decided):,} staff decisions "
         f"({overridden:,} of them override a base label)"
     )
-    data = {**described, "staff_decisions": len(decided), "overridden_base_rows": overridden}
+    data = {
+        **described,
+        "staff_decisions": len(decided),
+        "decisions_by_source": by_source or {},
+        "overridden_base_rows": overridden,
+    }
     progress(f"family: {family}")
     result = train_frame(
         frame,
@@ -121,6 +128,7 @@ def _record(result: TrainResult, data: dict[str, Any], promotion: PromotionOutco
                 "challenger": result.model_uri,
                 "base_data": data.get("path") or ", ".join(s["path"] for s in data["sources"]),
                 "staff_decisions": data["staff_decisions"],
+                "portal_decisions": data["decisions_by_source"].get("portal", 0),
                 "overridden_base_rows": data["overridden_base_rows"],
                 "promoted": promotion.promoted if promotion else "not asked",
             }

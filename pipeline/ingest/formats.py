@@ -68,6 +68,11 @@ LAPOR_RINGKAS_FORMAT = SourceFormat(
         "Sumber Laporan": "source",
         "Instansi Terdisposisi": "agency",
         "Status Laporan": "status",
+        # stage dates, where the export has them (the admin panel's fuller layouts do): what
+        # the disposition and follow-up KPIs measure
+        "Tanggal Disposisi": "dispositioned_at",
+        "Tanggal Tindak Lanjut": "responded_at",
+        "Tanggal Ditutup": "closed_at",
         "Alasan Tunda/Arsip": "archive_reason",
         "Provinsi": "province",
         "Kota/Kabupaten": "regency",

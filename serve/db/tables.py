@@ -130,6 +130,12 @@ class StoredReport(Base):
     """When the report was last forwarded to another OPD (its follow-up clock restarted)."""
     urgent: Mapped[bool | None] = mapped_column(Boolean)
     duplicate_of: Mapped[str | None] = mapped_column(String(64))
+    portal_status: Mapped[str | None] = mapped_column(String(100))
+    """The report's lifecycle status as the SP4N-LAPOR! portal last showed it."""
+    portal_agency: Mapped[str | None] = mapped_column(String(200))
+    """The OPD the portal last showed it forwarded to (``Instansi Terdisposisi``)."""
+    portal_seen_at: Mapped[datetime | None] = mapped_column(DateTime)
+    """When an intake of the portal's export last read it."""
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     """Raised by every change; a decision names the version it was made on (a stale one is
     refused, so concurrent decisions never silently overwrite each other)."""
@@ -206,6 +212,8 @@ class Decision(Base):
     suggested_agency: Mapped[str | None] = mapped_column(String(200))
     suggested_urgent: Mapped[bool | None] = mapped_column(Boolean)
     model_version: Mapped[str | None] = mapped_column(String(100))
+    source: Mapped[str] = mapped_column(String(16), default="staff", server_default="staff")
+    """Who decided: ``staff`` here, or ``portal`` (the portal's verifiers, read by intake)."""
     auto_tasks: Mapped[list[str] | None] = mapped_column(JSON)
     """The tasks the suggestion decided on routed automatically (or would have, where the live
     guard held it): whose precision the guard measures."""

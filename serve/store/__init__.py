@@ -6,12 +6,13 @@ killed) by default, or PostgreSQL by URL. The schema is owned by the Alembic mig
 ``serve/migrations``; :meth:`StoreBase.migrate` brings a database to the latest revision.
 """
 
-from serve.store.decisions import DecisionStore
 from serve.store.guard import GuardStore
+from serve.store.portal import PortalStore
 from serve.store.reports import ReportStore
 from serve.store.users import UserStore
 
 
-class Store(UserStore, ReportStore, DecisionStore, GuardStore):
-    """The service's database: users and keys, reports and the queue, decisions and history.
+class Store(UserStore, ReportStore, PortalStore, GuardStore):
+    """The service's database: users and keys, reports and the queue, decisions and history,
+    what the SP4N-LAPOR! portal shows of each report.
     Every write commits before it returns."""

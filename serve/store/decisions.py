@@ -32,7 +32,7 @@ from serve.store.records import (
     now_local,
 )
 
-PROGRESS_STEPS = ("responded", "closed", "reopened")
+PROGRESS_STEPS = ("responded", "closed", "archived", "reopened")
 _LINKS_LOCK = 0x4C41504F52  # "LAPOR": the advisory lock that serialises duplicate links
 
 
@@ -111,11 +111,13 @@ class DecisionStore(StoreBase):
         principal: Principal,
         decision: DecisionInput,
         at: datetime | None = None,
+        source: str = "staff",
     ) -> Decision:
-        """Record a staff decision (made now, or ``at`` for imported history) and move the
-        report on: with an agency decided it is forwarded (dispositioned) and its follow-up
-        clock starts. Committed before returning. StoreError (409) when the report changed
-        since ``decision.version``, is closed, or the duplicate link would close a cycle."""
+        """Record a decision (made now, or ``at`` for imported history) and move the report
+        on: with an agency decided it is forwarded (dispositioned) and its follow-up clock
+        starts. ``source``: ``staff`` here, or ``portal`` (what the SP4N-LAPOR! export shows).
+        Committed before returning. StoreError (409) when the report changed since
+        ``decision.version``, is closed, or the duplicate link would close a cycle."""
         now = at or now_local()
         with self.session() as session:
             row = _locked(session, report_id, decision.version)
@@ -161,6 +163,7 @@ class DecisionStore(StoreBase):
                 suggested_agency=suggested.get("agency"),
                 suggested_urgent=suggested.get("urgent"),
                 model_version=suggestion.model_version if suggestion else None,
+                source=source,
                 auto_tasks=suggestion.auto_tasks() if suggestion else None,
                 created_at=now,
             )
@@ -256,10 +259,11 @@ class DecisionStore(StoreBase):
         at: datetime | None = None,
         version: int | None = None,
     ) -> None:
-        """The OPD followed the report up (``responded``), it was ``closed`` (the stages the
-        follow-up KPIs measure), or a closed report was ``reopened`` (back to forwarded, with a
-        new follow-up clock, or to verified when no OPD was decided). Committed before
-        returning; StoreError (409) for a stale ``version`` or a step that does not apply."""
+        """The OPD followed the report up (``responded``), it was ``closed`` or ``archived``
+        (the stages the follow-up KPIs measure), or a closed report was ``reopened`` (back to
+        forwarded, with a new follow-up clock, or to verified when no OPD was decided).
+        Committed before returning; StoreError (409) for a stale ``version`` or a step that does
+        not apply."""
         if status not in PROGRESS_STEPS:
             raise StoreError(f"unknown progress {status!r} (expected {', '.join(PROGRESS_STEPS)})")
         now = at or now_local()

@@ -114,6 +114,17 @@ class ReportStore(StoreBase):
         with self.session() as session:
             return session.get(StoredReport, report_id) is not None
 
+    def known_report_ids(self, report_ids: list[str]) -> set[str]:
+        """Which of ``report_ids`` the store has."""
+        known: set[str] = set()
+        with self.session() as session:
+            for start in range(0, len(report_ids), 500):  # SQL parameter limits
+                chunk = report_ids[start : start + 500]
+                known |= set(
+                    session.scalars(select(StoredReport.id).where(StoredReport.id.in_(chunk)))
+                )
+        return known
+
     def report(self, report_id: str) -> StoredReport | None:
         """One report with its suggestions and decisions loaded."""
         with self.session() as session:
