@@ -60,6 +60,7 @@ from models.router_encoder import EncoderFitting
 from models.router_folder import RouterFolder
 from models.task_fitting import (
     AUTO_CLASS_WEIGHT,
+    extras_needed,
     fit_task_classifier,
     row_seconds,
     task_labels,
@@ -164,7 +165,8 @@ class Router(EncoderFitting, RouterFolder):
         rows labelled with them, blended with the function level by out-of-fold top-1
         (:mod:`models.opd_routing`). Without a catalogue the agency model learns every name.
 
-        ``extra`` rows (e.g. the synthetic corpus) join the training rows of ``extra_tasks`` only;
+        ``extra`` rows (e.g. the synthetic corpus) join the training rows of those
+        ``extra_tasks`` whose real labels are too few (:func:`models.task_fitting.extras_needed`);
         thresholds are chosen on ``validation`` for the target precision of each task.
         """
         if self.family not in FAMILIES:
@@ -173,6 +175,11 @@ class Router(EncoderFitting, RouterFolder):
         self.catalogue_ = catalogue
         train = train.reset_index(drop=True)
         extra = extra.reset_index(drop=True) if extra is not None else train.iloc[:0]
+        if len(extra):
+            kept = tuple(t for t in extra_tasks if extras_needed(t, task_labels(train, t)))
+            if dropped := sorted(set(extra_tasks) - set(kept)):
+                progress(f"enough real labels for {', '.join(dropped)}: extra rows left out")
+            extra_tasks = kept
         descriptions = self._descriptions(train)
         if task_labels(train, "agency").notna().any():
             descriptions = pd.concat([descriptions, function_descriptions()], ignore_index=True)

@@ -8,6 +8,7 @@ import pandas as pd
 from models.router import Router
 from models.task_fitting import (
     AUTO_CLASS_WEIGHT,
+    extras_needed,
     fit_task_classifier,
     newest_rows,
     row_seconds,
@@ -82,3 +83,14 @@ def test_row_seconds_reads_dates_and_leaves_the_rest_undated() -> None:
     assert seconds[0] == pd.Timestamp("2022-12-31T17:00:00Z").timestamp()
     assert np.isnan(seconds[1:]).all()
     assert np.isnan(row_seconds(pd.DataFrame({"text": ["x"]}))).all()
+
+
+def test_extra_rows_join_a_task_only_where_real_labels_are_too_few() -> None:
+    plenty = pd.Series(["pengaduan"] * 300 + ["aspirasi"] * 40 + ["permintaan_informasi"] * 35)
+    assert not extras_needed("channel", plenty)
+    assert extras_needed("channel", plenty[plenty != "aspirasi"])  # a class never labelled
+    assert extras_needed("channel", pd.Series(["pengaduan"] * 300 + ["aspirasi"] * 5))
+    assert extras_needed("channel", pd.Series([None] * 10, dtype=object))
+    urgent = pd.Series([1.0] * 29 + [0.0] * 500)
+    assert extras_needed("urgent", urgent)
+    assert not extras_needed("urgent", pd.concat([urgent, pd.Series([1.0])]))
