@@ -41,6 +41,7 @@ from serve.routes import (
     health,
     kpi,
     models,
+    portal_pages,
     report_forms,
     reports,
     ui,
@@ -144,6 +145,7 @@ def create_app(
     app.include_router(ui.router)
     app.include_router(report_forms.router)
     app.include_router(catalogue.router)
+    app.include_router(portal_pages.router)
     app.include_router(accounts.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _add_error_handlers(app)

@@ -286,3 +286,30 @@ def test_time_split_validates_on_the_newest() -> None:
         split_frame(frame, "time", validation_from=pd.Timestamp("2030-01-01").to_pydatetime())
     _, random_validation, _ = split_frame(frame, "random")
     assert len(random_validation) == 40
+
+
+def test_intake_and_the_dispositions_export_from_the_command_line(
+    registered: str, registry: Path, tmp_path: Path
+) -> None:
+    from datetime import date
+
+    from pipeline.synth.portal_export import write_portal_export
+
+    promote(router_gate())  # intake serves the champion, as `serve` does
+    rows = list(generate(30, seed=44))
+    export = tmp_path / "ekspor.csv"
+    write_portal_export(rows, export, "Pemerintah Kabupaten Kutai Timur", date(2026, 12, 1))
+    first = runner.invoke(app, ["intake", str(export)])
+    assert first.exit_code == 0, first.output
+    assert "30 rows: 30 new, 0 updated from the portal, 0 unchanged, 0 refused" in first.output
+    again = runner.invoke(app, ["intake", str(export)])
+    assert "30 rows: 0 new, 0 updated from the portal, 30 unchanged, 0 refused" in again.output
+    rows[3]["text"] = ""
+    broken = tmp_path / "rusak.csv"
+    write_portal_export(rows, broken, "Pemerintah Kabupaten Kutai Timur", date(2026, 12, 2))
+    refused = runner.invoke(app, ["intake", str(broken)])
+    assert refused.exit_code == 1  # someone should look at the export
+    assert "refused row 4:" in refused.output
+    listed = runner.invoke(app, ["export", "dispositions", "--out", str(tmp_path / "d.xlsx")])
+    assert listed.exit_code == 0, listed.output
+    assert "0 decisions to enter in SP4N-LAPOR!" in listed.output  # none decided here yet

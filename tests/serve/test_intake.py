@@ -5,10 +5,12 @@ here out to the portal until it shows them."""
 from __future__ import annotations
 
 import copy
+import io
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from models.duplicates.index import DuplicateIndex
@@ -17,10 +19,12 @@ from models.router import Router
 from models.triage import Triage
 from pipeline.synth.generator import generate
 from pipeline.synth.portal_export import write_portal_export
-from serve.intake import WrongRegionError, dispositions, intake_export
+from serve.intake import DISPOSITION_COLUMNS, WrongRegionError, dispositions, intake_export
 from serve.store import Store
 from serve.store.portal import PORTAL_USER
 from serve.store.records import DecisionInput
+from tests.serve.conftest import Service
+from tests.serve.test_ui import csrf_of, login
 
 KUTIM = "Kabupaten Kutai Timur"
 INSTANSI = f"Pemerintah {KUTIM}"
@@ -168,11 +172,62 @@ def test_a_batch_of_new_reports_finds_its_own_earlier_duplicates(
     assert [link.report_id for link in links][:1] == [rows[3]["id"]]
 
 
-def test_portal_decisions_are_training_data(
-    store: Store, triage: Triage, tmp_path: Path
-) -> None:
+def test_portal_decisions_are_training_data(store: Store, triage: Triage, tmp_path: Path) -> None:
     rows = corpus(10)
     intake_export(store, triage, export(tmp_path, rows), KUTIM)
     learned = {r.id: r.agency for r in store.decided_reports()}
     assert learned == {r["id"]: r["agency"] for r in rows[:5]}
     assert store.decision_counts() == {"portal": 5}
+
+
+def test_the_upload_page_imports_an_export_and_refuses_a_wrong_file_in_a_sentence(
+    service: Service, tmp_path: Path
+) -> None:
+    login(service, "budi", "kata-sandi-budi")
+    page = service.client.get("/impor")
+    assert page.status_code == 200
+    rows = corpus(12)
+    path = export(tmp_path, rows)
+    answer = service.client.post(
+        "/impor",
+        data={"csrf": csrf_of(page.text)},
+        files={"export": ("ekspor.xlsx", path.read_bytes())},
+    )
+    assert answer.status_code == 200
+    assert "12 baris: 12 laporan baru masuk antrian, 0 diperbarui dari portal" in answer.text
+    assert service.store.report(rows[0]["id"]).agency == rows[0]["agency"]
+    again = service.client.post(
+        "/impor",
+        data={"csrf": csrf_of(page.text)},
+        files={"export": ("ekspor.xlsx", path.read_bytes())},
+    )
+    assert "0 laporan baru masuk antrian, 0 diperbarui dari portal, 12 tidak berubah" in again.text
+    wrong = tmp_path / "bukan.csv"
+    wrong.write_text("nama,alamat\nBudi,Jl. Mawar\n", encoding="utf-8")
+    refused = service.client.post(
+        "/impor",
+        data={"csrf": csrf_of(page.text)},
+        files={"export": ("bukan.csv", wrong.read_bytes())},
+    )
+    assert "Tidak diimpor: berkas ini tidak dapat dibaca sebagai ekspor laporan" in refused.text
+    assert service.store.queue_size() == 12
+
+
+def test_the_queue_button_downloads_the_decisions_to_enter_in_the_portal(
+    service: Service, tmp_path: Path
+) -> None:
+    rows = corpus(12)
+    intake_export(service.store, Triage(service.client.app.state.predictor.triage.router),
+                  export(tmp_path, rows), None)  # fmt: skip
+    siti = service.store.user("siti")
+    service.store.add_decision(
+        rows[8]["id"], siti, DecisionInput("override", agency="Dinas Sosial")
+    )
+    login(service)
+    assert 'href="/disposisi.xlsx"' in service.client.get("/antrian").text
+    download = service.client.get("/disposisi.xlsx")
+    assert download.status_code == 200
+    table = pd.read_excel(io.BytesIO(download.content))
+    assert list(table.columns) == list(DISPOSITION_COLUMNS)
+    assert table["Tracking ID"].tolist() == [rows[8]["id"]]
+    assert table["Instansi Tujuan"].tolist() == ["Dinas Sosial"]
