@@ -53,7 +53,8 @@ def prepare(store_url: str) -> tuple[str, list[dict]]:
     reports, _ = read_reports(DEMO)
     store = Store(store_url)
     store.migrate()
-    seed_queue(store, registered_triage(uri), reports, datetime.now())
+    folder = Path(store_url.removeprefix("sqlite:///")).parent
+    seed_queue(store, registered_triage(uri), reports, datetime.now(), folder)
     store.add_user("load", "staff")
     key = store.add_api_key("load")
     store.close()

@@ -28,7 +28,7 @@ from pipeline.ingest.reader import read_reports
 from pipeline.registry.client import CHAMPION, alias_version, resolve
 from pipeline.synth.generator import generate
 from serve.app import create_app, registered_triage, server_config
-from serve.demo import demo_login, seed_queue
+from serve.demo import EXPORT_NAME, demo_login, seed_queue
 from serve.observability import configure_logging
 
 DEMO_DATA = Path("data/sample/demo_reports.csv")
@@ -76,9 +76,13 @@ def demo_command(
     triage = registered_triage(uri)
     store = open_store()
     reports, _ = read_reports(data)
-    seeded = seed_queue(store, triage, reports, datetime.now())
-    if seeded:
-        err_console.log(f"seeded the triage queue with {seeded} demo reports")
+    demo_folder = get_settings().home / "demo"
+    seeded = seed_queue(store, triage, reports, datetime.now(), demo_folder, catalogue.region)
+    if seeded is not None:
+        err_console.log(
+            f"morning intake of the portal's export {demo_folder / EXPORT_NAME}: "
+            f"{seeded.describe()} (run it again: lapor intake {demo_folder / EXPORT_NAME})"
+        )
     name, password = demo_login(store)
     store.close()
     console.print(

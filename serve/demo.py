@@ -8,20 +8,24 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from core.schema import Report
 from models.triage import Triage
+from pipeline.synth.portal_export import write_portal_export
+from serve.intake import IntakeSummary, intake_export
 from serve.store import Store
-from serve.store.records import DecisionInput, StoreError
+from serve.store.records import StoreError
 
 DEMO_USER = "demo"
 HISTORY = timedelta(days=60)
 """The seeded store: the corpus' last 60 days (the duplicate window)."""
 OPEN_SPAN = timedelta(days=10)
 """Seeded reports of the last ten days are still open, some already past their SLA."""
-HISTORY_USER = "riwayat-demo"
-"""Who "decided" the demo's older reports."""
+EXPORT_NAME = "ekspor-sp4n-lapor-demo.xlsx"
+"""The demo's morning export, written under the demo's folder (``lapor intake`` it again)."""
+DEMO_REGENCY = "Kabupaten Kutai Timur"
 
 
 def demo_login(store: Store) -> tuple[str, str]:
@@ -34,40 +38,53 @@ def demo_login(store: Store) -> tuple[str, str]:
     return DEMO_USER, password
 
 
-def seed_queue(store: Store, triage: Triage, reports: list[Report], now: datetime) -> int:
-    """Store the corpus' last ``HISTORY`` as if it had just happened (gaps kept, the newest
-    report arriving now), with suggestions and duplicate links. Reports older than
-    ``OPEN_SPAN`` were already forwarded to their (corpus) agency by ``HISTORY_USER``; the rest
-    wait in the queue. Nothing happens when the store has reports already."""
+def seed_queue(
+    store: Store,
+    triage: Triage,
+    reports: list[Report],
+    now: datetime,
+    folder: Path,
+    region: str | None = None,
+) -> IntakeSummary | None:
+    """The morning intake, as a deployment runs it: the corpus' last ``HISTORY`` written as
+    the portal's export (``folder``/:data:`EXPORT_NAME`, the real layout, as if it had just
+    happened: gaps kept, the newest report arriving now) and imported into the queue. Reports
+    older than ``OPEN_SPAN`` were already forwarded in the portal to their (corpus) agency, some
+    followed up and closed since, with the corpus' own times; the rest wait. Nothing happens
+    (None) when the store has reports already."""
     if store.queue_size() > 0:
-        return 0
+        return None
     dated = sorted((r for r in reports if r.created_at is not None), key=lambda r: r.created_at)
     if not dated:
-        return 0
+        return None
     shift = now - dated[-1].created_at
-    chosen = [r for r in dated if r.created_at >= dated[-1].created_at - HISTORY]
-    clerk = store.user(HISTORY_USER) or store.add_user(HISTORY_USER, "staff")
-    for report in chosen:
-        received = (report.created_at + shift).replace(microsecond=0)
-        moved = report.model_copy(update={"created_at": received})
-        suggestion = triage.predict([moved])[0]  # one by one: each sees the earlier ones
-        store.add_report(moved, suggestion, received_at=received)
-        triage.remember(moved, suggestion)
-        if received < now - OPEN_SPAN and report.agency:
-            _replay_history(store, clerk, report, received, shift, now)
-    return len(chosen)
+    rows = [
+        portal_view(report, shift, now)
+        for report in dated
+        if report.created_at >= dated[-1].created_at - HISTORY
+    ]
+    path = folder / EXPORT_NAME
+    write_portal_export(rows, path, f"Pemerintah {region or DEMO_REGENCY}", now.date())
+    return intake_export(store, triage, path, region)
 
 
-def _replay_history(
-    store: Store, clerk: Any, report: Report, received: datetime, shift: timedelta, now: datetime
-) -> None:
-    """The corpus' own disposition, follow-up and closing times (shifted like the report), so
-    that the dashboard's KPIs have a history to measure."""
-    handled = DecisionInput(
-        action="override", agency=report.agency, topic=report.topic, channel=report.channel
-    )
-    disposed = report.dispositioned_at + shift if report.dispositioned_at else received
-    store.add_decision(report.id, clerk, handled, at=min(disposed, now))
-    for status, moment in (("responded", report.responded_at), ("closed", report.closed_at)):
-        if moment is not None and moment + shift < now:
-            store.record_progress(report.id, status, at=moment + shift)
+def portal_view(report: Report, shift: timedelta, now: datetime) -> dict[str, Any]:
+    """A corpus report as the portal shows it ``now``: its times moved by ``shift``, its
+    status the furthest stage reached by then (none within ``OPEN_SPAN``: still waiting)."""
+    row = report.model_dump()
+    row["created_at"] = (report.created_at + shift).replace(microsecond=0)
+    stages = {"new": None}
+    for status, field in (
+        ("dispositioned", "dispositioned_at"),
+        ("responded", "responded_at"),
+        ("closed", "closed_at"),
+    ):
+        moment = row[field] + shift if row[field] is not None else None
+        row[field] = moment.replace(microsecond=0) if moment is not None else None
+        if moment is not None and moment < now:
+            stages[status] = moment
+    waiting = row["created_at"] >= now - OPEN_SPAN or not report.agency
+    if not waiting and len(stages) == 1:  # forwarded without a time of its own: on arrival
+        row["dispositioned_at"] = stages["dispositioned"] = row["created_at"]
+    row["status"] = "new" if waiting else list(stages)[-1]
+    return row

@@ -12,8 +12,10 @@ from core.schema import Report
 from models.duplicates.scorer import PairScorer
 from models.router import Router
 from pipeline.synth.generator import generate
-from serve.demo import HISTORY_USER, OPEN_SPAN, demo_login, seed_queue
+from serve.demo import EXPORT_NAME, OPEN_SPAN, demo_login, seed_queue
+from serve.intake import intake_export
 from serve.store import Store
+from serve.store.portal import PORTAL_USER
 from serve.store.records import QueueFilter
 from tests.serve.conftest import service_triage
 
@@ -26,11 +28,13 @@ def test_seeded_queue_and_login(router: Router, pair_scorer: PairScorer, tmp_pat
     reports = [Report.model_validate(r) for r in generate(1_500, seed=3)]
     now = datetime(2026, 11, 20, 12, 0)
     served = service_triage(router, pair_scorer)
-    seeded = seed_queue(store, served, reports, now)
-    assert seeded > 0
-    assert seed_queue(store, served, reports, now) == 0  # only into an empty store
+    seeded = seed_queue(store, served, reports, now, tmp_path)
+    assert seeded.new
+    assert not seeded.refused
+    assert (tmp_path / EXPORT_NAME).is_file()  # the portal's export in the real layout
+    assert seed_queue(store, served, reports, now, tmp_path) is None  # only into an empty store
     rows, total = store.queue(QueueFilter(page_size=1_000), now=now)
-    assert total == seeded
+    assert total == len(seeded.new)
     assert max(r.received_at for r in rows) == now
     open_rows = [r for r in rows if r.status == "new"]
     assert open_rows
@@ -38,7 +42,9 @@ def test_seeded_queue_and_login(router: Router, pair_scorer: PairScorer, tmp_pat
     handled = {r.status for r in rows if r.status != "new"}
     assert handled <= {"dispositioned", "responded", "closed"}
     assert "responded" in handled or "closed" in handled  # the corpus' follow-up, replayed
-    assert {d.user.name for d in store.decisions()} == {HISTORY_USER}
+    assert {(d.user.name, d.source) for d in store.decisions()} == {(PORTAL_USER, "portal")}
+    again = intake_export(store, served, tmp_path / EXPORT_NAME, None)  # the loop, idempotent
+    assert (len(again.new), len(again.updated)) == (0, 0)
     stored = {r.id for r in rows}
     truth = {r.id: r.duplicate_of for r in reports if r.duplicate_of in stored and r.id in stored}
     linked = {

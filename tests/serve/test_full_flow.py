@@ -8,6 +8,7 @@ from datetime import datetime
 
 import pytest
 
+from core.config import get_settings
 from core.schema import Report
 from pipeline.synth.generator import generate
 from serve.demo import seed_queue
@@ -25,7 +26,8 @@ def test_the_whole_flow_on_the_demo_queue(live_server: LiveServer) -> None:
     store = service.store
     triage = service.client.app.state.predictor.triage
     reports = [Report.model_validate(r) for r in generate(1_500, seed=3)]
-    assert seed_queue(store, triage, reports, datetime.now().replace(microsecond=0)) > 0
+    now = datetime.now().replace(microsecond=0)
+    assert seed_queue(store, triage, reports, now, get_settings().home).new
     open_rows, _ = store.queue(QueueFilter(statuses=("new",), page_size=1_000))
     review = next(
         (r for r in open_rows if r.suggestion.agency and r.suggestion.agency.decision == "review"),
