@@ -140,3 +140,17 @@ def test_ready_and_the_dasbor_show_a_suspension(service: Service) -> None:
     assert page.status_code == 200
     assert "dihentikan sejak" in page.text
     assert f"<td>agency → {known[0]}</td>" in page.text
+
+
+def test_an_automatic_suggestion_says_it_waits_for_one_click(service: Service) -> None:
+    """"Auto" forwards nothing by itself: the words say the report waits for one click."""
+    known = service.client.app.state.predictor.triage.router.known_agencies()[0]
+    report = Report(id="SIAP1", text="laporan uji saran pasti", **KUTIM)
+    service.store.add_report(report, auto_suggestion("SIAP1", known))
+    login(service)
+    queue = service.client.get("/antrian").text
+    assert "saran pasti, tinggal terima" in queue
+    assert "diteruskan otomatis" not in queue
+    page = service.client.get("/laporan/SIAP1").text
+    assert "saran pasti: terima dengan satu klik" in page
+    assert service.store.report("SIAP1").status == "new"
