@@ -27,6 +27,7 @@ from core.text import MAX_MODEL_CHARACTERS
 from models.duplicates.index import DuplicateIndex
 from models.triage import Triage
 from serve.auto_guard import AutoGuard
+from serve.workflow import Agencies
 
 T = TypeVar("T")
 
@@ -99,6 +100,11 @@ class Predictor:
     @property
     def version(self) -> str | None:
         return self.triage.version
+
+    def agencies(self) -> Agencies:
+        """The OPDs staff may name (the serving catalogue's names and aliases)."""
+        router = self.triage.router
+        return Agencies(router.known_agencies(), router.serving_catalogue)
 
     @property
     def duplicates(self) -> DuplicateIndex | None:

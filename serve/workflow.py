@@ -4,10 +4,12 @@ them to HTTP (404, 422) and the UI shows them on the page."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from difflib import get_close_matches
 
 from core.agencies import canonical_agency, search_agencies
 from core.errors import LaporError
+from models.catalogue import Catalogue
 from serve.auto_guard import AutoGuard
 from serve.db.tables import Decision
 from serve.schemas import DecisionIn
@@ -37,25 +39,67 @@ class UnknownAgencyError(InvalidDecisionError):
         super().__init__(f"agency: {value!r} is not one of the deployment's OPDs{hint}")
 
 
-def agency_filter(text: str | None, agencies: list[str]) -> tuple[str, ...] | None:
-    """The OPDs a queue filter means: the name typed, or what it abbreviates or is part of."""
-    if not text or not text.strip():
-        return None
-    return tuple(search_agencies(text, agencies, limit=len(agencies)) or [text.strip()])
+@dataclass(frozen=True)
+class Agencies:
+    """The deployment's OPDs as staff may type them: a name, part of it, an acronym or short
+    form, or any alias its catalogue holds ("RSSI", "Dinas PUPR", "Perkim")."""
+
+    names: list[str]
+    catalogue: Catalogue | None = None
+
+    def resolve(self, name: str) -> str:
+        """The deployment's spelling of the OPD ``name`` means (full name, alias, or a short
+        form only one OPD has); UnknownAgencyError with close matches else."""
+        agency = canonical_agency(name, self.names)
+        if agency is None and self.catalogue is not None:
+            agency = self.catalogue.canonical(name)
+        if agency is not None:
+            return agency
+        close = search_agencies(name, self.names, 3)
+        if len(close) == 1:
+            return close[0]
+        raise UnknownAgencyError(name, close or self._close_names(name))
+
+    def _close_names(self, typed: str, limit: int = 3) -> list[str]:
+        """OPDs whose name has a close spelling of every word typed ("Dinas Pekerjan Umum"),
+        shortest first; else the names closest as a whole."""
+        words = typed.casefold().split()
+        found = [
+            name
+            for name in self.names
+            if words
+            and all(get_close_matches(w, name.casefold().split(), n=1, cutoff=0.8) for w in words)
+        ]
+        return sorted(found, key=len)[:limit] or get_close_matches(
+            typed, self.names, n=limit, cutoff=0.75
+        )
+
+    def matching(self, text: str | None) -> tuple[str, ...] | None:
+        """The OPDs a queue filter means: an alias's OPD, or the names the text abbreviates or
+        is part of (None: no filter)."""
+        if not text or not text.strip():
+            return None
+        if self.catalogue is not None and (named := self.catalogue.canonical(text)):
+            return (named,)
+        found = search_agencies(text, self.names, limit=len(self.names))
+        return tuple(found or [text.strip()])
 
 
-def known_agency(name: str, agencies: list[str]) -> str:
-    """The deployment's spelling of an OPD, named in full (case and spacing forgiven) or by an
-    abbreviation or short form only one OPD has ("Dishub", "DLH"); UnknownAgencyError with
-    close matches else."""
-    agency = canonical_agency(name, agencies)
-    if agency is not None:
-        return agency
-    close = search_agencies(name, agencies, 3)
-    if len(close) == 1:
-        return close[0]
-    close = close or get_close_matches(name, agencies, n=3, cutoff=0.75)
-    raise UnknownAgencyError(name, close)
+def _check_lead(store: Store, report_id: str, decision: DecisionIn) -> None:
+    """OPD pendukung support a lead OPD: an override naming only supporting OPDs needs the
+    report to have its lead already (accepting the suggestion names it)."""
+    if decision.action != "override" or decision.agency is not None:
+        return
+    row = store.report(report_id)
+    if row is None:
+        raise ReportNotFoundError(report_id)
+    if row.agency is None:
+        raise InvalidDecisionError(
+            "agency: a decision with supporting OPDs needs the lead OPD (the one that answers); "
+            "name it, or accept the suggestion with the supporting OPDs",
+            pesan="OPD utama wajib diisi: OPD pendukung hanya membantu OPD utama. Isi OPD "
+            "utama, atau Terima saran dengan OPD pendukung.",
+        )
 
 
 def record_decision(
@@ -63,17 +107,18 @@ def record_decision(
     report_id: str,
     principal: Principal,
     decision: DecisionIn,
-    agencies: list[str],
+    agencies: Agencies,
     guard: AutoGuard | None = None,
 ) -> Decision:
     """Validate the decision against the store (the report, the linked duplicate) and the
     deployment's OPDs (``agencies``; the name is stored as the deployment spells it), commit
     it, and let the live ``guard`` judge auto-routing again with it."""
     if decision.agency is not None:
-        decision = decision.model_copy(update={"agency": known_agency(decision.agency, agencies)})
+        decision = decision.model_copy(update={"agency": agencies.resolve(decision.agency)})
     if decision.supporting_agencies is not None:
-        named = [known_agency(name, agencies) for name in decision.supporting_agencies]
+        named = [agencies.resolve(name) for name in decision.supporting_agencies]
         decision = decision.model_copy(update={"supporting_agencies": list(dict.fromkeys(named))})
+        _check_lead(store, report_id, decision)
     if decision.duplicate_of is not None:
         if decision.duplicate_of == report_id:
             raise InvalidDecisionError(

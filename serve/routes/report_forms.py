@@ -80,7 +80,7 @@ def link_verdict_page(
                 report_id,
                 user,
                 decision,
-                predictor.triage.router.known_agencies(),
+                predictor.agencies(),
                 predictor.guard,
             )
             done = f"Laporan {report_id} ditandai duplikat dari {linked}."
@@ -92,6 +92,13 @@ def link_verdict_page(
     except (InvalidDecisionError, StoreError) as exc:
         return flash_to(request, page, "error", f"Tidak disimpan: {exc.pesan}")
     return flash_to(request, page, "ok", done)
+
+
+def _field_of(action: str, refused: str, agency: str) -> str:
+    """The form field an unknown OPD name was typed in (its "Maksud Anda" choice goes there)."""
+    if refused.strip() == agency.strip():
+        return "reroute-agency" if action == "reroute" else "override-agency"
+    return "accept-supporting" if action == "accept" else "override-supporting"
 
 
 def _form_bool(value: str) -> bool | None:
@@ -143,11 +150,17 @@ def decide_page(
             report_id,
             user,
             decision,
-            predictor.triage.router.known_agencies(),
+            predictor.agencies(),
             predictor.guard,
         )
     except UnknownAgencyError as exc:
-        hint = f" Maksud Anda: {', '.join(exc.suggestions)}?" if exc.suggestions else ""
+        request.session["draft"] = {
+            "report": report_id, "action": action, "agency": agency, "supporting": supporting,
+            "topic": topic, "channel": channel, "urgent": urgent, "duplicate_of": duplicate_of,
+            "note": note, "choices": exc.suggestions, "typed": exc.value,
+            "field": _field_of(action, exc.value, agency),
+        }  # fmt: skip
+        hint = " Pilih salah satu di bawah." if exc.suggestions else ""
         message = f"OPD “{exc.value}” tidak dikenal: pilih dari daftar OPD.{hint}"
         return flash_to(request, f"/laporan/{quote(report_id)}", "error", message)
     except StaleReportError:

@@ -27,7 +27,6 @@ from serve.schemas import (
 from serve.store.records import QueueFilter
 from serve.workflow import (
     ReportNotFoundError,
-    agency_filter,
     record_decision,
     record_progress,
     reject_link,
@@ -114,7 +113,7 @@ def queue(
     then the rest, each oldest first."""
     where = QueueFilter(
         statuses=(status,) if status else None,
-        agencies=agency_filter(agency, predictor.triage.router.known_agencies()),
+        agencies=predictor.agencies().matching(agency),
         urgent=urgent,
         tier=tier,
         overdue=overdue,
@@ -160,8 +159,9 @@ def decide(
     another change came first, or the report is closed: reopen it first). Stored with who and
     when (committed before the answer); with an agency decided the report is forwarded
     (``dispositioned``) and its 5-working-day follow-up clock starts."""
-    agencies = predictor.triage.router.known_agencies()
-    decision = record_decision(store, report_id, principal, body, agencies, predictor.guard)
+    decision = record_decision(
+        store, report_id, principal, body, predictor.agencies(), predictor.guard
+    )
     metrics.decisions.labels(body.action).inc()
     return decision_out(decision, principal.name)
 

@@ -38,9 +38,6 @@ from serve.routes.reports import report_out
 from serve.schemas import ReportOut
 from serve.store.records import Principal, QueueFilter
 from serve.throttle import LoginBusyError
-from serve.workflow import (
-    agency_filter,
-)
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(refuse_nul_in_forms)])
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
@@ -282,7 +279,7 @@ def queue_page(
     statuses = OPEN_STATUSES if status == "terbuka" else (status,) if status in STATUSES else None
     where = QueueFilter(
         statuses=statuses,
-        agencies=agency_filter(agency, predictor.triage.router.known_agencies()),
+        agencies=predictor.agencies().matching(agency),
         urgent=True if urgent else None,
         overdue=True if overdue else None,
         page=max(1, page),
@@ -344,7 +341,15 @@ def report_page(
         topics=LAPOR_CATEGORIES,
         channels=CHANNELS,
         next_id=store.next_open_report(report_id),
+        draft=_draft(request, report_id),
     )
+
+
+def _draft(request: Request, report_id: str) -> dict[str, object] | None:
+    """What was typed in a decision form that was refused for an unknown OPD name, to show it
+    again with the "Maksud Anda" choices (once, for this report)."""
+    draft = request.session.pop("draft", None)
+    return draft if draft and draft.get("report") == report_id else None
 
 
 @router.get("/dasbor", response_class=HTMLResponse)

@@ -21,6 +21,22 @@
     });
   });
 
+  // "Maksud Anda: …?" after an OPD name was refused: a click puts the choice in the field
+  // where the unknown name was typed (replacing just that name in a list of OPD pendukung)
+  Array.prototype.forEach.call(document.querySelectorAll("button.choice"), function (button) {
+    button.addEventListener("click", function () {
+      var field = document.getElementById(button.dataset.fill);
+      if (!field) return;
+      var parts = field.value.split(";").map(function (part) { return part.trim(); });
+      var at = parts.indexOf(button.dataset.typed);
+      if (at >= 0 && parts.length > 1) { parts[at] = button.dataset.value; field.value = parts.join("; "); }
+      else { field.value = button.dataset.value; }
+      var details = field.closest("details");
+      if (details) details.open = true;
+      field.focus();
+    });
+  });
+
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.key === "Escape" && typing(event)) { event.target.blur(); return; }

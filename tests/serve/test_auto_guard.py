@@ -143,7 +143,7 @@ def test_ready_and_the_dasbor_show_a_suspension(service: Service) -> None:
 
 
 def test_an_automatic_suggestion_says_it_waits_for_one_click(service: Service) -> None:
-    """"Auto" forwards nothing by itself: the words say the report waits for one click."""
+    """ "Auto" forwards nothing by itself: the words say the report waits for one click."""
     known = service.client.app.state.predictor.triage.router.known_agencies()[0]
     report = Report(id="SIAP1", text="laporan uji saran pasti", **KUTIM)
     service.store.add_report(report, auto_suggestion("SIAP1", known))
