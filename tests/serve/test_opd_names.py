@@ -77,10 +77,8 @@ def test_a_refused_name_keeps_what_was_typed_with_choices_to_click(
     assert 'value="Dinas Pekerjan Umum"' in refused.text  # what was typed stays in the field
     assert 'value="Dinsos P3A"' in refused.text
     assert ">jalan desa</textarea>" in refused.text
-    assert (
-        f'class="choice" data-fill="override-agency" data-typed="Dinas Pekerjan Umum" data-value="{PUPR}"'
-        in refused.text
-    )
+    choice = 'class="choice" data-fill="override-agency" data-typed="Dinas Pekerjan Umum"'
+    assert f'{choice} data-value="{PUPR}"' in refused.text
     assert service.store.decisions() == []
     again = service.client.get("/laporan/A2")
     assert "Maksud Anda" not in again.text  # shown once
