@@ -529,7 +529,13 @@ class DuplicateLink(BaseModel):
 
     report_id: str
     probability: float = Field(ge=0.0, le=1.0)
+    """The pair scorer's probability that both reports are about the same problem (place,
+    time and text together)."""
     reason: str
+    text_similarity: float | None = Field(default=None, ge=0.0, le=1.0)
+    """How alike the two texts are alone (the larger of TF-IDF and sentence-embedding cosine):
+    a link that is likely on place and time but whose texts differ may be another event at the
+    same place."""
 
 
 class Suggestion(BaseModel):

@@ -239,5 +239,11 @@ def reason(features: np.ndarray, days: float) -> str:
         when = "hari yang sama"
     else:
         when = f"{abs(days):.0f} hari {'sebelumnya' if days > 0 else 'sesudahnya'}"
+    return f"{place}, {when}, teks {persen(text_similarity(features), 0)} mirip"
+
+
+def text_similarity(features: np.ndarray) -> float:
+    """How alike two reports' texts are alone: the larger of their TF-IDF and sentence
+    embedding cosines (``features``: a row of :data:`FEATURES`)."""
     similar = max(features[COLUMN["tfidf_cosine"]], features[COLUMN["embedding_cosine"]])
-    return f"{place}, {when}, teks {persen(float(similar), 0)} mirip"
+    return min(max(float(similar), 0.0), 1.0)

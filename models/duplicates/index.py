@@ -18,6 +18,7 @@ from models.duplicates.features import (
     band_keys,
     reason,
     signature,
+    text_similarity,
 )
 from models.duplicates.scorer import PairScorer
 
@@ -204,6 +205,7 @@ class DuplicateIndex:
                         report_id=self.entries[p].id,
                         probability=round(float(probability), 4),
                         reason=reason(row, days),
+                        text_similarity=round(text_similarity(row), 4),
                     )
                 )
         return sorted(links, key=lambda link: -link.probability)

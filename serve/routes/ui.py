@@ -99,7 +99,11 @@ def _when(moment: datetime | None) -> str:
     return moment.strftime("%d-%m-%Y %H:%M") if moment else "-"
 
 
+WEAK_TEXT = 0.4
+"""Below this text similarity a likely link is headlined as maybe another event at the same
+place, not as a duplicate (two emergencies on one street score high on place and time)."""
 templates.env.globals.update(
+    WEAK_TEXT=WEAK_TEXT,
     STATUS_NAMES=STATUS_NAMES,
     ACTION_NAMES=ACTION_NAMES,
     CHANNEL_NAMES=CHANNEL_NAMES,

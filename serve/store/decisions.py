@@ -184,6 +184,10 @@ class DecisionStore(StoreBase):
                 row.status = "dispositioned"
                 row.dispositioned_at = now
                 row.response_due_at = add_working_days(now, FOLLOW_UP_DAYS)
+            elif decision.duplicate_of and row.status in OPEN_STATUSES:
+                # a confirmed duplicate: its earlier report carries the work, so it leaves the
+                # queue and no SLA counts it (reopen it to handle it on its own)
+                row.status, row.closed_at = "archived", now
             elif row.status == "new":
                 row.status = "verified"
             session.commit()

@@ -3,8 +3,12 @@ a suggested link confirmed or rejected in one click (or key), in the UI and the 
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 
+from core.schema import DuplicateLink, Report, Suggestion
+from serve.store.records import QueueFilter
 from tests.serve.conftest import Service
 from tests.serve.test_api import ROAD
 from tests.serve.test_ui import form_of, login
@@ -44,9 +48,36 @@ def test_confirming_a_link_decides_the_duplicate(service: Service) -> None:
         "/laporan/P4/tautan", data={**form_of(page.text), "linked": "P3", "verdict": "confirm"}
     )
     assert "ditandai duplikat dari P3" in done.text
-    assert service.store.report("P4").duplicate_of == "P3"
+    duplicate = service.store.report("P4")
+    assert duplicate.duplicate_of == "P3"
+    # the earlier report carries the work: the duplicate leaves the queue and every SLA
+    assert (duplicate.status, duplicate.closed_at is not None) == ("archived", True)
+    waiting, _ = service.store.queue(QueueFilter(statuses=("new", "verified")))
+    assert "P4" not in {r.id for r in waiting}
+    late, _ = service.store.queue(
+        QueueFilter(overdue=True), now=datetime.now() + timedelta(days=30)
+    )
+    assert "P4" not in {r.id for r in late}
+    assert "P3" in {r.id for r in late}
     assert "duplikat (dikonfirmasi)" in done.text
     assert 'class="confirm-link"' not in done.text
+
+
+def test_a_link_alike_in_place_and_time_but_not_in_text_is_not_called_a_duplicate(
+    service: Service,
+) -> None:
+    service.intake(ROAD, id="E1")
+    link = DuplicateLink(
+        report_id="E1", probability=0.99, reason="alamat sama, hari yang sama, teks 23% mirip",
+        text_similarity=0.23,
+    )  # fmt: skip
+    fire = Report(id="E2", text="Kebakaran rumah di gang yang sama, api besar!")
+    suggestion = Suggestion(report_id="E2", duplicates=[link])
+    service.store.add_report(fire, suggestion)
+    login(service)
+    page = service.client.get("/laporan/E2").text
+    assert "Mungkin kejadian lain di tempat yang sama" in page
+    assert "Peluang masalah yang sama: 99%" not in page
 
 
 def test_a_rejected_link_is_recorded_and_no_longer_offered(service: Service) -> None:
