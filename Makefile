@@ -25,8 +25,11 @@ demo-data: $(DEMO)
 $(DEMO): $(STAMP) $(wildcard pipeline/synth/*.py) core/resources/slang_id.tsv
 	$(LAPOR) data synth --n 5000 --out $(DEMO)
 
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
 run: setup $(DEMO)
-	$(LAPOR) demo --data $(DEMO)
+	$(LAPOR) demo --data $(DEMO) --host $(HOST) --port $(PORT)
 
 lint: setup
 	$(VENV)/bin/ruff format --check .

@@ -17,7 +17,8 @@ from pipeline.sources import DataSpec, data_sources
 from serve.store import Store
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, log_path=False)
+"""Progress and log lines (``err_console.log``: a time stamp, never this module's file name)."""
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -15,23 +15,16 @@ from serve.auth import check_csrf
 from serve.deps import KeyCacheDep, StoreDep
 from serve.routes.forms import refuse_nul_in_forms
 from serve.routes.ui import AdminUser, flash_to, render
+from serve.routes.wording import AUDIT_NAMES
 from serve.store.records import ROLES
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(refuse_nul_in_forms)])
-ACTION_NAMES = {
-    "add_user": "menambah pengguna",
-    "set_password": "mengganti kata sandi",
-    "activate": "mengaktifkan",
-    "deactivate": "menonaktifkan",
-    "add_key": "membuat kunci API",
-    "revoke_key": "mencabut kunci API",
-}
 
 
 def _page(request: Request, store: StoreDep, user: AdminUser, new_key: str | None = None):
     return render(
         request, "pengguna.html", user=user, users=store.users(), keys=store.keys(),
-        events=store.audit_events(100), roles=ROLES, ACTION_NAMES=ACTION_NAMES, new_key=new_key,
+        events=store.audit_events(100), roles=ROLES, ACTION_NAMES=AUDIT_NAMES, new_key=new_key,
     )  # fmt: skip
 
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlparse
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -35,6 +35,17 @@ from serve.deps import (
 )
 from serve.routes.forms import form_page, indonesian_errors, refuse_nul_in_forms
 from serve.routes.reports import report_out
+from serve.routes.wording import (
+    ACTION_NAMES,
+    CHANNEL_NAMES,
+    HOW_NAMES,
+    REASON_NAMES,
+    ROLE_NAMES,
+    STATUS_NAMES,
+    WEAK_TEXT,
+    audit_detail,
+    decision_text,
+)
 from serve.schemas import ReportOut
 from serve.store.records import Principal, QueueFilter
 from serve.throttle import LoginBusyError
@@ -43,41 +54,8 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(refuse_nul_in_
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
 templates.env.filters["agency_hint"] = agency_hint
 
-STATUS_NAMES = {
-    "new": "Baru",
-    "verified": "Terverifikasi",
-    "dispositioned": "Didisposisikan",
-    "responded": "Ditindaklanjuti",
-    "closed": "Selesai",
-    "archived": "Diarsipkan",
-}
-CHANNEL_NAMES = {
-    "pengaduan": "Pengaduan",
-    "aspirasi": "Aspirasi",
-    "permintaan_informasi": "Permintaan informasi",
-}
-REASON_NAMES = {
-    "fire": "kebakaran",
-    "flood": "banjir",
-    "tree": "pohon tumbang",
-    "electric": "bahaya listrik",
-    "accident": "kecelakaan",
-    "missing_person": "orang hilang",
-    "violence": "kekerasan",
-    "medical": "darurat medis",
-    "structure": "bangunan runtuh",
-    "animal": "hewan berbahaya",
-    "gas": "kebocoran gas",
-    "road_hazard": "bahaya di jalan",
-    "person_in_crisis": "orang dalam krisis",
-    "other": "lainnya",
-}
-ACTION_NAMES = {
-    "accept": "menerima saran",
-    "override": "mengoreksi",
-    "reroute": "meneruskan ke OPD lain",
-}
 PAGE_SIZE = 50
+STATIC_ICON = Path(__file__).resolve().parents[1] / "static" / "favicon.svg"
 
 
 def sla_text(report: ReportOut) -> str:
@@ -99,13 +77,14 @@ def _when(moment: datetime | None) -> str:
     return moment.strftime("%d-%m-%Y %H:%M") if moment else "-"
 
 
-WEAK_TEXT = 0.4
-"""Below this text similarity a likely link is headlined as maybe another event at the same
-place, not as a duplicate (two emergencies on one street score high on place and time)."""
 templates.env.globals.update(
     WEAK_TEXT=WEAK_TEXT,
     STATUS_NAMES=STATUS_NAMES,
     ACTION_NAMES=ACTION_NAMES,
+    ROLE_NAMES=ROLE_NAMES,
+    HOW_NAMES=HOW_NAMES,
+    decision_text=decision_text,
+    audit_detail=audit_detail,
     CHANNEL_NAMES=CHANNEL_NAMES,
     REASON_NAMES=REASON_NAMES,
     sla_text=sla_text,
@@ -342,7 +321,7 @@ def report_page(
         duplicates=duplicates,
         decisions=[(d, d.user.name) for d in row.decisions],
         agencies=predictor.triage.router.known_agencies(),
-        topics=LAPOR_CATEGORIES,
+        topics=sorted(LAPOR_CATEGORIES),
         channels=CHANNELS,
         next_id=store.next_open_report(report_id),
         draft=_draft(request, report_id),
@@ -354,6 +333,12 @@ def _draft(request: Request, report_id: str) -> dict[str, object] | None:
     again with the "Maksud Anda" choices (once, for this report)."""
     draft = request.session.pop("draft", None)
     return draft if draft and draft.get("report") == report_id else None
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> Response:
+    """Browsers ask for it whatever the page says: the same icon, never a 404 in the logs."""
+    return FileResponse(STATIC_ICON, media_type="image/svg+xml")
 
 
 @router.get("/dasbor", response_class=HTMLResponse)

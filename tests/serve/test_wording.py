@@ -1,0 +1,43 @@
+"""The UI speaks Bahasa Indonesia: roles and how an OPD's function was found in words, a
+decision history that says what changed, no 404 for the browser's icon."""
+
+from __future__ import annotations
+
+from serve.db.tables import Decision
+from serve.routes.wording import decision_text
+from tests.serve.conftest import Service
+from tests.serve.test_api import ROAD
+from tests.serve.test_ui import login
+
+
+def test_a_decision_says_only_what_it_changed() -> None:
+    corrected = Decision(action="override", agency="Dinas Sosial", urgent=True, source="staff")
+    assert decision_text(corrected, "siti") == (
+        "siti mengoreksi: OPD → Dinas Sosial; mendesak → ya"
+    )
+    duplicate = Decision(action="override", duplicate_of="K1", source="staff")
+    assert decision_text(duplicate, "demo") == "demo mengoreksi: duplikat dari K1"
+    moved = Decision(action="reroute", agency="Dishub", note="bukan kewenangan", source="portal")
+    assert decision_text(moved, "sp4n-lapor") == (
+        "SP4N-LAPOR! (portal) meneruskan ke OPD lain: OPD → Dishub; alasan: “bukan kewenangan”"
+    )
+
+
+def test_pages_name_roles_in_indonesian_and_the_icon_is_served(service: Service) -> None:
+    assert service.client.get("/favicon.ico").status_code == 200
+    service.intake(ROAD, id="W1")
+    login(service, "budi", "kata-sandi-budi")
+    accounts = service.client.get("/pengguna").text
+    assert "<td>petugas</td>" in accounts
+    assert "(role staff)" not in accounts
+    assert "budi (admin)" in accounts
+    service.client.post(
+        "/api/v1/reports/W1/decision",
+        json={"action": "override", "agency": "Dinas Sosial", "version": 1},
+        headers=service.staff,
+    )
+    page = service.client.get("/laporan/W1").text
+    assert "siti mengoreksi: OPD → Dinas Sosial</li>" in page
+    topics = page.split('id="override-topic"')[1].split("</select>")[0]
+    names = [part.split('"')[1] for part in topics.split('<option value="')[2:]]
+    assert names == sorted(names)
