@@ -15,7 +15,9 @@ from core.config import get_settings
 from pipeline.deployment import load_catalogue
 from serve.app import registered_triage
 from serve.auto_guard import AutoGuard
+from serve.check_tier import CheckTier
 from serve.intake import DISPOSITION_COLUMNS, dispositions, intake_export
+from serve.policy import ServingPolicy
 
 export_app = typer.Typer(help="What goes back to SP4N-LAPOR!.", no_args_is_help=True)
 REFUSED_SHOWN = 20
@@ -46,6 +48,7 @@ def intake_command(
             triage.remember_many(store.recent_reports(triage.index.window_days))
         guard = AutoGuard(triage.router.target_precision_)
         guard.load(store)
+        policy = ServingPolicy(guard, CheckTier(triage.router.urgency_tiers_).load(store))
         with RowProgress("classifying new reports") as progress:
 
             def advance(done: int, total: int) -> None:
@@ -58,7 +61,7 @@ def intake_command(
                 export,
                 catalogue.region if catalogue else None,
                 force=force,
-                guard=guard,
+                finish=policy.finish,
                 progress=advance,
             )
     finally:

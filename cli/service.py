@@ -28,8 +28,10 @@ from pipeline.ingest.reader import read_reports
 from pipeline.registry.client import CHAMPION, alias_version, resolve
 from pipeline.synth.generator import generate
 from serve.app import create_app, registered_triage, server_config
-from serve.demo import EXPORT_NAME, demo_login, seed_queue
+from serve.check_tier import CheckTier
+from serve.demo import DEMO_CHECK_SHARE, EXPORT_NAME, demo_login, seed_queue
 from serve.observability import configure_logging
+from serve.policy import ServingPolicy
 
 DEMO_DATA = Path("data/sample/demo_reports.csv")
 
@@ -77,7 +79,13 @@ def demo_command(
     store = open_store()
     reports, _ = read_reports(data)
     demo_folder = get_settings().home / "demo"
-    seeded = seed_queue(store, triage, reports, datetime.now(), demo_folder, catalogue.region)
+    check_tier = CheckTier(triage.router.urgency_tiers_).load(store)
+    if check_tier.share is None:
+        check_tier.set_share(store, DEMO_CHECK_SHARE, "demo")
+    policy = ServingPolicy(check_tier=check_tier)
+    seeded = seed_queue(
+        store, triage, reports, datetime.now(), demo_folder, catalogue.region, policy.finish
+    )
     if seeded is not None:
         err_console.log(
             f"morning intake of the portal's export {demo_folder / EXPORT_NAME}: "

@@ -30,14 +30,17 @@ from pipeline.registry.client import champion_uri
 from pipeline.registry.pyfunc import champion_scorer, load_router
 from serve.auth import key_cache
 from serve.auto_guard import AutoGuard
+from serve.check_tier import CheckTier
 from serve.headers import SecurityHeadersMiddleware
 from serve.observability import Metrics, RequestMiddleware
+from serve.policy import ServingPolicy
 from serve.predictor import Predictor
 from serve.routes import (
     API_PREFIX,
     accounts,
     catalogue,
     classify,
+    dashboard,
     health,
     kpi,
     models,
@@ -99,7 +102,11 @@ def create_app(
         triage = await run_in_threadpool(load_triage or (lambda: registered_triage(model_uri)))
         guard = AutoGuard(triage.router.target_precision_)
         await run_in_threadpool(guard.load, store)
-        predictor = Predictor(triage, on_batch=metrics.batch_size.observe, guard=guard)
+        check_tier = CheckTier(triage.router.urgency_tiers_)
+        await run_in_threadpool(check_tier.load, store)
+        predictor = Predictor(
+            triage, on_batch=metrics.batch_size.observe, policy=ServingPolicy(guard, check_tier)
+        )
         if triage.index is not None and len(triage.index) == 0:
             window = triage.index.window_days
             await predictor.index(await run_in_threadpool(store.recent_reports, window))
@@ -146,6 +153,7 @@ def create_app(
     app.include_router(report_forms.router)
     app.include_router(catalogue.router)
     app.include_router(portal_pages.router)
+    app.include_router(dashboard.router)
     app.include_router(accounts.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _add_error_handlers(app)

@@ -7,11 +7,12 @@ credentials.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from core.schema import Report
+from core.schema import Report, Suggestion
 from models.triage import Triage
 from pipeline.synth.portal_export import write_portal_export
 from serve.intake import IntakeSummary, intake_export
@@ -26,6 +27,9 @@ OPEN_SPAN = timedelta(days=10)
 EXPORT_NAME = "ekspor-sp4n-lapor-demo.xlsx"
 """The demo's morning export, written under the demo's folder (``lapor intake`` it again)."""
 DEMO_REGENCY = "Kabupaten Kutai Timur"
+DEMO_CHECK_SHARE = 0.15
+"""The demo's PERLU DICEK share: its corpus says urgency so plainly that the model's flag alone
+reaches the recall target and leaves the check tier empty; real queues have one."""
 
 
 def demo_login(store: Store) -> tuple[str, str]:
@@ -45,10 +49,12 @@ def seed_queue(
     now: datetime,
     folder: Path,
     region: str | None = None,
+    finish: Callable[[list[Suggestion]], list[Suggestion]] = lambda suggestions: suggestions,
 ) -> IntakeSummary | None:
     """The morning intake, as a deployment runs it: the corpus' last ``HISTORY`` written as
     the portal's export (``folder``/:data:`EXPORT_NAME`, the real layout, as if it had just
-    happened: gaps kept, the newest report arriving now) and imported into the queue. Reports
+    happened: gaps kept, the newest report arriving now) and imported into the queue (the
+    suggestions served as ``finish`` serves them: :meth:`serve.predictor.Predictor.finish`). Reports
     older than ``OPEN_SPAN`` were already forwarded in the portal to their (corpus) agency, some
     followed up and closed since, with the corpus' own times; the rest wait. Nothing happens
     (None) when the store has reports already."""
@@ -65,7 +71,7 @@ def seed_queue(
     ]
     path = folder / EXPORT_NAME
     write_portal_export(rows, path, f"Pemerintah {region or DEMO_REGENCY}", now.date())
-    return intake_export(store, triage, path, region)
+    return intake_export(store, triage, path, region, finish=finish)
 
 
 def portal_view(report: Report, shift: timedelta, now: datetime) -> dict[str, Any]:

@@ -14,11 +14,10 @@ from datetime import datetime
 from pathlib import Path
 
 from core.errors import LaporError
-from core.schema import PORTAL_CHANNELS, Report
+from core.schema import PORTAL_CHANNELS, Report, Suggestion
 from models.regions import region_key
 from models.triage import Triage
 from pipeline.ingest.reader import ReportReader, RowIssue
-from serve.auto_guard import AutoGuard
 from serve.store import Store
 from serve.store.records import naive_local, now_local
 
@@ -97,13 +96,15 @@ def intake_export(
     path: Path,
     deployment: str | None,
     force: bool = False,
-    guard: AutoGuard | None = None,
+    finish: Callable[[list[Suggestion]], list[Suggestion]] = lambda suggestions: suggestions,
     progress: Callable[[int, int], None] = lambda done, total: None,
     on_model: ModelRunner = lambda work, batch: work(batch),
 ) -> IntakeSummary:
     """Import an export (any layout ``data inspect`` reads) into the store: new reports join
     the queue, known ones are updated from the portal. ``deployment``: the deployment's regency;
-    an export of another is refused unless ``force``. ``progress(done, total)`` after each batch
+    an export of another is refused unless ``force``. ``finish``: how the deployment serves the
+    model's suggestions (:meth:`serve.predictor.Predictor.finish`: the live guard's holds and the
+    check share). ``progress(done, total)`` after each batch
     of new reports; ``on_model(work, batch)`` runs a batch's model work where the caller's
     model runs (the service: its model thread, one batch at a time, so that single reports are
     answered between an upload's batches)."""
@@ -118,9 +119,7 @@ def intake_export(
     def classify_and_store(batch: list[Report]) -> None:
         """Suggestions for a batch, then each report in order: linked to the earlier reports
         of the same problem, stored, and only then remembered by the duplicate index."""
-        suggestions = triage.router.predict(batch)
-        if guard is not None:
-            suggestions = guard.hold(suggestions)
+        suggestions = finish(triage.router.predict(batch))
         for report, suggestion in zip(batch, suggestions, strict=True):
             triage.link_duplicates(report, suggestion)
             received = naive_local(report.created_at) if report.created_at else now

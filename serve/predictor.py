@@ -27,6 +27,7 @@ from core.text import MAX_MODEL_CHARACTERS
 from models.duplicates.index import DuplicateIndex
 from models.triage import Triage
 from serve.auto_guard import AutoGuard
+from serve.policy import ServingPolicy
 from serve.workflow import Agencies
 
 T = TypeVar("T")
@@ -78,11 +79,11 @@ class Predictor:
         max_batch: int = MAX_BATCH,
         max_characters: int = MAX_BATCH_CHARACTERS,
         on_batch: Callable[[int], None] = lambda size: None,
-        guard: AutoGuard | None = None,
+        policy: ServingPolicy | None = None,
     ) -> None:
         self.triage = triage
-        self.guard = guard
-        """The live guard of auto-routing: its suspended scopes' answers are held for review."""
+        self.policy = policy or ServingPolicy()
+        """How the deployment serves suggestions (the live guard, the check share)."""
         self.max_batch = max_batch
         self.max_characters = max_characters
         self.on_batch = on_batch
@@ -123,7 +124,12 @@ class Predictor:
         suggestions: list[Suggestion] = []
         for part in slices(reports, self.max_batch, self.max_characters):
             suggestions += await self._queued(part, bulk)
-        return self.guard.hold(suggestions) if self.guard is not None else suggestions
+        return self.policy.finish(suggestions)
+
+    @property
+    def guard(self) -> AutoGuard | None:
+        """The live guard of auto-routing, where the deployment runs one."""
+        return self.policy.guard
 
     async def _queued(self, reports: list[Report], bulk: bool) -> list[Suggestion]:
         loop = asyncio.get_running_loop()

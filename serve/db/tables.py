@@ -252,6 +252,17 @@ class AutoSuspension(Base):
     reason: Mapped[str] = mapped_column(Text)
 
 
+class DeploymentSetting(Base):
+    """A setting the deployment's admins change from the UI (e.g. the PERLU DICEK share)."""
+
+    __tablename__ = "deployment_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(100))
+
+
 EFFECTIVE_URGENT = func.coalesce(StoredReport.urgent, StoredReport.suggested_urgent)
 """Urgent as staff decided it, else as suggested."""
 EFFECTIVE_TIER = case(

@@ -80,7 +80,7 @@ async def upload_export(
                 path,
                 catalogue.region if catalogue else None,
                 force == "ya",
-                predictor.guard,
+                predictor.policy.finish,
                 lambda done, total: None,
                 _on_model_thread(predictor),
             )

@@ -22,9 +22,7 @@ from starlette.exceptions import HTTPException
 from core.agencies import agency_hint
 from core.formats import angka, persen
 from core.schema import CHANNELS, LAPOR_CATEGORIES, STATUSES, Suggestion
-from pipeline.kpi import compute, plots, render_html
 from serve.auth import check_csrf, csrf_token, end_session, session_principal, start_session
-from serve.auto_guard import RECOVERY_ROWS
 from serve.db.tables import OPEN_STATUSES
 from serve.deps import (
     LoginThrottleDep,
@@ -339,26 +337,6 @@ def _draft(request: Request, report_id: str) -> dict[str, object] | None:
 def favicon() -> Response:
     """Browsers ask for it whatever the page says: the same icon, never a 404 in the logs."""
     return FileResponse(STATIC_ICON, media_type="image/svg+xml")
-
-
-@router.get("/dasbor", response_class=HTMLResponse)
-def dashboard(
-    request: Request, store: StoreDep, predictor: PredictorDep, user: StaffUser
-) -> Response:
-    """The KPI dashboard: SLA shares, handling times, backlog per OPD, suggestion accuracy,
-    and the live guard's recent precision of auto-routing per task and OPD."""
-    history = store.history()
-    kpis = compute(history)
-    fragment = render_html(kpis, plots(history, kpis), standalone=False)
-    guarded = predictor.guard.figures(store) if predictor.guard is not None else []
-    return render(
-        request,
-        "dashboard.html",
-        user=user,
-        fragment=fragment,
-        guarded=[f for f in guarded if f.n or f.suspended_since is not None],
-        recovery_rows=RECOVERY_ROWS,
-    )
 
 
 def flash_to(request: Request, target: str, kind: str, text: str) -> Response:

@@ -1,6 +1,7 @@
-"""What the live guard of auto-routing reads and writes: the outcome of each suggestion the
-model routed automatically (from the staff decision on it), and the suspensions, each change
-in the audit trail."""
+"""What the serving policy reads and writes: the outcome of each suggestion the model routed
+automatically (from the decision on it) and the live guard's suspensions; the deployment's
+settings (the PERLU DICEK share) and the urgency scores it is read off. Each change is in the
+audit trail."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from core.schema import CLASSIFICATION_TASKS
-from serve.db.tables import AutoSuspension, Decision, StoredReport
+from serve.db.tables import AutoSuspension, Decision, DeploymentSetting, StoredReport
 from serve.store.base import StoreBase
 from serve.store.records import now_local
 from serve.store.sessions import record_audit
@@ -91,3 +92,34 @@ class GuardStore(StoreBase):
             session.delete(found)
             record_audit(session, GUARD_ACTOR, "auto_resumed", scope[:100], reason)
             session.commit()
+
+    def setting(self, key: str) -> str | None:
+        with self.session() as session:
+            found = session.get(DeploymentSetting, key)
+            return found.value if found else None
+
+    def set_setting(self, key: str, value: str | None, actor: str) -> None:
+        """Set (or, with None, clear) a deployment setting; audited."""
+        with self.session() as session:
+            found = session.get(DeploymentSetting, key)
+            if value is None:
+                if found is not None:
+                    session.delete(found)
+            elif found is None:
+                session.add(DeploymentSetting(key=key, value=value, updated_at=now_local(),
+                                              updated_by=actor))  # fmt: skip
+            else:
+                found.value, found.updated_at, found.updated_by = value, now_local(), actor
+            record_audit(session, actor, "set_setting", key, value or "(bawaan model)")
+            session.commit()
+
+    def recent_urgency_scores(self, limit: int = 2_000) -> list[float]:
+        """The urgency scores of the latest ``limit`` reports received."""
+        with self.session() as session:
+            return list(
+                session.scalars(
+                    select(StoredReport.urgency_score)
+                    .order_by(StoredReport.received_at.desc())
+                    .limit(limit)
+                )
+            )

@@ -12,8 +12,10 @@ from core.schema import Report
 from models.duplicates.scorer import PairScorer
 from models.router import Router
 from pipeline.synth.generator import generate
-from serve.demo import EXPORT_NAME, OPEN_SPAN, demo_login, seed_queue
+from serve.check_tier import CheckTier
+from serve.demo import DEMO_CHECK_SHARE, EXPORT_NAME, OPEN_SPAN, demo_login, seed_queue
 from serve.intake import intake_export
+from serve.policy import ServingPolicy
 from serve.store import Store
 from serve.store.portal import PORTAL_USER
 from serve.store.records import QueueFilter
@@ -28,7 +30,10 @@ def test_seeded_queue_and_login(router: Router, pair_scorer: PairScorer, tmp_pat
     reports = [Report.model_validate(r) for r in generate(1_500, seed=3)]
     now = datetime(2026, 11, 20, 12, 0)
     served = service_triage(router, pair_scorer)
-    seeded = seed_queue(store, served, reports, now, tmp_path)
+    check_tier = CheckTier(served.router.urgency_tiers_).load(store)
+    check_tier.set_share(store, DEMO_CHECK_SHARE, "demo")
+    policy = ServingPolicy(check_tier=check_tier)
+    seeded = seed_queue(store, served, reports, now, tmp_path, None, policy.finish)
     assert seeded.new
     assert not seeded.refused
     assert (tmp_path / EXPORT_NAME).is_file()  # the portal's export in the real layout
@@ -38,6 +43,8 @@ def test_seeded_queue_and_login(router: Router, pair_scorer: PairScorer, tmp_pat
     assert max(r.received_at for r in rows) == now
     open_rows = [r for r in rows if r.status == "new"]
     assert open_rows
+    # both tiers show, as on real data: MENDESAK and PERLU DICEK
+    assert {r.urgency_tier for r in rows} >= {"urgent", "check", "none"}
     assert all(r.received_at >= now - OPEN_SPAN for r in open_rows)
     handled = {r.status for r in rows if r.status != "new"}
     assert handled <= {"dispositioned", "responded", "closed"}
