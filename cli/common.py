@@ -12,6 +12,7 @@ from rich.console import Console
 
 from core.config import get_settings
 from core.errors import LaporError
+from pipeline.deployment import use_deployment_zone
 from pipeline.ingest.mapping import parse_mapping
 from pipeline.sources import DataSpec, data_sources
 from serve.store import Store
@@ -87,6 +88,7 @@ def open_store() -> Store:
     """The service's store, migrated to the current schema (close it when done)."""
     settings = get_settings()
     settings.ensure_dirs()
+    use_deployment_zone(settings.home, settings.timezone)
     store = Store(settings.store_url)
     store.migrate()
     return store

@@ -19,6 +19,7 @@ from cli.common import (
     open_store,
     user_errors,
 )
+from core.clock import local_now
 from core.config import get_settings
 from pipeline.drift import compare, log, save
 from pipeline.ingest.reader import read_reports, reports_frame
@@ -52,7 +53,7 @@ def kpi_command(
         store = open_store()
         history = store.history()
         store.close()
-    kpis = compute(history)
+    kpis = compute(history, now=local_now())  # open_store set the deployment's clock
     table = Table("KPI", "value")
     table.add_row("reports", f"{kpis['reports']:,}")
     for stage in ("disposition", "follow_up"):

@@ -102,6 +102,10 @@ class Settings(BaseSettings):
         "served over HTTPS (behind a TLS proxy, say).",
     )
     batch_limit: int = Field(default=1_000, description="Most reports in one classify batch.")
+    timezone: str | None = Field(
+        default=None,
+        description="The deployment's time zone (WIB, WITA, WIT); default: its province's.",
+    )
     store_min_free_mb: int = Field(
         default=64,
         ge=0,

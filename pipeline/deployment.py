@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.clock import use_zone, zone_name, zone_of_province
 from core.errors import LaporError
 from models.catalogue import Catalogue, Opd, match_key, office_place, place_key
 from models.functions import OWN_OFFICE_FUNCTIONS, FunctionResolver, opd_functions
@@ -243,6 +244,20 @@ def catalogue_file(path: Path, regency: str | None = None) -> tuple[Catalogue, l
     rows, problems = read_catalogue_file(path)
     region = find_region(regency) if regency else Region("", Path(path).stem, "", {})
     return build_catalogue(region, rows, FunctionResolver()), problems
+
+
+def use_deployment_zone(home: Path, configured: str | None = None) -> str:
+    """Set the process's clock to the deployment's zone (``configured``, i.e.
+    ``LAPOR_TIMEZONE``, else its province's; WIB without a deployment); returns its name."""
+    if configured:
+        use_zone(configured)
+        return zone_name()
+    path = deployment_dir(home) / DEPLOYMENT_FILE
+    province = None
+    if path.is_file():
+        province = json.loads(path.read_text(encoding="utf-8")).get("province")
+    use_zone(zone_of_province(province))
+    return zone_name()
 
 
 def load_catalogue(home: Path) -> Catalogue | None:

@@ -25,7 +25,7 @@ from core.config import Settings, get_settings
 from core.errors import LaporError
 from models.duplicates.index import DuplicateIndex
 from models.triage import Triage
-from pipeline.deployment import load_catalogue
+from pipeline.deployment import load_catalogue, use_deployment_zone
 from pipeline.registry.client import champion_uri
 from pipeline.registry.pyfunc import champion_scorer, load_router
 from serve.auth import key_cache
@@ -97,6 +97,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        use_deployment_zone(settings.home, settings.timezone)
         store = Store(settings.store_url, min_free_bytes=settings.store_min_free_mb * 2**20)
         await run_in_threadpool(store.migrate)
         triage = await run_in_threadpool(load_triage or (lambda: registered_triage(model_uri)))

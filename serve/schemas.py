@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from core.clock import as_local, local_now, with_offset
 from core.schema import (
     CHANNELS,
     LAPOR_CATEGORIES,
@@ -35,8 +36,8 @@ ShortText = Field(default=None, max_length=500)
 
 
 def _with_zone(value: datetime) -> datetime:
-    """The store's naive local time with the deployment's offset, as RFC 3339 asks."""
-    return value if value.tzinfo else value.astimezone()
+    """The store's wall-clock time with the deployment zone's offset, as RFC 3339 asks."""
+    return with_offset(value)
 
 
 LocalTime = Annotated[datetime, AfterValidator(_with_zone)]
@@ -146,7 +147,7 @@ class ReportIn(ClientInput):
         500)."""
         if value is not None and value.tzinfo is not None:
             try:
-                value = value.astimezone().replace(tzinfo=None)
+                value = as_local(value)
             except (OverflowError, ValueError):
                 raise ValueError("the time is outside the representable range") from None
         return check_report_time(value)
@@ -155,14 +156,14 @@ class ReportIn(ClientInput):
         """The canonical Report: an id and a filing time (now) when missing."""
         data = self.model_dump()
         data["id"] = self.id or new_report_id()
-        data["created_at"] = self.created_at or datetime.now()
+        data["created_at"] = self.created_at or local_now()
         return Report(**data)
 
 
 def new_report_id() -> str:
     """A fresh id: the date, then "R" and 8 random hex digits (the letter keeps date and number
     from ever reading as one 16-digit NIK, which an id may not be)."""
-    return f"LPR-{datetime.now():%Y%m%d}-R{secrets.token_hex(4).upper()}"
+    return f"LPR-{local_now():%Y%m%d}-R{secrets.token_hex(4).upper()}"
 
 
 class ClassifyResponse(Suggestion):

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from core.clock import local_now
 from models.urgency_tiers import MAX_ATTENTION_SHARE
 from pipeline.kpi import compute, plots, render_html
 from serve.auth import check_csrf
@@ -28,7 +29,7 @@ def dashboard(
     """The KPI dashboard: SLA shares, handling times, backlog per OPD, suggestion accuracy,
     the live guard's figures, and the check tier's share."""
     history = store.history()
-    kpis = compute(history)
+    kpis = compute(history, now=local_now())
     fragment = render_html(kpis, plots(history, kpis), standalone=False)
     policy = predictor.policy
     guarded = policy.guard.figures(store) if policy.guard is not None else []

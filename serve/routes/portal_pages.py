@@ -17,6 +17,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from core.clock import local_now
 from core.config import get_settings
 from core.errors import IngestError, LaporError
 from core.schema import Report
@@ -129,7 +130,7 @@ def dispositions_file(
     frame = pd.DataFrame(dispositions(store, since), columns=list(DISPOSITION_COLUMNS))
     buffer = io.BytesIO()
     frame.to_excel(buffer, index=False, sheet_name="Disposisi")
-    stamp = datetime.now().strftime("%Y%m%d-%H%M")
+    stamp = local_now().strftime("%Y%m%d-%H%M")
     return Response(
         buffer.getvalue(),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Query
 from starlette.concurrency import run_in_threadpool
 
+from core.clock import local_now
 from core.schema import STATUSES, TASKS, UrgencyTier
 from core.workdays import working_days_between
 from serve.auth import StaffCaller
@@ -47,7 +48,7 @@ def deadline(row: StoredReport) -> datetime | None:
 
 def report_out(row: StoredReport, now: datetime | None = None) -> ReportOut:
     """A stored report as the API shows it: its columns plus where its SLA clock stands."""
-    now = now or datetime.now()
+    now = now or local_now()
     due = deadline(row)
     computed = {
         "overdue": due is not None and due < now,
@@ -121,7 +122,7 @@ def queue(
         page_size=page_size,
     )
     rows, total = store.queue(where)
-    now = datetime.now()
+    now = local_now()
     return ReportPage(
         items=[report_out(r, now) for r in rows], total=total, page=page, page_size=page_size
     )

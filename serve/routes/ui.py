@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from core.agencies import agency_hint
+from core.clock import local_now, zone_name
 from core.formats import angka, persen
 from core.schema import CHANNELS, LAPOR_CATEGORIES, STATUSES, Suggestion
 from serve.auth import check_csrf, csrf_token, end_session, session_principal, start_session
@@ -72,7 +73,8 @@ def _days(value: float) -> str:
 
 
 def _when(moment: datetime | None) -> str:
-    return moment.strftime("%d-%m-%Y %H:%M") if moment else "-"
+    """A stored time as staff read it, with the deployment's zone (WIB, WITA or WIT)."""
+    return f"{moment:%d-%m-%Y %H:%M} {zone_name()}" if moment else "-"
 
 
 templates.env.globals.update(
@@ -267,7 +269,7 @@ def queue_page(
         page_size=PAGE_SIZE,
     )
     rows, total = store.queue(where)
-    now = datetime.now()
+    now = local_now()
     return render(
         request,
         "queue.html",
@@ -290,7 +292,7 @@ def report_page(
     row = store.report(report_id)
     if row is None:
         raise HTTPException(404, f"Laporan {report_id} tidak ditemukan.")
-    now = datetime.now()
+    now = local_now()
     report = report_out(row, now)
     suggestion = report.suggestion
     rejected = {verdict.linked_id for verdict in row.link_verdicts}

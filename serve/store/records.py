@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from core.clock import as_local, local_now
 from core.errors import LaporError
 
 ROLES = ("staff", "admin")
@@ -114,9 +115,10 @@ def token_digest(token: str) -> str:
 
 
 def naive_local(moment: datetime) -> datetime:
-    """The store keeps naive local times (the deployment's clock, like the exports do)."""
-    return moment.astimezone().replace(tzinfo=None) if moment.tzinfo else moment
+    """The store keeps the deployment's wall-clock times (like the exports do)."""
+    return as_local(moment)
 
 
 def now_local() -> datetime:
-    return datetime.now().replace(microsecond=0)
+    """The deployment's wall-clock time now (:func:`core.clock.local_now`)."""
+    return local_now()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -56,7 +56,7 @@ class SessionStore(StoreBase):
                 select(LoginSession).where(
                     LoginSession.token_hash == token_digest(token),
                     LoginSession.revoked_at.is_(None),
-                    LoginSession.expires_at > datetime.now(),
+                    LoginSession.expires_at > now_local(),
                 )
             )
             user = session.get(User, found.user_id) if found else None

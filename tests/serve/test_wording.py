@@ -3,9 +3,17 @@ decision history that says what changed, no 404 for the browser's icon."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from core.clock import use_zone
+from core.config import get_settings
+from models.duplicates.scorer import PairScorer
+from models.router import Router
 from serve.db.tables import Decision
 from serve.routes.wording import decision_text
-from tests.serve.conftest import Service
+from tests.serve.conftest import Service, running_service
 from tests.serve.test_api import ROAD
 from tests.serve.test_ui import login
 
@@ -41,3 +49,23 @@ def test_pages_name_roles_in_indonesian_and_the_icon_is_served(service: Service)
     topics = page.split('id="override-topic"')[1].split("</select>")[0]
     names = [part.split('"')[1] for part in topics.split('<option value="')[2:]]
     assert names == sorted(names)
+
+
+def test_times_are_the_deployments_with_its_zone(
+    router: Router, pair_scorer: PairScorer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Kalimantan Timur deployment on a UTC server: times are WITA, labelled so in the UI
+    and given with +08:00 on the API."""
+    monkeypatch.setenv("LAPOR_TIMEZONE", "WITA")
+    get_settings.cache_clear()
+    try:
+        with running_service(router, pair_scorer) as service:
+            answer = service.intake(ROAD, id="Z1")
+            received = datetime.fromisoformat(answer["received_at"])
+            assert received.utcoffset() == timedelta(hours=8)
+            assert abs(received - datetime.now(UTC)) < timedelta(minutes=1)
+            login(service)
+            page = service.client.get("/laporan/Z1").text
+            assert f"{received:%d-%m-%Y %H:%M} WITA" in page
+    finally:
+        use_zone("WIB")
