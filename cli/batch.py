@@ -94,6 +94,12 @@ def reclassify_command(
             else ""
         )
     )
+    tiers = result["urgency_tiers"]
+    if tiers:
+        console.print(
+            f"urgency: {tiers.get('urgent', 0):,} MENDESAK, {tiers.get('check', 0):,} PERLU "
+            f"DICEK, {tiers.get('none', 0):,} neither"
+        )
     if result["linked_duplicates"] is not None:
         console.print(
             f"duplicates: {result['linked_duplicates']:,} reports linked to an earlier report "

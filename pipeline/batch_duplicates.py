@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from models.duplicates.index import DuplicateIndex
+from pipeline.batch_progress import Progress
 
 _WORKER_INDEX: DuplicateIndex | None = None
 """The finished index in a worker process (inherited by fork, never pickled)."""
@@ -50,10 +51,12 @@ def link_duplicates(
     report_chunks: Callable[[], Any],
     index: DuplicateIndex,
     workers: int,
-    progress: Callable[[int], None],
+    progress: Progress,
 ) -> None:
     """Link every committed chunk under ``folder`` that has no links file yet.
-    ``report_chunks()`` yields the input's chunks again (as the classification read them)."""
+    ``report_chunks()`` yields the input's chunks again (as the classification read them).
+    ``progress`` counts the rows indexed, then (a stage of its own) the rows linked; chunks an
+    interrupted run already linked are skipped, out of the linking rate."""
     global _WORKER_INDEX
     pending: list[tuple[int, Positions]] = []
     for chunk in report_chunks():
@@ -62,10 +65,10 @@ def link_duplicates(
         labels = labels.astype(object).where(labels.notna(), None)
         start = len(index)
         index.add_many(chunk.reports, labels["agency"].tolist(), labels["topic"].tolist())
-        if links_path(folder, chunk.index).exists():
-            progress(len(chunk.reports))
-        else:
+        progress.advance(len(chunk.reports))
+        if not links_path(folder, chunk.index).exists():
             pending.append((chunk.index, (start, len(index))))
+    progress.stage("linking duplicates", sum(end - start for _, (start, end) in pending))
     _WORKER_INDEX = index
     pool = (
         multiprocessing.get_context("fork").Pool(workers, initializer=ignore_interrupts)
@@ -82,7 +85,7 @@ def link_duplicates(
         target = links_path(folder, chunk_index)
         frame.to_parquet(target.with_name(f".{target.name}.tmp"), index=False)
         os.replace(target.with_name(f".{target.name}.tmp"), target)
-        progress(end - start)
+        progress.advance(end - start)
 
     try:
         for chunk_index, positions in pending:

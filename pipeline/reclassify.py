@@ -19,7 +19,7 @@ from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import pandas as pd
 
@@ -31,6 +31,7 @@ from models.router import Router
 from pipeline.batch_duplicates import ignore_interrupts, link_duplicates, linked_reports
 from pipeline.batch_output import suggestion_frame
 from pipeline.batch_parts import PartStore
+from pipeline.batch_progress import NoProgress, Progress
 from pipeline.deployment import load_catalogue
 from pipeline.ingest.containers import container_of
 from pipeline.ingest.reader import ReportReader, RowIssue
@@ -60,12 +61,16 @@ class Summary:
     """Rows of chunks an interrupted run had committed (not processed again)."""
     linked: int | None = None
     """Reports linked to an earlier report of the backlog (None: no duplicate pass)."""
+    tiers: Counter = field(default_factory=Counter)
+    """Reports per urgency tier (urgent, check, none)."""
 
     def add(self, part: pd.DataFrame) -> None:
         for task in OUTPUT_TASKS:
             column = f"{task}_decision"
             if column in part:
                 self.decisions[task].update(part[column].dropna().tolist())
+        if "urgency_tier" in part:
+            self.tiers.update(part["urgency_tier"].dropna().tolist())
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -83,6 +88,7 @@ class Summary:
             "chunks_resumed": self.chunks_resumed,
             "rows_resumed": self.rows_resumed,
             "linked_duplicates": self.linked,
+            "urgency_tiers": dict(self.tiers),
         }
 
 
@@ -168,30 +174,6 @@ def run_local(
         if pool is not None:
             pool.terminate()
         _WORKER_ROUTER = None
-
-
-class Progress(Protocol):
-    """What the job reports as it goes (the CLI shows it as a bar or as log lines)."""
-
-    def stage(self, description: str, total: int | None) -> None:
-        """A new pass over the rows begins."""
-
-    def advance(self, rows: int) -> None:
-        """Rows processed."""
-
-    def skip(self, rows: int) -> None:
-        """Rows an interrupted run had done: out of the total, not counted as processed."""
-
-
-class NoProgress:
-    def stage(self, description: str, total: int | None) -> None:
-        pass
-
-    def advance(self, rows: int) -> None:
-        pass
-
-    def skip(self, rows: int) -> None:
-        pass
 
 
 # --- the whole job ------------------------------------------------------------------------
@@ -291,17 +273,18 @@ def reclassify(
         )
         store = PartStore(output)
         if scorer is not None:
-            progress.stage("linking duplicates", total)
+            progress.stage("indexing the backlog for duplicates", total)
             link_duplicates(
                 store.folder,
                 lambda: chunks(ReportReader(input_path, fmt), batch_size),
                 DuplicateIndex(scorer),
                 workers or os.cpu_count() or 1,
-                progress.advance,
+                progress,
             )
             summary.linked = linked_reports(store.folder)
+        columns = [f"{t}_decision" for t in OUTPUT_TASKS] + ["urgency_tier"]
         for results, _ in store.parts():
-            summary.add(pd.read_parquet(results, columns=[f"{t}_decision" for t in OUTPUT_TASKS]))
+            summary.add(pd.read_parquet(results, columns=columns))
         summary.rows_written, summary.rows_failed = store.merge(output)
     else:
         summary.rows_written, summary.rows_failed = run_spark(

@@ -85,6 +85,9 @@ def test_csv_in_parquet_out_with_bad_rows(model_uri: str, home: Path, tmp_path: 
     assert set(result["agency_decision"]) <= {"auto", "review"}
     assert result["model_version"].iloc[0] == model_uri.removeprefix("models:/")
     assert summary.decisions["agency"]["auto"] + summary.decisions["agency"]["review"] == 300
+    tiers = summary.as_dict()["urgency_tiers"]
+    assert sum(tiers.values()) == 300
+    assert tiers == result["urgency_tier"].value_counts().to_dict()
     assert not out.with_name("out.parquet.parts").exists()
 
 
@@ -276,9 +279,35 @@ def test_the_batch_links_repeats_to_earlier_reports_of_the_backlog(
         reclassify(source, again, model_uri=model_uri, batch_size=64, workers=1)
     assert len(list(again.with_name("again.parquet.parts").glob("links-*.parquet"))) == 2
     monkeypatch.setattr(batch_duplicates, "_links", real_links)
-    resumed = reclassify(source, again, model_uri=model_uri, batch_size=64, resume=True)
+    stages = StageRecorder()
+    resumed = reclassify(
+        source, again, model_uri=model_uri, batch_size=64, resume=True, progress=stages
+    )
     assert links_of(again) == links
     assert resumed.as_dict()["rows_resumed"] == len(rows)  # every chunk was classified before
+    # the linking stage counts only the rows it linked (not the two chunks done before), and
+    # indexing is a stage of its own: neither inflates the other's rate
+    assert stages.done["indexing the backlog for duplicates"] == (len(rows), len(rows))
+    assert stages.done["linking duplicates"] == (len(rows) - 128, len(rows) - 128)
+
+
+class StageRecorder:
+    """Each stage's total and the rows counted in it."""
+
+    def __init__(self) -> None:
+        self.done: dict[str, tuple[int | None, int]] = {}
+        self.current = ""
+
+    def stage(self, description: str, total: int | None) -> None:
+        self.current = description
+        self.done[description] = (total, 0)
+
+    def advance(self, rows: int) -> None:
+        total, counted = self.done[self.current]
+        self.done[self.current] = (total, counted + rows)
+
+    def skip(self, rows: int) -> None:
+        pass
 
 
 def test_ctrl_c_says_how_to_resume(
