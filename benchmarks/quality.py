@@ -19,6 +19,10 @@ Per source:
 Cross-region: trained on one city, scored on every labelled report of the other (channel, topic,
 urgency; the cities' OPD names differ, so agency is the cold-start benchmark's).
 
+Next year, as the README sets a deployment up (``benchmarks/next_year.py``, also on its own):
+each source's newest period scored pooled and with its own catalogue, thresholds chosen only on
+older data, the baseline beside every figure.
+
     python benchmarks/quality.py [--synthetic 4000] [--json quality.json]
 """
 
@@ -335,6 +339,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--synthetic", type=int, default=4_000)
     parser.add_argument("--json", type=Path)
+    parser.add_argument(
+        "--no-next-year", action="store_true", help="Leave out the next-year view (~8 minutes)."
+    )
     args = parser.parse_args()
     surabaya, bandung = surabaya_spec(), bandung_spec()
     if surabaya is None:
@@ -355,9 +362,18 @@ def main() -> None:
             "surabaya_to_bandung": cross_region(frames["surabaya"], frames["bandung"], synthetic),
             "bandung_to_surabaya": cross_region(frames["bandung"], frames["surabaya"], synthetic),
         }
-    print(json.dumps(results, indent=2, ensure_ascii=False))
+    if "bandung" in frames and not args.no_next_year:
+        from next_year import next_year_view  # a script beside this one, which imports it
+
+        results["next_year"] = next_year_view(frames, synthetic)
+    print(json.dumps(results, indent=2, ensure_ascii=False, default=str))
     for name in frames:
         print(table(name, results[name]))
+    if "next_year" in results:
+        from next_year import table as next_year_table
+
+        for name in frames:
+            print(next_year_table(name, results["next_year"][name]))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False))
 

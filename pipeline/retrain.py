@@ -82,32 +82,16 @@ def retrain(
         "overridden_base_rows": overridden,
     }
     progress(f"family: {family}")
-    result = train_frame(
-        frame,
-        data,
-        family=family,
-        validation_from=validation_from,
-        synthetic=synthetic,
-        progress=progress,
-    )
+    options = {"family": family, "validation_from": validation_from, "synthetic": synthetic}
+    result = train_frame(frame, data, progress=progress, **options)
     promotion, gated = None, None
     if promote_if_better:
         progress("comparing champion and challenger on the newest slice")
         promotion = promote(router_gate(), result.model_uri.rsplit("/", 1)[1])
         if promotion.promoted:
             progress("the challenger passed: refitting it on every row, the newest slice too")
-            gated, result = (
-                result,
-                train_frame(
-                    frame,
-                    data,
-                    family=family,
-                    validation_from=validation_from,
-                    synthetic=synthetic,
-                    progress=progress,
-                    refit_of=result,
-                ),
-            )
+            gated = result
+            result = train_frame(frame, data, progress=progress, refit_of=gated, **options)
             name, version = result.model_uri.removeprefix("models:/").rsplit("/", 1)
             set_champion(name, version)
             promotion.message += (

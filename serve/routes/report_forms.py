@@ -14,10 +14,12 @@ from starlette.exceptions import HTTPException
 
 from serve.auth import check_csrf
 from serve.deps import MetricsDep, PredictorDep, StoreDep
+from serve.predictor import Predictor
 from serve.routes.forms import indonesian_errors, refuse_nul_in_forms
 from serve.routes.ui import StaffUser, flash_to
 from serve.schemas import DecisionIn
-from serve.store.records import StaleReportError, StoreError
+from serve.store import Store
+from serve.store.records import Principal, StaleReportError, StoreError
 from serve.workflow import (
     InvalidDecisionError,
     UnknownAgencyError,
@@ -75,14 +77,7 @@ def link_verdict_page(
     try:
         if verdict == "confirm":
             decision = DecisionIn(action="override", duplicate_of=linked, version=version)
-            record_decision(
-                store,
-                report_id,
-                user,
-                decision,
-                predictor.agencies(),
-                predictor.guard,
-            )
+            _record(store, predictor, report_id, user, decision)
             done = f"Laporan {report_id} ditandai duplikat dari {linked}."
         else:
             reject_link(store, report_id, user, linked, version)
@@ -92,6 +87,13 @@ def link_verdict_page(
     except (InvalidDecisionError, StoreError) as exc:
         return flash_to(request, page, "error", f"Tidak disimpan: {exc.pesan}")
     return flash_to(request, page, "ok", done)
+
+
+def _record(
+    store: Store, predictor: Predictor, report_id: str, user: Principal, decision: DecisionIn
+) -> None:
+    """A decision from a form: the deployment's OPD names, the live guard told."""
+    record_decision(store, report_id, user, decision, predictor.agencies(), predictor.guard)
 
 
 def _field_of(action: str, refused: str, agency: str) -> str:
@@ -145,14 +147,7 @@ def decide_page(
             request, f"/laporan/{quote(report_id)}", "error", indonesian_errors(exc.errors())
         )
     try:
-        record_decision(
-            store,
-            report_id,
-            user,
-            decision,
-            predictor.agencies(),
-            predictor.guard,
-        )
+        _record(store, predictor, report_id, user, decision)
     except UnknownAgencyError as exc:
         request.session["draft"] = {
             "report": report_id, "action": action, "agency": agency, "supporting": supporting,

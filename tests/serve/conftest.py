@@ -68,6 +68,15 @@ def service(router: Router, pair_scorer: PairScorer) -> Iterator[Service]:
 
 
 @pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[Store]:
+    """A migrated, empty store on SQLite alone (tests of rules, not of the databases)."""
+    opened = Store(f"sqlite:///{tmp_path / 'store.db'}")
+    opened.migrate()
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
 def postgres_service(
     postgres: str, router: Router, pair_scorer: PairScorer, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Service]:

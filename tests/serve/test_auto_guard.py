@@ -5,11 +5,6 @@ target precision again; every change is audited and shown on /ready and the Dasb
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
 from core.schema import Report, Suggestion
 from serve.auto_guard import RECOVERY_ROWS, AutoGuard
 from serve.store import Store
@@ -43,14 +38,6 @@ class Stream:
         action = "accept" if decided == suggested else "override"
         self.store.add_decision(report_id, self.staff, DecisionInput(action, agency=decided))
         self.guard.review(self.store)
-
-
-@pytest.fixture
-def sqlite_store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store(f"sqlite:///{tmp_path / 'store.db'}")
-    opened.migrate()
-    yield opened
-    opened.close()
 
 
 def test_a_drop_in_accuracy_suspends_auto_routing_until_it_recovers(sqlite_store: Store) -> None:

@@ -3,8 +3,6 @@ most urgent-looking first; set from the Dasbor by an admin (audited), or the mod
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -19,17 +17,16 @@ TIERS = UrgencyTiers(flag=0.9, check=0.9, rule="cross-validation", reason="test"
                      evidence={"attention_share": 0.03, "flag_share": 0.03})  # fmt: skip
 
 
+@pytest.fixture
+def store(sqlite_store: Store) -> Store:
+    """The tests here need SQLite alone."""
+    return sqlite_store
+
+
 def scored(score: float, tier: str = "none") -> Suggestion:
     urgent = {"flag": tier == "urgent", "tier": tier, "score": score, "decision": "review",
               "reasons": []}  # fmt: skip
     return Suggestion.model_validate({"report_id": "x", "urgent": urgent})
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    opened = Store(f"sqlite:///{tmp_path / 'store.db'}")
-    opened.migrate()
-    return opened
 
 
 def test_the_share_set_puts_that_share_below_the_flag_in_the_check_tier(store: Store) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import io
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -31,14 +30,12 @@ INSTANSI = f"Pemerintah {KUTIM}"
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store(f"sqlite:///{tmp_path / 'store.db'}")
-    opened.migrate()
-    yield opened
-    opened.close()
-
-
 @pytest.fixture
+def store(sqlite_store: Store) -> Store:
+    """The tests here need SQLite alone."""
+    return sqlite_store
+
+
 def triage(router: Router, pair_scorer: PairScorer) -> Triage:
     served = copy.copy(router)
     served.version_ = "lapor-router/test"
