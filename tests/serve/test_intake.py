@@ -30,12 +30,12 @@ INSTANSI = f"Pemerintah {KUTIM}"
 
 
 @pytest.fixture
-@pytest.fixture
 def store(sqlite_store: Store) -> Store:
     """The tests here need SQLite alone."""
     return sqlite_store
 
 
+@pytest.fixture
 def triage(router: Router, pair_scorer: PairScorer) -> Triage:
     served = copy.copy(router)
     served.version_ = "lapor-router/test"
