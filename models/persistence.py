@@ -14,8 +14,6 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import skops.io
-
 from core.provenance import library_versions
 
 FORMAT_VERSION = 8
@@ -43,6 +41,8 @@ def write_folder(
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     config = {"format_version": FORMAT_VERSION, **config, "library_versions": library_versions()}
+    import skops.io  # heavy (scikit-learn's array-API support pulls in torch): only on save
+
     skops.io.dump({"params": params, "state": state}, folder / ESTIMATORS_FILE)
     text = json.dumps(config, indent=2, ensure_ascii=False, default=str)
     (folder / CONFIG_FILE).write_text(text, encoding="utf-8")
@@ -79,6 +79,8 @@ def read_folder(
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """(hyperparameters, fitted state, config) of a saved folder whose estimators use no type
     outside scikit-learn's, numpy's and ``trusted`` (full names, e.g. ``models.places.X``)."""
+    import skops.io  # heavy (scikit-learn's array-API support pulls in torch): only on load
+
     config = read_config(folder)
     path = Path(folder) / ESTIMATORS_FILE
     try:
