@@ -78,7 +78,7 @@ class PortalStore(DecisionStore):
             self.add_decision(report.id, self.portal_user(), decision, at=when, source="portal")
             changed = True
         target = report.status
-        current = self.report(report.id).status
+        current = self.report(report.id).status if changed else row.status  # moved on: re-read
         if target in ("responded", "closed", "archived") and _stage(target) > _stage(current):
             moment = report.responded_at if target == "responded" else report.closed_at
             self.record_progress(report.id, target, at=moment or now)
