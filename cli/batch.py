@@ -18,7 +18,6 @@ from cli.common import (
     user_errors,
 )
 from cli.progress import RowProgress
-from pipeline.reclassify import reclassify
 
 
 @user_errors
@@ -49,6 +48,8 @@ def reclassify_command(
     ] = True,
 ) -> None:
     """Reclassify a whole backlog with a registered model; bad rows go to OUTPUT.errors."""
+    from pipeline.reclassify import reclassify
+
     try:
         with RowProgress("reclassifying") as progress:
             summary = reclassify(

@@ -5,17 +5,17 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 
 from core.config import get_settings
 from core.errors import LaporError
-from pipeline.deployment import use_deployment_zone
-from pipeline.ingest.mapping import parse_mapping
-from pipeline.sources import DataSpec, data_sources
-from serve.store import Store
+
+if TYPE_CHECKING:
+    from pipeline.sources import DataSpec
+    from serve.store import Store
 
 console = Console()
 err_console = Console(stderr=True, log_path=False)
@@ -81,11 +81,17 @@ def data_specs(
 ) -> list[DataSpec]:
     """The sources the common data options describe: a manifest's (``--data sources.yaml``),
     or the one file."""
+    from pipeline.ingest.mapping import parse_mapping
+    from pipeline.sources import data_sources
+
     return data_sources(data, fmt, labels, topic_map, parse_mapping(map_ or ()))
 
 
 def open_store() -> Store:
     """The service's store, migrated to the current schema (close it when done)."""
+    from pipeline.deployment import use_deployment_zone
+    from serve.store import Store
+
     settings = get_settings()
     settings.ensure_dirs()
     use_deployment_zone(settings.home, settings.timezone)

@@ -21,10 +21,6 @@ from cli.common import (
 )
 from cli.progress import RowProgress
 from core.schema import TASKS
-from pipeline.ingest.containers import container_of, write_rows
-from pipeline.ingest.mapping import parse_mapping
-from pipeline.ingest.reader import ReportReader
-from pipeline.synth.generator import generate
 
 app = typer.Typer(help="Import, inspect and generate report data.", no_args_is_help=True)
 
@@ -37,6 +33,9 @@ def data_synth(
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same rows).")] = 42,
 ) -> None:
     """Generate the synthetic Kutai Timur demo corpus (streamed; millions of rows work)."""
+    from pipeline.ingest.containers import container_of, write_rows
+    from pipeline.synth.generator import generate
+
     container_of(out)
     with RowProgress("generating", total=n) as progress:
         count = write_rows(progress.track(generate(n, seed=seed)), out)
@@ -57,6 +56,9 @@ def data_inspect(
     ] = None,
 ) -> None:
     """Show the column mapping, row counts (read, imported, skipped with reasons) and labels."""
+    from pipeline.ingest.mapping import parse_mapping
+    from pipeline.ingest.reader import ReportReader
+
     reader = ReportReader(
         path,
         fmt,

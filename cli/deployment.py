@@ -12,8 +12,6 @@ from rich.table import Table
 from cli.common import console, err_console, user_errors
 from core.config import get_settings
 from core.errors import LaporError
-from models.functions import FunctionResolver, opd_functions
-from pipeline.deployment import e5_embedder, init_deployment, load_catalogue, read_catalogue_file
 
 app = typer.Typer(
     help="The deployment: its region, gazetteer and OPD catalogue.", no_args_is_help=True
@@ -45,6 +43,9 @@ def deployment_init(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing deployment.")] = False,
 ) -> None:
     """Set up the deployment under LAPOR_HOME: its region and gazetteer, and its catalogue."""
+    from models.functions import FunctionResolver
+    from pipeline.deployment import e5_embedder, init_deployment, read_catalogue_file
+
     if agencies is not None and not agencies.is_file():
         raise LaporError(f"{agencies}: no such file")
     settings = get_settings()
@@ -72,6 +73,9 @@ def deployment_agencies(
 ) -> None:
     """The catalogue: each OPD's resolved function and how it was resolved (explicit, rule,
     similarity, gazetteer), so an admin can correct it in the file."""
+    from models.functions import opd_functions
+    from pipeline.deployment import load_catalogue
+
     catalogue = load_catalogue(get_settings().home)
     if catalogue is None:
         raise LaporError("no deployment is set up: run `lapor deployment init --regency ...`")

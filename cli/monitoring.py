@@ -21,11 +21,6 @@ from cli.common import (
 )
 from core.clock import local_now
 from core.config import get_settings
-from pipeline.drift import compare, log, save
-from pipeline.ingest.reader import read_reports, reports_frame
-from pipeline.kpi import compute, history_from_reports, plots, render_html
-from pipeline.registry.client import champion_uri, load_validation, resolve
-from pipeline.registry.pyfunc import load_router
 
 
 @user_errors
@@ -43,6 +38,9 @@ def kpi_command(
     """Disposition KPIs in working days: time to disposition and follow-up, share within the
     SLA (3 and 5 working days), backlog and overdue per OPD, auto-routed share, acceptance and
     weekly accuracy of suggestions."""
+    from pipeline.ingest.reader import read_reports
+    from pipeline.kpi import compute, history_from_reports, plots, render_html
+
     if data is not None:
         reports, stats = read_reports(data, fmt)
         skipped = stats.rows_read - stats.rows_imported
@@ -91,6 +89,11 @@ def drift_command(
     """Recent reports in the service's store against the model's validation data: label and
     confidence shift, share sent to review, unknown words, agencies the model does not know.
     Logged to MLflow; the warnings also appear in the service's /ready."""
+    from pipeline.drift import compare, log, save
+    from pipeline.ingest.reader import reports_frame
+    from pipeline.registry.client import champion_uri, load_validation, resolve
+    from pipeline.registry.pyfunc import load_router
+
     settings = get_settings()
     uri = model or champion_uri()
     name, version = resolve(uri)

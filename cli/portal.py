@@ -12,12 +12,6 @@ from rich.table import Table
 from cli.common import console, err_console, open_store, user_errors
 from cli.progress import RowProgress
 from core.config import get_settings
-from pipeline.deployment import load_catalogue
-from serve.app import registered_triage
-from serve.auto_guard import AutoGuard
-from serve.check_tier import CheckTier
-from serve.intake import DISPOSITION_COLUMNS, dispositions, intake_export
-from serve.policy import ServingPolicy
 
 export_app = typer.Typer(help="What goes back to SP4N-LAPOR!.", no_args_is_help=True)
 REFUSED_SHOWN = 20
@@ -37,6 +31,13 @@ def intake_command(
     linked to earlier ones; known ones take the portal's status and OPD (never over a staff
     decision). Running it twice changes nothing. Exit code 1 when rows were refused (the rest
     is imported): someone should look at the export."""
+    from pipeline.deployment import load_catalogue
+    from serve.app import registered_triage
+    from serve.auto_guard import AutoGuard
+    from serve.check_tier import CheckTier
+    from serve.intake import intake_export
+    from serve.policy import ServingPolicy
+
     if not export.is_file():
         raise typer.BadParameter(f"{export}: no such file")
     catalogue = load_catalogue(get_settings().home)
@@ -89,6 +90,8 @@ def export_dispositions(
     """Decisions made here that the portal does not show yet, one row per report in the order
     a verifier enters them (urgent first, then the oldest). The next intake drops the ones the
     portal shows done."""
+    from serve.intake import DISPOSITION_COLUMNS, dispositions
+
     store = open_store()
     try:
         rows = dispositions(store, since)
@@ -107,6 +110,8 @@ def export_dispositions(
 def write_table(rows: list[dict[str, str]], out: Path) -> None:
     """The rows as an .xlsx workbook or a .csv file, with the export's header."""
     import pandas as pd  # only when writing a file
+
+    from serve.intake import DISPOSITION_COLUMNS
 
     frame = pd.DataFrame(rows, columns=list(DISPOSITION_COLUMNS))
     if out.suffix.lower() == ".csv":

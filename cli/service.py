@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import uvicorn
 
 from cli.common import (
     ModelOption,
@@ -18,20 +17,6 @@ from cli.common import (
 )
 from core.config import get_settings
 from core.errors import LaporError
-from pipeline.bootstrap import (
-    ensure_champion,
-    ensure_demo_deployment,
-    ensure_duplicates_champion,
-)
-from pipeline.ingest.containers import write_rows
-from pipeline.ingest.reader import read_reports
-from pipeline.registry.client import CHAMPION, alias_version, resolve
-from pipeline.synth.generator import generate
-from serve.app import create_app, registered_triage, server_config
-from serve.check_tier import CheckTier
-from serve.demo import DEMO_CHECK_SHARE, EXPORT_NAME, demo_login, seed_queue
-from serve.observability import configure_logging
-from serve.policy import ServingPolicy
 
 DEMO_DATA = Path("data/sample/demo_reports.csv")
 
@@ -40,6 +25,11 @@ PortOption = Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP p
 
 
 def _run_server(app_: Any, host: str, port: int) -> None:
+    import uvicorn
+
+    from serve.app import server_config
+    from serve.observability import configure_logging
+
     configure_logging(get_settings().log_level)
     uvicorn.Server(server_config(app_, host, port)).run()
 
@@ -52,6 +42,9 @@ def serve_command(
 ) -> None:
     """Serve the API (/api/v1, docs at /docs) and the triage UI with the given model or the
     champion. Users and API keys come from `lapor users add`."""
+    from pipeline.registry.client import CHAMPION, alias_version, resolve
+    from serve.app import create_app
+
     if model:
         resolve(model)  # a clear error now rather than at start-up
     elif alias_version(get_settings().registered_model_name, CHAMPION) is None:
@@ -69,6 +62,19 @@ def demo_command(
     generate the demo corpus if missing, train
     and promote a model and a duplicate scorer if none is registered, seed the triage queue,
     and serve the API and UI with a demo login printed here."""
+    from pipeline.bootstrap import (
+        ensure_champion,
+        ensure_demo_deployment,
+        ensure_duplicates_champion,
+    )
+    from pipeline.ingest.containers import write_rows
+    from pipeline.ingest.reader import read_reports
+    from pipeline.synth.generator import generate
+    from serve.app import create_app, registered_triage
+    from serve.check_tier import CheckTier
+    from serve.demo import DEMO_CHECK_SHARE, EXPORT_NAME, demo_login, seed_queue
+    from serve.policy import ServingPolicy
+
     if not data.exists():
         write_rows(generate(5_000), data)
         err_console.log(f"generated the demo corpus {data}")

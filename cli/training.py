@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -26,22 +26,9 @@ from cli.common import (
 )
 from core.config import get_settings
 from core.errors import LaporError
-from models.encoder.config import EncoderConfig
-from pipeline.dedupe import load_reports, read_pairs
-from pipeline.deployment import catalogue_file
-from pipeline.evaluate import evaluate, per_class_report, save_plots
-from pipeline.registry.client import DUPLICATES_MODEL, log_evaluation
-from pipeline.registry.promotion import (
-    DuplicatesGate,
-    PromotionGate,
-    PromotionOutcome,
-    RouterGate,
-    promote,
-)
-from pipeline.registry.pyfunc import load_router
-from pipeline.retrain import retrain
-from pipeline.sources import load_sources
-from pipeline.train import train
+
+if TYPE_CHECKING:
+    from pipeline.registry.promotion import PromotionGate, PromotionOutcome
 
 
 @user_errors
@@ -91,6 +78,9 @@ def train_command(
 
     The last line printed is the registered model URI.
     """
+    from models.encoder.config import EncoderConfig
+    from pipeline.train import train
+
     encoder_config = None
     if family != "linear":
         encoder_config = EncoderConfig(
@@ -143,6 +133,12 @@ def evaluate_command(
     ] = None,
 ) -> None:  # fmt: skip
     """Evaluate a registered model on any labelled file."""
+    from pipeline.deployment import catalogue_file
+    from pipeline.evaluate import evaluate, per_class_report, save_plots
+    from pipeline.registry.client import log_evaluation
+    from pipeline.registry.pyfunc import load_router
+    from pipeline.sources import load_sources
+
     router = load_router(model)
     catalogue = None
     if agencies is not None:
@@ -196,6 +192,11 @@ def promote_command(
     ] = None,
 ) -> None:
     """Move alias `champion` to the challenger only if it is not worse, task by task."""
+    from pipeline.dedupe import load_reports, read_pairs
+    from pipeline.registry.client import DUPLICATES_MODEL
+    from pipeline.registry.promotion import DuplicatesGate, RouterGate, promote
+    from pipeline.sources import load_sources
+
     gate: PromotionGate
     if name == DUPLICATES_MODEL:
         if (data is None) != (pairs is None):
@@ -239,6 +240,8 @@ def retrain_command(
     """Retrain from the base data plus the service's staff decisions; promote the challenger
     only if it is not worse than the champion on the same newest slice. Exit code 1 when the
     gate refuses (schedule it with cron or a systemd timer: see the README)."""
+    from pipeline.retrain import retrain
+
     store = open_store()
     decided = store.decided_reports()
     by_source = store.decision_counts()

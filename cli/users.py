@@ -15,7 +15,6 @@ from cli.common import (
     user_errors,
 )
 from core.errors import LaporError
-from serve.store.records import check_role
 
 app = typer.Typer(help="Users of the service and their API keys.", no_args_is_help=True)
 NameArgument = Annotated[str, typer.Argument(help="Login name.")]
@@ -37,6 +36,8 @@ def users_add(
 ) -> None:
     """Create a user: asks for a password (UI login), or with --api-key prints a new key as the
     last word of the output (an existing user gets an extra key)."""
+    from serve.store.records import check_role
+
     check_role(role)
     store = open_store()
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -175,3 +176,39 @@ def test_users_deactivate_activate_set_password_keys_revoke_and_audit() -> None:
     for action in ("deactivate", "activate", "set_password", "revoke_key", "add_key"):
         assert action in trail
     assert "cli:" in trail
+
+
+HEAVY_LIBRARIES = ("pandas", "sklearn", "mlflow", "torch", "sqlalchemy", "uvicorn")
+
+
+def test_help_imports_no_command_and_no_heavy_library() -> None:
+    """`lapor --help` and every command's own --help answer before pandas, scikit-learn, MLflow,
+    torch or the store are imported (they cost seconds of CPU on each start)."""
+    script = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from cli.main import COMMANDS, app\n"
+        "for args in [[], *([name] for name in COMMANDS)]:\n"
+        "    result = CliRunner().invoke(app, [*args, '--help'])\n"
+        "    assert result.exit_code == 0, (args, result.output)\n"
+        f"print(sorted(m for m in {HEAVY_LIBRARIES!r} if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_every_listed_command_loads_under_its_name() -> None:
+    from cli.main import COMMANDS
+
+    listing = runner.invoke(app, ["--help"]).output
+    for name, entry in COMMANDS.items():
+        assert entry.summary in listing
+        command = entry.load(name)
+        assert command.name == name
+        subcommands = getattr(command, "commands", {})
+        assert subcommands or command.callback is not None, name

@@ -316,7 +316,7 @@ def test_ctrl_c_says_how_to_resume(
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("cli.batch.reclassify", interrupted)
+    monkeypatch.setattr("pipeline.reclassify.reclassify", interrupted)
     out = tmp_path / "out.parquet"
     result = runner.invoke(app, ["reclassify", str(tmp_path / "in.csv"), "--out", str(out)])
     assert result.exit_code == 130
