@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,6 +14,7 @@ from cli.common import (
     open_store,
     user_errors,
 )
+from core.clock import local_now
 from core.config import get_settings
 from core.errors import LaporError
 
@@ -90,7 +90,7 @@ def demo_command(
         check_tier.set_share(store, DEMO_CHECK_SHARE, "demo")
     policy = ServingPolicy(check_tier=check_tier)
     seeded = seed_queue(
-        store, triage, reports, datetime.now(), demo_folder, catalogue.region, policy.finish
+        store, triage, reports, local_now(), demo_folder, catalogue.region, policy.finish
     )
     if seeded is not None:
         err_console.log(

@@ -1,7 +1,8 @@
 """The deployment's clock. Indonesia has three time zones (WIB, WITA, WIT); a deployment lives in
 one, taken from its province (or ``LAPOR_TIMEZONE``), whatever the server's own clock says. The
-store keeps the deployment's wall-clock times (as the portal's exports do); the API gives them
-with the zone's UTC offset and the UI labels them WIB, WITA or WIT."""
+code works in the deployment's wall clock (as the portal's exports do); the store keeps each time
+with its offset (``serve.db.zoned``), the API gives it with the offset and the UI labels it WIB,
+WITA or WIT."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ def zone() -> tzinfo:
 
 
 def local_now() -> datetime:
-    """The deployment's wall-clock time now, to the second, without a zone (as stored)."""
+    """The deployment's wall-clock time now, to the second, without a zone."""
     return datetime.now(zone()).replace(tzinfo=None, microsecond=0)
 
 
@@ -61,5 +62,5 @@ def as_local(moment: datetime) -> datetime:
 
 
 def with_offset(moment: datetime) -> datetime:
-    """A stored wall-clock time with the deployment zone's UTC offset (for the API)."""
+    """A wall-clock time with the deployment zone's UTC offset (an aware one as it is)."""
     return moment if moment.tzinfo else moment.replace(tzinfo=zone())

@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from core.clock import local_now
 from core.text import mask_pii, model_text
 
 CHANNELS: Final = ("pengaduan", "aspirasi", "permintaan_informasi")
@@ -365,7 +366,7 @@ def check_report_time(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     naive = value.replace(tzinfo=None)
-    latest = datetime.now() + timedelta(days=1)
+    latest = local_now() + timedelta(days=1)
     if not EARLIEST_REPORT_TIME <= naive <= latest:
         raise ValueError(
             f"must lie between {EARLIEST_REPORT_TIME:%Y-%m-%d} and {latest:%Y-%m-%d %H:%M} "

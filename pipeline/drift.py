@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.distance import jensenshannon
 
+from core.clock import local_now, with_offset
 from core.schema import CLASSIFICATION_TASKS
 from pipeline.registry.client import configure
 
@@ -126,7 +127,7 @@ def compare(
 def save(report: dict[str, Any], path: Path) -> None:
     """Keep the last drift report where the service's /ready reads it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    stamped = {**report, "checked_at": datetime.now().isoformat(timespec="seconds")}
+    stamped = {**report, "checked_at": with_offset(local_now()).isoformat()}
     path.write_text(json.dumps(stamped, indent=2, ensure_ascii=False), encoding="utf-8")
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from core.clock import local_now
 from core.formats import angka, persen
 from core.schema import CLASSIFICATION_TASKS, Report
 from core.workdays import FOLLOW_UP_DAYS, FORWARD_DAYS, add_working_days, working_days_between
@@ -117,7 +118,7 @@ def _stage(
 
 def compute(history: pd.DataFrame, now: datetime | None = None) -> dict[str, Any]:
     """Every KPI the history allows, as a JSON-ready dict."""
-    now = now or datetime.now()
+    now = now or local_now()
     frame = normalise(history)
     received, disposed = frame["received_at"], frame["dispositioned_at"]
     responded = frame["responded_at"]

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from core.clock import local_now, with_offset
 from core.config import get_settings
 from core.errors import LaporError
 from core.provenance import git_commit
@@ -166,7 +167,7 @@ def train_frame(
     if "agency" in metrics:
         metrics["agency"]["deployment_blend_weight"] = router.blend_weight_
     training = {
-        "created_at": datetime.now().isoformat(timespec="seconds"),
+        "created_at": with_offset(local_now()).isoformat(),
         "data": data,
         "split": split_description,
         "rows": {"train": len(train_rows), "validation": len(validation), "synthetic": synthetic},

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
     Float,
     ForeignKey,
     Integer,
@@ -26,6 +25,7 @@ from sqlalchemy.orm import (
 )
 
 from core.schema import URGENCY_TIERS, Report, Suggestion
+from serve.db.zoned import ZonedDateTime
 
 TIER_RANK = {tier: len(URGENCY_TIERS) - 1 - i for i, tier in enumerate(URGENCY_TIERS)}
 """urgent 2, check 1, none 0: the queue sorts the highest first."""
@@ -46,7 +46,7 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(ZonedDateTime)
 
 
 class ApiKey(Base):
@@ -56,8 +56,8 @@ class ApiKey(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(ZonedDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(ZonedDateTime)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
     user: Mapped[User] = relationship()
@@ -72,9 +72,9 @@ class LoginSession(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-    expires_at: Mapped[datetime] = mapped_column(DateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(ZonedDateTime)
+    expires_at: Mapped[datetime] = mapped_column(ZonedDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(ZonedDateTime)
 
 
 class AuditEvent(Base):
@@ -83,7 +83,7 @@ class AuditEvent(Base):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    at: Mapped[datetime] = mapped_column(ZonedDateTime, index=True)
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(32))
     target: Mapped[str] = mapped_column(String(100))
@@ -98,8 +98,8 @@ class StoredReport(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     title: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-    received_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(ZonedDateTime)
+    received_at: Mapped[datetime] = mapped_column(ZonedDateTime, index=True)
     source: Mapped[str] = mapped_column(String(16))
     province: Mapped[str | None] = mapped_column(String(200))
     regency: Mapped[str | None] = mapped_column(String(200))
@@ -107,11 +107,11 @@ class StoredReport(Base):
     village: Mapped[str | None] = mapped_column(String(200))
     address: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), index=True)
-    forward_due_at: Mapped[datetime] = mapped_column(DateTime)
-    response_due_at: Mapped[datetime | None] = mapped_column(DateTime)
-    dispositioned_at: Mapped[datetime | None] = mapped_column(DateTime)
-    responded_at: Mapped[datetime | None] = mapped_column(DateTime)
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    forward_due_at: Mapped[datetime] = mapped_column(ZonedDateTime)
+    response_due_at: Mapped[datetime | None] = mapped_column(ZonedDateTime)
+    dispositioned_at: Mapped[datetime | None] = mapped_column(ZonedDateTime)
+    responded_at: Mapped[datetime | None] = mapped_column(ZonedDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(ZonedDateTime)
     # what the model suggested (denormalised for sorting and filtering the queue)
     suggested_agency: Mapped[str | None] = mapped_column(String(200), index=True)
     suggested_topic: Mapped[str | None] = mapped_column(String(200))
@@ -126,7 +126,7 @@ class StoredReport(Base):
     """The main OPD (the one that answers)."""
     supporting_agencies: Mapped[list[str] | None] = mapped_column(JSON)
     """OPD pendukung: other OPDs the report was disposed to, for their part of it."""
-    rerouted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    rerouted_at: Mapped[datetime | None] = mapped_column(ZonedDateTime)
     """When the report was last forwarded to another OPD (its follow-up clock restarted)."""
     urgent: Mapped[bool | None] = mapped_column(Boolean)
     duplicate_of: Mapped[str | None] = mapped_column(String(64))
@@ -134,7 +134,7 @@ class StoredReport(Base):
     """The report's lifecycle status as the SP4N-LAPOR! portal last showed it."""
     portal_agency: Mapped[str | None] = mapped_column(String(200))
     """The OPD the portal last showed it forwarded to (``Instansi Terdisposisi``)."""
-    portal_seen_at: Mapped[datetime | None] = mapped_column(DateTime)
+    portal_seen_at: Mapped[datetime | None] = mapped_column(ZonedDateTime)
     """When an intake of the portal's export last read it."""
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     """Raised by every change; a decision names the version it was made on (a stale one is
@@ -186,7 +186,7 @@ class StoredSuggestion(Base):
     report_id: Mapped[str] = mapped_column(ForeignKey("reports.id"), index=True)
     model_version: Mapped[str | None] = mapped_column(String(100))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(ZonedDateTime)
 
     report: Mapped[StoredReport] = relationship(back_populates="suggestions")
 
@@ -217,7 +217,7 @@ class Decision(Base):
     auto_tasks: Mapped[list[str] | None] = mapped_column(JSON)
     """The tasks the suggestion decided on routed automatically (or would have, where the live
     guard held it): whose precision the guard measures."""
-    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(ZonedDateTime, index=True)
 
     report: Mapped[StoredReport] = relationship(back_populates="decisions")
     user: Mapped[User] = relationship()
@@ -234,7 +234,7 @@ class LinkVerdict(Base):
     report_id: Mapped[str] = mapped_column(ForeignKey("reports.id"), index=True)
     linked_id: Mapped[str] = mapped_column(String(64))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(ZonedDateTime)
 
 
 class AutoSuspension(Base):
@@ -246,7 +246,7 @@ class AutoSuspension(Base):
     scope: Mapped[str] = mapped_column(String(250), primary_key=True)
     task: Mapped[str] = mapped_column(String(16))
     agency: Mapped[str | None] = mapped_column(String(200))
-    suspended_at: Mapped[datetime] = mapped_column(DateTime)
+    suspended_at: Mapped[datetime] = mapped_column(ZonedDateTime)
     after_decision: Mapped[int] = mapped_column(Integer)
     """The last decision when it was suspended: recovery is judged on the ones after it."""
     reason: Mapped[str] = mapped_column(Text)
@@ -259,7 +259,7 @@ class DeploymentSetting(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(ZonedDateTime)
     updated_by: Mapped[str] = mapped_column(String(100))
 
 
