@@ -39,7 +39,7 @@ class Step(StrEnum):
     REOPEN = "reopen"
 
 
-STATUSES: Final = tuple(Status)
+STATUSES: Final = tuple(status.value for status in Status)
 WAITING: Final = frozenset({Status.NEW, Status.VERIFIED})
 """Waiting for verification and forwarding: the triage queue, the forwarding SLA."""
 FINISHED: Final = frozenset({Status.CLOSED, Status.ARCHIVED})

@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from core.clock import local_now
+from core.lifecycle import STATUSES
 from core.text import mask_pii, model_text
 
 CHANNELS: Final = ("pengaduan", "aspirasi", "permintaan_informasi")
@@ -40,9 +41,6 @@ PORTAL_CHANNELS: Final = {
 SOURCES: Final = ("web", "android", "whatsapp", "sms", "hotline", "social", "other")
 """Intake channels a report can arrive through."""
 
-STATUSES: Final = ("new", "verified", "dispositioned", "responded", "closed", "archived")
-"""Life cycle of a report: verified and forwarded (dispositioned) by admin staff, followed up
-(responded) by the OPD, then closed."""
 
 LAPOR_CATEGORIES: Final = (
     "AGAMA",

@@ -24,14 +24,12 @@ from sqlalchemy.orm import (
     relationship,
 )
 
+from core.lifecycle import WAITING
 from core.schema import URGENCY_TIERS, Report, Suggestion
 from serve.db.zoned import ZonedDateTime
 
 TIER_RANK = {tier: len(URGENCY_TIERS) - 1 - i for i, tier in enumerate(URGENCY_TIERS)}
 """urgent 2, check 1, none 0: the queue sorts the highest first."""
-
-OPEN_STATUSES = ("new", "verified")
-"""Reports still waiting for admin staff to verify and forward them."""
 
 
 class Base(DeclarativeBase):
@@ -272,7 +270,7 @@ EFFECTIVE_TIER = case(
 )
 """The urgency tier's rank as staff decided it (urgent or not), else as suggested."""
 QUEUE_ORDER = (
-    case((StoredReport.status.in_(OPEN_STATUSES), 0), else_=1),
+    case((StoredReport.status.in_(WAITING), 0), else_=1),
     EFFECTIVE_TIER.desc(),
     StoredReport.received_at.asc(),
     StoredReport.id,

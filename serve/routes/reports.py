@@ -9,10 +9,11 @@ from fastapi import APIRouter, HTTPException, Query
 from starlette.concurrency import run_in_threadpool
 
 from core.clock import local_now
+from core.lifecycle import deadline
 from core.schema import STATUSES, TASKS, UrgencyTier
 from core.workdays import working_days_between
 from serve.auth import StaffCaller
-from serve.db.tables import OPEN_STATUSES, Decision, StoredReport
+from serve.db.tables import Decision, StoredReport
 from serve.deps import MetricsDep, PredictorDep, StoreDep
 from serve.routes import API_PREFIX, WITH_BODY, error
 from serve.schemas import (
@@ -37,19 +38,10 @@ router = APIRouter(prefix=API_PREFIX, tags=["reports"], responses=WITH_BODY)
 NOT_FOUND = {404: error("No report with that id.")}
 
 
-def deadline(row: StoredReport) -> datetime | None:
-    """The SLA deadline running now: forwarding while open, follow-up once forwarded."""
-    if row.status in OPEN_STATUSES:
-        return row.forward_due_at
-    if row.status == "dispositioned":
-        return row.response_due_at
-    return None
-
-
 def report_out(row: StoredReport, now: datetime | None = None) -> ReportOut:
     """A stored report as the API shows it: its columns plus where its SLA clock stands."""
     now = now or local_now()
-    due = deadline(row)
+    due = deadline(row.status, row.forward_due_at, row.response_due_at)
     computed = {
         "overdue": due is not None and due < now,
         "working_days_left": round(working_days_between(now, due), 2) if due else 0.0,

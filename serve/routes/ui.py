@@ -22,9 +22,9 @@ from starlette.exceptions import HTTPException
 from core.agencies import agency_hint
 from core.clock import local_now, zone_name
 from core.formats import angka, persen
+from core.lifecycle import WAITING, allowed_steps, deadline
 from core.schema import CHANNELS, LAPOR_CATEGORIES, STATUSES, Suggestion
 from serve.auth import check_csrf, csrf_token, end_session, session_principal, start_session
-from serve.db.tables import OPEN_STATUSES
 from serve.deps import (
     LoginThrottleDep,
     PredictorDep,
@@ -59,9 +59,9 @@ STATIC_ICON = Path(__file__).resolve().parents[1] / "static" / "favicon.svg"
 
 def sla_text(report: ReportOut) -> str:
     """The SLA countdown as staff read it."""
-    if report.status not in (*OPEN_STATUSES, "dispositioned"):
+    if deadline(report.status, report.forward_due_at, report.response_due_at) is None:
         return "-"
-    stage = "tindak lanjut OPD" if report.status == "dispositioned" else "disposisi"
+    stage = "disposisi" if report.status in WAITING else "tindak lanjut OPD"
     left = report.working_days_left
     if left < 0:
         return f"terlambat {_days(-left)} hari kerja ({stage})"
@@ -79,6 +79,8 @@ def _when(moment: datetime | None) -> str:
 
 templates.env.globals.update(
     WEAK_TEXT=WEAK_TEXT,
+    WAITING=WAITING,
+    allowed_steps=allowed_steps,
     STATUS_NAMES=STATUS_NAMES,
     ACTION_NAMES=ACTION_NAMES,
     ROLE_NAMES=ROLE_NAMES,
@@ -259,7 +261,7 @@ def queue_page(
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     """The triage queue: open reports, urgent first, then the oldest, with the SLA countdown."""
-    statuses = OPEN_STATUSES if status == "terbuka" else (status,) if status in STATUSES else None
+    statuses = WAITING if status == "terbuka" else (status,) if status in STATUSES else None
     where = QueueFilter(
         statuses=statuses,
         agencies=predictor.agencies().matching(agency),

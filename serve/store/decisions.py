@@ -11,12 +11,20 @@ from sqlalchemy.orm import (
     selectinload,
 )
 
+from core.lifecycle import (
+    FINISHED,
+    WAITING,
+    Status,
+    Step,
+    StepRefusedError,
+    decision_step,
+    transition,
+)
 from core.schema import TASKS, Report, Suggestion
 from core.text import mask_pii
 from core.workdays import FOLLOW_UP_DAYS, add_working_days
 from pipeline.kpi import HISTORY_COLUMNS
 from serve.db.tables import (
-    OPEN_STATUSES,
     Decision,
     LinkVerdict,
     StoredReport,
@@ -24,7 +32,6 @@ from serve.db.tables import (
 )
 from serve.store.base import StoreBase
 from serve.store.records import (
-    FINISHED_STATUSES,
     DecisionInput,
     Principal,
     StaleReportError,
@@ -32,7 +39,13 @@ from serve.store.records import (
     now_local,
 )
 
-PROGRESS_STEPS = ("responded", "closed", "archived", "reopened")
+PROGRESS_STEPS = {
+    "responded": Step.RESPOND,
+    "closed": Step.CLOSE,
+    "archived": Step.ARCHIVE,
+    "reopened": Step.REOPEN,
+}
+"""The progress the API and the portal report, and the lifecycle step each takes."""
 _LINKS_LOCK = 0x4C41504F52  # "LAPOR": the advisory lock that serialises duplicate links
 
 
@@ -60,7 +73,7 @@ def _locked(session: Session, report_id: str, version: int | None) -> StoredRepo
 def _check_routing(row: StoredReport, action: str, agency: str | None) -> None:
     """Before a report is forwarded its OPD is decided (accept, override); once forwarded,
     only a re-route (with a reason) sends it to another OPD."""
-    forwarded = row.status not in OPEN_STATUSES
+    forwarded = row.status not in WAITING
     if action == "reroute":
         if not forwarded:
             raise StoreError(
@@ -80,6 +93,24 @@ def _check_routing(row: StoredReport, action: str, agency: str | None) -> None:
             pesan=f"Laporan {row.id} sudah diteruskan ke {row.agency}: gunakan Teruskan ke OPD "
             "lain (dengan alasan) untuk menggantinya.",
         )
+
+
+def _progress_refused(report_id: str, status: str, step: Step) -> StoreError:
+    """Why a progress step does not apply to the report now (a 409)."""
+    if step is Step.REOPEN:
+        return StoreError(
+            f"report {report_id!r} is {status}, not closed",
+            pesan=f"Laporan {report_id} belum ditutup.",
+        )
+    if status in FINISHED:
+        return StoreError(
+            f"report {report_id!r} is already {status}",
+            pesan=f"Laporan {report_id} sudah ditutup.",
+        )
+    return StoreError(
+        f"report {report_id!r} is already {status}",
+        pesan=f"Laporan {report_id} sudah melewati tahap ini.",
+    )
 
 
 def _refuse_duplicate_cycle(session: Session, report_id: str, duplicate_of: str) -> None:
@@ -121,7 +152,7 @@ class DecisionStore(StoreBase):
         now = at or now_local()
         with self.session() as session:
             row = _locked(session, report_id, decision.version)
-            if row.status in FINISHED_STATUSES:
+            if row.status in FINISHED:
                 raise StoreError(
                     f"report {report_id!r} is {row.status}: reopen it to decide",
                     pesan=f"Laporan {report_id} sudah ditutup: buka kembali untuk memutuskan.",
@@ -175,21 +206,25 @@ class DecisionStore(StoreBase):
                 row.duplicate_of = decision.duplicate_of
             if supporting is not None:
                 row.supporting_agencies = supporting
-            if decision.action == "reroute":
+            step = decision_step(
+                row.status,
+                agency=row.agency,
+                rerouting=decision.action == "reroute",
+                duplicate_of=decision.duplicate_of,
+            )
+            row.status = transition(row.status, step)
+            if step is Step.REROUTE:
                 # the new OPD gets the whole follow-up time; the disposition KPI keeps the first
                 # forwarding
-                row.status, row.rerouted_at, row.responded_at = "dispositioned", now, None
+                row.rerouted_at, row.responded_at = now, None
                 row.response_due_at = add_working_days(now, FOLLOW_UP_DAYS)
-            elif row.agency and row.status in OPEN_STATUSES:
-                row.status = "dispositioned"
+            elif step is Step.FORWARD:
                 row.dispositioned_at = now
                 row.response_due_at = add_working_days(now, FOLLOW_UP_DAYS)
-            elif decision.duplicate_of and row.status in OPEN_STATUSES:
+            elif step is Step.MERGE:
                 # a confirmed duplicate: its earlier report carries the work, so it leaves the
                 # queue and no SLA counts it (reopen it to handle it on its own)
-                row.status, row.closed_at = "archived", now
-            elif row.status == "new":
-                row.status = "verified"
+                row.closed_at = now
             session.commit()
             session.refresh(record)
             return record
@@ -271,34 +306,21 @@ class DecisionStore(StoreBase):
         if status not in PROGRESS_STEPS:
             raise StoreError(f"unknown progress {status!r} (expected {', '.join(PROGRESS_STEPS)})")
         now = at or now_local()
+        step = PROGRESS_STEPS[status]
         with self.session() as session:
             row = _locked(session, report_id, version)
-            if status == "reopened":
-                if row.status not in FINISHED_STATUSES:
-                    raise StoreError(
-                        f"report {report_id!r} is {row.status}, not closed",
-                        pesan=f"Laporan {report_id} belum ditutup.",
-                    )
+            try:
+                row.status = transition(row.status, step, forwarded_to=row.agency)
+            except StepRefusedError:
+                raise _progress_refused(report_id, row.status, step) from None
+            if step is Step.REOPEN:
                 row.closed_at = row.responded_at = None
-                row.status = "dispositioned" if row.agency else "verified"
-                if row.agency:
+                if row.status == Status.DISPOSITIONED:
                     row.response_due_at = add_working_days(now, FOLLOW_UP_DAYS)
-            elif status == "responded":
-                if row.status not in (*OPEN_STATUSES, "dispositioned"):
-                    raise StoreError(
-                        f"report {report_id!r} is already {row.status}",
-                        pesan=f"Laporan {report_id} sudah melewati tahap ini.",
-                    )
+            elif step is Step.RESPOND:
                 row.responded_at = now
-                row.status = status
             else:
-                if row.status in FINISHED_STATUSES:
-                    raise StoreError(
-                        f"report {report_id!r} is already {row.status}",
-                        pesan=f"Laporan {report_id} sudah ditutup.",
-                    )
                 row.closed_at = now
-                row.status = status
             session.commit()
 
     def decided_reports(self) -> list[Report]:

@@ -10,19 +10,14 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from core.lifecycle import FINISHED, Status, stage
 from core.schema import Report
 from serve.db.tables import Decision, StoredReport
 from serve.store.decisions import DecisionStore
-from serve.store.records import FINISHED_STATUSES, DecisionInput, Principal
+from serve.store.records import DecisionInput, Principal
 
 PORTAL_USER = "sp4n-lapor"
 """The account the portal's own decisions are recorded under (it has no password or key)."""
-STAGES = ("new", "verified", "dispositioned", "responded", "closed")
-"""A report's lifecycle in order (archived ranks as closed): the portal only moves it on."""
-
-
-def _stage(status: str | None) -> int:
-    return STAGES.index("closed" if status == "archived" else status) if status else 0
 
 
 @dataclass(frozen=True)
@@ -64,9 +59,9 @@ class PortalStore(DecisionStore):
         staff_decided = any(d.source == "staff" for d in row.decisions)
         changed = False
         agency = report.agency
-        undecided = not staff_decided and row.status not in FINISHED_STATUSES
+        undecided = not staff_decided and row.status not in FINISHED
         if agency and undecided and row.agency != agency:
-            forwarded = row.agency is not None and _stage(row.status) >= _stage("dispositioned")
+            forwarded = row.agency is not None and stage(row.status) >= stage(Status.DISPOSITIONED)
             decision = DecisionInput(
                 "reroute" if forwarded else "override",
                 agency=agency,
@@ -79,7 +74,7 @@ class PortalStore(DecisionStore):
             changed = True
         target = report.status
         current = self.report(report.id).status if changed else row.status  # moved on: re-read
-        if target in ("responded", "closed", "archived") and _stage(target) > _stage(current):
+        if target in (Status.RESPONDED, *FINISHED) and stage(target) > stage(current):
             moment = report.responded_at if target == "responded" else report.closed_at
             self.record_progress(report.id, target, at=moment or now)
             changed = True

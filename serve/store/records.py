@@ -43,10 +43,6 @@ class StoreUnavailableError(LaporError):
         )
 
 
-FINISHED_STATUSES = ("closed", "archived")
-"""Reports that take no decision until reopened."""
-
-
 USER_NAME_PATTERN = r"^[\w.@-]{1,64}$"
 """User names: letters, digits and . _ @ - (no spaces or markup), the same rule for the API, the
 UI and the CLI."""

@@ -18,12 +18,12 @@ from sqlalchemy.orm import (
     selectinload,
 )
 
+from core.lifecycle import WAITING, Status
 from core.schema import Report, Suggestion
 from core.workdays import FORWARD_DAYS, add_working_days
 from serve.db.tables import (
     EFFECTIVE_TIER,
     EFFECTIVE_URGENT,
-    OPEN_STATUSES,
     QUEUE_ORDER,
     TIER_RANK,
     Decision,
@@ -80,7 +80,7 @@ class ReportStore(StoreBase):
             district=report.district,
             village=report.village,
             address=report.address,
-            status="new",
+            status=Status.NEW,
             forward_due_at=add_working_days(received, FORWARD_DAYS),
             suggested_agency=suggestion.labels().get("agency"),
             suggested_topic=suggestion.labels().get("topic"),
@@ -150,8 +150,8 @@ class ReportStore(StoreBase):
             rank = EFFECTIVE_TIER
             query = query.where(rank == TIER_RANK[where.tier])
         overdue = or_(
-            (StoredReport.status.in_(OPEN_STATUSES)) & (StoredReport.forward_due_at < now),
-            (StoredReport.status == "dispositioned") & (StoredReport.response_due_at < now),
+            (StoredReport.status.in_(WAITING)) & (StoredReport.forward_due_at < now),
+            (StoredReport.status == Status.DISPOSITIONED) & (StoredReport.response_due_at < now),
         )
         if where.overdue is True:
             query = query.where(overdue)
@@ -188,7 +188,7 @@ class ReportStore(StoreBase):
         every open report once."""
         with self.session() as session:
             current = session.get(StoredReport, after_id)
-            query = select(StoredReport.id).where(StoredReport.status.in_(OPEN_STATUSES))
+            query = select(StoredReport.id).where(StoredReport.status.in_(WAITING))
             if current is not None:
                 rank = EFFECTIVE_TIER
                 tier = session.scalar(select(rank).where(StoredReport.id == after_id))

@@ -9,10 +9,11 @@ import pytest
 
 from core.clock import use_zone
 from core.config import get_settings
+from core.lifecycle import STATUSES
 from models.duplicates.scorer import PairScorer
 from models.router import Router
 from serve.db.tables import Decision
-from serve.routes.wording import decision_text
+from serve.routes.wording import STATUS_NAMES, decision_text
 from tests.serve.conftest import Service, running_service
 from tests.serve.test_api import ROAD
 from tests.serve.test_ui import login
@@ -69,3 +70,8 @@ def test_times_are_the_deployments_with_its_zone(
             assert f"{received:%d-%m-%Y %H:%M} WITA" in page
     finally:
         use_zone("WIB")
+
+
+def test_every_status_has_one_name_for_staff() -> None:
+    assert list(STATUS_NAMES) == list(STATUSES)
+    assert len(set(STATUS_NAMES.values())) == len(STATUSES)
