@@ -28,11 +28,12 @@ class LazyCommand:
     def load(self, name: str) -> typer.core.click.Command:
         module_name, attribute = self.target.split(":")
         found = getattr(importlib.import_module(module_name), attribute)
-        if not isinstance(found, typer.Typer):
+        if isinstance(found, typer.Typer):  # a group stays one, even with a single command
+            command: typer.core.click.Command = typer.main.get_group(found)
+        else:
             single = typer.Typer()
             single.command(name)(found)
-            found = single
-        command = typer.main.get_command(found)
+            command = typer.main.get_command(single)
         command.name = name
         return command
 

@@ -27,8 +27,7 @@ def model_card(config: dict[str, Any], metrics: dict[str, Any]) -> str:
         ),
         f"- split: {training.get('split')}; rows train/validation: "
         f"{rows.get('train')}/{rows.get('validation')}",
-        f"- version `{config.get('version')}`; git commit `{training.get('git_commit')}`; "
-        f"created {training.get('created_at')}",
+        f"- git commit `{training.get('git_commit')}`; created {training.get('created_at')}",
         "",
         "## Tasks, labels and thresholds",
     ]

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from sklearn.base import BaseEstimator
 
 from core.schema import (
     DATASET,
@@ -105,7 +106,7 @@ INTENT_WEIGHT = 0.5
 """Scale of the intent cues appended to the channel task's text features."""
 
 
-class Router(EncoderFitting, RouterFolder):
+class Router(BaseEstimator, EncoderFitting, RouterFolder):
     """All tasks together: channel, topic (+ sub-topic), agency and urgency -> Suggestions."""
 
     def __init__(
@@ -141,10 +142,6 @@ class Router(EncoderFitting, RouterFolder):
         """USE sentence embeddings, created on first use (a run-time cache, never saved)."""
         self._deployment_catalogue: Catalogue | None = None
         """The catalogue the deployment serves with (:meth:`use_catalogue`; never saved)."""
-
-    def get_params(self) -> dict[str, Any]:
-        """The hyperparameters, as scikit-learn's ``get_params`` gives them."""
-        return {name: getattr(self, name) for name in HYPERPARAMETERS}
 
     # --- training ---------------------------------------------------------------------------
 
@@ -710,10 +707,3 @@ class Router(EncoderFitting, RouterFolder):
         if self.urgency_ is not None:
             out["urgent"] = ["False", "True"]
         return out
-
-
-HYPERPARAMETERS = (
-    "vectorizer_params", "task_params", "target_precision", "urgent_target_recall",
-    "urgent_target_precision", "family", "topic_descriptions",
-    "encoder_config", "encoder_dir", "sentence_features",
-)  # fmt: skip

@@ -32,17 +32,13 @@ class RouterFolder:
         family, hyperparameters, labels, thresholds and where the training data came from."""
         self._check_fitted()
         return {
-            "version": self.version_,
             "family": self.family,
             "hyperparameters": {
-                "vectorizer_params": self.vectorizer_params,
-                "task_params": self.task_params_,
+                **self.get_params(deep=False),
+                "task_params": self.task_params_,  # as fitted: the defaults filled in
                 "target_precision": self.target_precision_,
-                "urgent_target_recall": self.urgent_target_recall,
-                "urgent_target_precision": self.urgent_target_precision,
                 "encoder_config": asdict(self.encoder_config) if self.encoder_config else None,
-                "sentence_features": self.sentence_features,
-                "topic_descriptions": self.topic_descriptions,
+                "encoder_dir": str(self.encoder_dir) if self.encoder_dir else None,
             },
             "labels": self.labels,
             "auto_routing": {
@@ -69,25 +65,30 @@ class RouterFolder:
     def save(
         self,
         folder: Path,
-        version: str | None = None,
         training: dict[str, Any] | None = None,
         metrics: dict[str, Any] | None = None,
     ) -> Path:
         """Write ``config.json``, the estimators and a model card (``README.md``) to ``folder``.
-        ``version`` (e.g. ``lapor-router/7``) is recorded for the Suggestions it will make."""
+        The registry gives the version (:meth:`load` takes it), so saving changes nothing."""
         self._check_fitted()
-        self.version_ = version
-        state = {k: v for k, v in self.__dict__.items() if k.endswith("_") and k != "_embedder"}
+        state = {
+            k: v
+            for k, v in self.__dict__.items()
+            if k.endswith("_") and k not in ("_embedder", "version_")
+        }
         config = self.config(training)
         card = model_card(config, metrics or {})
-        return write_folder(folder, self.get_params(), state, config, card)
+        return write_folder(folder, self.get_params(deep=False), state, config, card)
 
     @classmethod
-    def load(cls, folder: Path) -> Self:
-        """A Router saved by :meth:`save` (ModelFormatError, one sentence, if it cannot be)."""
+    def load(cls, folder: Path, version: str | None = None) -> Self:
+        """A Router saved by :meth:`save`, as registered ``version`` (e.g. ``lapor-router/7``,
+        recorded in the Suggestions it makes); ModelFormatError, one sentence, if it cannot be
+        loaded."""
         params, state, _ = read_folder(folder, TRUSTED_TYPES)
         router = cls(**params)
         router.__dict__.update(state)
+        router.version_ = version
         return router
 
     def _check_fitted(self) -> None:

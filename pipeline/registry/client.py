@@ -65,7 +65,6 @@ def flat_params(config: dict[str, Any]) -> dict[str, Any]:
     sources = training.get("data", {}).get("sources", [training.get("data", {})])
     params = {
         "family": config.get("family"),
-        "version": config.get("version"),
         "split": training.get("split"),
         "data_path": ", ".join(str(source.get("path")) for source in sources),
         "data_format": ", ".join(str(source.get("format")) for source in sources),
@@ -180,12 +179,6 @@ def registered_versions(name: str) -> list[ModelVersion]:
         return []
     # search results leave aliases out; fetch each version whole
     return [client.get_model_version(name, v) for v in sorted({int(v.version) for v in found})]
-
-
-def next_version(name: str) -> str:
-    """The version number the registry will give the next model registered as ``name``."""
-    versions = registered_versions(name)
-    return str(int(versions[-1].version) + 1 if versions else 1)
 
 
 def as_challenger(client: MlflowClient, name: str, info: Any, run_id: str) -> str:

@@ -43,7 +43,6 @@ from pipeline.registry.client import (
     configure,
     flat_metrics,
     flat_params,
-    next_version,
     registered_versions,
     resolve,
 )
@@ -91,17 +90,16 @@ def log_router(
     input_example: pd.DataFrame,
     model_name: str | None = None,
 ) -> str:
-    """Save the Router (as the version it is about to become) and log that folder as a pyfunc
-    model with its metrics and files; register it with alias ``challenger``; return
-    ``models:/NAME/VERSION``."""
+    """Save the Router and log that folder as a pyfunc model with its metrics and files;
+    register it with alias ``challenger``; return ``models:/NAME/VERSION`` (the version the
+    registry gave it, which :func:`load_router` attaches)."""
     client = configure()
     name = model_name or get_settings().registered_model_name
-    version = next_version(name)
     with (
         mlflow.start_run(run_name=f"train-{router.family}") as run,
         tempfile.TemporaryDirectory() as tmp,
     ):
-        folder = router.save(Path(tmp) / "router", f"{name}/{version}", training, metrics)
+        folder = router.save(Path(tmp) / "router", training, metrics)
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         mlflow.log_params(flat_params(config))
         mlflow.log_metrics(flat_metrics(metrics))
@@ -123,11 +121,6 @@ def log_router(
             input_example=input_example,
             pip_requirements=[f"{k}=={v}" for k, v in library_versions().items()],
             registered_model_name=name,
-        )
-    if str(info.registered_model_version) != version:
-        raise RegistryError(
-            f"{name} registered version {info.registered_model_version} while this run saved "
-            f"itself as {version}: another training registered at the same time; retrain"
         )
     return as_challenger(client, name, info, run.info.run_id)
 
@@ -224,5 +217,8 @@ def champion_scorer() -> PairScorer | None:
 
 
 def load_router(uri: str) -> Router:
-    """The Router behind a registered model URI (its saved config records its version)."""
-    return _python_model(*resolve(uri)).router
+    """The Router behind a registered model URI, as that registered version."""
+    name, version = resolve(uri)
+    router = _python_model(name, version).router
+    router.version_ = f"{name}/{version}"
+    return router
