@@ -24,7 +24,6 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -38,11 +37,13 @@ DEMO = REPO / "data" / "sample" / "demo_reports.csv"
 
 def prepare(store_url: str) -> tuple[str, list[dict]]:
     """The champion (trained if missing), a seeded store with an API key, and request bodies."""
+    from core.clock import local_now
+    from core.config import get_settings
     from pipeline.bootstrap import ensure_champion, ensure_duplicates_champion
     from pipeline.ingest.containers import write_rows
     from pipeline.ingest.reader import read_reports
+    from pipeline.serving import load_triage
     from pipeline.synth.generator import generate
-    from serve.app import registered_triage
     from serve.demo import seed_queue
     from serve.store import Store
 
@@ -54,7 +55,7 @@ def prepare(store_url: str) -> tuple[str, list[dict]]:
     store = Store(store_url)
     store.migrate()
     folder = Path(store_url.removeprefix("sqlite:///")).parent
-    seed_queue(store, registered_triage(uri), reports, datetime.now(), folder)
+    seed_queue(store, load_triage(get_settings().home, uri), reports, local_now(), folder)
     store.add_user("load", "staff")
     key = store.add_api_key("load")
     store.close()

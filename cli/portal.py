@@ -32,7 +32,7 @@ def intake_command(
     decision). Running it twice changes nothing. Exit code 1 when rows were refused (the rest
     is imported): someone should look at the export."""
     from pipeline.deployment import load_catalogue
-    from serve.app import registered_triage
+    from pipeline.serving import load_triage
     from serve.auto_guard import AutoGuard
     from serve.check_tier import CheckTier
     from serve.intake import intake_export
@@ -42,7 +42,7 @@ def intake_command(
         raise typer.BadParameter(f"{export}: no such file")
     catalogue = load_catalogue(get_settings().home)
     with err_console.status("loading the model"):
-        triage = registered_triage(model)
+        triage = load_triage(get_settings().home, model)
     store = open_store()
     try:
         if triage.index is not None:

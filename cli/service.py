@@ -69,8 +69,9 @@ def demo_command(
     )
     from pipeline.ingest.containers import write_rows
     from pipeline.ingest.reader import read_reports
+    from pipeline.serving import load_triage
     from pipeline.synth.generator import generate
-    from serve.app import create_app, registered_triage
+    from serve.app import create_app
     from serve.check_tier import CheckTier
     from serve.demo import DEMO_CHECK_SHARE, EXPORT_NAME, demo_login, seed_queue
     from serve.policy import ServingPolicy
@@ -81,7 +82,7 @@ def demo_command(
     catalogue = ensure_demo_deployment(progress=err_console.log)
     uri = ensure_champion(data, progress=err_console.log)
     ensure_duplicates_champion(progress=err_console.log)
-    triage = registered_triage(uri)
+    triage = load_triage(get_settings().home, uri)
     store = open_store()
     reports, _ = read_reports(data)
     demo_folder = get_settings().home / "demo"

@@ -140,8 +140,6 @@ class Router(BaseEstimator, EncoderFitting, RouterFolder):
         (:func:`core.taxonomy.category_descriptions`)."""
         self._embedder: Embeddings | None = None
         """USE sentence embeddings, created on first use (a run-time cache, never saved)."""
-        self._deployment_catalogue: Catalogue | None = None
-        """The catalogue the deployment serves with (:meth:`use_catalogue`; never saved)."""
 
     # --- training ---------------------------------------------------------------------------
 
@@ -571,7 +569,7 @@ class Router(BaseEstimator, EncoderFitting, RouterFolder):
                 out[task] = TaskPredictions(out[task].classes, mixed)
         if "agency" in out and self.places_.prefixes:
             out["agency"] = self._resolve_offices(out["agency"], prepared)
-        catalogue = catalogue or self.serving_catalogue
+        catalogue = catalogue or self.catalogue_
         if catalogue is not None and FUNCTION_TASK in out:
             out["agency"] = self._catalogue_agency(catalogue, out, prepared)
         elif catalogue is None and "agency" in out:
@@ -616,7 +614,7 @@ class Router(BaseEstimator, EncoderFitting, RouterFolder):
         deployment's, e.g. one the model never saw: the function level alone), else from the
         catalogue fitted with, else from the training labels."""
         prepared = prepare_frame(frame.reset_index(drop=True))
-        catalogue = catalogue or self.serving_catalogue
+        catalogue = catalogue or self.catalogue_
         predictions, matches = self._predict(prepared, catalogue)
         regions = self.row_regions(prepared, catalogue)
         answers = {
@@ -680,22 +678,12 @@ class Router(BaseEstimator, EncoderFitting, RouterFolder):
             self.catalogue_ is None or catalogue.region != self.catalogue_.region
         )
 
-    def use_catalogue(self, catalogue: Catalogue | None) -> Router:
-        """Serve with the deployment's current catalogue (as edited since training; or one the
-        model never saw, where only the function level applies)."""
-        self._deployment_catalogue = catalogue
-        return self
-
-    @property
-    def serving_catalogue(self) -> Catalogue | None:
-        """The catalogue suggestions name agencies from: the deployment's, else the fitted one."""
-        return getattr(self, "_deployment_catalogue", None) or self.catalogue_
-
-    def known_agencies(self) -> list[str]:
+    def known_agencies(self, catalogue: Catalogue | None = None) -> list[str]:
         """Every concrete agency the model can suggest (own-place offices spelled out): the list
-        staff pick an override from (the serving catalogue's names, where there is one)."""
-        if self.serving_catalogue is not None:
-            return sorted(self.serving_catalogue.names())
+        staff pick an override from (the names of ``catalogue``, else of the catalogue fitted
+        with, where there is one)."""
+        if (catalogue := catalogue or self.catalogue_) is not None:
+            return sorted(catalogue.names())
         generic = self.places_.generic_labels()
         classes = self.labels.get("agency", [])
         return sorted({c for c in classes if c not in generic} | self.places_.office_names())

@@ -1,12 +1,13 @@
-"""Triage: a Router and, where a scorer is registered, the index of earlier reports it links
-duplicates from. Composed where it is used (the service, the demo); the batch job links
-duplicates with its own pass."""
+"""Triage: a Router serving a deployment's OPD catalogue and, where a scorer is registered, the
+index of earlier reports it links duplicates from. Composed where it is used (the service, the
+demo, the batch job, which links duplicates with its own pass)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from core.schema import Report, Suggestion
+from models.catalogue import Catalogue
 from models.duplicates.index import DuplicateIndex
 from models.router import Router
 
@@ -18,16 +19,27 @@ class Triage:
 
     router: Router
     index: DuplicateIndex | None = None
+    catalogue: Catalogue | None = None
+    """The deployment's catalogue as edited since training (or one the model never saw, where
+    only the function level applies); None: the one the Router was fitted with."""
 
     @property
     def version(self) -> str | None:
         return self.router.version_
 
     def predict(self, reports: list[Report]) -> list[Suggestion]:
-        suggestions = self.router.predict(reports)
+        suggestions = self.router.predict(reports, self.catalogue)
         for suggestion, report in zip(suggestions, reports, strict=True):
             self.link_duplicates(report, suggestion)
         return suggestions
+
+    def known_agencies(self) -> list[str]:
+        """The OPDs a suggestion may name: the list staff pick a correction from."""
+        return self.router.known_agencies(self.catalogue)
+
+    def serving_catalogue(self) -> Catalogue | None:
+        """The catalogue suggestions name agencies from."""
+        return self.catalogue or self.router.catalogue_
 
     def link_duplicates(self, report: Report, suggestion: Suggestion) -> Suggestion:
         """``suggestion`` with its links to the indexed reports of the same problem (a batch

@@ -6,7 +6,7 @@ import pandas as pd
 
 from core.schema import Report
 from models.predictions import SUGGESTION_COLUMNS, flatten
-from models.router import Router
+from models.triage import Triage
 
 ERROR_COLUMNS = ("row", "id", "reason")
 
@@ -16,8 +16,8 @@ def output_columns() -> list[str]:
     return ["id", *SUGGESTION_COLUMNS[1:]]
 
 
-def suggestion_frame(router: Router, reports: list[Report]) -> pd.DataFrame:
-    """The output rows of a batch of reports."""
-    rows = [flatten(s) for s in router.predict(reports)] if reports else []
+def suggestion_frame(triage: Triage, reports: list[Report]) -> pd.DataFrame:
+    """The output rows of a batch of reports (duplicates are linked in a pass of their own)."""
+    rows = [flatten(s) for s in triage.predict(reports)] if reports else []
     frame = pd.DataFrame(rows, columns=["report_id", *output_columns()[1:]])
     return frame.rename(columns={"report_id": "id"})

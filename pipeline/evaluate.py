@@ -108,7 +108,7 @@ def evaluate(
     Labels the model never saw in training count as errors.
     """
     predictions = predictions or router.predict_tasks(frame, catalogue)
-    catalogue = catalogue or router.serving_catalogue
+    catalogue = catalogue or router.catalogue_
     regions = np.array(router.row_regions(frame, catalogue), dtype=object)
     result: dict[str, Any] = {
         "n": len(frame),

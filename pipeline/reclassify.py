@@ -27,16 +27,15 @@ from core.config import get_settings
 from core.errors import LaporError
 from core.schema import TASKS, Report
 from models.duplicates.index import DuplicateIndex
-from models.router import Router
+from models.triage import Triage
 from pipeline.batch_duplicates import ignore_interrupts, link_duplicates, linked_reports
 from pipeline.batch_output import suggestion_frame
 from pipeline.batch_parts import PartStore
 from pipeline.batch_progress import NoProgress, Progress
-from pipeline.deployment import load_catalogue
 from pipeline.ingest.containers import container_of
 from pipeline.ingest.reader import ReportReader, RowIssue
-from pipeline.registry.client import champion_uri
-from pipeline.registry.pyfunc import champion_scorer, load_router
+from pipeline.registry.pyfunc import champion_scorer
+from pipeline.serving import load_triage
 from pipeline.spark import run_spark
 
 OUTPUT_TASKS = TASKS
@@ -118,17 +117,17 @@ def chunks(reader: ReportReader, batch_size: int) -> Iterator[Chunk]:
 
 # --- the local engine ---------------------------------------------------------------------
 
-_WORKER_ROUTER: Router | None = None
-"""The Router in a worker process (inherited from the parent by fork, never pickled)."""
+_WORKER_TRIAGE: Triage | None = None
+"""The Router and catalogue in a worker process (inherited by fork, never pickled)."""
 
 
 def _classify(reports: list[Report]) -> pd.DataFrame:
-    return suggestion_frame(_WORKER_ROUTER, reports)
+    return suggestion_frame(_WORKER_TRIAGE, reports)
 
 
 def run_local(
     reader: ReportReader,
-    router: Router,
+    triage: Triage,
     output: Path,
     manifest: dict[str, Any],
     batch_size: int,
@@ -138,11 +137,11 @@ def run_local(
     progress: Progress,
 ) -> None:
     """Classify every chunk not yet committed, on ``workers`` processes, in input order."""
-    global _WORKER_ROUTER
+    global _WORKER_TRIAGE
     store = PartStore(output)
     done = store.open(manifest, resume)
     summary.chunks_resumed = len(done)
-    _WORKER_ROUTER = router
+    _WORKER_TRIAGE = triage
     pool = (
         multiprocessing.get_context("fork").Pool(workers, initializer=ignore_interrupts)
         if workers > 1
@@ -173,7 +172,7 @@ def run_local(
     finally:
         if pool is not None:
             pool.terminate()
-        _WORKER_ROUTER = None
+        _WORKER_TRIAGE = None
 
 
 # --- the whole job ------------------------------------------------------------------------
@@ -241,12 +240,10 @@ def reclassify(
         raise LaporError(f"unknown engine {engine!r}; use local or spark")
     if compare is not None and not compare.is_file():
         raise LaporError(f"--compare {compare}: no such file")
-    router = load_router(model_uri or champion_uri()).use_catalogue(
-        load_catalogue(get_settings().home)
-    )
+    triage = load_triage(get_settings().home, model_uri, duplicates=False)
     scorer = champion_scorer() if duplicates else None
     reader = ReportReader(input_path, fmt)
-    summary = Summary(model_version=router.version_)
+    summary = Summary(model_version=triage.version)
     started = time.perf_counter()
     if engine == "local":
         total = count_rows(input_path)
@@ -257,12 +254,12 @@ def reclassify(
             "input_mtime": input_path.stat().st_mtime_ns,
             "format": reader.format.name,
             "batch_size": batch_size,
-            "model_version": router.version_,
+            "model_version": triage.version,
             "duplicates": scorer is not None,
         }
         run_local(
             reader,
-            router,
+            triage,
             output,
             manifest,
             batch_size,
@@ -288,7 +285,7 @@ def reclassify(
         summary.rows_written, summary.rows_failed = store.merge(output)
     else:
         summary.rows_written, summary.rows_failed = run_spark(
-            input_path, output, reader, router, spark_master, scorer
+            input_path, output, reader, triage, spark_master, scorer
         )
         progress.advance(summary.rows_written + summary.rows_failed)  # Spark reports at the end
         written = pd.read_parquet(output) if container_of(output) == "parquet" else None

@@ -26,6 +26,7 @@ from core.errors import LaporError
 from core.schema import Report
 from models.duplicates.features import Entry
 from models.duplicates.index import DuplicateIndex
+from models.triage import Triage
 from pipeline.batch_output import ERROR_COLUMNS, output_columns, suggestion_frame
 from pipeline.ingest.containers import container_of, sniff_delimiter
 from pipeline.ingest.reader import ReportReader, RowConverter, RowError
@@ -97,11 +98,11 @@ def _read(spark: Any, path: Path) -> Any:
 def classify_partition(
     batches: Iterator[pd.DataFrame],
     converter: RowConverter,
-    router_bytes: Any,
+    triage_bytes: Any,
     id_column: str | None,
 ) -> Iterator[pd.DataFrame]:
     """mapInPandas body: convert raw rows like the importer, classify the good ones."""
-    router = pickle.loads(router_bytes.value)
+    triage = pickle.loads(triage_bytes.value)
     for batch in batches:
         good_rows, reports, errors = [], [], []
         for record in batch.to_dict("records"):
@@ -117,7 +118,7 @@ def classify_partition(
                 good_rows.append(number)
             except RowError as error:
                 errors.append({"id": raw_id, ROW: number, ERROR: error.detail})
-        results = suggestion_frame(router, reports)
+        results = suggestion_frame(triage, reports)
         results[ROW] = good_rows
         results[ERROR] = None
         results[REPORT] = [report.model_dump_json() for report in reports]
@@ -180,7 +181,7 @@ def run_spark(
     input_path: Path,
     output: Path,
     reader: ReportReader,
-    router: Any,
+    triage: Triage,
     master: str | None,
     scorer: Any = None,
 ) -> tuple[int, int]:
@@ -207,11 +208,11 @@ def run_spark(
     converter = RowConverter(
         reader.format, reader.columns, reader.converter.topic_map, reader.converter.labels
     )
-    router_bytes = spark.sparkContext.broadcast(pickle.dumps(router))
+    triage_bytes = spark.sparkContext.broadcast(pickle.dumps(triage))
     # spread the rows over every core (a multi-line CSV is read as one partition)
     numbered = numbered.repartition(spark.sparkContext.defaultParallelism)
     result = numbered.mapInPandas(
-        lambda batches: classify_partition(batches, converter, router_bytes, id_column),
+        lambda batches: classify_partition(batches, converter, triage_bytes, id_column),
         schema=_output_schema(),
     ).cache()
     good = result.filter(F.col(ERROR).isNull())

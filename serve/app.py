@@ -23,11 +23,9 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from core.config import Settings, get_settings
 from core.errors import LaporError
-from models.duplicates.index import DuplicateIndex
 from models.triage import Triage
-from pipeline.deployment import load_catalogue, use_deployment_zone
-from pipeline.registry.client import champion_uri
-from pipeline.registry.pyfunc import champion_scorer, load_router
+from pipeline.deployment import use_deployment_zone
+from pipeline.serving import load_triage as registered_triage
 from serve.auth import key_cache
 from serve.auto_guard import AutoGuard
 from serve.check_tier import CheckTier
@@ -73,18 +71,6 @@ def server_config(app: ASGIApp, host: str, port: int, **options: object) -> uvic
     )  # fmt: skip
 
 
-def registered_triage(model_uri: str | None = None) -> Triage:
-    """The registered Router (``model_uri``, default the champion) serving the deployment's
-    catalogue (where one is set up), with a duplicate index of the champion pair scorer, if
-    one was promoted."""
-    scorer = champion_scorer()
-    router = load_router(model_uri or champion_uri())
-    return Triage(
-        router.use_catalogue(load_catalogue(get_settings().home)),
-        DuplicateIndex(scorer) if scorer is not None else None,
-    )
-
-
 def create_app(
     settings: Settings | None = None,
     model_uri: str | None = None,
@@ -100,7 +86,9 @@ def create_app(
         use_deployment_zone(settings.home, settings.timezone)
         store = Store(settings.store_url, min_free_bytes=settings.store_min_free_mb * 2**20)
         await run_in_threadpool(store.migrate)
-        triage = await run_in_threadpool(load_triage or (lambda: registered_triage(model_uri)))
+        triage = await run_in_threadpool(
+            load_triage or (lambda: registered_triage(settings.home, model_uri))
+        )
         guard = AutoGuard(triage.router.target_precision_)
         await run_in_threadpool(guard.load, store)
         check_tier = CheckTier(triage.router.urgency_tiers_)

@@ -19,11 +19,12 @@ import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from core.schema import Report, Suggestion
 from core.text import MAX_MODEL_CHARACTERS
+from models.catalogue import Catalogue
 from models.duplicates.index import DuplicateIndex
 from models.triage import Triage
 from serve.auto_guard import AutoGuard
@@ -104,8 +105,20 @@ class Predictor:
 
     def agencies(self) -> Agencies:
         """The OPDs staff may name (the serving catalogue's names and aliases)."""
-        router = self.triage.router
-        return Agencies(router.known_agencies(), router.serving_catalogue)
+        return Agencies(self.triage.known_agencies(), self.triage.serving_catalogue())
+
+    def known_agencies(self) -> list[str]:
+        """The OPDs a suggestion may name: the list staff pick a correction from."""
+        return self.triage.known_agencies()
+
+    async def use_catalogue(self, catalogue: Catalogue | None) -> None:
+        """Serve ``catalogue`` from the next batch on. The swap runs on the model thread,
+        between two batches, so no batch is predicted with half of an edit."""
+
+        def swap() -> None:
+            self.triage = replace(self.triage, catalogue=catalogue)
+
+        await self.run(swap)
 
     @property
     def duplicates(self) -> DuplicateIndex | None:
@@ -172,7 +185,7 @@ class Predictor:
                 self.on_batch(len(reports))
                 started = time.monotonic()
                 try:
-                    suggestions = await self.run(self.triage.predict, reports)
+                    suggestions = await self.run(self._predict, reports)
                 except Exception as exc:  # handed to every waiting request
                     for request in batch:
                         if not request.future.done():
@@ -201,6 +214,10 @@ class Predictor:
         self._single_arrived.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._single_arrived.wait(), wait)
+
+    def _predict(self, reports: list[Report]) -> list[Suggestion]:
+        """On the model thread: the triage is read there, where :meth:`use_catalogue` swaps it."""
+        return self.triage.predict(reports)
 
     async def remember(self, report: Report, suggestion: Suggestion) -> None:
         """Add a stored report to the duplicate index (after the store committed it, so the

@@ -4,13 +4,16 @@ at once: suggestions and the correction form name the edited catalogue."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from core.config import get_settings
+from models.catalogue import Catalogue
 from models.functions import opd_functions
 from pipeline.catalogue_edits import (
     CatalogueEditError,
@@ -46,7 +49,7 @@ def catalogue_page(request: Request, user: AdminUser) -> Response:
 
 
 @router.post("/opd")
-def edit_catalogue(
+async def edit_catalogue(
     request: Request,
     predictor: PredictorDep,
     user: AdminUser,
@@ -61,19 +64,18 @@ def edit_catalogue(
     """One edit; the service serves the edited catalogue from the next suggestion on."""
     check_csrf(request, csrf)
     home = get_settings().home
+    spellings = tuple(a.strip() for a in aliases.split(";") if a.strip())
+    edits: dict[str, Callable[[], Catalogue]] = {
+        "add": lambda: add_opd(home, name, function or None, spellings, user.name),
+        "rename": lambda: rename_opd(home, name, new_name, user.name),
+        "merge": lambda: merge_opds(home, name, into, user.name),
+        "retire": lambda: retire_opd(home, name, user.name),
+    }
+    if edit not in edits:
+        raise HTTPException(422, "Perubahan tidak dikenal.")
     try:
-        if edit == "add":
-            spellings = tuple(a.strip() for a in aliases.split(";") if a.strip())
-            catalogue = add_opd(home, name, function or None, spellings, user.name)
-        elif edit == "rename":
-            catalogue = rename_opd(home, name, new_name, user.name)
-        elif edit == "merge":
-            catalogue = merge_opds(home, name, into, user.name)
-        elif edit == "retire":
-            catalogue = retire_opd(home, name, user.name)
-        else:
-            raise HTTPException(422, "Perubahan tidak dikenal.")
+        catalogue = await run_in_threadpool(edits[edit])
     except CatalogueEditError as exc:
         return flash_to(request, "/opd", "error", f"Tidak disimpan: {exc.pesan}")
-    predictor.triage.router.use_catalogue(catalogue)
+    await predictor.use_catalogue(catalogue)
     return flash_to(request, "/opd", "ok", f"OPD {name.strip()}: {EDIT_NAMES[edit]}.")

@@ -96,5 +96,5 @@ def labels(predictor: PredictorDep, _: StaffCaller) -> Labels:
     return Labels(
         channels=list(CHANNELS),
         topics=list(LAPOR_CATEGORIES),
-        agencies=predictor.triage.router.known_agencies(),
+        agencies=predictor.known_agencies(),
     )

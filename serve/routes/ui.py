@@ -281,7 +281,7 @@ def queue_page(
         page=where.page,
         pages=max(1, -(-total // PAGE_SIZE)),
         filters={"status": status, "agency": agency, "overdue": overdue, "urgent": urgent},
-        agencies=predictor.triage.router.known_agencies(),
+        agencies=predictor.known_agencies(),
     )
 
 
@@ -322,7 +322,7 @@ def report_page(
         pieces=highlighted(report.text, report.title, suggestion),
         duplicates=duplicates,
         decisions=[(d, d.user.name) for d in row.decisions],
-        agencies=predictor.triage.router.known_agencies(),
+        agencies=predictor.known_agencies(),
         topics=sorted(LAPOR_CATEGORIES),
         channels=CHANNELS,
         next_id=store.next_open_report(report_id),

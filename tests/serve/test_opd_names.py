@@ -4,7 +4,6 @@ choices to click; a lead OPD is required beside OPD pendukung."""
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from collections.abc import Iterator
 
@@ -32,7 +31,7 @@ def aliased_service(router: Router, pair_scorer: PairScorer) -> Iterator[Service
         dataclasses.replace(opd, aliases=ALIASES.get(opd.name, ())) for opd in catalogue.opds
     ]
     served = service_triage(router, pair_scorer)
-    served.router = copy.copy(served.router).use_catalogue(catalogue)
+    served.catalogue = catalogue
     app = create_app(get_settings(), load_triage=lambda: served)
     with TestClient(app, raise_server_exceptions=False) as client:
         store = app.state.store

@@ -4,6 +4,7 @@ suggestions; a failure reaches every waiting request."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import threading
 import time
@@ -11,7 +12,11 @@ import time
 import pytest
 
 from core.schema import Report, Suggestion
+from models.catalogue import Catalogue
+from models.router import Router
+from models.triage import Triage
 from serve.predictor import Predictor
+from tests.models.conftest import named_catalogue
 
 
 class SlowTriage:
@@ -195,3 +200,52 @@ def test_a_single_report_ends_the_pause_of_bulk_work_at_once() -> None:
         if calls == 1 and span[0] > asked - 0.001
     )
     assert late[0] - asked < 0.04  # not kept waiting for the pause to run out
+
+
+@dataclasses.dataclass
+class RecordingTriage(Triage):
+    """A real Triage that notes, for every batch, its thread and the catalogue it served."""
+
+    batches: list[tuple[str, Catalogue | None]] = dataclasses.field(default_factory=list)
+
+    def predict(self, reports: list[Report]) -> list[Suggestion]:
+        self.batches.append((threading.current_thread().name, self.catalogue))
+        time.sleep(0.005)  # long enough for edits to arrive while a batch runs
+        return super().predict(reports)
+
+
+def test_a_catalogue_edit_reaches_the_model_between_batches(router: Router) -> None:
+    """Edits arrive while predictions run: each batch names the OPDs of one catalogue, all
+    of it old or all of it new; the swap happens on the model thread, and once the edit is
+    acknowledged every later suggestion names the edited catalogue."""
+    old = named_catalogue("Kabupaten Kutai Timur", router.known_agencies())
+    new = dataclasses.replace(
+        old, opds=[dataclasses.replace(opd, name=f"{opd.name} (baru)") for opd in old.opds]
+    )
+    triage = RecordingTriage(router, catalogue=old)
+    predictor = Predictor(triage, max_batch=4)
+    texts = ["lampu lalu lintas mati di simpang", "jalan berlubang dekat sekolah"]
+
+    async def main() -> tuple[list[list[Suggestion]], list[Suggestion]]:
+        requests = [
+            predictor.suggest([Report(id=f"r{k}-{i}", text=texts[i % 2]) for i in range(3)])
+            for k in range(12)
+        ]
+        answers = asyncio.gather(*requests)
+        for catalogue in (new, old, new):
+            await asyncio.sleep(0.002)
+            await predictor.use_catalogue(catalogue)
+        after = await predictor.suggest([Report(id="late", text=texts[0])])
+        return await answers, after
+
+    answers, after = asyncio.run(main())
+    predictor.close()
+    for answer in answers:
+        names = {suggestion.agency.label for suggestion in answer}
+        assert all(n.endswith("(baru)") for n in names) or not any(
+            n.endswith("(baru)") for n in names
+        )
+    assert after[0].agency.label.endswith("(baru)")
+    assert {thread for thread, _ in predictor.triage.batches} == {"model_0"}
+    assert {id(c) for _, c in predictor.triage.batches} <= {id(old), id(new)}
+    assert predictor.known_agencies() == sorted(opd.name for opd in new.opds)
