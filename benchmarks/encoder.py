@@ -30,6 +30,7 @@ import scipy.sparse as sp
 from quality import surabaya_spec  # the sibling script: run as `python benchmarks/encoder.py`
 
 from core.config import get_settings
+from models.calibration import calibrate
 from models.duplicates.embeddings import Embeddings
 from models.encoder.classifier import EncoderClassifier
 from models.encoder.config import EncoderConfig
@@ -50,7 +51,7 @@ def view(router: Router, tune: pd.DataFrame, **changes: object) -> Router:
     clone = object.__new__(Router)
     clone.__dict__.update({**router.__dict__, **changes})
     clone.auto_thresholds_ = {}
-    clone.choose_thresholds(tune)
+    calibrate(clone, tune)
     return clone
 
 

@@ -40,6 +40,7 @@ from sklearn.metrics import f1_score, precision_recall_fscore_support
 from sklearn.model_selection import StratifiedGroupKFold
 from sklearn.svm import LinearSVC
 
+from models.calibration import auto_routed, calibrate, row_regions
 from models.catalogue import Catalogue
 from models.functions import FunctionResolver
 from models.router import Router
@@ -150,7 +151,7 @@ def auto_routing(router: Router, validation: pd.DataFrame) -> dict:
     second half."""
     ordered = validation.sort_values("created_at").reset_index(drop=True)
     first, second = ordered.iloc[: len(ordered) // 2], ordered.iloc[len(ordered) // 2 :]
-    router.choose_thresholds(first)
+    calibrate(router, first)
     predicted = router.predict_tasks(second)
     out = {}
     for task in ("agency", "topic"):
@@ -160,8 +161,8 @@ def auto_routing(router: Router, validation: pd.DataFrame) -> dict:
             continue
         answers = predicted[task].subset(rows)
         correct = answers.top_labels(1)[:, 0] == truth[rows]
-        regions = np.array(router.row_regions(second), dtype=object)[rows]
-        auto = router.auto_routed(task, answers, regions)
+        regions = np.array(row_regions(router, second), dtype=object)[rows]
+        auto = auto_routed(router, task, answers, regions)
         figures = {
             "auto_rate": round(float(auto.mean()), 4),
             "auto_precision": round(float(correct[auto].mean()), 4) if auto.any() else None,

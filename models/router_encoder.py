@@ -10,9 +10,11 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import f1_score
 
+from models.calibration import suggested_truth
 from models.encoder.config import ENCODER_TASKS, EncoderConfig
 from models.frames import prepare_frame
 from models.linear import model_texts
+from models.router_training import task_features
 
 MIN_TUNING_ROWS = 100
 """Labelled validation rows a task needs before the families are weighed on them."""
@@ -62,7 +64,7 @@ class EncoderFitting:
 
     def _truth(self, frame: pd.DataFrame, task: str) -> np.ndarray:
         """A task's labels as the classifiers know them (own-place offices generic)."""
-        labels = pd.Series(self._suggested_truth(frame, task), dtype=object)
+        labels = pd.Series(suggested_truth(self, frame, task), dtype=object)
         if task == "agency" and self.places_.prefixes:
             labels = self.places_.encode(labels, frame)
         return labels.to_numpy(dtype=object)
@@ -76,12 +78,12 @@ class EncoderFitting:
         a weight chosen on a handful of reports is noise."""
         prepared = prepare_frame(validation)
         matrix = self.vectorizer_.transform(prepared)
-        sentences = self._sentences(texts)
+        sentences = self.sentence_vectors(texts)
         encoded = self.encoder_.predict_proba(texts)
         for task, encoder_proba in encoded.items():
             classifier = self.classifiers_[task]
             linear_proba = classifier.predict_proba_unchecked(
-                self._task_matrix(task, matrix, texts, sentences)
+                task_features(task, matrix, texts, sentences, self.sentence_weights_)
             )
             column = {c: i for i, c in enumerate(classifier.classes_)}
             rows = np.array([c in column for c in truth[task]])

@@ -62,6 +62,8 @@ def precision_threshold(
     return coverage_at_precision(subset.confidence(), correct, target)[1]
 
 
+TARGET_PRECISION = 0.95
+"""The precision "auto" promises, every task's default (``Router(target_precision=...)``)."""
 MIN_CLASS_ROWS = 30
 """Validation rows a class must be suggested for before it may get an auto threshold of its own
 (ServiceNow-style per-class precision/coverage); rarer classes use the task's."""

@@ -1,9 +1,11 @@
 """Fitting the urgency score: a text model and the lexicon scorer stacked on its out-of-fold
 probability, and the out-of-fold scores of the real labelled reports that choose the tiers
-(:mod:`models.urgency_tiers`)."""
+(:mod:`models.urgency_tiers`); together, the Router's urgency task (:func:`fit_urgency`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -12,6 +14,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 
 from models.linear import CalibratedLinearClassifier
 from models.urgency import DangerMatch, UrgencyScorer
+from models.urgency_tiers import MIN_POSITIVES, UrgencyTiers, choose_tiers, fallback_tiers
 
 URGENCY_FOLDS, URGENCY_FOLD_SEED = 5, 0
 """Cross-validation that chooses the urgency tiers (grouped by text, stratified)."""
@@ -66,3 +69,61 @@ def out_of_fold_urgency(
             text_model, scorer, matrix[held], [texts[i] for i in held]
         )
     return scores
+
+
+@dataclass
+class UrgencyFit:
+    """The fitted urgency parts: the text model (None: lexicon only), the scorer, its tiers,
+    and why a task-level fit was skipped (None: it was not)."""
+
+    text_model: CalibratedLinearClassifier | None
+    scorer: UrgencyScorer
+    tiers: UrgencyTiers
+    skipped: str | None = None
+
+
+def fit_urgency(
+    params: dict[str, Any],
+    labels: pd.Series,
+    texts: list[str],
+    matrix: Any,
+    in_train: np.ndarray,
+    with_extra: bool,
+    target_precision: float,
+    target_recall: float,
+    progress: Callable[[str], None],
+) -> UrgencyFit:
+    """The urgency scorer on every usable row (the extra rows too when ``with_extra``), and its
+    two tiers' thresholds from grouped cross-validation on the real labelled rows
+    (:mod:`models.urgency_tiers`); with too few real urgent reports, the conservative rule."""
+    usable = labels.notna().to_numpy() & (in_train | with_extra)
+    y = labels.to_numpy(dtype=object)
+    real = np.flatnonzero(usable & in_train)
+    positives = int(y[real].astype(bool).sum())
+    skipped = None
+    if usable.sum() == 0 or labels[usable].nunique() < 2:
+        progress("urgency: no labels, using the lexicon's default weighting")
+        text_model, scorer = None, UrgencyScorer.lexicon_only()
+        skipped, why = "no labels: lexicon only", "no urgency labels"
+    else:
+        progress(f"fitting urgency ({int(labels[usable].astype(bool).sum())} urgent rows)")
+        text_model, scorer = fit_urgency_models(
+            params, matrix[usable], [texts[i] for i in np.flatnonzero(usable)],
+            y[usable].astype(bool),
+        )  # fmt: skip
+        why = (
+            None
+            if positives >= MIN_POSITIVES
+            else f"{positives} real labelled urgent reports (cross-validation needs "
+            f"{MIN_POSITIVES}; extra rows never choose a threshold)"
+        )
+    if why is None:
+        progress(f"choosing urgency tiers by cross-validation on {len(real)} real labels")
+        scores = out_of_fold_urgency(params, matrix, texts, y, real, np.flatnonzero(usable))
+        tiers = choose_tiers(scores, y[real].astype(bool), target_precision, target_recall)
+    else:  # the conservative rule, its shares read off the real training rows' scores
+        rows = np.flatnonzero(in_train)
+        scores = urgency_scores(text_model, scorer, matrix[rows], [texts[i] for i in rows])
+        tiers = fallback_tiers(scores, None, target_recall, why)
+    progress(f"urgency tiers: {tiers.reason}")
+    return UrgencyFit(text_model, scorer, tiers, skipped)

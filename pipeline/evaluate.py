@@ -15,6 +15,7 @@ from sklearn.metrics import (
 )
 
 from core.schema import CLASSIFICATION_TASKS, DATASET, SUGGESTED_TASKS
+from models.calibration import auto_routed, reviews_every_agency, row_regions
 from models.catalogue import Catalogue
 from models.predictions import TaskPredictions
 from models.router import Router
@@ -109,7 +110,7 @@ def evaluate(
     """
     predictions = predictions or router.predict_tasks(frame, catalogue)
     catalogue = catalogue or router.catalogue_
-    regions = np.array(router.row_regions(frame, catalogue), dtype=object)
+    regions = np.array(row_regions(router, frame, catalogue), dtype=object)
     result: dict[str, Any] = {
         "n": len(frame),
         "seen_in_training": int(router.seen_in_training(frame).sum()),
@@ -137,9 +138,9 @@ def evaluate(
         truth = labels[mask].to_numpy(dtype=object)
         task_predictions = predictions[task].subset(mask)
         full = classification_metrics(
-            task_predictions, truth, router.auto_routed(task, task_predictions, regions[mask])
+            task_predictions, truth, auto_routed(router, task, task_predictions, regions[mask])
         )
-        if task == "agency" and router.reviews_every_agency(catalogue):
+        if task == "agency" and reviews_every_agency(router, catalogue):
             for auto_figure in ("auto_rate", "auto_precision", "coverage_at_precision"):
                 del full[auto_figure]  # nothing is routed automatically: no such figures
         if task == "agency":
@@ -184,7 +185,7 @@ def foreign_opd_share(
     if catalogue is not None:
         names = set(catalogue.names())
         return _round(np.mean([label not in names for label in suggested])) if len(frame) else None
-    share = router.agency_sources_.foreign_share(suggested.tolist(), router.row_regions(frame))
+    share = router.agency_sources_.foreign_share(suggested.tolist(), row_regions(router, frame))
     return _round(share) if share is not None else None
 
 

@@ -17,10 +17,12 @@ from core.config import get_settings
 from core.errors import LaporError
 from core.provenance import git_commit
 from core.schema import DATASET, mask_record
+from models.calibration import adopt_thresholds
 from models.encoder.config import EncoderConfig
 from models.encoder.e5 import prepare_encoder
 from models.frames import MODEL_INPUT_FIELDS, prepare_frame, set_digest
-from models.router import FAMILIES, Router
+from models.router import Router
+from models.router_defaults import FAMILIES
 from pipeline.deployment import load_catalogue
 from pipeline.evaluate import evaluate, per_class_report, save_plots
 from pipeline.registry.pyfunc import log_router
@@ -158,7 +160,7 @@ def train_frame(
     for task, reason in router.skipped_.items():
         progress(f"task {task} skipped: {reason}")
     if refit_of is not None:
-        router.adopt_thresholds(refit_of.router)
+        adopt_thresholds(router, refit_of.router)
         metrics = refit_of.metrics
     else:
         progress("evaluating on validation")
