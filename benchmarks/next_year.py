@@ -1,5 +1,5 @@
-"""Next year, honestly: each source's newest period scored as a deployment set up by the README
-would score it, with the plain baseline beside every figure.
+"""Next year, honestly: each source's newest period scored as a deployment set up by
+docs/new-deployment.md would score it, with the plain baseline beside every figure.
 
 - **Older data**: Surabaya Jan-Oct 2022 and Kab. Bandung 2021-2022, both (the shared manifest).
   `lapor train` splits it as it always does: each source's newest 20% validates and chooses the

@@ -19,9 +19,9 @@ Per source:
 Cross-region: trained on one city, scored on every labelled report of the other (channel, topic,
 urgency; the cities' OPD names differ, so agency is the cold-start benchmark's).
 
-Next year, as the README sets a deployment up (``benchmarks/next_year.py``, also on its own):
-each source's newest period scored pooled and with its own catalogue, thresholds chosen only on
-older data, the baseline beside every figure.
+Next year, as docs/new-deployment.md sets a deployment up (``benchmarks/next_year.py``, also on
+its own): each source's newest period scored pooled and with its own catalogue, thresholds
+chosen only on older data, the baseline beside every figure.
 
     python benchmarks/quality.py [--synthetic 4000] [--json quality.json]
 """

@@ -10,11 +10,15 @@ from __future__ import annotations
 import importlib
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import typer
 from typer.core import TyperCommand, TyperGroup
 
 from core.config import PRIVATE_UMASK
+
+if TYPE_CHECKING:  # Typer's own copy of click, whose classes its groups and commands are
+    from typer import _click as click
 
 
 @dataclass(frozen=True)
@@ -25,11 +29,11 @@ class LazyCommand:
     target: str
     summary: str
 
-    def load(self, name: str) -> typer.core.click.Command:
+    def load(self, name: str) -> click.Command:
         module_name, attribute = self.target.split(":")
         found = getattr(importlib.import_module(module_name), attribute)
         if isinstance(found, typer.Typer):  # a group stays one, even with a single command
-            command: typer.core.click.Command = typer.main.get_group(found)
+            command: click.Command = typer.main.get_group(found)
         else:
             single = typer.Typer()
             single.command(name)(found)
@@ -82,12 +86,10 @@ class LazyCommands(TyperGroup):
 
     listing = False
 
-    def list_commands(self, ctx: typer.core.click.Context) -> list[str]:
+    def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
 
-    def get_command(
-        self, ctx: typer.core.click.Context, cmd_name: str
-    ) -> typer.core.click.Command | None:
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         entry = COMMANDS.get(cmd_name)
         if entry is None:
             return None
@@ -95,9 +97,7 @@ class LazyCommands(TyperGroup):
             return TyperCommand(cmd_name, help=entry.summary)
         return entry.load(cmd_name)
 
-    def format_help(
-        self, ctx: typer.core.click.Context, formatter: typer.core.click.HelpFormatter
-    ) -> None:
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         self.listing = True
         try:
             super().format_help(ctx, formatter)

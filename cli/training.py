@@ -239,7 +239,7 @@ def retrain_command(
 ) -> None:
     """Retrain from the base data plus the service's staff decisions; promote the challenger
     only if it is not worse than the champion on the same newest slice. Exit code 1 when the
-    gate refuses (schedule it with cron or a systemd timer: see the README)."""
+    gate refuses (schedule it with cron or a systemd timer: see docs/data-science.md)."""
     from pipeline.retrain import retrain
 
     store = open_store()

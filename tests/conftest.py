@@ -37,8 +37,8 @@ def shared_file(name: str) -> Path:
     if not path.is_file():
         pytest.skip(
             f"real data not available: {path} is absent. The real-data tests and benchmarks "
-            "read ../shared/data beside the repository (README: 'Real data'); without it the "
-            "synthetic corpus is what the rest of the suite runs on"
+            "read ../shared/data beside the repository (docs/data-science.md, 'Real data'); "
+            "without it the synthetic corpus is what the rest of the suite runs on"
         )
     return path
 
