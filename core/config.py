@@ -113,6 +113,15 @@ class Settings(BaseSettings):
         "than this (MiB), before writes start failing.",
     )
     log_level: str = "INFO"
+    argon2_time_cost: int = Field(
+        default=3, ge=1, description="Argon2id passes per password hash (RFC 9106's default)."
+    )
+    argon2_memory_kib: int = Field(
+        default=65_536,
+        ge=32,
+        description="Argon2id memory per password hash in KiB (RFC 9106's default: 64 MiB). "
+        "Lower only for tests.",
+    )
     encoder_cache: Path | None = Field(
         default=None,
         description="Folder of prepared transformer encoders (default: encoders under home); "

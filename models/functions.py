@@ -27,7 +27,6 @@ OWN_OFFICE_FUNCTIONS = ("kecamatan", "kelurahan_desa")
 SPECIFIC_KINDS = frozenset({"wilayah", "fasilitas", "bumd", "vertikal"})
 """Kinds whose name rules win over a dinas' affairs ("BPJS Kesehatan" is not the health dinas)."""
 SECRETARIAT = "sekretariat_daerah"
-RESOLUTION_METHODS = ("explicit", "rule", "similarity", "unresolved")
 
 
 @dataclass(frozen=True)

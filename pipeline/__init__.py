@@ -1,3 +1,4 @@
-"""lapor-router pipeline: ingest, normalise, train, evaluate and serve SP4N-LAPOR! reports."""
+"""lapor-router pipeline: ingest, normalise, train, evaluate, register, reclassify and monitor
+SP4N-LAPOR! reports (serving is the ``serve`` layer's)."""
 
 __version__ = "0.1.0"

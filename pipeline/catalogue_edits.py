@@ -19,7 +19,6 @@ from models.functions import OWN_OFFICE_FUNCTIONS, FunctionResolver, opd_functio
 from pipeline.deployment import deployment_dir, load_catalogue, write_catalogue
 
 HISTORY_FILE = "history.jsonl"
-EDITS = ("add", "rename", "merge", "retire")
 
 
 class CatalogueEditError(LaporError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +21,9 @@ from models.catalogue import Catalogue
 from models.predictions import TaskPredictions
 from models.router import Router
 from models.task_fitting import task_labels
-from models.thresholds import coverage_at_precision
+from models.thresholds import TARGET_PRECISION, coverage_at_precision
 
-PRECISION_TARGETS = (0.90, 0.95)
+PRECISION_TARGETS = (0.90, TARGET_PRECISION)
 
 
 def _round(value: float) -> float:
@@ -126,17 +127,7 @@ def evaluate(
             )
             for name in pd.unique(names)
         }
-    for task in SUGGESTED_TASKS:
-        if task not in predictions or task not in frame:
-            continue
-        labels = task_labels(frame, task)
-        if task == "agency" and catalogue is not None:  # the catalogue's spelling of a name
-            labels = pd.Series([catalogue.canonical(v) or v for v in labels], dtype=object)
-        mask = labels.notna().to_numpy()
-        if not mask.any():
-            continue
-        truth = labels[mask].to_numpy(dtype=object)
-        task_predictions = predictions[task].subset(mask)
+    for task, mask, truth, task_predictions in labelled_tasks(frame, predictions, catalogue):
         full = classification_metrics(
             task_predictions, truth, auto_routed(router, task, task_predictions, regions[mask])
         )
@@ -172,6 +163,25 @@ def evaluate(
     return result
 
 
+def labelled_tasks(
+    frame: pd.DataFrame,
+    predictions: dict[str, TaskPredictions],
+    catalogue: Catalogue | None = None,
+) -> Iterator[tuple[str, np.ndarray, np.ndarray, TaskPredictions]]:
+    """Each suggested task that ``predictions`` answer and ``frame`` labels: the mask of its
+    labelled rows, their truth (agency in ``catalogue``'s spelling, where given) and the
+    predictions of those rows."""
+    for task in SUGGESTED_TASKS:
+        if task not in predictions:
+            continue
+        labels = task_labels(frame, task)
+        if task == "agency" and catalogue is not None:  # the catalogue's spelling of a name
+            labels = pd.Series([catalogue.canonical(v) or v for v in labels], dtype=object)
+        mask = labels.notna().to_numpy()
+        if mask.any():
+            yield task, mask, labels[mask].to_numpy(dtype=object), predictions[task].subset(mask)
+
+
 def foreign_opd_share(
     router: Router,
     frame: pd.DataFrame,
@@ -196,13 +206,8 @@ def per_class_report(
     (``predictions``: the Router's on ``frame``, when already made)."""
     predictions = predictions or router.predict_tasks(frame)
     sections = []
-    for task in SUGGESTED_TASKS:
-        labels = task_labels(frame, task)
-        if task not in predictions or not labels.notna().any():
-            continue
-        mask = labels.notna().to_numpy()
-        truth = labels[mask].to_numpy(dtype=object)
-        predicted = predictions[task].subset(mask).top_labels(1)[:, 0]
+    for task, _, truth, task_predictions in labelled_tasks(frame, predictions):
+        predicted = task_predictions.top_labels(1)[:, 0]
         sections.append(
             f"== {task} ==\n" + classification_report(truth, predicted, zero_division=0)
         )
@@ -240,20 +245,14 @@ def save_plots(
     predictions = predictions or router.predict_tasks(frame)
     written: list[Path] = []
     figure, axis = plt.subplots(figsize=(6, 4.5))
-    for task in SUGGESTED_TASKS:
-        labels = task_labels(frame, task)
-        if task not in predictions or not labels.notna().any():
-            continue
-        mask = labels.notna().to_numpy()
-        truth = labels[mask].to_numpy(dtype=object)
-        task_predictions = predictions[task].subset(mask)
+    for task, _, truth, task_predictions in labelled_tasks(frame, predictions):
         correct = task_predictions.top_labels(1)[:, 0] == truth
         confidence = task_predictions.confidence()
         order = np.argsort(-confidence)
         precision = np.cumsum(correct[order]) / np.arange(1, len(order) + 1)
         coverage = np.arange(1, len(order) + 1) / len(order)
         axis.plot(coverage, precision, label=task)
-    axis.axhline(0.95, color="grey", linestyle="--", linewidth=0.8)
+    axis.axhline(TARGET_PRECISION, color="grey", linestyle="--", linewidth=0.8)
     axis.set(xlabel="share auto-routed (most confident first)", ylabel="precision", ylim=(0, 1.02))
     axis.legend()
     axis.set_title("Coverage vs precision")

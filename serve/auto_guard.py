@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.schema import CLASSIFICATION_TASKS, Suggestion, TaskSuggestion
-from models.thresholds import possible_precision
+from models.thresholds import TARGET_PRECISION, possible_precision
 from serve.store import Store
 from serve.store.guard import AutoOutcome
 
@@ -82,7 +82,7 @@ class AutoGuard:
     """Measures, suspends, resumes, and holds the suggestions of suspended scopes."""
 
     def __init__(self, targets: dict[str, float], window: int = RECENT_WINDOW) -> None:
-        self.targets = {task: targets.get(task, 0.95) for task in CLASSIFICATION_TASKS}
+        self.targets = {task: targets.get(task, TARGET_PRECISION) for task in CLASSIFICATION_TASKS}
         self.window = window
         self._held: dict[str, str] = {}
         """scope key -> the reason, for the suspensions in force (read from the store)."""

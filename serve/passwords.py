@@ -9,6 +9,7 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from core.config import get_settings
 from core.errors import LaporError
 
 MIN_PASSWORD_LENGTH = 8
@@ -29,7 +30,11 @@ def check_password(password: str) -> None:
 
 @cache
 def _hasher() -> PasswordHasher:
-    return PasswordHasher()
+    """Argon2id at the settings' cost (the library's defaults unless lowered for tests)."""
+    settings = get_settings()
+    return PasswordHasher(
+        time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib
+    )
 
 
 @cache

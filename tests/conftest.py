@@ -1,15 +1,23 @@
 """Shared fixtures: an isolated LAPOR_HOME per test, the location of the real data, a small
-Router fitted once per test process on the synthetic demo corpus, and a pair scorer fitted on
-synthetic duplicate chains."""
+Router fitted on the synthetic demo corpus and a pair scorer fitted on synthetic duplicate chains,
+each kept in pytest's cache between runs."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 import pytest
 
 from core.config import get_settings
+from core.provenance import library_versions
 from models.duplicates.scorer import PairScorer
 from models.router import Router
 from pipeline.dedupe import DEMO_NO_ADDRESS_SHARE, synthetic_pairs
@@ -17,6 +25,7 @@ from pipeline.synth.generator import generate
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
+T = TypeVar("T")
 
 
 @pytest.fixture(autouse=True)
@@ -26,6 +35,8 @@ def lapor_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("LAPOR_HOME", str(home))
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("LAPOR_ARGON2_TIME_COST", "1")  # cheap hashes: tests log in often
+    monkeypatch.setenv("LAPOR_ARGON2_MEMORY_KIB", "64")
     get_settings.cache_clear()
     yield home
     get_settings.cache_clear()
@@ -56,10 +67,54 @@ def demo_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
     return frame.iloc[:1_200], frame.iloc[1_200:]
 
 
+FIXTURE_SOURCES = ("core", "models", "pipeline", "tests/conftest.py")
+"""The code a fitted fixture depends on: any change there fits it anew."""
+
+
+def cached_fit(
+    request: pytest.FixtureRequest,
+    name: str,
+    fit: Callable[[], T],
+    save: Callable[[T, Path], object],
+    load: Callable[[Path], T],
+) -> T:
+    """A fitted fixture kept in pytest's cache between runs (skops folders, never pickles),
+    under a key of the code it depends on and the installed libraries; fitted and stored
+    when missing. Workers racing to store it each keep what they fitted."""
+    digest = hashlib.sha256()
+    for source in sorted(p for part in FIXTURE_SOURCES for p in _python_files(REPO / part)):
+        digest.update(source.relative_to(REPO).as_posix().encode() + source.read_bytes())
+    digest.update(json.dumps(library_versions(), sort_keys=True).encode())
+    folder = request.config.cache.mkdir("fitted") / f"{name}-{digest.hexdigest()[:16]}"
+    if folder.is_dir():
+        return load(folder)
+    fitted = fit()
+    staging = folder.with_name(f"{folder.name}.{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    save(fitted, staging)
+    with contextlib.suppress(OSError):  # another worker stored it first
+        staging.rename(folder)
+    shutil.rmtree(staging, ignore_errors=True)
+    return fitted
+
+
+def _python_files(path: Path) -> list[Path]:
+    return [path] if path.is_file() else sorted(path.rglob("*.py"))
+
+
 @pytest.fixture(scope="session")
-def router(demo_frames: tuple[pd.DataFrame, pd.DataFrame]) -> Router:
+def router(
+    request: pytest.FixtureRequest, demo_frames: tuple[pd.DataFrame, pd.DataFrame]
+) -> Router:
+    """A small Router fitted on the demo corpus (kept between runs: see :func:`cached_fit`)."""
     train, validation = demo_frames
-    return Router(vectorizer_params=TINY_VECTORIZER).fit(train, validation)
+    return cached_fit(
+        request,
+        "router",
+        lambda: Router(vectorizer_params=TINY_VECTORIZER).fit(train, validation),
+        lambda router, folder: router.save(folder),
+        Router.load,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -79,7 +134,14 @@ def encoder_cache(prepared_encoder: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
 
 
 @pytest.fixture(scope="session")
-def pair_scorer() -> PairScorer:
-    pairs, labels = synthetic_pairs(1_200, seed=5, no_address_share=DEMO_NO_ADDRESS_SHARE)
-    texts = [a.text for a, _ in pairs] + [b.text for _, b in pairs]
-    return PairScorer().fit(texts, pairs, labels)
+def pair_scorer(request: pytest.FixtureRequest) -> PairScorer:
+    """A pair scorer fitted on synthetic duplicate chains (kept between runs)."""
+
+    def fit() -> PairScorer:
+        pairs, labels = synthetic_pairs(1_200, seed=5, no_address_share=DEMO_NO_ADDRESS_SHARE)
+        texts = [a.text for a, _ in pairs] + [b.text for _, b in pairs]
+        return PairScorer().fit(texts, pairs, labels)
+
+    return cached_fit(
+        request, "pair-scorer", fit, lambda scorer, folder: scorer.save(folder, {}), PairScorer.load
+    )

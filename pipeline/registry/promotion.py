@@ -13,6 +13,7 @@ from mlflow.exceptions import MlflowException
 
 from core.config import get_settings
 from core.schema import Report
+from models.thresholds import TARGET_PRECISION
 from pipeline.dedupe import evaluate_pairs
 from pipeline.evaluate import evaluate
 from pipeline.registry.client import (
@@ -29,7 +30,7 @@ from pipeline.registry.client import (
 from pipeline.registry.pyfunc import load_router, load_scorer
 
 KEY_METRICS = {
-    "agency": ("top1", "coverage_at_precision.0.95"),
+    "agency": ("top1", f"coverage_at_precision.{TARGET_PRECISION}"),
     "topic": ("accuracy",),
     "channel": ("macro_f1",),
     "urgent": ("recall", "f1"),

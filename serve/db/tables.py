@@ -28,6 +28,9 @@ from core.lifecycle import WAITING
 from core.schema import URGENCY_TIERS, Report, Suggestion
 from serve.db.zoned import ZonedDateTime
 
+REPORT_FIELDS = ("id", "title", "text", "source", "province", "regency", "district", "village",
+                 "address")  # fmt: skip
+"""The Report's fields a stored report keeps as they came (masked where they entered)."""
 TIER_RANK = {tier: len(URGENCY_TIERS) - 1 - i for i, tier in enumerate(URGENCY_TIERS)}
 """urgent 2, check 1, none 0: the queue sorts the highest first."""
 
@@ -161,17 +164,10 @@ class StoredReport(Base):
         return Suggestion.model_validate(self.suggestions[-1].payload)
 
     def as_report(self) -> Report:
+        """The report as the model reads it, with its decided labels (else the suggested)."""
         return Report(
-            id=self.id,
-            title=self.title,
-            text=self.text,
+            **{name: getattr(self, name) for name in REPORT_FIELDS},
             created_at=self.created_at,
-            source=self.source,
-            province=self.province,
-            regency=self.regency,
-            district=self.district,
-            village=self.village,
-            address=self.address,
             agency=self.agency or self.suggested_agency,
             topic=self.topic or self.suggested_topic,
         )

@@ -299,8 +299,10 @@ def report_page(
     suggestion = report.suggestion
     rejected = {verdict.linked_id for verdict in row.link_verdicts}
     duplicates = []
-    for link in suggestion.duplicates if suggestion else []:
-        earlier = store.report(link.report_id)
+    links = suggestion.duplicates if suggestion else []
+    known = store.reports_by_id([link.report_id for link in links])
+    for link in links:
+        earlier = known.get(link.report_id)
         duplicates.append(
             {
                 "link": link,

@@ -25,6 +25,7 @@ from serve.db.tables import (
     EFFECTIVE_TIER,
     EFFECTIVE_URGENT,
     QUEUE_ORDER,
+    REPORT_FIELDS,
     TIER_RANK,
     Decision,
     StoredReport,
@@ -40,17 +41,18 @@ def _as_stored(row: StoredReport) -> StoredReport:
     return row
 
 
-def _one_report(report_id: str) -> Select[tuple[StoredReport]]:
-    """One report with its suggestions, decisions (and their users) and link verdicts."""
-    return (
-        select(StoredReport)
-        .where(StoredReport.id == report_id)
-        .options(
-            selectinload(StoredReport.suggestions),
-            selectinload(StoredReport.decisions).selectinload(Decision.user),
-            selectinload(StoredReport.link_verdicts),
-        )
+def _with_relations(query: Select[tuple[StoredReport]]) -> Select[tuple[StoredReport]]:
+    """Reports with their suggestions, decisions (and their users) and link verdicts, each
+    relation loaded for all the rows at once."""
+    return query.options(
+        selectinload(StoredReport.suggestions),
+        selectinload(StoredReport.decisions).selectinload(Decision.user),
+        selectinload(StoredReport.link_verdicts),
     )
+
+
+def _one_report(report_id: str) -> Select[tuple[StoredReport]]:
+    return _with_relations(select(StoredReport).where(StoredReport.id == report_id))
 
 
 class ReportStore(StoreBase):
@@ -69,17 +71,9 @@ class ReportStore(StoreBase):
         created = naive_local(report.created_at) if report.created_at else received
         urgent = suggestion.urgent
         row = StoredReport(
-            id=report.id,
-            title=report.title,
-            text=report.text,
+            **{name: getattr(report, name) for name in REPORT_FIELDS},
             created_at=created,
             received_at=received,
-            source=report.source,
-            province=report.province,
-            regency=report.regency,
-            district=report.district,
-            village=report.village,
-            address=report.address,
             status=Status.NEW,
             forward_due_at=add_working_days(received, FORWARD_DAYS),
             suggested_agency=suggestion.labels().get("agency"),
@@ -124,6 +118,16 @@ class ReportStore(StoreBase):
                     session.scalars(select(StoredReport.id).where(StoredReport.id.in_(chunk)))
                 )
         return known
+
+    def reports_by_id(self, report_ids: list[str]) -> dict[str, StoredReport]:
+        """Several reports, with their relations, in a fixed number of queries: a page showing
+        many never asks the database once per report."""
+        if not report_ids:
+            return {}
+        with self.session() as session:
+            query = select(StoredReport).where(StoredReport.id.in_(report_ids))
+            rows = session.scalars(_with_relations(query))
+            return {row.id: row for row in rows}
 
     def report(self, report_id: str) -> StoredReport | None:
         """One report with its suggestions and decisions loaded."""

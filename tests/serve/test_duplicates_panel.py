@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import event
 
 from core.schema import DuplicateLink, Report, Suggestion
 from serve.store.records import QueueFilter
@@ -104,3 +105,28 @@ def test_a_rejected_link_is_recorded_and_no_longer_offered(service: Service) -> 
         "/api/v1/reports/P5/duplicates/P6/rejection", json={"version": 1}, headers=service.staff
     )
     assert (never.status_code, "not a link offered" in never.text) == (409, True)
+
+
+def test_the_panel_reads_its_earlier_reports_in_one_query(service: Service) -> None:
+    """However many earlier reports a page shows, they come in one query (no N+1)."""
+    for n in range(1, 5):
+        service.intake(ROAD, id=f"Q{n}", address="Jl. Poros Sangatta 12")
+    login(service)
+    statements: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    def report_queries(report_id: str) -> tuple[int, int]:
+        statements.clear()
+        page = service.client.get(f"/laporan/{report_id}").text
+        return page.count('class="side-by-side"'), sum("FROM reports" in s for s in statements)
+
+    event.listen(service.store.engine, "before_cursor_execute", note)
+    try:
+        one_link, few = report_queries("Q2")
+        three_links, many = report_queries("Q4")
+    finally:
+        event.remove(service.store.engine, "before_cursor_execute", note)
+    assert (one_link, three_links) == (1, 3)
+    assert many == few
