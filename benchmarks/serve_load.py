@@ -3,8 +3,11 @@
 Starts `lapor serve` (the champion; trained on the demo corpus first if none is registered, as
 `make run` does) in its own process with a fresh store seeded with the demo queue, so that
 duplicate lookups have earlier reports to compare with. For each concurrency level, clients
-send demo reports back to back for a fixed time. Prints latency p50/p99, requests/s, errors,
-the model's batch sizes and the server's peak RSS. The clients run on the same machine.
+send demo reports back to back for a fixed time, to the service and then to its simplest peer
+(`naive_peer.py`: a FastAPI app serving four TF-IDF + LinearSVC pipelines trained on the same
+corpus). Prints latency p50/p99, requests/s, errors, the model's batch sizes and each server's
+peak RSS, and the service's requests/s as a ratio of the peer's. The clients run on the same
+machine.
 
     .venv/bin/python benchmarks/serve_load.py [--seconds 30] [--concurrency 1,4,16]
 """
@@ -33,6 +36,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 DEMO = REPO / "data" / "sample" / "demo_reports.csv"
+Server = tuple[subprocess.Popen, str]
+"""A server process and its base URL."""
 
 
 def prepare(store_url: str) -> tuple[str, list[dict]]:
@@ -66,14 +71,20 @@ def prepare(store_url: str) -> tuple[str, list[dict]]:
     return key, bodies
 
 
-def start_server(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
-    """`lapor serve` on a free local port, once ready; the process and its base URL."""
+def start_server(env: dict[str, str], peer: bool = False) -> tuple[subprocess.Popen, str]:
+    """`lapor serve` (or, with ``peer``, the naive peer) on a free local port, once ready; the
+    process and its base URL."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     lapor = Path(sys.executable).with_name("lapor")
+    command = (
+        [sys.executable, str(REPO / "benchmarks" / "naive_peer.py"), str(port), str(DEMO)]
+        if peer
+        else [str(lapor), "serve", "--port", str(port)]
+    )
     server = subprocess.Popen(
-        [str(lapor), "serve", "--port", str(port)],
+        command,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -93,19 +104,21 @@ def start_server(env: dict[str, str]) -> tuple[subprocess.Popen, str]:
 
 
 @contextmanager
-def serving(database: str) -> Iterator[tuple[subprocess.Popen, str, str, list[dict]]]:
-    """`lapor serve` over a fresh, seeded SQLite store named ``database``: the process, its base
-    URL, a staff API key and request bodies; stopped on leaving."""
+def serving(database: str) -> Iterator[tuple[Server, Server, str, list[dict]]]:
+    """`lapor serve` over a fresh, seeded SQLite store named ``database`` and the naive peer:
+    each process with its base URL, a staff API key and request bodies; stopped on leaving."""
     with tempfile.TemporaryDirectory() as tmp:
         store_url = f"sqlite:///{Path(tmp) / database}"
         os.environ["LAPOR_DATABASE_URL"] = store_url
         key, bodies = prepare(store_url)
         server, base = start_server({**os.environ, "LAPOR_LOG_LEVEL": "WARNING"})
+        peer, peer_base = start_server(dict(os.environ), peer=True)
         try:
-            yield server, base, key, bodies
+            yield (server, base), (peer, peer_base), key, bodies
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            for process in (server, peer):
+                process.terminate()
+                process.wait(timeout=30)
 
 
 class PeakRss:
@@ -168,24 +181,30 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--concurrency", default="1,4,16")
     args = parser.parse_args()
-    with serving("load.db") as (server, base, key, bodies):
-        url = f"{base}/api/v1/classify"
-        asyncio.run(load(url, key, bodies, 4, 5))  # warm-up (caches, code paths)
+    with serving("load.db") as (ours, peer, key, bodies):
         auth = {"X-API-Key": key}
+        for _, base in (ours, peer):  # warm-up (caches, code paths)
+            asyncio.run(load(f"{base}/api/v1/classify", key, bodies, 4, 5))
         print(f"POST /api/v1/classify, {args.seconds:.0f} s per level, {os.cpu_count()} cores")
-        print(f"{'clients':>7} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-              f"{'errors':>7} {'batch':>6} {'server RSS':>11}")  # fmt: skip
+        print(f"{'server':>12} {'clients':>7} {'requests':>9} {'req/s':>8} {'p50 ms':>8} "
+              f"{'p99 ms':>8} {'errors':>7} {'batch':>6} {'RSS':>9}")  # fmt: skip
         for clients in (int(c) for c in args.concurrency.split(",")):
-            before = httpx.get(f"{base}/api/v1/metrics", headers=auth).text
-            rss = PeakRss(server.pid)
-            result = asyncio.run(load(url, key, bodies, clients, args.seconds))
-            peak = rss.stop()
-            after = httpx.get(f"{base}/api/v1/metrics", headers=auth).text
-            print(
-                f"{clients:>7} {result['requests']:>9,} {result['rps']:>8.1f} "
-                f"{result['p50']:>8.1f} {result['p99']:>8.1f} {result['errors']:>7} "
-                f"{batch_sizes_between(before, after):>6} {peak / 2**20:>8.0f} MiB"
-            )
+            results = {}
+            for name, (server, base) in (("lapor-router", ours), ("naive peer", peer)):
+                before = httpx.get(f"{base}/api/v1/metrics", headers=auth).text
+                rss = PeakRss(server.pid)
+                result = asyncio.run(load(f"{base}/api/v1/classify", key, bodies, clients,
+                                          args.seconds))  # fmt: skip
+                peak = rss.stop()
+                after = httpx.get(f"{base}/api/v1/metrics", headers=auth).text
+                results[name] = result
+                print(
+                    f"{name:>12} {clients:>7} {result['requests']:>9,} {result['rps']:>8.1f} "
+                    f"{result['p50']:>8.1f} {result['p99']:>8.1f} {result['errors']:>7} "
+                    f"{batch_sizes_between(before, after):>6} {peak / 2**20:>5.0f} MiB"
+                )
+            ratio = results["lapor-router"]["rps"] / results["naive peer"]["rps"]
+            print(f"{'':>12} {clients:>7} lapor-router at {ratio:.2f}x the peer's requests/s")
 
 
 def batch_sizes_between(before: str, after: str) -> str:
