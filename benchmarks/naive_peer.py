@@ -10,16 +10,28 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from pydantic import BaseModel
+
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "data" / "sample" / "demo_reports.csv"
 TASKS = ("channel", "topic", "agency", "urgent")
+
+
+class Body(BaseModel):
+    """A report as the service's /classify takes it (the peer reads the title and text)."""
+
+    text: str
+    title: str | None = None
+    regency: str | None = None
+    district: str | None = None
+    village: str | None = None
+    address: str | None = None
 
 
 def main() -> None:
     import pandas as pd
     import uvicorn
     from fastapi import FastAPI
-    from pydantic import BaseModel
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import make_pipeline
     from sklearn.svm import LinearSVC
@@ -33,14 +45,6 @@ def main() -> None:
         )
         for task in TASKS
     }
-
-    class Body(BaseModel):
-        text: str
-        title: str | None = None
-        regency: str | None = None
-        district: str | None = None
-        village: str | None = None
-        address: str | None = None
 
     app = FastAPI()
 

@@ -40,6 +40,9 @@ def office_place(name: str) -> str:
     return place.strip()
 
 
+MAX_REMEMBERED_SPELLINGS = 10_000
+
+
 def place_key(name: str) -> str:
     """A place name as matched: lower case, letters and digits only."""
     return re.sub(r"[^a-z0-9]", "", name.casefold())
@@ -112,12 +115,23 @@ class Catalogue:
         aside): how a deployment's own export names its OPDs."""
         return isinstance(name, str) and plain_name(name) in self._spellings
 
+    @cached_property
+    def _canonical_of(self) -> dict[str, str | None]:
+        """Spellings already looked up: every prediction maps the model's classes again."""
+        return {}
+
     def canonical(self, name: object) -> str | None:
         """The catalogue's name for a spelling of it (its name or an alias, case, punctuation
         and a trailing "Kab./Kota <region>" forgiven); None when the catalogue has no such OPD."""
         if not isinstance(name, str) or not name.strip():
             return None
-        return self._by_key.get(match_key(name, self.region))
+        known = self._canonical_of
+        if name in known:
+            return known[name]
+        found = self._by_key.get(match_key(name, self.region))
+        if len(known) < MAX_REMEMBERED_SPELLINGS:  # typed names must not grow it without end
+            known[name] = found
+        return found
 
     def canonical_series(self, labels: pd.Series) -> pd.Series:
         """``labels`` as catalogue names (None where the catalogue lacks them)."""
