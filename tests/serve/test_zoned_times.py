@@ -20,6 +20,7 @@ from serve.db.engine import MIGRATIONS
 from serve.db.tables import User
 from serve.store import Store
 from tests.serve.conftest import KUTIM
+from tests.serve.postgres import new_database
 
 pytestmark = pytest.mark.slow
 
@@ -66,10 +67,16 @@ def test_an_aware_time_is_stored_as_the_same_instant(
     assert store.report("B").received_at == FILED
 
 
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
 def test_the_migration_converts_wall_clock_times_of_an_older_store(
-    tmp_path: Path, wita: None
+    dialect: str, tmp_path: Path, request: pytest.FixtureRequest, wita: None
 ) -> None:
-    store = Store(f"sqlite:///{tmp_path / 'old.db'}")
+    url = (
+        f"sqlite:///{tmp_path / 'old.db'}"
+        if dialect == "sqlite"
+        else new_database(request.getfixturevalue("postgres"))
+    )
+    store = Store(url)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with store.engine.begin() as connection:
@@ -78,13 +85,17 @@ def test_the_migration_converts_wall_clock_times_of_an_older_store(
         connection.execute(
             text(
                 "INSERT INTO users (name, role, active, created_at) "
-                "VALUES ('siti', 'staff', 1, '2026-11-20 09:30:00.000000')"
-            )
+                "VALUES ('siti', 'staff', :active, :created)"
+            ),
+            {"active": True, "created": "2026-11-20 09:30:00.000000"},
         )
     store.migrate()
     with store.engine.connect() as connection:
         raw = connection.execute(text("SELECT created_at FROM users")).scalar_one()
-    assert raw == "2026-11-20 01:30:00.000000"
+    if dialect == "sqlite":
+        assert raw == "2026-11-20 01:30:00.000000"
+    else:
+        assert raw == datetime(2026, 11, 20, 1, 30, tzinfo=UTC)
     with store.session() as session:
         assert session.scalars(select(User.created_at)).one() == FILED
     store.close()
