@@ -12,7 +12,6 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-from core.config import get_settings
 from models.catalogue import Catalogue
 from models.functions import opd_functions
 from pipeline.catalogue_edits import (
@@ -25,7 +24,7 @@ from pipeline.catalogue_edits import (
 )
 from pipeline.deployment import load_catalogue
 from serve.auth import check_csrf
-from serve.deps import PredictorDep
+from serve.deps import PredictorDep, SettingsDep
 from serve.routes.forms import refuse_nul_in_forms
 from serve.routes.ui import AdminUser, flash_to, render
 
@@ -35,9 +34,9 @@ EDIT_NAMES = {"add": "ditambahkan", "rename": "diganti nama", "merge": "digabung
 
 
 @router.get("/opd", response_class=HTMLResponse)
-def catalogue_page(request: Request, user: AdminUser) -> Response:
+def catalogue_page(request: Request, user: AdminUser, settings: SettingsDep) -> Response:
     """The catalogue and its history of edits."""
-    home = get_settings().home
+    home = settings.home
     catalogue = load_catalogue(home)
     functions = opd_functions()
     opds = [] if catalogue is None else [o for o in catalogue.opds if o.how != "gazetteer"]
@@ -52,6 +51,7 @@ def catalogue_page(request: Request, user: AdminUser) -> Response:
 async def edit_catalogue(
     request: Request,
     predictor: PredictorDep,
+    settings: SettingsDep,
     user: AdminUser,
     edit: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "",
@@ -63,7 +63,7 @@ async def edit_catalogue(
 ) -> Response:
     """One edit; the service serves the edited catalogue from the next suggestion on."""
     check_csrf(request, csrf)
-    home = get_settings().home
+    home = settings.home
     spellings = tuple(a.strip() for a in aliases.split(";") if a.strip())
     edits: dict[str, Callable[[], Catalogue]] = {
         "add": lambda: add_opd(home, name, function or None, spellings, user.name),

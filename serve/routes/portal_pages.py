@@ -18,12 +18,11 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from core.clock import local_now
-from core.config import get_settings
 from core.errors import IngestError, LaporError
 from core.schema import Report
 from pipeline.deployment import load_catalogue
 from serve.auth import check_csrf
-from serve.deps import PredictorDep, StoreDep
+from serve.deps import PredictorDep, SettingsDep, StoreDep
 from serve.intake import (
     DISPOSITION_COLUMNS,
     IntakeSummary,
@@ -51,6 +50,7 @@ async def upload_export(
     request: Request,
     store: StoreDep,
     predictor: PredictorDep,
+    settings: SettingsDep,
     user: AdminUser,
     export: Annotated[UploadFile, File()],
     csrf: Annotated[str, Form()] = "",
@@ -68,7 +68,6 @@ async def upload_export(
             "error",
             "Tidak diimpor: unggah ekspor SP4N-LAPOR! (.xlsx atau .csv).",
         )
-    settings = get_settings()
     catalogue = load_catalogue(settings.home)
     with tempfile.TemporaryDirectory(dir=settings.home) as folder:
         path = Path(folder) / f"ekspor{suffix}"
