@@ -127,14 +127,14 @@ class Router(BaseEstimator, EncoderFitting, RouterFolder):
         if len(extra):
             extra_tasks = tasks_taking_extras(train, extra_tasks, progress)
         progress("featurising text")
-        self.vectorizer_ = ReportVectorizer(**(self.vectorizer_params or {}))
         rows = training_rows(
             train,
             extra,
-            self.vectorizer_,
+            self.vectorizer_params or {},
             self.topic_descriptions,
             lambda texts: self.sentence_vectors(texts, progress),
         )
+        self.vectorizer_ = rows.vectorizer
         self.training_fingerprints_ = fingerprints(rows.prepared[rows.in_train])
         tasks = fit_text_tasks(
             rows, self.task_params_, extra_tasks, self.sentence_weights_, catalogue, progress

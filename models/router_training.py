@@ -49,6 +49,8 @@ class TrainingRows:
 
     combined: pd.DataFrame
     prepared: pd.DataFrame
+    vectorizer: ReportVectorizer
+    """Fitted on these rows: the Router keeps it for prediction."""
     matrix: Any
     texts: list[str]
     sentences: np.ndarray | None
@@ -62,13 +64,13 @@ class TrainingRows:
 def training_rows(
     train: pd.DataFrame,
     extra: pd.DataFrame,
-    vectorizer: ReportVectorizer,
+    vectorizer_params: dict[str, Any],
     topic_descriptions: bool,
     sentence_vectors: Callable[[list[str]], np.ndarray | None],
 ) -> TrainingRows:
     """The training rows, the extra rows and the descriptions of the taxonomy (topic, when
-    ``topic_descriptions``) and of the OPD functions (agency), featurised by ``vectorizer``,
-    fitted here."""
+    ``topic_descriptions``) and of the OPD functions (agency), featurised by a vectorizer
+    fitted on them."""
     descriptions = [train.iloc[:0]]
     if topic_descriptions and task_labels(train, "topic").notna().any():
         topics, texts = zip(*category_descriptions(), strict=True)
@@ -79,10 +81,12 @@ def training_rows(
     prepared = prepare_frame(combined)
     in_train = np.arange(len(combined)) < len(train)
     texts = model_texts(prepared)
+    vectorizer = ReportVectorizer(**vectorizer_params).fit(prepared)
     return TrainingRows(
         combined=combined,
         prepared=prepared,
-        matrix=vectorizer.fit(prepared).transform(prepared),
+        vectorizer=vectorizer,
+        matrix=vectorizer.transform(prepared),
         texts=texts,
         sentences=sentence_vectors(texts),
         in_train=in_train,
