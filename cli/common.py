@@ -12,6 +12,7 @@ from rich.console import Console
 
 from core.config import get_settings
 from core.errors import LaporError
+from serve.messages import wording
 
 if TYPE_CHECKING:
     from pipeline.sources import DataSpec
@@ -70,7 +71,7 @@ def user_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except LaporError as exc:
-            err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            err_console.print(f"[red]error:[/red] {wording(exc)}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper

@@ -28,30 +28,24 @@ class CatalogueEditError(LaporError):
 def _current(home: Path) -> Catalogue:
     catalogue = load_catalogue(home)
     if catalogue is None:
-        raise CatalogueEditError(
-            "no deployment is set up: run `lapor deployment init --regency ...` first",
-            pesan="Belum ada deployment: jalankan `lapor deployment init --regency ...` dulu.",
-        )
+        raise CatalogueEditError(code="catalogue.no_deployment")
     return catalogue
 
 
 def _existing(catalogue: Catalogue, name: str) -> Opd:
     found = catalogue.opd(name)
     if found is None:
-        raise CatalogueEditError(
-            f"the catalogue has no OPD {name!r}", pesan=f"Tidak ada OPD “{name}” di daftar."
-        )
+        raise CatalogueEditError(code="catalogue.unknown_opd", name=name)
     return found
 
 
 def _unused(catalogue: Catalogue, name: str) -> str:
     name = " ".join(name.split())
     if not name:
-        raise CatalogueEditError("an OPD needs a name", pesan="OPD perlu nama.")
+        raise CatalogueEditError(code="catalogue.unnamed_opd")
     if catalogue.opd(name) is not None:
         raise CatalogueEditError(
-            f"{name!r} is already in the catalogue as {catalogue.canonical(name)!r}",
-            pesan=f"“{name}” sudah ada di daftar sebagai “{catalogue.canonical(name)}”.",
+            code="catalogue.opd_exists", name=name, existing=catalogue.canonical(name)
         )
     return name
 
@@ -78,9 +72,7 @@ def add_opd(
     catalogue = _current(home)
     name = _unused(catalogue, name)
     if function and function not in opd_functions():
-        raise CatalogueEditError(
-            f"unknown function {function!r}", pesan=f"Fungsi “{function}” tidak dikenal."
-        )
+        raise CatalogueEditError(code="catalogue.unknown_function", function=function)
     found = FunctionResolver().resolve(name, function)
     place = office_place(name) if found.function in OWN_OFFICE_FUNCTIONS else None
     opd = Opd(name, found.function, found.functions, found.method, aliases, place=place)
@@ -103,10 +95,7 @@ def merge_opds(home: Path, name: str, into: str, by: str) -> Catalogue:
     catalogue = _current(home)
     source, target = _existing(catalogue, name), _existing(catalogue, into)
     if source is target:
-        raise CatalogueEditError(
-            f"{source.name!r} cannot be merged into itself",
-            pesan=f"“{source.name}” tidak dapat digabung ke dirinya sendiri.",
-        )
+        raise CatalogueEditError(code="catalogue.merge_into_itself", name=source.name)
     merged = replace(target, aliases=(*target.aliases, source.name, *source.aliases))
     catalogue.opds[catalogue.opds.index(target)] = merged
     catalogue.opds.remove(source)

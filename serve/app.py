@@ -30,6 +30,7 @@ from serve.auth import key_cache
 from serve.auto_guard import AutoGuard
 from serve.check_tier import CheckTier
 from serve.headers import SecurityHeadersMiddleware
+from serve.messages import wording
 from serve.observability import Metrics, RequestMiddleware
 from serve.policy import ServingPolicy
 from serve.predictor import Predictor
@@ -232,19 +233,19 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ReportNotFoundError)
     async def not_found(request: Request, exc: ReportNotFoundError) -> Response:
         if not _is_api(request.url.path):
-            return await ui.error_page(request, HTTPException(404, str(exc)))
-        return JSONResponse({"detail": str(exc)}, status_code=404)
+            return await ui.error_page(request, HTTPException(404, wording(exc, "id")))
+        return JSONResponse({"detail": wording(exc)}, status_code=404)
 
     @app.exception_handler(StoreUnavailableError)
     async def store_unavailable(request: Request, exc: StoreUnavailableError) -> Response:
         if not _is_api(request.url.path):
-            return await ui.error_page(request, HTTPException(503, exc.pesan))
-        return JSONResponse({"detail": str(exc)}, status_code=503)
+            return await ui.error_page(request, HTTPException(503, wording(exc, "id")))
+        return JSONResponse({"detail": wording(exc)}, status_code=503)
 
     @app.exception_handler(StoreError)
     async def store_error(request: Request, exc: StoreError) -> Response:
-        return JSONResponse({"detail": str(exc)}, status_code=409)
+        return JSONResponse({"detail": wording(exc)}, status_code=409)
 
     @app.exception_handler(LaporError)
     async def lapor_error(request: Request, exc: LaporError) -> Response:
-        return JSONResponse({"detail": str(exc)}, status_code=422)
+        return JSONResponse({"detail": wording(exc)}, status_code=422)

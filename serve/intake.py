@@ -67,12 +67,7 @@ def check_region(title_block: dict[str, str], deployment: str | None) -> None:
     """WrongRegionError, in one sentence, when the export names another regency."""
     exported = export_region(title_block)
     if deployment and exported and region_key(exported) != region_key(deployment):
-        raise WrongRegionError(
-            f"this export is of {exported}, but the deployment is {deployment}: import it into "
-            "that regency's deployment (or pass --force if it really belongs here)",
-            pesan=f"Berkas ini ekspor {exported}, sedangkan deployment ini {deployment}: "
-            "impor ke deployment daerahnya.",
-        )
+        raise WrongRegionError(code="intake.wrong_region", exported=exported, deployment=deployment)
 
 
 def read_export(path: Path) -> tuple[list[tuple[int, Report]], list[RowIssue], dict[str, str]]:

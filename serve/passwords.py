@@ -22,10 +22,7 @@ class PasswordPolicyError(LaporError):
 def check_password(password: str) -> None:
     """The one password rule, for the CLI, the API and the UI alike."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise PasswordPolicyError(
-            f"the password needs at least {MIN_PASSWORD_LENGTH} characters",
-            pesan=f"Kata sandi paling sedikit {MIN_PASSWORD_LENGTH} karakter.",
-        )
+        raise PasswordPolicyError(code="password.too_short", minimum=MIN_PASSWORD_LENGTH)
 
 
 @cache

@@ -23,7 +23,7 @@ class ReportNotFoundError(LaporError):
     """No report with that id (404)."""
 
     def __init__(self, report_id: str) -> None:
-        super().__init__(f"no report {report_id!r}")
+        super().__init__(code="report.unknown", report_id=report_id)
 
 
 class InvalidDecisionError(LaporError):
@@ -35,8 +35,11 @@ class UnknownAgencyError(InvalidDecisionError):
 
     def __init__(self, value: str, suggestions: list[str]) -> None:
         self.value, self.suggestions = value, suggestions
-        hint = f"; did you mean {', '.join(map(repr, suggestions))}?" if suggestions else ""
-        super().__init__(f"agency: {value!r} is not one of the deployment's OPDs{hint}")
+        if suggestions:
+            close = ", ".join(map(repr, suggestions))
+            super().__init__(code="decision.unknown_agency_close", typed=value, close=close)
+        else:
+            super().__init__(code="decision.unknown_agency", typed=value)
 
 
 @dataclass(frozen=True)
@@ -94,12 +97,7 @@ def _check_lead(store: Store, report_id: str, decision: DecisionIn) -> None:
     if row is None:
         raise ReportNotFoundError(report_id)
     if row.agency is None:
-        raise InvalidDecisionError(
-            "agency: a decision with supporting OPDs needs the lead OPD (the one that answers); "
-            "name it, or accept the suggestion with the supporting OPDs",
-            pesan="OPD utama wajib diisi: OPD pendukung hanya membantu OPD utama. Isi OPD "
-            "utama, atau Terima saran dengan OPD pendukung.",
-        )
+        raise InvalidDecisionError(code="decision.needs_lead")
 
 
 def record_decision(
@@ -121,14 +119,10 @@ def record_decision(
         _check_lead(store, report_id, decision)
     if decision.duplicate_of is not None:
         if decision.duplicate_of == report_id:
-            raise InvalidDecisionError(
-                "a report cannot be a duplicate of itself",
-                pesan="Laporan tidak dapat menjadi duplikat dirinya sendiri.",
-            )
+            raise InvalidDecisionError(code="decision.duplicate_of_itself")
         if not store.has_report(decision.duplicate_of):
             raise InvalidDecisionError(
-                f"duplicate_of: no report {decision.duplicate_of!r}",
-                pesan=f"Duplikat dari: tidak ada laporan {decision.duplicate_of}.",
+                code="decision.duplicate_of_unknown", duplicate_of=decision.duplicate_of
             )
     try:
         recorded = store.add_decision(report_id, principal, DecisionInput(**decision.model_dump()))

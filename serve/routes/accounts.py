@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 from core.errors import LaporError
 from serve.auth import check_csrf
 from serve.deps import KeyCacheDep, StoreDep
+from serve.messages import wording
 from serve.routes.forms import refuse_nul_in_forms
 from serve.routes.ui import AdminUser, flash_to, render
 from serve.routes.wording import AUDIT_NAMES
@@ -69,6 +70,6 @@ def change_account(
         else:
             raise HTTPException(422, "Perubahan tidak dikenal.")
     except LaporError as exc:
-        return flash_to(request, "/pengguna", "error", f"Tidak disimpan: {exc.pesan}")
+        return flash_to(request, "/pengguna", "error", f"Tidak disimpan: {wording(exc, 'id')}")
     cache.clear()
     return flash_to(request, "/pengguna", "ok", done)

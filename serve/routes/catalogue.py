@@ -25,6 +25,7 @@ from pipeline.catalogue_edits import (
 from pipeline.deployment import load_catalogue
 from serve.auth import check_csrf
 from serve.deps import PredictorDep, SettingsDep
+from serve.messages import wording
 from serve.routes.forms import refuse_nul_in_forms
 from serve.routes.ui import AdminUser, flash_to, render
 
@@ -76,6 +77,6 @@ async def edit_catalogue(
     try:
         catalogue = await run_in_threadpool(edits[edit])
     except CatalogueEditError as exc:
-        return flash_to(request, "/opd", "error", f"Tidak disimpan: {exc.pesan}")
+        return flash_to(request, "/opd", "error", f"Tidak disimpan: {wording(exc, 'id')}")
     await predictor.use_catalogue(catalogue)
     return flash_to(request, "/opd", "ok", f"OPD {name.strip()}: {EDIT_NAMES[edit]}.")

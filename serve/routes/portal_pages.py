@@ -30,6 +30,7 @@ from serve.intake import (
     dispositions,
     intake_export,
 )
+from serve.messages import wording
 from serve.predictor import Predictor
 from serve.routes.forms import refuse_nul_in_forms
 from serve.routes.ui import AdminUser, StaffUser, flash_to, render
@@ -90,7 +91,7 @@ async def upload_export(
             )
             return flash_to(request, "/impor", "error", message)
         except LaporError as exc:
-            return flash_to(request, "/impor", "error", f"Tidak diimpor: {exc.pesan}")
+            return flash_to(request, "/impor", "error", f"Tidak diimpor: {wording(exc, 'id')}")
     kind = "error" if summary.needs_a_person else "ok"
     return flash_to(request, "/impor", kind, _summary_text(summary))
 

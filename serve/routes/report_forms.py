@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 
 from serve.auth import check_csrf
 from serve.deps import MetricsDep, PredictorDep, StoreDep
+from serve.messages import wording
 from serve.predictor import Predictor
 from serve.routes.forms import indonesian_errors, refuse_nul_in_forms
 from serve.routes.ui import StaffUser, flash_to
@@ -30,10 +31,6 @@ from serve.workflow import (
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(refuse_nul_in_forms)])
 STEP_NAMES = {"responded": "ditindaklanjuti", "closed": "selesai", "reopened": "dibuka kembali"}
-STALE_MESSAGE = (
-    "Laporan {report_id} sudah diubah orang lain sejak halaman ini dibuka; keputusan Anda tidak "
-    "disimpan. Periksa perubahannya di bawah lalu putuskan lagi."
-)
 
 
 @router.post("/laporan/{report_id}/status")
@@ -54,7 +51,7 @@ def progress_page(
     try:
         record_progress(store, report_id, status, version)
     except StoreError as exc:
-        return flash_to(request, page, "error", exc.pesan)
+        return flash_to(request, page, "error", wording(exc, "id"))
     return flash_to(request, page, "ok", f"Laporan {report_id}: {STEP_NAMES[status]}.")
 
 
@@ -82,10 +79,10 @@ def link_verdict_page(
         else:
             reject_link(store, report_id, user, linked, version)
             done = f"Laporan {linked} bukan duplikat laporan ini; tautan tidak ditawarkan lagi."
-    except StaleReportError:
-        return flash_to(request, page, "error", STALE_MESSAGE.format(report_id=report_id))
+    except StaleReportError as exc:
+        return flash_to(request, page, "error", wording(exc, "id"))
     except (InvalidDecisionError, StoreError) as exc:
-        return flash_to(request, page, "error", f"Tidak disimpan: {exc.pesan}")
+        return flash_to(request, page, "error", f"Tidak disimpan: {wording(exc, 'id')}")
     return flash_to(request, page, "ok", done)
 
 
@@ -155,14 +152,9 @@ def decide_page(
             "note": note, "choices": exc.suggestions, "typed": exc.value,
             "field": _field_of(action, exc.value, agency),
         }  # fmt: skip
-        hint = " Pilih salah satu di bawah." if exc.suggestions else ""
-        message = f"OPD “{exc.value}” tidak dikenal: pilih dari daftar OPD.{hint}"
-        return flash_to(request, f"/laporan/{quote(report_id)}", "error", message)
-    except StaleReportError:
-        message = STALE_MESSAGE.format(report_id=report_id)
-        return flash_to(request, f"/laporan/{quote(report_id)}", "error", message)
+        return flash_to(request, f"/laporan/{quote(report_id)}", "error", wording(exc, "id"))
     except (InvalidDecisionError, StoreError) as exc:
-        return flash_to(request, f"/laporan/{quote(report_id)}", "error", exc.pesan)
+        return flash_to(request, f"/laporan/{quote(report_id)}", "error", wording(exc, "id"))
     metrics.decisions.labels(decision.action).inc()
     if decision.action == "reroute":
         message = f"Laporan {report_id} diteruskan ke {store.report(report_id).agency}."

@@ -76,41 +76,20 @@ def _check_routing(row: StoredReport, action: str, agency: str | None) -> None:
     forwarded = row.status not in WAITING
     if action == "reroute":
         if not forwarded:
-            raise StoreError(
-                f"report {row.id!r} is not forwarded yet: decide its OPD instead",
-                pesan=f"Laporan {row.id} belum diteruskan: tentukan OPD-nya dengan Terima saran "
-                "atau Koreksi.",
-            )
+            raise StoreError(code="route.not_forwarded", report_id=row.id)
         if agency == row.agency:
-            raise StoreError(
-                f"report {row.id!r} is already with {agency}",
-                pesan=f"Laporan {row.id} sudah di {agency}: pilih OPD lain.",
-            )
+            raise StoreError(code="route.same_agency", report_id=row.id, agency=agency)
     elif forwarded and agency is not None and agency != row.agency:
-        raise StoreError(
-            f"report {row.id!r} is already forwarded to {row.agency}: re-route it (with a "
-            "reason) to change its OPD",
-            pesan=f"Laporan {row.id} sudah diteruskan ke {row.agency}: gunakan Teruskan ke OPD "
-            "lain (dengan alasan) untuk menggantinya.",
-        )
+        raise StoreError(code="route.already_forwarded", report_id=row.id, agency=row.agency)
 
 
 def _progress_refused(report_id: str, status: str, step: Step) -> StoreError:
     """Why a progress step does not apply to the report now (a 409)."""
     if step is Step.REOPEN:
-        return StoreError(
-            f"report {report_id!r} is {status}, not closed",
-            pesan=f"Laporan {report_id} belum ditutup.",
-        )
-    if status in FINISHED:
-        return StoreError(
-            f"report {report_id!r} is already {status}",
-            pesan=f"Laporan {report_id} sudah ditutup.",
-        )
-    return StoreError(
-        f"report {report_id!r} is already {status}",
-        pesan=f"Laporan {report_id} sudah melewati tahap ini.",
-    )
+        code = "progress.not_closed"
+    else:
+        code = "progress.finished" if status in FINISHED else "progress.passed"
+    return StoreError(code=code, report_id=report_id, status=status)
 
 
 def _refuse_duplicate_cycle(session: Session, report_id: str, duplicate_of: str) -> None:
@@ -124,10 +103,7 @@ def _refuse_duplicate_cycle(session: Session, report_id: str, duplicate_of: str)
     while current is not None:
         if current in seen:
             raise StoreError(
-                f"duplicate_of: {duplicate_of!r} is already linked (through duplicates) to "
-                f"{report_id!r}; a link back would make a cycle",
-                pesan=f"Laporan {duplicate_of} sudah tertaut (lewat duplikat) ke laporan "
-                f"{report_id}; tautan balik akan membuat lingkaran.",
+                code="decision.duplicate_cycle", duplicate_of=duplicate_of, report_id=report_id
             )
         seen.add(current)
         current = session.scalar(
@@ -154,8 +130,7 @@ class DecisionStore(StoreBase):
             row = _locked(session, report_id, decision.version)
             if row.status in FINISHED:
                 raise StoreError(
-                    f"report {report_id!r} is {row.status}: reopen it to decide",
-                    pesan=f"Laporan {report_id} sudah ditutup: buka kembali untuk memutuskan.",
+                    code="decision.report_finished", report_id=report_id, status=row.status
                 )
             if decision.duplicate_of:
                 _refuse_duplicate_cycle(session, report_id, decision.duplicate_of)
@@ -239,10 +214,7 @@ class DecisionStore(StoreBase):
             suggestion = row.suggestion
             offered = {link.report_id for link in suggestion.duplicates} if suggestion else set()
             if linked_id not in offered - {v.linked_id for v in row.link_verdicts}:
-                raise StoreError(
-                    f"{linked_id!r} is not a link offered for {report_id!r}",
-                    pesan=f"Laporan {linked_id} tidak (lagi) ditawarkan sebagai duplikat.",
-                )
+                raise StoreError(code="link.not_offered", linked_id=linked_id, report_id=report_id)
             session.add(
                 LinkVerdict(
                     report_id=report_id,
@@ -304,7 +276,9 @@ class DecisionStore(StoreBase):
         Committed before returning; StoreError (409) for a stale ``version`` or a step that does
         not apply."""
         if status not in PROGRESS_STEPS:
-            raise StoreError(f"unknown progress {status!r} (expected {', '.join(PROGRESS_STEPS)})")
+            raise StoreError(
+                code="progress.unknown", status=status, expected=", ".join(PROGRESS_STEPS)
+            )
         now = at or now_local()
         step = PROGRESS_STEPS[status]
         with self.session() as session:

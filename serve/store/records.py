@@ -22,12 +22,7 @@ class StaleReportError(StoreError):
     """A change made on a version of the report that another change has since replaced."""
 
     def __init__(self, report_id: str, seen: int, current: int) -> None:
-        super().__init__(
-            f"report {report_id!r} changed since you saw it (version {seen}, now {current}): "
-            "reload it and decide again",
-            pesan=f"Laporan {report_id} sudah diubah orang lain sejak halaman ini dibuka: muat "
-            "ulang lalu coba lagi.",
-        )
+        super().__init__(code="report.stale", report_id=report_id, seen=seen, current=current)
 
 
 class StoreUnavailableError(LaporError):
@@ -35,12 +30,7 @@ class StoreUnavailableError(LaporError):
     saved; the service answers 503 and /ready says why."""
 
     def __init__(self, problem: str) -> None:
-        super().__init__(
-            f"the store cannot save anything now ({problem}); nothing was saved: try again "
-            "once an administrator has freed space",
-            pesan=f"Penyimpanan tidak dapat menulis ({problem}); tidak ada yang tersimpan. "
-            "Coba lagi setelah administrator mengosongkan ruang disk.",
-        )
+        super().__init__(code="store.unavailable", problem=problem)
 
 
 USER_NAME_PATTERN = r"^[\w.@-]{1,64}$"
@@ -50,16 +40,13 @@ UI and the CLI."""
 
 def check_user_name(name: str) -> None:
     if not re.fullmatch(USER_NAME_PATTERN, name):
-        raise StoreError(
-            f"user name {name[:64]!r} may hold only letters, digits and . _ @ - (1 to 64)",
-            pesan="Nama pengguna hanya boleh berisi huruf, angka, dan . _ @ - (1 sampai 64).",
-        )
+        raise StoreError(code="user.bad_name", name=name[:64])
 
 
 def check_role(role: str) -> None:
     """The one role rule: StoreError naming the roles there are."""
     if role not in ROLES:
-        raise StoreError(f"unknown role {role!r} (expected one of {', '.join(ROLES)})")
+        raise StoreError(code="user.bad_role", role=role, expected=", ".join(ROLES))
 
 
 @dataclass(frozen=True)

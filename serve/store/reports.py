@@ -95,7 +95,7 @@ class ReportStore(StoreBase):
             try:
                 session.flush()
             except IntegrityError as exc:
-                raise StoreError(f"report {report.id!r} already exists") from exc
+                raise StoreError(code="report.exists", report_id=report.id) from exc
             result = answer(session.scalar(_one_report(report.id)))
             session.commit()
         return result

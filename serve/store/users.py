@@ -37,7 +37,7 @@ class KeyInfo:
 def _user(session: Session, name: str) -> User:
     user = session.scalar(select(User).where(User.name == name))
     if user is None:
-        raise StoreError(f"no user {name!r}", pesan=f"Tidak ada pengguna {name}.")
+        raise StoreError(code="user.unknown", name=name)
     return user
 
 
@@ -62,9 +62,7 @@ class UserStore(SessionStore):
             try:
                 session.commit()
             except IntegrityError as exc:
-                raise StoreError(
-                    f"user {name!r} already exists", pesan=f"Pengguna {name} sudah ada."
-                ) from exc
+                raise StoreError(code="user.exists", name=name) from exc
             return Principal(user.id, user.name, user.role)
 
     def set_password(self, name: str, password: str, actor: str = "system") -> None:
@@ -83,25 +81,16 @@ class UserStore(SessionStore):
         with self.session() as session:
             user = _user(session, name)
             if not active and actor == name:
-                raise StoreError(
-                    "you cannot deactivate yourself: ask another admin",
-                    pesan="Anda tidak dapat menonaktifkan diri sendiri: minta admin lain.",
-                )
+                raise StoreError(code="user.deactivate_self")
             if user.active == active:
-                state = "active" if active else "inactive"
-                raise StoreError(
-                    f"user {name!r} is already {state}",
-                    pesan=f"Pengguna {name} sudah {'aktif' if active else 'nonaktif'}.",
-                )
+                code = "user.already_active" if active else "user.already_inactive"
+                raise StoreError(code=code, name=name)
             if not active and user.role == "admin":
                 admins = session.scalar(
                     select(func.count()).where(User.role == "admin", User.active)
                 )
                 if admins <= 1:
-                    raise StoreError(
-                        f"{name!r} is the last active admin",
-                        pesan=f"{name} adalah satu-satunya admin yang aktif.",
-                    )
+                    raise StoreError(code="user.last_admin", name=name)
             user.active = active
             if not active:
                 end_user_sessions(session, user.id)
@@ -166,16 +155,11 @@ class UserStore(SessionStore):
             else:
                 found = session.get(ApiKey, int(key)) if key.isdigit() else None
             if found is None:
-                raise StoreError(f"no API key {key[:8]!r} (give the id that `keys` lists)")
+                raise StoreError(code="key.unknown", key=key[:8])
             if keep is not None and found.key_hash == token_digest(keep):
-                raise StoreError(
-                    "that is the key this request was made with: revoke it with another"
-                )
+                raise StoreError(code="key.in_use")
             if found.revoked:
-                raise StoreError(
-                    f"API key {found.id} is already revoked",
-                    pesan=f"Kunci API {found.id} sudah dicabut.",
-                )
+                raise StoreError(code="key.revoked", key_id=found.id)
             found.revoked = True
             record_audit(
                 session, actor, "revoke_key", found.user.name, f"key {found.id} {found.prefix}"

@@ -19,6 +19,7 @@ from models.triage import Triage
 from pipeline.synth.generator import generate
 from pipeline.synth.portal_export import write_portal_export
 from serve.intake import DISPOSITION_COLUMNS, WrongRegionError, dispositions, intake_export
+from serve.messages import wording
 from serve.store import Store
 from serve.store.portal import PORTAL_USER
 from serve.store.records import DecisionInput
@@ -141,8 +142,11 @@ def test_an_export_of_another_regency_is_refused_in_one_sentence(
     store: Store, triage: Triage, tmp_path: Path
 ) -> None:
     path = export(tmp_path, corpus(4), instansi="Pemerintah Kota Surabaya")
-    with pytest.raises(WrongRegionError, match="this export is of Kota Surabaya, but the"):
+    with pytest.raises(WrongRegionError) as refused:
         intake_export(store, triage, path, KUTIM)
+    assert wording(refused.value).startswith(
+        "this export is of Kota Surabaya, but the deployment is Kabupaten Kutai Timur"
+    )
     assert store.queue_size() == 0
     assert len(intake_export(store, triage, path, KUTIM, force=True).new) == 4
 

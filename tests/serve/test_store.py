@@ -52,7 +52,7 @@ def test_reports_queue_and_decisions(store: Store, router: Router) -> None:
     ]
     for offset, report in enumerate(reports):
         store.add_report(report, suggest(router, report), received_at=NOW + timedelta(hours=offset))
-    with pytest.raises(StoreError, match="already exists"):
+    with pytest.raises(StoreError, match="report.exists"):
         store.add_report(reports[0], suggest(router, reports[0]))
     rows, total = store.queue(QueueFilter(), now=NOW)
     assert total == 3
@@ -85,17 +85,17 @@ def test_users_passwords_and_keys(store: Store) -> None:
     key = store.add_api_key("budi")
     assert store.principal_for_key(key) == admin
     assert store.principal_for_key(key + "x") is None
-    with pytest.raises(StoreError, match="already exists"):
+    with pytest.raises(StoreError, match="user.exists"):
         store.add_user("budi", "staff")
-    with pytest.raises(StoreError, match="unknown role"):
+    with pytest.raises(StoreError, match="user.bad_role"):
         store.add_user("tono", "root")
-    with pytest.raises(StoreError, match="no user"):
+    with pytest.raises(StoreError, match="user.unknown"):
         store.add_api_key("tono")
     store.set_password("budi", "kata-sandi-baru")
     assert store.authenticate("budi", "kata-sandi-baru") == admin
-    with pytest.raises(PasswordPolicyError, match="at least 8 characters"):
+    with pytest.raises(PasswordPolicyError, match=r"password.too_short\(minimum=8\)"):
         store.set_password("budi", "pendek")
-    with pytest.raises(PasswordPolicyError, match="at least 8 characters"):
+    with pytest.raises(PasswordPolicyError, match=r"password.too_short\(minimum=8\)"):
         store.add_user("tono", "staff", "pendek")
 
 
