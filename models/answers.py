@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.schema import (
+from core.suggestion import (
     Candidate,
     TaskSuggestion,
     TopicSuggestion,

@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from core.schema import SUGGESTED_TASKS, Suggestion
+from core.schema import SUGGESTED_TASKS
+from core.suggestion import Suggestion
 
 
 @dataclass

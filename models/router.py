@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from core.schema import Report, Suggestion
+from core.schema import Report
+from core.suggestion import Suggestion
 from models.calibration import calibrate
 from models.catalogue import Catalogue
 from models.duplicates.embeddings import Embeddings

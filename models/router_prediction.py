@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from core.schema import SUGGESTED_TASKS, Suggestion, TaskSuggestion, TopicSuggestion
+from core.schema import SUGGESTED_TASKS
+from core.suggestion import Suggestion, TaskSuggestion, TopicSuggestion
 from models.answers import add_subtopics, task_answers, urgency_answers
 from models.calibration import auto_routed, row_regions
 from models.catalogue import Catalogue

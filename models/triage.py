@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.schema import Report, Suggestion
+from core.schema import Report
+from core.suggestion import Suggestion
 from models.catalogue import Catalogue
 from models.duplicates.index import DuplicateIndex
 from models.router import Router

@@ -15,7 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.schema import CLASSIFICATION_TASKS, Suggestion, TaskSuggestion
+from core.schema import CLASSIFICATION_TASKS
+from core.suggestion import Suggestion, TaskSuggestion
 from models.thresholds import TARGET_PRECISION, possible_precision
 from serve.store import Store
 from serve.store.guard import AutoOutcome

@@ -12,7 +12,7 @@ from collections import deque
 
 import numpy as np
 
-from core.schema import Suggestion
+from core.suggestion import Suggestion
 from models.urgency_tiers import MAX_ATTENTION_SHARE, UrgencyTiers
 from serve.store import Store
 

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from core.schema import Report, Suggestion
+from core.schema import Report
+from core.suggestion import Suggestion
 from models.triage import Triage
 from pipeline.synth.portal_export import write_portal_export
 from serve.intake import IntakeSummary, intake_export

@@ -14,7 +14,8 @@ from datetime import datetime
 from pathlib import Path
 
 from core.errors import LaporError
-from core.schema import PORTAL_CHANNELS, Report, Suggestion
+from core.schema import PORTAL_CHANNELS, Report
+from core.suggestion import Suggestion
 from models.regions import region_key
 from models.triage import Triage
 from pipeline.ingest.reader import ReportReader, RowIssue

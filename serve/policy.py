@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.schema import Suggestion
+from core.suggestion import Suggestion
 from serve.auto_guard import AutoGuard
 from serve.check_tier import CheckTier
 

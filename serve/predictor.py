@@ -22,7 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
-from core.schema import Report, Suggestion
+from core.schema import Report
+from core.suggestion import Suggestion
 from core.text import MAX_MODEL_CHARACTERS
 from models.catalogue import Catalogue
 from models.duplicates.index import DuplicateIndex

@@ -24,11 +24,11 @@ from core.schema import (
     SOURCES,
     STATUSES,
     Report,
-    Suggestion,
     UrgencyTier,
     check_report_id,
     check_report_time,
 )
+from core.suggestion import Suggestion
 from serve.passwords import MIN_PASSWORD_LENGTH
 from serve.store.records import USER_NAME_PATTERN
 

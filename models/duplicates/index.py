@@ -7,7 +7,8 @@ import zlib
 
 import numpy as np
 
-from core.schema import DuplicateLink, Report
+from core.schema import Report
+from core.suggestion import DuplicateLink
 from models.duplicates.embeddings import Embeddings
 from models.duplicates.features import (
     BANDS,

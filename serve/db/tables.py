@@ -25,7 +25,8 @@ from sqlalchemy.orm import (
 )
 
 from core.lifecycle import WAITING
-from core.schema import URGENCY_TIERS, Report, Suggestion
+from core.schema import URGENCY_TIERS, Report
+from core.suggestion import Suggestion
 from serve.db.zoned import ZonedDateTime
 
 REPORT_FIELDS = ("id", "title", "text", "source", "province", "regency", "district", "village",

@@ -23,7 +23,8 @@ from core.agencies import agency_hint
 from core.clock import local_now, zone_name
 from core.formats import angka, persen
 from core.lifecycle import WAITING, allowed_steps, deadline
-from core.schema import CHANNELS, LAPOR_CATEGORIES, STATUSES, Suggestion
+from core.schema import CHANNELS, LAPOR_CATEGORIES, STATUSES
+from core.suggestion import Suggestion
 from serve.auth import check_csrf, csrf_token, end_session, session_principal, start_session
 from serve.deps import (
     LoginThrottleDep,

@@ -20,7 +20,8 @@ from core.lifecycle import (
     decision_step,
     transition,
 )
-from core.schema import TASKS, Report, Suggestion
+from core.schema import TASKS, Report
+from core.suggestion import Suggestion
 from core.text import mask_pii
 from core.workdays import FOLLOW_UP_DAYS, add_working_days
 from pipeline.kpi import HISTORY_COLUMNS

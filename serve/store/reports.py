@@ -19,7 +19,8 @@ from sqlalchemy.orm import (
 )
 
 from core.lifecycle import WAITING, Status
-from core.schema import Report, Suggestion
+from core.schema import Report
+from core.suggestion import Suggestion
 from core.workdays import FORWARD_DAYS, add_working_days
 from serve.db.tables import (
     EFFECTIVE_TIER,

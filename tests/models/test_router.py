@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.schema import Report, Suggestion
+from core.schema import Report
+from core.suggestion import Suggestion
 from models.places import PlaceOffices
 from models.predictions import flatten
 from models.router import Router

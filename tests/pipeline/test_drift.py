@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from core.config import get_settings
-from core.schema import Report, Suggestion
+from core.schema import Report
+from core.suggestion import Suggestion
 from models.router import Router
 from pipeline.drift import compare, ready_warnings, save
 from pipeline.ingest.containers import write_rows

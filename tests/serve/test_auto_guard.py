@@ -5,7 +5,8 @@ target precision again; every change is audited and shown on /ready and the Dasb
 
 from __future__ import annotations
 
-from core.schema import Report, Suggestion
+from core.schema import Report
+from core.suggestion import Suggestion
 from serve.auto_guard import RECOVERY_ROWS, AutoGuard
 from serve.store import Store
 from serve.store.records import DecisionInput, Principal

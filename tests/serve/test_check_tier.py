@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.schema import Suggestion
+from core.suggestion import Suggestion
 from models.urgency_tiers import UrgencyTiers
 from serve.check_tier import CheckShareError, CheckTier
 from serve.store import Store

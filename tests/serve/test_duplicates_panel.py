@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import event
 
-from core.schema import DuplicateLink, Report, Suggestion
+from core.schema import Report
+from core.suggestion import DuplicateLink, Suggestion
 from serve.store.records import QueueFilter
 from tests.serve.conftest import Service
 from tests.serve.test_api import ROAD

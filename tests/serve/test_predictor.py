@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from core.schema import Report, Suggestion
+from core.schema import Report
+from core.suggestion import Suggestion
 from models.catalogue import Catalogue
 from models.router import Router
 from models.triage import Triage

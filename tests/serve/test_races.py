@@ -9,7 +9,8 @@ from collections.abc import Callable
 
 import pytest
 
-from core.schema import Report, Suggestion
+from core.schema import Report
+from core.suggestion import Suggestion
 from serve.store import Store
 from serve.store.records import DecisionInput, Principal, StoreError
 

@@ -17,7 +17,8 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from core.schema import Report, Suggestion
+from core.schema import Report
+from core.suggestion import Suggestion
 from models.router import Router
 from models.triage import Triage
 from serve.db.tables import Base

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, Route
 
-from core.schema import Report, Suggestion, UrgencyReason, UrgencySuggestion
+from core.schema import Report
+from core.suggestion import Suggestion, UrgencyReason, UrgencySuggestion
 from models.router import Router
 from serve.routes.ui import highlighted
 from tests.conftest import REPO
