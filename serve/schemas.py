@@ -261,6 +261,9 @@ class DecisionOut(BaseModel):
     id: int
     report_id: str
     user: str
+    source: Literal["staff", "portal"] = Field(
+        description="Who decided: staff here, or the SP4N-LAPOR! portal (its export)."
+    )
     action: str
     channel: str | None
     topic: str | None

@@ -14,6 +14,7 @@ from core.errors import LaporError
 from serve.auth import check_csrf
 from serve.deps import KeyCacheDep, StoreDep
 from serve.messages import wording
+from serve.read_models import audit_out, user_out
 from serve.routes.forms import refuse_nul_in_forms
 from serve.routes.ui import AdminUser, flash_to, render
 from serve.routes.wording import AUDIT_NAMES
@@ -24,8 +25,9 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(refuse_nul_in_
 
 def _page(request: Request, store: StoreDep, user: AdminUser, new_key: str | None = None):
     return render(
-        request, "pengguna.html", user=user, users=store.users(), keys=store.keys(),
-        events=store.audit_events(100), roles=ROLES, ACTION_NAMES=AUDIT_NAMES, new_key=new_key,
+        request, "pengguna.html", user=user, users=[user_out(u) for u in store.users()],
+        keys=store.keys(), events=[audit_out(e) for e in store.audit_events(100)], roles=ROLES,
+        ACTION_NAMES=AUDIT_NAMES, new_key=new_key,
     )  # fmt: skip
 
 

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 from starlette.concurrency import run_in_threadpool
 
 from core.clock import local_now
-from core.lifecycle import deadline
-from core.schema import STATUSES, TASKS, UrgencyTier
-from core.workdays import working_days_between
+from core.schema import STATUSES, UrgencyTier
 from serve.auth import StaffCaller
-from serve.db.tables import Decision, StoredReport
 from serve.deps import MetricsDep, PredictorDep, StoreDep
+from serve.read_models import decision_out, report_detail, report_out
 from serve.routes import API_PREFIX, WITH_BODY, error
 from serve.schemas import (
     DecisionIn,
@@ -22,7 +19,6 @@ from serve.schemas import (
     ProgressIn,
     ReportDetail,
     ReportIn,
-    ReportOut,
     ReportPage,
     VersionIn,
 )
@@ -36,36 +32,6 @@ from serve.workflow import (
 
 router = APIRouter(prefix=API_PREFIX, tags=["reports"], responses=WITH_BODY)
 NOT_FOUND = {404: error("No report with that id.")}
-
-
-def report_out(row: StoredReport, now: datetime | None = None) -> ReportOut:
-    """A stored report as the API shows it: its columns plus where its SLA clock stands."""
-    now = now or local_now()
-    due = deadline(row.status, row.forward_due_at, row.response_due_at)
-    computed = {
-        "overdue": due is not None and due < now,
-        "working_days_left": round(working_days_between(now, due), 2) if due else 0.0,
-    }
-    columns = {name: getattr(row, name) for name in ReportOut.model_fields.keys() - computed}
-    return ReportOut(**columns, **computed)
-
-
-def decision_out(decision: Decision, user: str) -> DecisionOut:
-    suggested = {task: getattr(decision, f"suggested_{task}") for task in TASKS}
-    computed = {
-        "user": user,
-        "suggested": {task: value for task, value in suggested.items() if value is not None},
-    }
-    columns = {name: getattr(decision, name) for name in DecisionOut.model_fields.keys() - computed}
-    return DecisionOut(**columns, **computed)
-
-
-def report_detail(row: StoredReport) -> ReportDetail:
-    return ReportDetail(
-        **dict(report_out(row)),
-        decisions=[decision_out(d, d.user.name) for d in row.decisions],
-        rejected_links=[verdict.linked_id for verdict in row.link_verdicts],
-    )
 
 
 @router.post(

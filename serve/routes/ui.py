@@ -33,8 +33,8 @@ from serve.deps import (
     StoreDep,
     store_of,
 )
+from serve.read_models import ReportPageView, report_out, report_page_view
 from serve.routes.forms import form_page, indonesian_errors, refuse_nul_in_forms
-from serve.routes.reports import report_out
 from serve.routes.wording import (
     ACTION_NAMES,
     CHANNEL_NAMES,
@@ -292,45 +292,31 @@ def report_page(
 ) -> Response:
     """One report: text with urgency phrases highlighted, the suggested OPD top 3, topic,
     channel, linked duplicates, the decisions so far, and the decision form."""
-    row = store.report(report_id)
-    if row is None:
+    view = report_page_view(store, report_id, local_now())
+    if view is None:
         raise HTTPException(404, f"Laporan {report_id} tidak ditemukan.")
-    now = local_now()
-    report = report_out(row, now)
-    suggestion = report.suggestion
-    rejected = {verdict.linked_id for verdict in row.link_verdicts}
-    duplicates = []
-    links = suggestion.duplicates if suggestion else []
-    known = store.reports_by_id([link.report_id for link in links])
-    for link in links:
-        earlier = known.get(link.report_id)
-        duplicates.append(
-            {
-                "link": link,
-                "known": earlier is not None,
-                "earlier": report_out(earlier, now) if earlier else None,
-                "verdict": "confirmed"
-                if row.duplicate_of == link.report_id
-                else "rejected"
-                if link.report_id in rejected
-                else None,
-            }
-        )
     return render(
         request,
         "report.html",
+        **report_page_context(view),
         user=user,
-        report=report,
-        suggestion=suggestion,
-        pieces=highlighted(report.text, report.title, suggestion),
-        duplicates=duplicates,
-        decisions=[(d, d.user.name) for d in row.decisions],
         agencies=predictor.known_agencies(),
-        topics=sorted(LAPOR_CATEGORIES),
-        channels=CHANNELS,
-        next_id=store.next_open_report(report_id),
         draft=_draft(request, report_id),
     )
+
+
+def report_page_context(view: ReportPageView) -> dict[str, object]:
+    """What report.html reads, all of it from the page's read model and the label sets."""
+    return {
+        "report": view.report,
+        "suggestion": view.suggestion,
+        "pieces": highlighted(view.report.text, view.report.title, view.suggestion),
+        "duplicates": view.duplicates,
+        "decisions": view.decisions,
+        "topics": sorted(LAPOR_CATEGORIES),
+        "channels": CHANNELS,
+        "next_id": view.next_id,
+    }
 
 
 def _draft(request: Request, report_id: str) -> dict[str, object] | None:

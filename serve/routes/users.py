@@ -8,19 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response, Security
 
 from serve.auth import AdminCaller, api_key_header
-from serve.db.tables import User
 from serve.deps import KeyCacheDep, StoreDep
+from serve.read_models import audit_out, user_out
 from serve.routes import API_PREFIX, WITH_BODY, error
 from serve.schemas import AuditOut, KeyOut, NewKeyOut, PasswordIn, UserIn, UserOut
 
 router = APIRouter(prefix=API_PREFIX, tags=["users"], responses=WITH_BODY)
 CHANGES = {409: error("The change cannot be made (unknown user or key, already done, ...).")}
-
-
-def user_out(user: User) -> UserOut:
-    return UserOut(
-        name=user.name, role=user.role, active=user.active, password=bool(user.password_hash)
-    )
 
 
 @router.get("/users", response_model=list[UserOut])
@@ -91,6 +85,4 @@ def audit_trail(
     store: StoreDep, _: AdminCaller, limit: Annotated[int, Query(ge=1, le=1_000)] = 200
 ) -> list[AuditOut]:
     """Who changed which account or key, and when; newest first."""
-    return [
-        AuditOut.model_validate(event, from_attributes=True) for event in store.audit_events(limit)
-    ]
+    return [audit_out(event) for event in store.audit_events(limit)]

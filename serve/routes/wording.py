@@ -3,7 +3,7 @@ roles, how an OPD's function was found, and a decision of a report's history as 
 
 from __future__ import annotations
 
-from serve.db.tables import Decision
+from serve.schemas import DecisionOut
 
 STATUS_NAMES = {
     "new": "Baru",
@@ -47,10 +47,10 @@ HOW_NAMES = {
 """How an OPD's function was found, in words (the catalogue page)."""
 
 
-def decision_text(decision: Decision, who: str) -> str:
+def decision_text(decision: DecisionOut) -> str:
     """One decision of a report's history as a sentence: who did what, naming only what the
     decision set ("siti mengoreksi: OPD → Dinas Sosial; mendesak → ya")."""
-    actor = "SP4N-LAPOR! (portal)" if decision.source == "portal" else who
+    actor = "SP4N-LAPOR! (portal)" if decision.source == "portal" else decision.user
     parts = []
     if decision.agency:
         helpers = decision.supporting_agencies or []

@@ -12,22 +12,32 @@ from core.config import get_settings
 from core.lifecycle import STATUSES
 from models.duplicates.scorer import PairScorer
 from models.router import Router
-from serve.db.tables import Decision
 from serve.routes.wording import STATUS_NAMES, decision_text
+from serve.schemas import DecisionOut
 from tests.serve.conftest import Service, running_service
 from tests.serve.test_api import ROAD
 from tests.serve.test_ui import login
 
 
-def test_a_decision_says_only_what_it_changed() -> None:
-    corrected = Decision(action="override", agency="Dinas Sosial", urgent=True, source="staff")
-    assert decision_text(corrected, "siti") == (
-        "siti mengoreksi: OPD → Dinas Sosial; mendesak → ya"
+def _decision(user: str, source: str = "staff", **changed: object) -> DecisionOut:
+    columns: dict[str, object] = dict.fromkeys(
+        ("channel", "topic", "agency", "supporting_agencies", "urgent", "duplicate_of", "note")
     )
-    duplicate = Decision(action="override", duplicate_of="K1", source="staff")
-    assert decision_text(duplicate, "demo") == "demo mengoreksi: duplikat dari K1"
-    moved = Decision(action="reroute", agency="Dishub", note="bukan kewenangan", source="portal")
-    assert decision_text(moved, "sp4n-lapor") == (
+    return DecisionOut(
+        **(columns | changed), id=1, report_id="W1", user=user, source=source,
+        suggested={}, model_version=None, created_at=datetime(2026, 3, 2, 9, tzinfo=UTC),
+    )  # fmt: skip
+
+
+def test_a_decision_says_only_what_it_changed() -> None:
+    corrected = _decision("siti", action="override", agency="Dinas Sosial", urgent=True)
+    assert decision_text(corrected) == "siti mengoreksi: OPD → Dinas Sosial; mendesak → ya"
+    duplicate = _decision("demo", action="override", duplicate_of="K1")
+    assert decision_text(duplicate) == "demo mengoreksi: duplikat dari K1"
+    moved = _decision(
+        "sp4n-lapor", "portal", action="reroute", agency="Dishub", note="bukan kewenangan"
+    )
+    assert decision_text(moved) == (
         "SP4N-LAPOR! (portal) meneruskan ke OPD lain: OPD → Dishub; alasan: “bukan kewenangan”"
     )
 
