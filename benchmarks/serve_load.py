@@ -58,9 +58,9 @@ def prepare(store_url: str) -> tuple[str, list[dict]]:
     ensure_duplicates_champion(progress=print)
     reports, _ = read_reports(DEMO)
     store = Store(store_url)
-    store.migrate()
+    store.migrate(get_settings().home)
     folder = Path(store_url.removeprefix("sqlite:///")).parent
-    seed_queue(store, load_triage(get_settings().home, uri), reports, local_now(), folder)
+    seed_queue(store, load_triage(store.catalogue(), uri), reports, local_now(), folder)
     store.add_user("load", "staff")
     key = store.add_api_key("load")
     store.close()

@@ -14,6 +14,7 @@ from cli.common import (
     FormatOption,
     ModelOption,
     console,
+    deployment_catalogue,
     err_console,
     user_errors,
 )
@@ -65,6 +66,7 @@ def reclassify_command(
                 spark_master=spark_master,
                 duplicates=duplicates,
                 progress=progress,
+                catalogue=deployment_catalogue(),
             )
     except KeyboardInterrupt:
         again = " ".join(shlex.quote(a) for a in sys.argv if a != "--resume")

@@ -15,6 +15,7 @@ from core.errors import LaporError
 from serve.messages import wording
 
 if TYPE_CHECKING:
+    from models.catalogue import Catalogue
     from pipeline.sources import DataSpec
     from serve.store import Store
 
@@ -97,8 +98,17 @@ def open_store() -> Store:
     settings.ensure_dirs()
     use_deployment_zone(settings.home, settings.timezone)
     store = Store(settings.store_url)
-    store.migrate()
+    store.migrate(settings.home)
     return store
+
+
+def deployment_catalogue() -> Catalogue | None:
+    """The deployment's OPD catalogue, from the service's store (None: none is set up)."""
+    store = open_store()
+    try:
+        return store.catalogue()
+    finally:
+        store.close()
 
 
 def fmt_metric(value: float | None) -> str:

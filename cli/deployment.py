@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.common import console, err_console, user_errors
+from cli.common import console, deployment_catalogue, err_console, open_store, user_errors
 from core.config import get_settings
 from core.errors import LaporError
 
@@ -42,17 +42,25 @@ def deployment_init(
     ] = True,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing deployment.")] = False,
 ) -> None:
-    """Set up the deployment under LAPOR_HOME: its region and gazetteer, and its catalogue."""
+    """Set up the deployment: its region and gazetteer (under LAPOR_HOME), and its catalogue (in
+    the service's store, where admins edit it)."""
     from models.functions import FunctionResolver
-    from pipeline.deployment import e5_embedder, init_deployment, read_catalogue_file
+    from pipeline.deployment import e5_embedder, read_catalogue_file
+    from serve.deployment import Deployment
 
     if agencies is not None and not agencies.is_file():
         raise LaporError(f"{agencies}: no such file")
     settings = get_settings()
-    settings.ensure_dirs()
-    rows, problems = read_catalogue_file(agencies) if agencies else ([], [])
-    resolver = FunctionResolver(e5_embedder(settings.encoder_dir) if similarity else None)
-    catalogue = init_deployment(settings.home, regency, rows, resolver, force)
+    store = open_store()
+    try:
+        deployment = Deployment(settings.home, store)
+        if not force:
+            deployment.check_not_set_up()
+        rows, problems = read_catalogue_file(agencies) if agencies else ([], [])
+        resolver = FunctionResolver(e5_embedder(settings.encoder_dir) if similarity else None)
+        catalogue = deployment.set_up(regency, rows, resolver, replace=True)
+    finally:
+        store.close()
     for problem in problems:
         err_console.print(f"[yellow]skipped[/yellow] {problem}", highlight=False)
     how = Counter(opd.how for opd in catalogue.opds)
@@ -74,9 +82,8 @@ def deployment_agencies(
     """The catalogue: each OPD's resolved function and how it was resolved (explicit, rule,
     similarity, gazetteer), so an admin can correct it in the file."""
     from models.functions import opd_functions
-    from pipeline.deployment import load_catalogue
 
-    catalogue = load_catalogue(get_settings().home)
+    catalogue = deployment_catalogue()
     if catalogue is None:
         raise LaporError("no deployment is set up: run `lapor deployment init --regency ...`")
     functions = opd_functions()

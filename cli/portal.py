@@ -11,7 +11,6 @@ from rich.table import Table
 
 from cli.common import console, err_console, open_store, user_errors
 from cli.progress import RowProgress
-from core.config import get_settings
 
 export_app = typer.Typer(help="What goes back to SP4N-LAPOR!.", no_args_is_help=True)
 REFUSED_SHOWN = 20
@@ -31,7 +30,6 @@ def intake_command(
     linked to earlier ones; known ones take the portal's status and OPD (never over a staff
     decision). Running it twice changes nothing. Exit code 1 when rows were refused (the rest
     is imported): someone should look at the export."""
-    from pipeline.deployment import load_catalogue
     from pipeline.serving import load_triage
     from serve.auto_guard import AutoGuard
     from serve.check_tier import CheckTier
@@ -40,11 +38,11 @@ def intake_command(
 
     if not export.is_file():
         raise typer.BadParameter(f"{export}: no such file")
-    catalogue = load_catalogue(get_settings().home)
-    with err_console.status("loading the model"):
-        triage = load_triage(get_settings().home, model)
     store = open_store()
     try:
+        catalogue = store.catalogue()
+        with err_console.status("loading the model"):
+            triage = load_triage(catalogue, model)
         if triage.index is not None:
             triage.remember_many(store.recent_reports(triage.index.window_days))
         guard = AutoGuard(triage.router.target_precision_)

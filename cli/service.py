@@ -62,28 +62,27 @@ def demo_command(
     generate the demo corpus if missing, train
     and promote a model and a duplicate scorer if none is registered, seed the triage queue,
     and serve the API and UI with a demo login printed here."""
-    from pipeline.bootstrap import (
-        ensure_champion,
-        ensure_demo_deployment,
-        ensure_duplicates_champion,
-    )
+    from pipeline.bootstrap import ensure_champion, ensure_duplicates_champion
     from pipeline.ingest.containers import write_rows
     from pipeline.ingest.reader import read_reports
     from pipeline.serving import load_triage
+    from pipeline.synth.gazetteer import OPD, REGENCY
     from pipeline.synth.generator import generate
     from serve.app import create_app
     from serve.check_tier import CheckTier
     from serve.demo import DEMO_CHECK_SHARE, EXPORT_NAME, demo_login, seed_queue
+    from serve.deployment import Deployment
     from serve.policy import ServingPolicy
 
     if not data.exists():
         write_rows(generate(5_000), data)
         err_console.log(f"generated the demo corpus {data}")
-    catalogue = ensure_demo_deployment(progress=err_console.log)
-    uri = ensure_champion(data, progress=err_console.log)
-    ensure_duplicates_champion(progress=err_console.log)
-    triage = load_triage(get_settings().home, uri)
     store = open_store()
+    deployment = Deployment(get_settings().home, store)
+    catalogue = deployment.ensure(REGENCY, list(OPD.values()), progress=err_console.log)
+    uri = ensure_champion(data, catalogue, progress=err_console.log)
+    ensure_duplicates_champion(progress=err_console.log)
+    triage = load_triage(catalogue, uri)
     reports, _ = read_reports(data)
     demo_folder = get_settings().home / "demo"
     check_tier = CheckTier(triage.router.urgency_tiers_).load(store)

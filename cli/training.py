@@ -19,6 +19,7 @@ from cli.common import (
     TopicMapOption,
     console,
     data_specs,
+    deployment_catalogue,
     err_console,
     fmt_metric,
     open_store,
@@ -100,6 +101,7 @@ def train_command(
             progress=lambda step: (status.update(step), err_console.log(step)),
             encoder_config=encoder_config,
             sentence_features=sentence_features,
+            catalogue=deployment_catalogue(),
         )
     console.print_json(json.dumps(result.metrics, ensure_ascii=False))
     print(result.model_uri)
@@ -245,6 +247,7 @@ def retrain_command(
     store = open_store()
     decided = store.decided_reports()
     by_source = store.decision_counts()
+    catalogue = store.catalogue()
     store.close()
     err_console.log(
         f"{len(decided):,} decided reports: {by_source.get('staff', 0):,} by staff here, "
@@ -259,6 +262,7 @@ def retrain_command(
         progress=err_console.log,
         family=family,
         by_source=by_source,
+        catalogue=catalogue,
     )
     promotion = outcome.promotion
     if promotion is not None:

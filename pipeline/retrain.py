@@ -16,6 +16,7 @@ import mlflow
 import pandas as pd
 
 from core.schema import DATASET, Report
+from models.catalogue import Catalogue
 from pipeline.ingest.reader import reports_frame
 from pipeline.registry.client import champion_family, configure, set_champion
 from pipeline.registry.promotion import PromotionOutcome, promote, router_gate
@@ -59,12 +60,13 @@ def retrain(
     progress: Callable[[str], None] = lambda step: None,
     family: str | None = None,
     by_source: dict[str, int] | None = None,
+    catalogue: Catalogue | None = None,
 ) -> RetrainOutcome:
     """Train a challenger on ``spec``'s data plus the decided reports and, unless told not to,
     promote it if it is not worse than the champion on the newest slice (the validation split
     it was evaluated on, where the champion is evaluated too). ``family`` defaults to the
     champion's (linear without one); ``by_source``: how many of ``decided`` staff decided here
-    and how many the portal did (for the record)."""
+    and how many the portal did (for the record); ``catalogue``: the deployment's."""
     family = family or champion_family() or "linear"
 
     specs = sources if isinstance(sources, list) else [sources]
@@ -82,7 +84,8 @@ def retrain(
         "overridden_base_rows": overridden,
     }
     progress(f"family: {family}")
-    options = {"family": family, "validation_from": validation_from, "synthetic": synthetic}
+    options = {"family": family, "validation_from": validation_from, "synthetic": synthetic,
+               "catalogue": catalogue}  # fmt: skip
     result = train_frame(frame, data, progress=progress, **options)
     promotion, gated = None, None
     if promote_if_better:

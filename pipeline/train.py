@@ -18,12 +18,12 @@ from core.errors import LaporError
 from core.provenance import git_commit
 from core.schema import DATASET, mask_record
 from models.calibration import adopt_thresholds
+from models.catalogue import Catalogue
 from models.encoder.config import EncoderConfig
 from models.encoder.e5 import prepare_encoder
 from models.frames import MODEL_INPUT_FIELDS, prepare_frame, set_digest
 from models.router import Router
 from models.router_defaults import FAMILIES
-from pipeline.deployment import load_catalogue
 from pipeline.evaluate import evaluate, per_class_report, save_plots
 from pipeline.registry.pyfunc import log_router
 from pipeline.sources import DataSpec, load_sources
@@ -118,6 +118,7 @@ def train_frame(
     encoder_config: EncoderConfig | None = None,
     sentence_features: bool = False,
     refit_of: TrainResult | None = None,
+    catalogue: Catalogue | None = None,
 ) -> TrainResult:
     """Fit a Router on a (masked) report frame (``data`` describes where it came from, for the
     run's record), evaluate it on the validation split, log and register it.
@@ -125,8 +126,8 @@ def train_frame(
     every row, the validation slice included, and keeps that model's thresholds and metrics
     (chosen and measured on the slice before it was learned from).
     ``encoder_config`` sets the transformer's options for the encoder and ensemble families;
-    ``sentence_features`` adds USE embeddings to the linear agency features. Where a deployment
-    is set up (``lapor deployment init``), agency is learned over its catalogue."""
+    ``sentence_features`` adds USE embeddings to the linear agency features. ``catalogue``: the
+    deployment's (``lapor deployment init``), which agency is learned over."""
     check_family(family)
     settings = get_settings()
     train_rows, validation, split_description = split_frame(
@@ -150,7 +151,6 @@ def train_frame(
         sentence_features=sentence_features,
     )
     started = time.perf_counter()
-    catalogue = load_catalogue(settings.home)
     if catalogue is not None:
         progress(f"agency over the deployment's catalogue ({catalogue.region}, "
                  f"{len(catalogue.opds)} agencies)")  # fmt: skip

@@ -78,7 +78,8 @@ def create_app(
     load_triage: Callable[[], Triage] | None = None,
 ) -> FastAPI:
     """The service. ``load_triage`` (tests, the demo) replaces loading ``model_uri`` (default:
-    the registered champion) from MLflow; either way it happens at start-up."""
+    the registered champion) from MLflow; either way it happens at start-up, and the model
+    serves the catalogue the store keeps (where a deployment is set up)."""
     settings = settings or get_settings()
     metrics = Metrics()
 
@@ -86,10 +87,13 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         use_deployment_zone(settings.home, settings.timezone)
         store = Store(settings.store_url, min_free_bytes=settings.store_min_free_mb * 2**20)
-        await run_in_threadpool(store.migrate)
+        await run_in_threadpool(store.migrate, settings.home)
+        catalogue = await run_in_threadpool(store.catalogue)
         triage = await run_in_threadpool(
-            load_triage or (lambda: registered_triage(settings.home, model_uri))
+            load_triage or (lambda: registered_triage(catalogue, model_uri))
         )
+        if catalogue is not None:  # the store's catalogue is the one the deployment edits
+            triage.catalogue = catalogue
         guard = AutoGuard(triage.router.target_precision_)
         await run_in_threadpool(guard.load, store)
         check_tier = CheckTier(triage.router.urgency_tiers_)

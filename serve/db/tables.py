@@ -258,6 +258,49 @@ class DeploymentSetting(Base):
     updated_by: Mapped[str] = mapped_column(String(100))
 
 
+class CatalogueHead(Base):
+    """The deployment's OPD catalogue as a whole: its region, and when it last changed (one row;
+    none before the deployment is set up)."""
+
+    __tablename__ = "catalogue"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region: Mapped[str | None] = mapped_column(String(200))
+    changed_at: Mapped[datetime] = mapped_column(ZonedDateTime)
+
+
+class CatalogueOpd(Base):
+    """One OPD of the catalogue (:class:`models.catalogue.Opd`), at its place in the admin's
+    order."""
+
+    __tablename__ = "catalogue_opds"
+
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    function: Mapped[str | None] = mapped_column(String(64))
+    functions: Mapped[list[str]] = mapped_column(JSON)
+    how: Mapped[str] = mapped_column(String(16))
+    aliases: Mapped[list[str]] = mapped_column(JSON)
+    description: Mapped[str] = mapped_column(Text)
+    place: Mapped[str | None] = mapped_column(String(200))
+    district: Mapped[str | None] = mapped_column(String(200))
+    suggested: Mapped[bool] = mapped_column(Boolean)
+
+
+class CatalogueEdit(Base):
+    """One change of the catalogue, kept for good: set up, add, rename, merge or retire, who
+    made it and when, and what it named."""
+
+    __tablename__ = "catalogue_edits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(ZonedDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    edit: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[dict[str, str | None]] = mapped_column(JSON)
+
+
 EFFECTIVE_URGENT = func.coalesce(StoredReport.urgent, StoredReport.suggested_urgent)
 """Urgent as staff decided it, else as suggested."""
 EFFECTIVE_TIER = case(

@@ -20,7 +20,6 @@ from starlette.concurrency import run_in_threadpool
 from core.clock import local_now
 from core.errors import IngestError, LaporError
 from core.schema import Report
-from pipeline.deployment import load_catalogue
 from serve.auth import check_csrf
 from serve.deps import PredictorDep, SettingsDep, StoreDep
 from serve.intake import (
@@ -69,7 +68,7 @@ async def upload_export(
             "error",
             "Tidak diimpor: unggah ekspor SP4N-LAPOR! (.xlsx atau .csv).",
         )
-    catalogue = load_catalogue(settings.home)
+    catalogue = await run_in_threadpool(store.catalogue)
     with tempfile.TemporaryDirectory(dir=settings.home) as folder:
         path = Path(folder) / f"ekspor{suffix}"
         path.write_bytes(await export.read())

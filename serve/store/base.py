@@ -36,8 +36,9 @@ class StoreBase:
         self._failed_write: tuple[str, float] | None = None
         self.min_free_bytes = min_free_bytes
 
-    def migrate(self) -> None:
-        """Bring the database to the latest Alembic revision."""
+    def migrate(self, home: Path | None = None) -> None:
+        """Bring the database to the latest Alembic revision; ``home`` (LAPOR_HOME) is where a
+        revision finds files it imports (the catalogue a deployment kept as files before)."""
         from alembic import command  # only migrations
         from alembic.config import Config  # only migrations
 
@@ -45,6 +46,7 @@ class StoreBase:
         config.set_main_option("script_location", str(MIGRATIONS))
         with self.engine.begin() as connection:
             config.attributes["connection"] = connection
+            config.attributes["home"] = home
             command.upgrade(config, "head")
 
     def close(self) -> None:

@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cli.common import console
+from cli.common import console, deployment_catalogue
 from cli.main import app
-from pipeline.deployment import load_catalogue
 
 runner = CliRunner()
 
@@ -31,7 +30,7 @@ def test_init_then_list_the_catalogue(
     assert result.exit_code == 0, result.output
     assert "skipped row 4: Dinas Rahasia: unknown function 'tidak_ada'" in result.output
     assert "deployment Kabupaten Kutai Timur: 161 agencies" in result.output
-    assert load_catalogue(lapor_home).opd("dinas pu").name == "Dinas PUPR"
+    assert deployment_catalogue().opd("dinas pu").name == "Dinas PUPR"  # in the store
     listed = runner.invoke(app, ["deployment", "agencies"])
     assert listed.exit_code == 0, listed.output
     assert "Pekerjaan umum dan penataan ruang" in listed.output
@@ -41,6 +40,9 @@ def test_init_then_list_the_catalogue(
     again = runner.invoke(app, [*init, "--agencies", str(agencies)])
     assert again.exit_code == 1
     assert "--force" in again.output
+    replaced = runner.invoke(app, [*init, "--force"])  # no file: the gazetteer's offices only
+    assert replaced.exit_code == 0, replaced.output
+    assert deployment_catalogue().opd("dinas pu") is None
 
 
 def test_agencies_without_a_deployment_is_one_clear_line() -> None:

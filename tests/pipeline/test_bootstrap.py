@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.bootstrap import ensure_champion, ensure_demo_deployment
+from pipeline.bootstrap import ensure_champion
 from pipeline.ingest.containers import write_rows
 from pipeline.registry.client import CHAMPION, alias_version
 from pipeline.registry.pyfunc import load_router
-from pipeline.synth.gazetteer import OPD
+from pipeline.synth.gazetteer import OPD, REGENCY
 from pipeline.synth.generator import generate
+from serve.deployment import Deployment
+from serve.store import Store
 
 pytestmark = pytest.mark.slow
 
@@ -39,13 +41,18 @@ def test_an_unloadable_champion_is_replaced(lapor_home: Path, tmp_path: Path) ->
 def test_the_demo_is_a_kutai_timur_deployment_routed_through_functions(
     lapor_home: Path, tmp_path: Path
 ) -> None:
-    catalogue = ensure_demo_deployment()
+    store = Store(f"sqlite:///{tmp_path / 'store.db'}")
+    store.migrate()
+    deployment = Deployment(lapor_home, store)
+    catalogue = deployment.ensure(REGENCY, list(OPD.values()))
     assert catalogue.region == "Kabupaten Kutai Timur"
     assert set(OPD.values()) <= set(catalogue.names())
     assert "Kecamatan Kombeng" in catalogue.names()  # the gazetteer's offices
-    assert ensure_demo_deployment().names() == catalogue.names()  # set up once
+    assert deployment.ensure(REGENCY, ["Dinas Lain"]).names() == catalogue.names()  # set up once
+    assert [(e.edit, e.actor) for e in deployment.history()] == [("init", "demo")]
+    store.close()
     demo = tmp_path / "demo.csv"
     write_rows(generate(400, seed=2), demo)
-    router = load_router(ensure_champion(demo))
+    router = load_router(ensure_champion(demo, catalogue))
     assert router.catalogue_.region == catalogue.region
     assert "function" in router.classifiers_

@@ -3,6 +3,7 @@ kecamatan and kelurahan/desa offices added to it."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,9 @@ from pipeline.deployment import (
     DeploymentError,
     build_catalogue,
     catalogue_file,
+    deployment_dir,
     find_region,
     init_deployment,
-    load_catalogue,
     read_catalogue_file,
 )
 
@@ -78,14 +79,13 @@ def test_offices_come_from_the_gazetteer_unless_listed() -> None:
     assert len(names) == total
 
 
-def test_init_saves_a_deployment_that_loads_without_an_encoder(lapor_home: Path) -> None:
+def test_init_keeps_the_region_and_returns_the_resolved_catalogue(lapor_home: Path) -> None:
     rows = [CatalogueRow("Dinas Sosial"), CatalogueRow("Dinas Sosial Kab. Kutai Timur")]
-    saved = init_deployment(lapor_home, "Kabupaten Kutai Timur", rows, FunctionResolver())
-    loaded = load_catalogue(lapor_home)
-    assert loaded.names() == saved.names()
-    assert loaded.opd("Dinas Sosial").aliases == ("Dinas Sosial Kab. Kutai Timur",)
-    with pytest.raises(DeploymentError, match="--force"):
-        init_deployment(lapor_home, "Kabupaten Kutai Timur", rows, FunctionResolver())
+    catalogue = init_deployment(lapor_home, "Kabupaten Kutai Timur", rows, FunctionResolver())
+    assert catalogue.opd("Dinas Sosial").aliases == ("Dinas Sosial Kab. Kutai Timur",)
+    region = json.loads((deployment_dir(lapor_home) / "deployment.json").read_text())
+    assert (region["code"], region["province"]) == ("64.08", "Kalimantan Timur")  # the clock's
+    assert not (deployment_dir(lapor_home) / "catalogue.json").exists()  # the store keeps it
 
 
 def test_a_catalogue_file_alone_is_a_region_of_its_own(tmp_path: Path) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,7 +21,7 @@ from models.duplicates.scorer import PairScorer
 from models.functions import FunctionResolver
 from pipeline import batch_duplicates
 from pipeline.batch_output import output_columns
-from pipeline.deployment import CatalogueRow, deployment_dir, init_deployment, load_catalogue
+from pipeline.deployment import CatalogueRow, init_deployment
 from pipeline.ingest.containers import write_rows
 from pipeline.reclassify import NoProgress, reclassify
 from pipeline.sources import DataSpec
@@ -213,16 +212,13 @@ def test_reclassify_names_the_deployments_catalogue(
 ) -> None:
     renamed = ["Dishub Kabupaten Kutai Timur", "DLH Kutai Timur", "Dinas Sosial dan PPPA"]
     rows = [CatalogueRow(name) for name in renamed]
-    init_deployment(home, "Kabupaten Kutai Timur", rows, FunctionResolver())
-    try:
-        out = tmp_path / "out.csv"
-        reclassify(backlog(tmp_path / "in.csv", 40, bad=False), out, model_uri=model_uri)
-        agencies = set(pd.read_csv(out)["agency"])
-        catalogue = load_catalogue(home)
-        assert agencies <= set(catalogue.names())
-        assert agencies & set(renamed)
-    finally:
-        shutil.rmtree(deployment_dir(home))
+    catalogue = init_deployment(tmp_path, "Kabupaten Kutai Timur", rows, FunctionResolver())
+    out = tmp_path / "out.csv"
+    source = backlog(tmp_path / "in.csv", 40, bad=False)
+    reclassify(source, out, model_uri=model_uri, catalogue=catalogue)
+    agencies = set(pd.read_csv(out)["agency"])
+    assert agencies <= set(catalogue.names())
+    assert agencies & set(renamed)
 
 
 @pytest.fixture

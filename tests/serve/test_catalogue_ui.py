@@ -2,31 +2,29 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from core.config import get_settings
 from models.functions import FunctionResolver
-from pipeline.deployment import CatalogueRow, init_deployment
+from pipeline.deployment import CatalogueRow
+from serve.deployment import Deployment
 from tests.serve.conftest import Service
 from tests.serve.test_ui import csrf_of, login
 
 AGENCIES = ["Dinas Perhubungan", "Dinas Lingkungan Hidup", "Dinas Sosial"]
 
 
-def deploy() -> Path:
-    home = get_settings().home
+def deploy(service: Service) -> None:
     rows = [CatalogueRow(name) for name in AGENCIES]
-    init_deployment(home, "Kabupaten Kutai Timur", rows, FunctionResolver())
-    return home
+    deployment = Deployment(get_settings().home, service.store)
+    deployment.set_up("Kabupaten Kutai Timur", rows, FunctionResolver(), actor="siti")
 
 
 def test_an_admin_renames_an_opd_and_suggestions_follow(service: Service) -> None:
-    deploy()
+    deploy(service)
     login(service, "budi", "kata-sandi-budi")
     page = service.client.get("/opd")
     assert page.status_code == 200
     assert "Dinas Perhubungan" in page.text
-    assert "Belum ada perubahan" in page.text
+    assert "Kabupaten Kutai Timur disiapkan" in page.text  # the set-up is the first edit
     response = service.client.post(
         "/opd",
         data={"csrf": csrf_of(page.text), "edit": "rename", "name": "Dinas Perhubungan",
@@ -49,7 +47,7 @@ def test_an_admin_renames_an_opd_and_suggestions_follow(service: Service) -> Non
 
 
 def test_staff_cannot_edit_the_catalogue(service: Service) -> None:
-    deploy()
+    deploy(service)
     login(service)
     assert service.client.get("/opd").status_code == 403
     page = service.client.get("/antrian")
