@@ -9,13 +9,10 @@ specific office from the report's place (:mod:`models.places`). With a deploymen
 agency is also learned at the level of OPD functions and spread over the catalogue's names
 (:mod:`models.opd_routing`).
 
-Each part has a module of its own: the text tasks and their shared features
-(:mod:`models.router_training`), the agency's levels (:mod:`models.router_agency`), urgency
-(:mod:`models.urgency_fitting`), the encoder and ensemble families
-(:mod:`models.router_encoder`), choosing thresholds after fitting (:mod:`models.calibration`),
-prediction (:mod:`models.router_prediction`), saving and loading (:mod:`models.router_folder`).
-The deployment's catalogue is passed at prediction time; the Router holds only the one it was
-fitted with.
+Each part has a module: text tasks and shared features (``router_training``), the agency's
+levels (``router_agency``), urgency (``urgency_fitting``), the encoder families
+(``router_encoder``), thresholds (``calibration``), prediction (``router_prediction``), saving
+(``router_folder``). The deployment's catalogue is passed at prediction time.
 
 It follows scikit-learn's estimator contract: ``__init__`` stores hyperparameters verbatim,
 ``fit`` rebuilds every fitted attribute (names ending in ``_``) and returns self.
@@ -280,11 +277,15 @@ class Router(BaseEstimator, EncoderFitting, RouterFolder):
         known = self.training_fingerprints_
         return np.isin(ids, known) | np.isin(texts, known)
 
+    def serving_catalogue(self, catalogue: Catalogue | None = None) -> Catalogue | None:
+        """The catalogue suggestions name agencies from: ``catalogue`` (the deployment's, as
+        edited since training, or one the model never saw), else the one fitted with."""
+        return catalogue or self.catalogue_
+
     def known_agencies(self, catalogue: Catalogue | None = None) -> list[str]:
         """Every concrete agency the model can suggest (own-place offices spelled out): the list
-        staff pick an override from (the names of ``catalogue``, else of the catalogue fitted
-        with, where there is one)."""
-        if (catalogue := catalogue or self.catalogue_) is not None:
+        staff pick an override from (the names of the serving catalogue, where there is one)."""
+        if (catalogue := self.serving_catalogue(catalogue)) is not None:
             return sorted(catalogue.names())
         generic = self.places_.generic_labels()
         classes = self.labels.get("agency", [])

@@ -48,7 +48,7 @@ def task_probabilities(
             out[task] = TaskPredictions(out[task].classes, mixed)
     if "agency" in out and router.places_.prefixes:
         out["agency"] = resolve_offices(router.places_, out["agency"], prepared)
-    catalogue = catalogue or router.catalogue_
+    catalogue = router.serving_catalogue(catalogue)
     if catalogue is not None and FUNCTION_TASK in out:
         out["agency"] = catalogue_agency(
             catalogue, router.catalogue_, out, prepared, router.opd_history_, router.blend_weight_
@@ -70,7 +70,7 @@ def suggestions(
     router: Router, prepared: pd.DataFrame, catalogue: Catalogue | None = None
 ) -> list[Suggestion]:
     """One Suggestion per prepared row (``catalogue``: see :meth:`Router.predict_frame`)."""
-    catalogue = catalogue or router.catalogue_
+    catalogue = router.serving_catalogue(catalogue)
     predictions, matches = task_probabilities(router, prepared, catalogue)
     regions = row_regions(router, prepared, catalogue)
     answers = {

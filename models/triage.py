@@ -40,7 +40,7 @@ class Triage:
 
     def serving_catalogue(self) -> Catalogue | None:
         """The catalogue suggestions name agencies from."""
-        return self.catalogue or self.router.catalogue_
+        return self.router.serving_catalogue(self.catalogue)
 
     def link_duplicates(self, report: Report, suggestion: Suggestion) -> Suggestion:
         """``suggestion`` with its links to the indexed reports of the same problem (a batch

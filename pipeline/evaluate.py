@@ -110,7 +110,7 @@ def evaluate(
     Labels the model never saw in training count as errors.
     """
     predictions = predictions or router.predict_tasks(frame, catalogue)
-    catalogue = catalogue or router.catalogue_
+    catalogue = router.serving_catalogue(catalogue)
     regions = np.array(row_regions(router, frame, catalogue), dtype=object)
     result: dict[str, Any] = {
         "n": len(frame),
