@@ -102,6 +102,12 @@ class Settings(BaseSettings):
         "served over HTTPS (behind a TLS proxy, say).",
     )
     batch_limit: int = Field(default=1_000, description="Most reports in one classify batch.")
+    catalogue_check_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How often the service looks for a catalogue changed outside it (`lapor "
+        "deployment init --force`, another worker's edit) and serves the changed one.",
+    )
     timezone: str | None = Field(
         default=None,
         description="The deployment's time zone (WIB, WITA, WIT); default: its province's.",

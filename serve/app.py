@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -29,6 +31,7 @@ from pipeline.serving import load_triage as registered_triage
 from serve.auth import key_cache
 from serve.auto_guard import AutoGuard
 from serve.check_tier import CheckTier
+from serve.deployment import follow_catalogue
 from serve.headers import SecurityHeadersMiddleware
 from serve.messages import wording
 from serve.observability import Metrics, RequestMiddleware
@@ -88,6 +91,7 @@ def create_app(
         use_deployment_zone(settings.home, settings.timezone)
         store = Store(settings.store_url, min_free_bytes=settings.store_min_free_mb * 2**20)
         await run_in_threadpool(store.migrate, settings.home)
+        served_version = await run_in_threadpool(store.catalogue_version)
         catalogue = await run_in_threadpool(store.catalogue)
         triage = await run_in_threadpool(
             load_triage or (lambda: registered_triage(catalogue, model_uri))
@@ -106,6 +110,9 @@ def create_app(
             await predictor.index(await run_in_threadpool(store.recent_reports, window))
         metrics.model_info.labels(predictor.version or "unknown").set(1)
         app.state.store, app.state.predictor = store, predictor
+        follower = asyncio.create_task(
+            follow_catalogue(store, predictor, settings.catalogue_check_seconds, served_version)
+        )
         log.info(
             "ready",
             extra={"model_version": predictor.version, "store": store.engine.url.drivername},
@@ -113,6 +120,9 @@ def create_app(
         try:
             yield
         finally:
+            follower.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await follower
             predictor.close()
             store.close()
 

@@ -4,16 +4,24 @@ edited by its admins. The CLI, the service and the batch job all read the catalo
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
 
 from models.catalogue import Catalogue
 from models.functions import FunctionResolver
 from pipeline.catalogue_edits import CatalogueChange
 from pipeline.deployment import CatalogueRow, DeploymentError, deployment_dir, init_deployment
+from serve.predictor import Predictor
 from serve.store import Store
 from serve.store.catalogue import CatalogueEditView
+
+log = logging.getLogger("lapor.serve")
 
 SETUP_ACTOR = "lapor deployment init"
 """Who the catalogue's history names for a set-up from the command line."""
@@ -78,3 +86,25 @@ class Deployment:
         """Apply one edit (:mod:`pipeline.catalogue_edits`) and keep it in the history; the
         edited catalogue is returned for the model to serve."""
         return self.store.edit_catalogue(edit, actor)
+
+
+async def follow_catalogue(
+    store: Store, predictor: Predictor, every: float, served: int | None
+) -> None:
+    """Serve the store's catalogue again whenever its version is no longer ``served`` (the
+    version the predictor serves): a change made outside this service (`lapor deployment init
+    --force`, another worker's edit) reaches its suggestions within ``every`` seconds. Runs
+    until cancelled; a store that cannot be read now is tried again next time."""
+    while True:
+        await asyncio.sleep(every)
+        try:
+            version = await run_in_threadpool(store.catalogue_version)
+            if version is None or version == served:
+                continue
+            catalogue = await run_in_threadpool(store.catalogue)  # this version or a later one
+        except SQLAlchemyError as exc:
+            log.warning("cannot read the catalogue now (%s); trying again later", exc)
+            continue
+        await predictor.use_catalogue(catalogue)
+        served = version
+        log.info("serving catalogue version %d (%d OPDs)", version, len(catalogue.opds))

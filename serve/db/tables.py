@@ -259,13 +259,15 @@ class DeploymentSetting(Base):
 
 
 class CatalogueHead(Base):
-    """The deployment's OPD catalogue as a whole: its region, and when it last changed (one row;
-    none before the deployment is set up)."""
+    """The deployment's OPD catalogue as a whole: its region, and its version and time of its
+    last change (one row; none before the deployment is set up)."""
 
     __tablename__ = "catalogue"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     region: Mapped[str | None] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer)
+    """Raised by every change: how a service sees that another process changed it."""
     changed_at: Mapped[datetime] = mapped_column(ZonedDateTime)
 
 

@@ -54,7 +54,8 @@ def _write(session: Session, change: CatalogueChange, actor: str) -> None:
     now = now_local()
     head = session.get(CatalogueHead, HEAD_ID)
     if head is None:
-        session.add(CatalogueHead(id=HEAD_ID, region=change.catalogue.region, changed_at=now))
+        session.add(CatalogueHead(id=HEAD_ID, region=change.catalogue.region, version=1,
+                                  changed_at=now))  # fmt: skip
     else:
         head.region, head.changed_at = change.catalogue.region, now
     session.execute(delete(CatalogueOpd))
@@ -76,6 +77,8 @@ class CatalogueStore(StoreBase):
     def set_up_catalogue(self, catalogue: Catalogue, actor: str) -> None:
         """The catalogue of a deployment being set up (or set up anew), recorded as ``init``."""
         with self.session() as session:
+            claim = update(CatalogueHead).where(CatalogueHead.id == HEAD_ID)
+            session.execute(claim.values(version=CatalogueHead.version + 1))
             _write(session, CatalogueChange(catalogue, "init", catalogue.region or ""), actor)
             session.commit()
 
@@ -86,7 +89,7 @@ class CatalogueStore(StoreBase):
         CatalogueEditError when no deployment is set up or the edit does not apply."""
         with self.session() as session:
             claim = update(CatalogueHead).where(CatalogueHead.id == HEAD_ID)
-            claimed = session.execute(claim.values(changed_at=now_local()))
+            claimed = session.execute(claim.values(version=CatalogueHead.version + 1))
             if claimed.rowcount == 0:
                 raise CatalogueEditError(code="catalogue.no_deployment")
             region = session.scalar(select(CatalogueHead.region).where(CatalogueHead.id == HEAD_ID))
@@ -94,6 +97,12 @@ class CatalogueStore(StoreBase):
             _write(session, change, actor)
             session.commit()
             return change.catalogue
+
+    def catalogue_version(self) -> int | None:
+        """The catalogue's version, raised by every change (None: no deployment): what a
+        service compares to see that another process changed it."""
+        with self.session() as session:
+            return session.scalar(select(CatalogueHead.version).where(CatalogueHead.id == HEAD_ID))
 
     def catalogue_history(self, limit: int = 100) -> list[CatalogueEditView]:
         """The newest ``limit`` edits, newest first."""

@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import json
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from core.config import get_settings
 from models.catalogue import Catalogue, Opd
+from models.duplicates.scorer import PairScorer
+from models.router import Router
 from pipeline.catalogue_edits import CatalogueEditError, add_opd, rename_opd, retire_opd
 from serve.deployment import Deployment
 from serve.store import Store
+from tests.serve.conftest import Service, running_service
 
 pytestmark = pytest.mark.slow
 
@@ -122,3 +128,37 @@ def test_a_deployment_is_set_up_once_unless_replaced(sqlite_store: Store, tmp_pa
     again = deployment.set_up("Kabupaten Kutai Timur", [], FunctionResolver(), replace=True)
     assert "Dinas Sosial" not in again.names()
     assert [e.edit for e in deployment.history()] == ["init", "init"]
+
+
+def _agencies(service: Service) -> list[str]:
+    return service.client.get("/api/v1/labels", headers=service.staff).json()["agencies"]
+
+
+def _eventually(check: Callable[[], bool], seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return check()
+
+
+def test_the_service_follows_a_catalogue_changed_outside_it(
+    router: Router,
+    pair_scorer: PairScorer,
+    migrated_store: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`lapor deployment init --force` (another process, its own store connection) while the
+    service runs: suggestions and the correction list follow without a restart."""
+    monkeypatch.setenv("LAPOR_CATALOGUE_CHECK_SECONDS", "0.05")
+    get_settings.cache_clear()
+    with running_service(router, pair_scorer, migrated_store) as service:
+        assert "Dinas Sosial dan PPPA" not in _agencies(service)
+        other = Store(get_settings().store_url)  # as the command line opens it
+        other.set_up_catalogue(_catalogue("Dinas Sosial dan PPPA"), "lapor deployment init")
+        assert _eventually(lambda: "Dinas Sosial dan PPPA" in _agencies(service))
+        other.edit_catalogue(lambda c: rename_opd(c, "Dinas Sosial dan PPPA", "Dinsos"), "cli")
+        assert _eventually(lambda: "Dinsos" in _agencies(service))
+        assert "Dinas Sosial dan PPPA" not in _agencies(service)
+        other.close()

@@ -29,6 +29,7 @@ def upgrade() -> None:
         "catalogue",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("region", sa.String(200), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
     )
     opds = op.create_table(
@@ -72,7 +73,8 @@ def _import_files(folder: Path, head: sa.Table, opds: sa.Table, edits: sa.Table)
         return
     saved = json.loads(path.read_text(encoding="utf-8"))
     changed = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-    op.bulk_insert(head, [{"id": 1, "region": saved["region"], "changed_at": _stored(changed)}])
+    imported = {"id": 1, "region": saved["region"], "version": 1, "changed_at": _stored(changed)}
+    op.bulk_insert(head, [imported])
     op.bulk_insert(
         opds,
         [
