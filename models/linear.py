@@ -126,6 +126,12 @@ class ReportVectorizer(TransformerMixin, BaseEstimator):
             lowercase=False,
             dtype=np.float32,
         ).fit(normalized)
+        for vectorizer in (self.word_, self.char_):
+            # max_features leaves numpy integers as the columns, which skops would save as one
+            # array each (tens of thousands: seconds to save and load); plain ints are the same
+            vectorizer.vocabulary_ = {
+                term: int(column) for term, column in vectorizer.vocabulary_.items()
+            }
         return self
 
     def transform(self, X: pd.DataFrame) -> sp.csr_matrix:
