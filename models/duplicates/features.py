@@ -8,13 +8,16 @@ import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash
 
 from core.formats import persen
 from core.schema import Report
 from core.text import normalize, stopwords
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 NUM_PERM = 72
 BANDS = 24
@@ -77,11 +80,15 @@ def shingles(normalized: str) -> list[bytes]:
 
 @cache
 def _template() -> MinHash:
+    from datasketch import MinHash  # 0.45 s to import: only signatures need it
+
     return MinHash(num_perm=NUM_PERM, seed=1)
 
 
 def signature(normalized: str) -> np.ndarray:
     """The MinHash signature (uint32[NUM_PERM]) of a normalised text."""
+    from datasketch import MinHash  # imported once by _template
+
     template = _template()
     minhash = MinHash(
         num_perm=NUM_PERM,

@@ -189,7 +189,10 @@ def _python_model(name: str, version: str) -> mlflow.pyfunc.PythonModel:
     """The pyfunc object of a registered version; RegistryError in one sentence if this code
     cannot load it (a model saved by an older lapor-router, say)."""
     try:
-        return mlflow.pyfunc.load_model(f"models:/{name}/{version}").unwrap_python_model()
+        # MLflow's own pip-requirements comparison (0.8 s a load) is left out: the folder's
+        # format check compares the library versions that matter and refuses in one sentence
+        loaded = mlflow.pyfunc.load_model(f"models:/{name}/{version}", suppress_warnings=True)
+        return loaded.unwrap_python_model()
     except ModelFormatError as exc:
         raise RegistryError(f"{name}/{version}: {exc}") from None
     except (MlflowException, OSError, ImportError, AttributeError, KeyError, ValueError) as exc:
