@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import AbstractContextManager
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -100,7 +101,7 @@ def test_a_throttled_try_is_answered_only_after_a_delay_that_costs_no_cpu(
     async def sleep(seconds: float) -> None:
         slept.append(seconds)
 
-    monkeypatch.setattr(ui.asyncio, "sleep", sleep)
+    monkeypatch.setattr(ui, "asyncio", SimpleNamespace(sleep=sleep))  # the login page's only
     with service_with(
         router, monkeypatch, LAPOR_LOGIN_FAILURES_PER_ADDRESS="2",
         LAPOR_LOGIN_THROTTLED_DELAY_SECONDS="1.5",
