@@ -105,6 +105,8 @@ async def follow_catalogue(
         except SQLAlchemyError as exc:
             log.warning("cannot read the catalogue now (%s); trying again later", exc)
             continue
+        if catalogue is None:  # a version without a catalogue: nothing to serve
+            continue
         await predictor.use_catalogue(catalogue)
         served = version
         log.info("serving catalogue version %d (%d OPDs)", version, len(catalogue.opds))
