@@ -75,6 +75,12 @@ def server_config(app: ASGIApp, host: str, port: int, **options: object) -> uvic
     )  # fmt: skip
 
 
+def _refusal(exc: LaporError, status: int) -> JSONResponse:
+    """A refusal as the API answers it: the English sentence, and the code a client can branch
+    on (None for a refusal without one)."""
+    return JSONResponse({"detail": wording(exc), "code": exc.code}, status_code=status)
+
+
 def create_app(
     settings: Settings | None = None,
     model_uri: str | None = None,
@@ -248,18 +254,18 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def not_found(request: Request, exc: ReportNotFoundError) -> Response:
         if not _is_api(request.url.path):
             return await ui.error_page(request, HTTPException(404, wording(exc, "id")))
-        return JSONResponse({"detail": wording(exc)}, status_code=404)
+        return _refusal(exc, 404)
 
     @app.exception_handler(StoreUnavailableError)
     async def store_unavailable(request: Request, exc: StoreUnavailableError) -> Response:
         if not _is_api(request.url.path):
             return await ui.error_page(request, HTTPException(503, wording(exc, "id")))
-        return JSONResponse({"detail": wording(exc)}, status_code=503)
+        return _refusal(exc, 503)
 
     @app.exception_handler(StoreError)
     async def store_error(request: Request, exc: StoreError) -> Response:
-        return JSONResponse({"detail": wording(exc)}, status_code=409)
+        return _refusal(exc, 409)
 
     @app.exception_handler(LaporError)
     async def lapor_error(request: Request, exc: LaporError) -> Response:
-        return JSONResponse({"detail": wording(exc)}, status_code=422)
+        return _refusal(exc, 422)

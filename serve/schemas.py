@@ -48,6 +48,11 @@ class ErrorOut(BaseModel):
     """Every 4xx and 5xx of the API: one sentence saying what is wrong."""
 
     detail: str
+    code: str | None = Field(
+        default=None,
+        description="What a refusal of the service's rules is, for a client to branch on "
+        "(e.g. report.stale, route.already_forwarded); the sentence in `detail` may change.",
+    )
     request_id: str | None = Field(default=None, description="On a 500: quote it.")
 
 
@@ -62,6 +67,9 @@ class ValidationErrorOut(BaseModel):
     empty when the input was well formed but names something the deployment refuses)."""
 
     detail: str
+    code: str | None = Field(
+        default=None, description="Set when the input was well formed but a rule refused it."
+    )
     errors: list[FieldError] = []
 
 

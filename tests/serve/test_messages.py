@@ -60,7 +60,10 @@ def test_the_api_answers_in_english_and_the_ui_in_indonesian(service: Service) -
     """One refusal (an admin deactivating themself), both readers, one table."""
     api = service.client.post("/api/v1/users/budi/deactivate", headers=service.admin)
     assert api.status_code == 409
-    assert api.json() == {"detail": "you cannot deactivate yourself: ask another admin"}
+    assert api.json() == {
+        "detail": "you cannot deactivate yourself: ask another admin",
+        "code": "user.deactivate_self",
+    }
     login(service, "budi", "kata-sandi-budi")
     form = {"csrf": csrf_of(service.client.get("/pengguna").text)}
     page = service.client.post("/pengguna", data={**form, "change": "deactivate", "name": "budi"})
