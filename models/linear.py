@@ -9,6 +9,8 @@ out-of-fold scores: one parameter, so it works with classes seen only once or tw
 
 from __future__ import annotations
 
+import copy
+import json
 import re
 
 import numpy as np
@@ -32,6 +34,8 @@ LOCATION_COLUMNS = ("district", "village")
 PLACE_BUCKETS = 4_096
 """Hashed columns per place field: a kabupaten has a few hundred kelurahan/desa, so two places
 rarely share one."""
+_FITTED_VECTORIZERS = ("word_", "char_")
+"""The fitted TF-IDF vectorizers a ReportVectorizer keeps (their vocabularies are saved as text)."""
 _PLACE_PREFIX_RE = re.compile(r"^(?:kec(?:amatan)?|kel(?:urahan)?|desa|ds)\b\.?\s*")
 _NOT_ALPHANUMERIC_RE = re.compile(r"[^0-9a-z]+")
 
@@ -127,12 +131,32 @@ class ReportVectorizer(TransformerMixin, BaseEstimator):
             dtype=np.float32,
         ).fit(normalized)
         for vectorizer in (self.word_, self.char_):
-            # max_features leaves numpy integers as the columns, which skops would save as one
-            # array each (tens of thousands: seconds to save and load); plain ints are the same
+            # max_features leaves numpy integers as the columns; plain ints are the same
             vectorizer.vocabulary_ = {
                 term: int(column) for term, column in vectorizer.vocabulary_.items()
             }
         return self
+
+    def __getstate__(self) -> dict[str, object]:
+        """The fitted state with each vocabulary as one JSON string of its terms in column
+        order: skops writes a dict as one node per term (a real city's 500,000 terms: a schema
+        of millions of lines, seconds to save and to load), a string as one node."""
+        state = dict(super().__getstate__())  # a copy: the live __dict__ stays whole
+        for name in _FITTED_VECTORIZERS:
+            if name in state:
+                vectorizer = copy.copy(state[name])
+                vocabulary: dict[str, int] = vectorizer.__dict__.pop("vocabulary_")
+                state[name] = vectorizer
+                terms = sorted(vocabulary, key=vocabulary.__getitem__)
+                state[f"{name}terms"] = json.dumps(terms, ensure_ascii=False)
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for name in _FITTED_VECTORIZERS:
+            terms, vectorizer = state.pop(f"{name}terms", None), state.get(name)
+            if isinstance(terms, str) and isinstance(vectorizer, TfidfVectorizer):
+                vectorizer.vocabulary_ = {term: i for i, term in enumerate(json.loads(terms))}
+        super().__setstate__(state)
 
     def transform(self, X: pd.DataFrame) -> sp.csr_matrix:
         check_is_fitted(self, ["word_", "char_"])

@@ -10,17 +10,23 @@ trusted (the model's own classes); a folder holding any other type is refused.""
 from __future__ import annotations
 
 import json
+import sys
 import zipfile
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from core.provenance import library_versions
 
-FORMAT_VERSION = 8
+FORMAT_VERSION = 9
 """The folder's layout (config.json + estimators.skops + README.md) and what the estimators
 hold (3: the training rows' fingerprints; 4: the urgency tiers; 5: agency functions and the
 deployment's catalogue; 6: hashed place features; 7: each region's agencies;
-8: auto-routing thresholds region by region); bump on change."""
+8: auto-routing thresholds region by region; 9: each vocabulary saved as one string); bump on
+change."""
+READABLE_FORMAT_VERSIONS = frozenset({8, FORMAT_VERSION})
+"""The formats this code loads: 8 differs only in how a vocabulary is written, which loading
+reads either way (older code refuses a folder of format 9 rather than load it without one)."""
 CONFIG_FILE, ESTIMATORS_FILE, CARD_FILE = "config.json", "estimators.skops", "README.md"
 COMPATIBLE_PARTS = {"scikit-learn": 2, "numpy": 1}
 """Version parts that must match for saved estimators to load correctly (major.minor, major)."""
@@ -28,6 +34,28 @@ COMPATIBLE_PARTS = {"scikit-learn": 2, "numpy": 1}
 
 class ModelFormatError(ValueError):
     """A saved folder this code cannot load (another format or library version)."""
+
+
+TORCH_SHIM = "sklearn.externals.array_api_compat.torch"
+"""scikit-learn's array-API adapter for torch, which imports torch (about 1 s of start-up)."""
+
+
+def skops_io() -> ModuleType:
+    """``skops.io``, imported without torch. At import it lists scikit-learn's estimators by
+    walking every scikit-learn package, and the walk imports the torch adapter, which no saved
+    estimator here needs. The adapter is hidden during that walk alone (the walk passes over a
+    package that cannot be imported), so scikit-learn still finds it later where torch arrays
+    are used."""
+    if "skops.io" not in sys.modules:
+        hidden = TORCH_SHIM not in sys.modules
+        if hidden:
+            sys.modules[TORCH_SHIM] = None
+        try:
+            import skops.io  # noqa: F401
+        finally:
+            if hidden and sys.modules.get(TORCH_SHIM, 0) is None:
+                del sys.modules[TORCH_SHIM]
+    return sys.modules["skops.io"]
 
 
 def write_folder(
@@ -41,9 +69,8 @@ def write_folder(
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     config = {"format_version": FORMAT_VERSION, **config, "library_versions": library_versions()}
-    import skops.io  # heavy (scikit-learn's array-API support pulls in torch): only on save
 
-    skops.io.dump({"params": params, "state": state}, folder / ESTIMATORS_FILE)
+    skops_io().dump({"params": params, "state": state}, folder / ESTIMATORS_FILE)
     text = json.dumps(config, indent=2, ensure_ascii=False, default=str)
     (folder / CONFIG_FILE).write_text(text, encoding="utf-8")
     if card is not None:
@@ -58,7 +85,7 @@ def read_config(folder: Path) -> dict[str, Any]:
         raise ModelFormatError(f"{folder} is not a saved model: it has no {CONFIG_FILE}")
     config = json.loads(path.read_text(encoding="utf-8"))
     found = config.get("format_version")
-    if found != FORMAT_VERSION:
+    if found not in READABLE_FORMAT_VERSIONS:
         raise ModelFormatError(
             f"{folder} holds a model of format version {found}, but this code reads "
             f"format version {FORMAT_VERSION}: retrain it with this version of lapor-router"
@@ -79,12 +106,11 @@ def read_folder(
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """(hyperparameters, fitted state, config) of a saved folder whose estimators use no type
     outside scikit-learn's, numpy's and ``trusted`` (full names, e.g. ``models.places.X``)."""
-    import skops.io  # heavy (scikit-learn's array-API support pulls in torch): only on load
 
     config = read_config(folder)
     path = Path(folder) / ESTIMATORS_FILE
     try:
-        needed = set(skops.io.get_untrusted_types(file=path))
+        needed = set(skops_io().get_untrusted_types(file=path))
     except (zipfile.BadZipFile, EOFError, KeyError, ValueError, OSError) as exc:
         raise ModelFormatError(
             f"{path} cannot be read ({type(exc).__name__}): it is missing, truncated or not a "
@@ -94,5 +120,5 @@ def read_folder(
         raise ModelFormatError(
             f"{folder} holds types this code does not trust: {', '.join(sorted(needed - trusted))}"
         )
-    saved = skops.io.load(path, trusted=sorted(needed))
+    saved = skops_io().load(path, trusted=sorted(needed))
     return saved["params"], saved["state"], config

@@ -57,23 +57,31 @@ def test_vectorizer_features_text_and_place() -> None:
     assert place_key("Kel. Swarga-Bara") == place_key("swarga bara") == "swargabara"
 
 
-def test_a_saved_vectorizer_is_a_handful_of_arrays_whatever_its_vocabulary(
+def test_a_saved_vectorizer_is_a_handful_of_nodes_whatever_its_vocabulary(
     tmp_path: Path,
 ) -> None:
-    """skops saves every numpy integer as an array of its own: a vocabulary of numpy columns
-    (what max_features leaves) made a small model's file tens of thousands of entries, seconds
-    to save and to load."""
+    """skops saves every numpy integer as an array of its own and every dict entry as a schema
+    node: a vocabulary of numpy columns (what max_features leaves) made a small model's file
+    tens of thousands of arrays, and a real city's vocabulary a schema of millions of lines,
+    seconds to save and to load. Saved, each vocabulary is one string; loaded, the same dict."""
     texts = [f"jalan rusak nomor {n} di gang {n % 7} dekat pasar {n % 3}" for n in range(60)]
-    vectorizer = ReportVectorizer(min_df=1, max_word_features=50, max_char_features=80)
-    vectorizer.fit(frame(texts))
-    for fitted in (vectorizer.word_, vectorizer.char_):
-        assert {type(column) for column in fitted.vocabulary_.values()} == {int}
-    skops.io.dump(vectorizer, tmp_path / "vectorizer.skops")
-    with zipfile.ZipFile(tmp_path / "vectorizer.skops") as saved:
-        assert len(saved.namelist()) < 20
-    path = tmp_path / "vectorizer.skops"
+    schema_lines = []
+    for terms in (10, 80):
+        vectorizer = ReportVectorizer(min_df=1, max_word_features=terms, max_char_features=terms)
+        vectorizer.fit(frame(texts))
+        for fitted in (vectorizer.word_, vectorizer.char_):
+            assert {type(column) for column in fitted.vocabulary_.values()} == {int}
+        path = tmp_path / f"vectorizer-{terms}.skops"
+        skops.io.dump(vectorizer, path)
+        with zipfile.ZipFile(path) as saved:
+            assert len(saved.namelist()) < 20
+            schema_lines.append(len(saved.read("schema.json").splitlines()))
+    assert schema_lines[0] == schema_lines[1]  # as a dict: 10 lines more per term
     loaded = skops.io.load(path, trusted=skops.io.get_untrusted_types(file=path))
+    assert loaded.word_.vocabulary_ == vectorizer.word_.vocabulary_
+    assert loaded.char_.vocabulary_ == vectorizer.char_.vocabulary_
     assert (loaded.transform(frame(texts)) != vectorizer.transform(frame(texts))).nnz == 0
+    assert "vocabulary_" in vectorizer.word_.__dict__  # saving left the fitted object whole
 
 
 def test_estimator_contract() -> None:

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import NotFittedError
 
 from core.schema import Report
 from models.linear import PLACE_BUCKETS, ReportVectorizer
 from models.persistence import FORMAT_VERSION, ModelFormatError
 from models.router import Router
-from tests.conftest import TINY_VECTORIZER
+from tests.conftest import REPO, TINY_VECTORIZER
 
 
 def test_hyperparameters_are_stored_verbatim() -> None:
@@ -92,6 +94,21 @@ def test_save_then_load_predicts_the_same_without_mlflow(router: Router, tmp_pat
     assert loaded.predict(reports)[0].model_version == "lapor-router/9"
 
 
+def test_a_folder_of_format_8_still_loads(
+    router: Router, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Format 8 saved each vocabulary as a dict; it differs in nothing else."""
+    with monkeypatch.context() as patch:
+        patch.setattr(ReportVectorizer, "__getstate__", BaseEstimator.__getstate__)
+        folder = router.save(tmp_path / "router")
+    config = json.loads((folder / "config.json").read_text())
+    (folder / "config.json").write_text(json.dumps({**config, "format_version": 8}))
+    loaded = Router.load(folder)
+    assert loaded.vectorizer_.word_.vocabulary_ == router.vectorizer_.word_.vocabulary_
+    report = Report(id="a", text="Pohon tumbang menimpa kabel listrik", village="Singa Gembara")
+    assert loaded.predict([report])[0].model_dump() == router.predict([report])[0].model_dump()
+
+
 def test_a_folder_of_another_format_version_is_refused_in_one_sentence(
     router: Router, tmp_path: Path
 ) -> None:
@@ -158,3 +175,23 @@ def test_the_router_knows_which_rows_it_was_trained_on(
     )
     assert router.seen_in_training(resent).all()  # the same text under another id
     assert len(router.training_fingerprints_) <= 2 * len(train)  # hashes, not texts
+
+
+def test_saving_and_loading_a_linear_router_imports_no_torch(
+    router: Router, tmp_path: Path
+) -> None:
+    """skops' import walks every scikit-learn package, whose torch adapter imported torch
+    (about 1 s of every command's start-up) though no linear model needs it."""
+    folder = router.save(tmp_path / "router")
+    script = (
+        "import sys\n"
+        "from models.router import Router\n"
+        f"router = Router.load({str(folder)!r})\n"
+        f"router.save({str(tmp_path / 'again')!r})\n"
+        "assert 'torch' not in sys.modules, 'torch was imported'\n"
+        "import sklearn.externals.array_api_compat.torch  # still there for whoever needs it\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
