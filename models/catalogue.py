@@ -26,6 +26,8 @@ PLACE_WORDS = {
 BARE_PLACE_LETTERS = 6
 """Place names this long (or of several words) are recognised in free text without a place
 word too ("jalan di Baleendah rusak"); shorter ones ("Mojo", "Jeruk") read as common words."""
+PLACE_FIELDS = ("district", "village", "address", "title", "text")
+"""The report fields :meth:`Catalogue.places` reads a report's place from."""
 _REGION_WORDS = re.compile(r"^(?:kabupaten|kota|kab)\s+")
 _OFFICE_PREFIX = re.compile(
     r"^\s*(?:kantor\s+|pemerintah\s+)?(?:kecamatan|kelurahan|desa|camat|lurah)\s+", re.I
@@ -195,7 +197,7 @@ class Catalogue:
             value = row.get(column)
             if isinstance(value, str) and place_key(value) in self._offices[level]:
                 found[level].append(place_key(value))
-        text = plain_name(" ".join(str(row.get(c) or "") for c in ("address", "title", "text")))
+        text = plain_name(" ".join(str(row.get(c) or "") for c in PLACE_FIELDS[2:]))
         for level, pattern in self._place_patterns.items():
             if not found[level] and pattern is not None:
                 matches = [next(g for g in m.groups() if g) for m in pattern.finditer(text)]

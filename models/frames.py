@@ -9,7 +9,7 @@ import hashlib
 import numpy as np
 import pandas as pd
 
-from core.schema import DATASET
+from core.schema import DATASET, Report
 from models.linear import model_texts
 
 MODEL_INPUT_FIELDS = ("id", "title", "text", "district", "village", "regency", "address")
@@ -18,10 +18,30 @@ MODEL_INPUT_FIELDS = ("id", "title", "text", "district", "village", "regency", "
 
 def prepare_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The model-input columns of a report frame (the one preprocessing entry point)."""
-    columns = {
-        name: frame[name].tolist() if name in frame else [None] * len(frame)
-        for name in (*MODEL_INPUT_FIELDS, DATASET)
-    }
+    return _prepared(
+        {
+            name: frame[name].tolist() if name in frame else [None] * len(frame)
+            for name in (*MODEL_INPUT_FIELDS, DATASET)
+        }
+    )
+
+
+def prepare_reports(reports: list[Report]) -> pd.DataFrame:
+    """The model-input frame of Reports, as :func:`prepare_frame` builds it from their frame
+    (read straight from the Reports: a frame of them first costs a millisecond per call of
+    the service's one-report requests)."""
+    columns = {name: [getattr(r, name) for r in reports] for name in MODEL_INPUT_FIELDS}
+    return _prepared({**columns, DATASET: [None] * len(reports)})
+
+
+def records(prepared: pd.DataFrame, fields: tuple[str, ...]) -> list[dict[str, object]]:
+    """The rows of a prepared frame as dicts of ``fields`` (pandas' ``to_dict`` costs half a
+    millisecond per call, whatever the rows)."""
+    columns = [prepared[field].tolist() for field in fields]
+    return [dict(zip(fields, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
+def _prepared(columns: dict[str, list[object]]) -> pd.DataFrame:
     columns["text"] = [t if isinstance(t, str) else "" for t in columns["text"]]
     columns["title"] = [t if isinstance(t, str) else None for t in columns["title"]]
     # built in one go from lists: column-by-column assignment costs ~2 ms per call, which

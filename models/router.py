@@ -34,7 +34,7 @@ from models.calibration import calibrate
 from models.catalogue import Catalogue
 from models.duplicates.embeddings import Embeddings
 from models.encoder.config import EncoderConfig
-from models.frames import MODEL_INPUT_FIELDS, fingerprints, prepare_frame, row_hashes
+from models.frames import fingerprints, prepare_frame, prepare_reports, row_hashes
 from models.linear import CalibratedLinearClassifier, ReportVectorizer
 from models.opd_routing import FUNCTION_TASK
 from models.places import PlaceOffices
@@ -266,8 +266,7 @@ class Router(BaseEstimator, EncoderFitting, RouterFolder):
         self, reports: list[Report], catalogue: Catalogue | None = None
     ) -> list[Suggestion]:
         """One Suggestion per (masked) Report (``catalogue``: see :meth:`predict_frame`)."""
-        frame = pd.DataFrame([r.model_dump(include=set(MODEL_INPUT_FIELDS)) for r in reports])
-        return self.predict_frame(frame, catalogue)
+        return suggestions(self, prepare_reports(reports), catalogue)
 
     def seen_in_training(self, frame: pd.DataFrame) -> np.ndarray:
         """Which rows of ``frame`` the model was trained on: the same id or the same text."""

@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from core.schema import DATASET
-from models.catalogue import Catalogue
+from models.catalogue import PLACE_FIELDS, Catalogue
+from models.frames import records
 from models.linear import CalibratedLinearClassifier
 from models.opd_routing import (
     FUNCTION_COLUMN,
@@ -158,7 +159,7 @@ def resolve_offices(
     own_office = places.generic_labels()
     generic = [i for i, c in enumerate(agency.classes) if c in own_office]
     labels = np.tile(agency.classes.astype(object), (len(prepared), 1))
-    rows = prepared[["district", "village"]].to_dict("records")
+    rows = records(prepared, ("district", "village"))
     for column in generic:
         label = agency.classes[column]
         labels[:, column] = [places.decode(label, row) for row in rows]
@@ -178,7 +179,7 @@ def catalogue_agency(
     ``fitted_with``, or an edited version of it: the same region)."""
     function = out[FUNCTION_TASK]
     own = fitted_with is not None and catalogue.region == fitted_with.region
-    rows = prepared.to_dict("records")
+    rows = records(prepared, PLACE_FIELDS)
     spread = catalogue.spread(function.classes, function.proba, rows, opd_history if own else None)
     deployment = onto_catalogue(catalogue, out["agency"]) if own and "agency" in out else None
     mixed = blend(spread, deployment, blend_weight)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from sklearn import config_context
 
 from core.schema import SUGGESTED_TASKS
 from core.suggestion import Suggestion, TaskSuggestion, TopicSuggestion
@@ -31,7 +32,16 @@ def task_probabilities(
 ) -> tuple[dict[str, TaskPredictions], list[list[DangerMatch]]]:
     """Every trained task's class probabilities for the prepared rows (the linear and encoder
     families mixed; agency resolved to concrete OPDs of the catalogue, or of the row's own
-    source), and the danger phrases found in each text."""
+    source), and the danger phrases found in each text. Skips scikit-learn's checks of
+    parameters and finiteness: the estimators and their inputs are the Router's own, and the
+    checks cost a millisecond of a one-report request."""
+    with config_context(assume_finite=True, skip_parameter_validation=True):
+        return _task_probabilities(router, prepared, catalogue)
+
+
+def _task_probabilities(
+    router: Router, prepared: pd.DataFrame, catalogue: Catalogue | None
+) -> tuple[dict[str, TaskPredictions], list[list[DangerMatch]]]:
     matrix = router.vectorizer_.transform(prepared)
     texts = model_texts(prepared)
     sentences = router.sentence_vectors(texts)
