@@ -133,6 +133,12 @@ class Settings(BaseSettings):
         description="Folder of prepared transformer encoders (default: encoders under home); "
         "several homes can share one.",
     )
+    vectorizer: dict[str, bool | int | float | tuple[int, int] | None] = Field(
+        default_factory=dict,
+        description="Options of the TF-IDF vectorizer of the models `lapor train` and `lapor "
+        'retrain` fit, e.g. {"max_char_features": 50000} on a machine short of memory (empty: '
+        "the defaults, which every quality figure was measured with).",
+    )
     drift_thresholds: dict[str, float] = Field(
         default_factory=lambda: {
             "label_shift": 0.25,

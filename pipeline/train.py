@@ -22,6 +22,7 @@ from models.catalogue import Catalogue
 from models.encoder.config import EncoderConfig
 from models.encoder.e5 import prepare_encoder
 from models.frames import MODEL_INPUT_FIELDS, prepare_frame, set_digest
+from models.linear import ReportVectorizer
 from models.router import Router
 from models.router_defaults import FAMILIES
 from pipeline.evaluate import evaluate, per_class_report, save_plots
@@ -94,6 +95,7 @@ def train(
     """Load the sources' data, then :func:`train_frame` with ``options`` (family, split,
     validation_from, synthetic, register, encoder_config, sentence_features)."""
     check_family(options.get("family", "linear"))
+    vectorizer_options(get_settings().vectorizer)
     specs = sources if isinstance(sources, list) else [sources]
     progress(f"loading {', '.join(str(spec.path) for spec in specs)}")
     frame, described = load_sources(specs)
@@ -104,6 +106,19 @@ def check_family(family: str) -> None:
     """LaporError naming the known families, before any data is read."""
     if family not in FAMILIES:
         raise LaporError(f"unknown family {family!r}; available: {', '.join(FAMILIES)}")
+
+
+def vectorizer_options(options: dict[str, object]) -> dict[str, object] | None:
+    """``LAPOR_VECTORIZER``'s options for the Router (None: its defaults), or a LaporError
+    naming an option the vectorizer does not have, before any data is read."""
+    known = ReportVectorizer().get_params()
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        raise LaporError(
+            f"LAPOR_VECTORIZER: unknown option {', '.join(map(repr, unknown))}; "
+            f"available: {', '.join(sorted(known))}"
+        )
+    return options or None
 
 
 def train_frame(
@@ -130,6 +145,7 @@ def train_frame(
     deployment's (``lapor deployment init``), which agency is learned over."""
     check_family(family)
     settings = get_settings()
+    vectorizer = vectorizer_options(settings.vectorizer)
     train_rows, validation, split_description = split_frame(
         frame, split, validation_from, seed=settings.random_seed
     )
@@ -149,6 +165,7 @@ def train_frame(
         encoder_config=encoder_config or EncoderConfig(seed=settings.random_seed),
         encoder_dir=encoder_dir,
         sentence_features=sentence_features,
+        vectorizer_params=vectorizer,
     )
     started = time.perf_counter()
     if catalogue is not None:

@@ -37,6 +37,7 @@ def lapor_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("LAPOR_ARGON2_TIME_COST", "1")  # cheap hashes: tests log in often
     monkeypatch.setenv("LAPOR_ARGON2_MEMORY_KIB", "64")
+    monkeypatch.setenv("LAPOR_VECTORIZER", json.dumps(TINY_VECTORIZER))  # small models train fast
     get_settings.cache_clear()
     yield home
     get_settings.cache_clear()

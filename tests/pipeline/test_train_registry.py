@@ -276,6 +276,24 @@ def test_bad_input_is_one_clear_line(
     assert result.output.strip().splitlines()[-1].startswith("error:")
 
 
+def test_the_vectorizer_setting_sizes_the_models_train_fits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "reports.csv"
+    write_rows(generate(300, seed=3), data)
+    monkeypatch.setenv("LAPOR_VECTORIZER", '{"max_word_features": 50, "char_ngram_range": [3, 3]}')
+    get_settings.cache_clear()
+    vectorizer = train(DataSpec(data), register=False).router.vectorizer_
+    assert len(vectorizer.word_.vocabulary_) == 50
+    assert {len(term) for term in vectorizer.char_.vocabulary_} == {3}
+    monkeypatch.setenv("LAPOR_VECTORIZER", '{"max_words": 50}')
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["train", "--data", str(data)])
+    assert result.exit_code == 1, result.output
+    assert "LAPOR_VECTORIZER: unknown option 'max_words'; available: " in result.output
+    assert "Traceback" not in result.output
+
+
 def test_time_split_validates_on_the_newest() -> None:
     frame = pd.DataFrame(list(generate(200, seed=2)))
     train_rows, validation, description = split_frame(frame, "time")
