@@ -67,6 +67,7 @@ LANDLINE_RE = re.compile(
     r"(?<![\w+])(?:\(0[2-79]\d{1,2}\)[ \t.-]?|0[2-79]\d{1,2}[ \t-]|\+62[ \t.-]?[2-79]\d{1,2}"
     r"[ \t.-]?)(?P<number>\d{5,8})(?!\d)"
 )
+_DIGIT_RE = re.compile(r"\d")
 LONG_NUMBER_RE = re.compile(r"(?<!\d)(?<!\d[.,])\d{10,}(?!\d|[.,]\d)")
 
 _MONEY_BEFORE_RE = re.compile(
@@ -176,6 +177,8 @@ def mask_pii(text: str) -> str:
         return text
     text = text.translate(_FOLD)
     text = EMAIL_RE.sub(MASK_EMAIL, text)
+    if _DIGIT_RE.search(text) is None:  # every other pattern but names needs a digit
+        return NAME_RE.sub(_name_masked, text)
     text = ACCOUNT_RE.sub(lambda m: m.group("key") + MASK_ACCOUNT, text)
     text = NAME_RE.sub(_name_masked, text)
     text = NIK_RE.sub(_masked_as(MASK_NIK, money_words=False), text)

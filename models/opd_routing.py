@@ -104,11 +104,14 @@ def catalogue_columns(catalogue: Catalogue, agency: TaskPredictions) -> np.ndarr
         found = catalogue.canonical(label)
         return position[found] if found is not None else -1
 
-    if agency.labels is None:
-        fixed = np.array([column(c) for c in agency.classes])
-        return np.tile(fixed, (agency.proba.shape[0], 1))
-    lookup = {label: column(label) for label in np.unique(agency.labels.astype(str))}
-    return np.vectorize(lambda label: lookup[str(label)], otypes=[int])(agency.labels)
+    columns = np.tile(
+        np.array([column(c) for c in agency.classes], dtype=int), (agency.proba.shape[0], 1)
+    )
+    if agency.labels is not None:  # only the own-office classes name an OPD row by row
+        named_per_row = (agency.labels != agency.classes.astype(object)).any(axis=0)
+        for index in np.flatnonzero(named_per_row):
+            columns[:, index] = [column(label) for label in agency.labels[:, index].tolist()]
+    return columns
 
 
 def onto_catalogue(catalogue: Catalogue, agency: TaskPredictions) -> np.ndarray:

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
-from models.opd_routing import blend, choose_blend_weight, deployment_labels
+from models.opd_routing import (
+    blend,
+    catalogue_columns,
+    choose_blend_weight,
+    deployment_labels,
+    onto_catalogue,
+)
+from models.predictions import TaskPredictions
 from tests.models.conftest import named_catalogue
 
 CATALOGUE = named_catalogue(
@@ -63,3 +71,30 @@ def test_rows_the_deployment_level_cannot_place_keep_the_function_level() -> Non
     deployment = np.array([[0.0, 1.0], [0.0, 0.0]])
     mixed = blend(spread, deployment, 0.5)
     assert np.allclose(mixed, [[0.35, 0.65], [0.7, 0.3]])
+
+
+def test_deployment_level_columns_follow_each_rows_own_office() -> None:
+    """A generic own-office class names a different OPD row by row; the others one OPD each
+    (or none the catalogue has)."""
+    classes = np.array(["Dinas Sosial", "KANTOR_KELURAHAN", "Dinas Hilang"], dtype=object)
+    labels = np.array(
+        [["Dinas Sosial", "DPUPR Kab. Contoh", "Dinas Hilang"],
+         ["Dinas Sosial", "Badan Pendapatan Daerah", "Dinas Hilang"],
+         ["Dinas Sosial", "Kantor Lain", "Dinas Hilang"]],
+        dtype=object,
+    )  # fmt: skip
+    proba = np.array([[0.5, 0.3, 0.2], [0.2, 0.6, 0.2], [0.1, 0.1, 0.8]])
+    names = CATALOGUE.names()
+    sosial, pupr, bapenda = (names.index(n) for n in ("Dinas Sosial", "DPUPR Kab. Contoh",
+                                                     "Badan Pendapatan Daerah"))  # fmt: skip
+    resolved = TaskPredictions(classes, proba, labels)
+    assert catalogue_columns(CATALOGUE, resolved).tolist() == [
+        [sosial, pupr, -1], [sosial, bapenda, -1], [sosial, -1, -1],
+    ]  # fmt: skip
+    assert (
+        catalogue_columns(CATALOGUE, TaskPredictions(classes, proba)).tolist()
+        == [[sosial, -1, -1]] * 3
+    )
+    spread = onto_catalogue(CATALOGUE, resolved)
+    assert spread[0, pupr] == pytest.approx(0.3 / 0.8)
+    assert spread[2, sosial] == pytest.approx(1.0)  # the own office it names is not here
