@@ -28,10 +28,27 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 T = TypeVar("T")
 
 
+@pytest.fixture(scope="session")
+def mlflow_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An MLflow tracking database with its tables made, once per worker: MLflow makes them
+    with some seventy Alembic migrations, about a second for every fresh home."""
+    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+
+    folder = tmp_path_factory.mktemp("mlflow-template")
+    SqlAlchemyStore(f"sqlite:///{folder / 'mlflow.db'}", (folder / "artifacts").as_uri())
+    return folder / "mlflow.db"
+
+
 @pytest.fixture(autouse=True)
-def lapor_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test writes under its own LAPOR_HOME, never into the working tree."""
+def lapor_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mlflow_template: Path) -> Path:
+    """Every test writes under its own LAPOR_HOME, never into the working tree; its MLflow
+    database starts as a copy of the template (no experiment yet: training makes its own)."""
     home = tmp_path / "lapor-home"
+    mlflow_dir = home / "mlflow"
+    mlflow_dir.mkdir(parents=True, mode=0o700)
+    home.chmod(0o700)
+    shutil.copyfile(mlflow_template, mlflow_dir / "mlflow.db")
+    (mlflow_dir / "mlflow.db").chmod(0o600)
     monkeypatch.setenv("LAPOR_HOME", str(home))
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")

@@ -55,7 +55,7 @@ def test_decisions_override_base_labels() -> None:
 
 def test_retrain_learns_from_decisions(tmp_path: Path) -> None:
     base = tmp_path / "base.csv"
-    write_rows(generate(700, seed=21), base)
+    write_rows(generate(450, seed=21), base)
     assert champion_family() is None
     champion = train(DataSpec(base))
     promote(router_gate(), champion.model_uri.rsplit("/", 1)[1])
@@ -98,7 +98,7 @@ def test_a_challenger_that_passes_is_refitted_on_the_newest_slice_too(
     monkeypatch.setenv("LAPOR_PROMOTE_TOLERANCE", "1.0")  # this test is about what follows
     get_settings.cache_clear()
     base = tmp_path / "base.csv"
-    write_rows(generate(700, seed=21), base)
+    write_rows(generate(450, seed=21), base)
     first = train(DataSpec(base))
     promote(router_gate(), first.model_uri.rsplit("/", 1)[1])
     outcome = retrain(DataSpec(base), [])
@@ -115,4 +115,4 @@ def test_a_challenger_that_passes_is_refitted_on_the_newest_slice_too(
     assert champion.router.seen_in_training(newest).all()  # the newest slice is learned
     assert champion.router.auto_thresholds_ == gated.router.auto_thresholds_
     assert champion.metrics == gated.metrics
-    assert champion.config["training"]["split"].startswith("refitted on all 700 rows")
+    assert champion.config["training"]["split"].startswith("refitted on all 450 rows")
