@@ -92,12 +92,13 @@ def data_specs(
 def open_store() -> Store:
     """The service's store, migrated to the current schema (close it when done)."""
     from pipeline.deployment import use_deployment_zone
+    from serve.passwords import PasswordHashing
     from serve.store import Store
 
     settings = get_settings()
     settings.ensure_dirs()
     use_deployment_zone(settings.home, settings.timezone)
-    store = Store(settings.store_url)
+    store = Store(settings.store_url, passwords=PasswordHashing.from_settings(settings))
     store.migrate(settings.home)
     return store
 

@@ -49,7 +49,7 @@ def serve_command(
         resolve(model)  # a clear error now rather than at start-up
     elif alias_version(get_settings().registered_model_name, CHAMPION) is None:
         raise LaporError("no champion model: train and promote one, or pass --model URI")
-    _run_server(create_app(model_uri=model), host, port)
+    _run_server(create_app(get_settings(), model_uri=model), host, port)
 
 
 @user_errors
@@ -107,4 +107,4 @@ def demo_command(
         f"  A new password is set at every start of the demo. Stop with Ctrl+C.\n",
         highlight=False,
     )
-    _run_server(create_app(load_triage=lambda: triage), host, port)
+    _run_server(create_app(get_settings(), load_triage=lambda: triage), host, port)

@@ -23,7 +23,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Scope
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from core.config import Settings, get_settings
+from core.config import Settings
 from core.errors import LaporError
 from models.triage import Triage
 from pipeline.deployment import use_deployment_zone
@@ -35,6 +35,7 @@ from serve.deployment import follow_catalogue
 from serve.headers import SecurityHeadersMiddleware
 from serve.messages import wording
 from serve.observability import Metrics, RequestMiddleware
+from serve.passwords import PasswordHashing
 from serve.policy import ServingPolicy
 from serve.predictor import Predictor
 from serve.routes import (
@@ -82,20 +83,24 @@ def _refusal(exc: LaporError, status: int) -> JSONResponse:
 
 
 def create_app(
-    settings: Settings | None = None,
+    settings: Settings,
     model_uri: str | None = None,
     load_triage: Callable[[], Triage] | None = None,
 ) -> FastAPI:
-    """The service. ``load_triage`` (tests, the demo) replaces loading ``model_uri`` (default:
-    the registered champion) from MLflow; either way it happens at start-up, and the model
-    serves the catalogue the store keeps (where a deployment is set up)."""
-    settings = settings or get_settings()
+    """The service, configured by ``settings`` (the composition root's: the CLI reads them).
+    ``load_triage`` (tests, the demo) replaces loading ``model_uri`` (default: the registered
+    champion) from MLflow; either way it happens at start-up, and the model serves the
+    catalogue the store keeps (where a deployment is set up)."""
     metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         use_deployment_zone(settings.home, settings.timezone)
-        store = Store(settings.store_url, min_free_bytes=settings.store_min_free_mb * 2**20)
+        store = Store(
+            settings.store_url,
+            min_free_bytes=settings.store_min_free_mb * 2**20,
+            passwords=PasswordHashing.from_settings(settings),
+        )
         await run_in_threadpool(store.migrate, settings.home)
         served_version = await run_in_threadpool(store.catalogue_version)
         catalogue = await run_in_threadpool(store.catalogue)

@@ -22,6 +22,7 @@ from models.duplicates.scorer import PairScorer
 from models.router import Router
 from pipeline.dedupe import DEMO_NO_ADDRESS_SHARE, synthetic_pairs
 from pipeline.synth.generator import generate
+from serve.passwords import PasswordHashing
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -72,6 +73,8 @@ def shared_file(name: str) -> Path:
     return path
 
 
+CHEAP_PASSWORDS = PasswordHashing(time_cost=1, memory_kib=64)
+"""Argon2 at the lowest cost, as LAPOR_ARGON2_* set it for the commands (tests log in often)."""
 TINY_VECTORIZER = {
     "max_word_features": 20_000,
     "max_char_features": 20_000,

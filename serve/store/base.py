@@ -18,14 +18,19 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from serve.db.engine import MIGRATIONS, set_sqlite_pragmas
+from serve.passwords import PasswordHashing
 from serve.store.records import StoreUnavailableError
 
 
 class StoreBase:
     """The engine and sessions; every write of the store commits before it returns."""
 
-    def __init__(self, url: str, min_free_bytes: int = 0) -> None:
+    def __init__(
+        self, url: str, min_free_bytes: int = 0, passwords: PasswordHashing | None = None
+    ) -> None:
         self.url = url
+        self.passwords = passwords or PasswordHashing()
+        """How users' passwords are hashed and checked."""
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = create_engine(url, pool_pre_ping=True)

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from serve.db.tables import ApiKey, User
-from serve.passwords import check_password, hash_password, verify_password
+from serve.passwords import check_password
 from serve.store.records import (
     Principal,
     StoreError,
@@ -54,7 +54,7 @@ class UserStore(SessionStore):
             user = User(
                 name=name,
                 role=role,
-                password_hash=hash_password(password) if password else None,
+                password_hash=self.passwords.hash(password) if password else None,
                 created_at=now_local(),
             )
             session.add(user)
@@ -70,7 +70,7 @@ class UserStore(SessionStore):
         check_password(password)
         with self.session() as session:
             user = _user(session, name)
-            user.password_hash = hash_password(password)
+            user.password_hash = self.passwords.hash(password)
             end_user_sessions(session, user.id)
             record_audit(session, actor, "set_password", name)
             session.commit()
@@ -112,7 +112,7 @@ class UserStore(SessionStore):
         with self.session() as session:
             user = session.scalar(select(User).where(User.name == name, User.active))
             stored = user.password_hash if user else None
-            if not verify_password(stored, password) or user is None:
+            if not self.passwords.verify(stored, password) or user is None:
                 return None
             return Principal(user.id, user.name, user.role)
 

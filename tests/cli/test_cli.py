@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from core.config import get_settings
+from tests.conftest import CHEAP_PASSWORDS
 from tests.terminal import LAPOR
 
 runner = CliRunner()
@@ -107,7 +108,7 @@ def test_users_add_with_password_and_api_key() -> None:
     keyed = runner.invoke(app, ["users", "add", "bot", "--role", "admin", "--api-key"])
     assert keyed.exit_code == 0, keyed.output
     key = keyed.stdout.split()[-1]
-    store = Store(get_settings().store_url)
+    store = Store(get_settings().store_url, passwords=CHEAP_PASSWORDS)
     assert store.authenticate("siti", "kata-sandi-1").role == "staff"
     assert store.principal_for_key(key).name == "bot"
     listed = runner.invoke(app, ["users", "list"])
@@ -156,7 +157,7 @@ def test_users_deactivate_activate_set_password_keys_revoke_and_audit() -> None:
 
     key = runner.invoke(app, ["users", "add", "bot", "--api-key"]).stdout.split()[-1]
     runner.invoke(app, ["users", "add", "siti"], input="kata-sandi-1\nkata-sandi-1\n")
-    store = Store(get_settings().store_url)
+    store = Store(get_settings().store_url, passwords=CHEAP_PASSWORDS)
     assert runner.invoke(app, ["users", "deactivate", "bot"]).exit_code == 0
     assert store.principal_for_key(key) is None
     again = runner.invoke(app, ["users", "deactivate", "bot"])

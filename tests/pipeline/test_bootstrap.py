@@ -16,6 +16,7 @@ from pipeline.synth.gazetteer import OPD, REGENCY
 from pipeline.synth.generator import generate
 from serve.deployment import Deployment
 from serve.store import Store
+from tests.conftest import CHEAP_PASSWORDS
 
 pytestmark = pytest.mark.slow
 
@@ -41,7 +42,7 @@ def test_an_unloadable_champion_is_replaced(lapor_home: Path, tmp_path: Path) ->
 def test_the_demo_is_a_kutai_timur_deployment_routed_through_functions(
     lapor_home: Path, tmp_path: Path
 ) -> None:
-    store = Store(f"sqlite:///{tmp_path / 'store.db'}")
+    store = Store(f"sqlite:///{tmp_path / 'store.db'}", passwords=CHEAP_PASSWORDS)
     store.migrate()
     deployment = Deployment(lapor_home, store)
     catalogue = deployment.ensure(REGENCY, list(OPD.values()))

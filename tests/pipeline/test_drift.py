@@ -23,6 +23,7 @@ from pipeline.synth.generator import generate
 from pipeline.train import train
 from serve.store import Store
 from serve.store.records import DecisionInput
+from tests.conftest import CHEAP_PASSWORDS
 
 pytestmark = pytest.mark.slow
 
@@ -76,7 +77,7 @@ def test_drift_command_on_the_store(tmp_path: Path) -> None:
     base = tmp_path / "base.csv"
     write_rows(generate(600, seed=41), base)
     promote(router_gate(), train(DataSpec(base)).model_uri.rsplit("/", 1)[1])
-    store = Store(get_settings().store_url)
+    store = Store(get_settings().store_url, passwords=CHEAP_PASSWORDS)
     store.migrate()
     staff = store.add_user("siti", "staff")
     since = datetime.now() - timedelta(hours=1)

@@ -27,6 +27,7 @@ from pipeline.synth.generator import generate
 from pipeline.train import train
 from serve.store import Store
 from serve.store.records import DecisionInput
+from tests.conftest import CHEAP_PASSWORDS
 
 pytestmark = pytest.mark.slow
 
@@ -63,7 +64,7 @@ def test_retrain_learns_from_decisions(tmp_path: Path) -> None:
     probe = Report(id="probe", text="Panitia festival perahu naga mohon izin lomba di sungai.")
     assert champion.router.predict([probe])[0].agency.label != NEW_OFFICE
 
-    store = Store(get_settings().store_url)
+    store = Store(get_settings().store_url, passwords=CHEAP_PASSWORDS)
     store.migrate()
     staff = store.add_user("siti", "staff")
     for number, text in enumerate(FESTIVAL):

@@ -19,6 +19,7 @@ from models.router import Router
 from models.triage import Triage
 from serve.app import create_app, server_config
 from serve.store import Store
+from tests.conftest import CHEAP_PASSWORDS
 
 KUTIM = {"regency": "Kutai Timur", "district": "Sangatta Utara", "village": "Swarga Bara"}
 
@@ -91,7 +92,7 @@ def service(router: Router, pair_scorer: PairScorer, migrated_store: Path) -> It
 @pytest.fixture
 def sqlite_store(tmp_path: Path) -> Iterator[Store]:
     """A migrated, empty store on SQLite alone (tests of rules, not of the databases)."""
-    opened = Store(f"sqlite:///{tmp_path / 'store.db'}")
+    opened = Store(f"sqlite:///{tmp_path / 'store.db'}", passwords=CHEAP_PASSWORDS)
     opened.migrate()
     yield opened
     opened.close()
@@ -172,7 +173,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         url = f"sqlite:///{tmp_path / 'store.db'}"
     else:
         url = new_database(request.getfixturevalue("postgres"))
-    opened = Store(url)
+    opened = Store(url, passwords=CHEAP_PASSWORDS)
     opened.migrate()
     yield opened
     opened.close()

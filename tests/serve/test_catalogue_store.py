@@ -18,6 +18,7 @@ from models.router import Router
 from pipeline.catalogue_edits import CatalogueEditError, add_opd, rename_opd, retire_opd
 from serve.deployment import Deployment
 from serve.store import Store
+from tests.conftest import CHEAP_PASSWORDS
 from tests.serve.conftest import Service, running_service
 
 pytestmark = pytest.mark.slow
@@ -98,7 +99,7 @@ def test_the_migration_imports_the_files_an_older_deployment_kept(tmp_path: Path
     ]  # fmt: skip
     lines = "".join(json.dumps(edit) + "\n" for edit in edits)
     (folder / "history.jsonl").write_text(lines, encoding="utf-8")
-    store = Store(f"sqlite:///{tmp_path / 'store.db'}")
+    store = Store(f"sqlite:///{tmp_path / 'store.db'}", passwords=CHEAP_PASSWORDS)
     store.migrate(tmp_path / "home")
     catalogue = store.catalogue()
     assert catalogue is not None

@@ -19,13 +19,14 @@ from serve.policy import ServingPolicy
 from serve.store import Store
 from serve.store.portal import PORTAL_USER
 from serve.store.records import QueueFilter
+from tests.conftest import CHEAP_PASSWORDS
 from tests.serve.conftest import service_triage
 
 pytestmark = pytest.mark.slow
 
 
 def test_seeded_queue_and_login(router: Router, pair_scorer: PairScorer, tmp_path: Path) -> None:
-    store = Store(f"sqlite:///{tmp_path / 'demo.db'}")
+    store = Store(f"sqlite:///{tmp_path / 'demo.db'}", passwords=CHEAP_PASSWORDS)
     store.migrate()
     reports = [Report.model_validate(r) for r in generate(1_500, seed=3)]
     now = datetime(2026, 11, 20, 12, 0)

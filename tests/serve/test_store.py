@@ -25,6 +25,7 @@ from serve.db.tables import Base
 from serve.passwords import PasswordPolicyError
 from serve.store import Store
 from serve.store.records import DecisionInput, QueueFilter, StoreError
+from tests.conftest import CHEAP_PASSWORDS
 from tests.serve.conftest import KUTIM
 from tests.serve.postgres import new_database
 
@@ -102,11 +103,12 @@ def test_users_passwords_and_keys(store: Store) -> None:
 
 SERVER = """
 import sys, joblib, uvicorn
+from core.config import get_settings
 from serve.app import create_app
 from models.triage import Triage
 router = joblib.load(sys.argv[1])
-uvicorn.run(create_app(load_triage=lambda: Triage(router)), host="127.0.0.1", port=int(sys.argv[2]),
-            log_config=None)
+app = create_app(get_settings(), load_triage=lambda: Triage(router))
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_config=None)
 """
 
 
@@ -118,7 +120,9 @@ def test_an_acknowledged_decision_survives_a_kill(
 
     router_path = tmp_path / "router.joblib"
     joblib.dump(router, router_path)
-    store = Store(f"sqlite:///{(lapor_home / 'store' / 'lapor.db').resolve()}")
+    store = Store(
+        f"sqlite:///{(lapor_home / 'store' / 'lapor.db').resolve()}", passwords=CHEAP_PASSWORDS
+    )
     store.migrate()
     store.add_user("siti", "staff")
     headers = {"X-API-Key": store.add_api_key("siti")}
@@ -160,7 +164,7 @@ def test_an_acknowledged_decision_survives_a_kill(
     finally:
         server.kill()
         server.wait(timeout=30)
-    reopened = Store(store.url)
+    reopened = Store(store.url, passwords=CHEAP_PASSWORDS)
     assert [(d.report_id, d.agency) for d in reopened.decisions()] == [
         ("K1", "Dinas Pekerjaan Umum dan Penataan Ruang")
     ]

@@ -19,6 +19,7 @@ from models.router import Router
 from serve.db.engine import MIGRATIONS
 from serve.db.tables import User
 from serve.store import Store
+from tests.conftest import CHEAP_PASSWORDS
 from tests.serve.conftest import KUTIM
 from tests.serve.postgres import new_database
 
@@ -76,7 +77,7 @@ def test_the_migration_converts_wall_clock_times_of_an_older_store(
         if dialect == "sqlite"
         else new_database(request.getfixturevalue("postgres"))
     )
-    store = Store(url)
+    store = Store(url, passwords=CHEAP_PASSWORDS)
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with store.engine.begin() as connection:
