@@ -77,10 +77,10 @@ def second_region(frame: pd.DataFrame) -> pd.DataFrame:
 
 @pytest.mark.slow
 def test_a_model_of_two_sources_names_only_the_reports_own_sources_opds() -> None:
-    kutim = pd.DataFrame(list(generate(900, seed=31))).assign(**{DATASET: "kutim"})
-    samarinda = second_region(pd.DataFrame(list(generate(900, seed=32))))
-    train = pd.concat([kutim.iloc[:700], samarinda.iloc[:700]], ignore_index=True)
-    test = pd.concat([kutim.iloc[700:], samarinda.iloc[700:]], ignore_index=True)
+    kutim = pd.DataFrame(list(generate(600, seed=31))).assign(**{DATASET: "kutim"})
+    samarinda = second_region(pd.DataFrame(list(generate(600, seed=32))))
+    train = pd.concat([kutim.iloc[:450], samarinda.iloc[:450]], ignore_index=True)
+    test = pd.concat([kutim.iloc[450:], samarinda.iloc[450:]], ignore_index=True)
     router = Router(vectorizer_params=TINY_VECTORIZER).fit(train)
     kutim_opds = set(kutim["agency"].dropna()) | router.places_.office_names()
     samarinda_opds = set(samarinda["agency"].dropna())

@@ -190,7 +190,7 @@ def test_sentence_features_widen_only_the_agency_task(
 
     train, validation = demo_frames
     router = Router(vectorizer_params=TINY_VECTORIZER, sentence_features=True).fit(
-        train.head(600), validation
+        train.head(300), validation.head(150)
     )
     assert router.sentence_weights_ == {"agency": 0.5}
     text_columns = router.vectorizer_.transform(router_input := validation.head(5)).shape[1]

@@ -37,7 +37,7 @@ def test_clone_and_set_params_follow_the_estimator_contract(
     assert copy.set_params(urgent_target_recall=0.8) is copy
     assert copy.urgent_target_recall == 0.8
     assert router.urgent_target_recall == 0.9
-    train, validation = demo_frames
+    train, validation = (frame.head(400) for frame in demo_frames)
     fitted = clone(router).fit(train, validation)
     unfitted = clone(fitted)
     assert unfitted.get_params() == router.get_params()
