@@ -9,7 +9,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -80,6 +80,17 @@ TINY_VECTORIZER = {
     "max_char_features": 20_000,
     "char_ngram_range": (3, 4),
 }
+
+
+@contextlib.contextmanager
+def small_models() -> Iterator[None]:
+    """Training as the tests' homes train (LAPOR_VECTORIZER small), for module-wide fixtures,
+    which are set up before each test's own home."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LAPOR_VECTORIZER", json.dumps(TINY_VECTORIZER))
+        get_settings.cache_clear()
+        yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")

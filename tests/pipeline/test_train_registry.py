@@ -19,6 +19,7 @@ from pipeline.registry.pyfunc import load_router
 from pipeline.sources import DataSpec, load_frame
 from pipeline.synth.generator import generate
 from pipeline.train import split_frame, train
+from tests.conftest import small_models
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()
@@ -51,7 +52,8 @@ def registered(demo_file: Path, module_home: Path) -> str:
 
     os.environ["LAPOR_HOME"] = str(module_home)
     get_settings.cache_clear()
-    result = runner.invoke(app, ["train", "--data", str(demo_file), "--format", "csv"])
+    with small_models():
+        result = runner.invoke(app, ["train", "--data", str(demo_file), "--format", "csv"])
     assert result.exit_code == 0, result.output
     return result.stdout.strip().splitlines()[-1]
 
