@@ -26,7 +26,9 @@ PLACE_WORDS = {
 BARE_PLACE_LETTERS = 6
 """Place names this long (or of several words) are recognised in free text without a place
 word too ("jalan di Baleendah rusak"); shorter ones ("Mojo", "Jeruk") read as common words."""
-PLACE_FIELDS = ("district", "village", "address", "title", "text")
+TEXT_PLACE_FIELDS = ("address", "title", "text")
+"""Fields whose free text may announce a place ("desa X", "kec. Y")."""
+PLACE_FIELDS = ("district", "village", *TEXT_PLACE_FIELDS)
 """The report fields :meth:`Catalogue.places` reads a report's place from."""
 _REGION_WORDS = re.compile(r"^(?:kabupaten|kota|kab)\s+")
 _OFFICE_PREFIX = re.compile(
@@ -197,7 +199,7 @@ class Catalogue:
             value = row.get(column)
             if isinstance(value, str) and place_key(value) in self._offices[level]:
                 found[level].append(place_key(value))
-        text = plain_name(" ".join(str(row.get(c) or "") for c in PLACE_FIELDS[2:]))
+        text = plain_name(" ".join(str(row.get(c) or "") for c in TEXT_PLACE_FIELDS))
         for level, pattern in self._place_patterns.items():
             if not found[level] and pattern is not None:
                 matches = [next(g for g in m.groups() if g) for m in pattern.finditer(text)]

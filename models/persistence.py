@@ -88,7 +88,8 @@ def read_config(folder: Path) -> dict[str, Any]:
     if found not in READABLE_FORMAT_VERSIONS:
         raise ModelFormatError(
             f"{folder} holds a model of format version {found}, but this code reads "
-            f"format version {FORMAT_VERSION}: retrain it with this version of lapor-router"
+            f"format version {' or '.join(map(str, sorted(READABLE_FORMAT_VERSIONS)))}: "
+            "retrain it with this version of lapor-router"
         )
     saved, installed = config.get("library_versions", {}), library_versions()
     for library, parts in COMPATIBLE_PARTS.items():
