@@ -38,6 +38,7 @@ from models.encoder.e5 import prepare_encoder
 from models.frames import prepare_frame
 from models.linear import CalibratedLinearClassifier, model_texts
 from models.router import Router
+from models.router_encoder import encoder_truth, ensemble_weights
 from pipeline.evaluate import evaluate
 from pipeline.sources import load_frame
 from pipeline.train import synthetic_frame
@@ -62,10 +63,12 @@ def combined(linear: Router, encoder: EncoderClassifier, tune: pd.DataFrame) -> 
         {**linear.__dict__, "family": "ensemble", "encoder_": encoder, "ensemble_weights_": {}}
     )
     rows = tune.reset_index(drop=True)
-    router._tune_ensemble(
+    router.ensemble_weights_ = ensemble_weights(
+        router,
+        encoder,
         rows,
         model_texts(prepare_frame(rows)),
-        {t: router._truth(rows, t) for t in encoder.classes},
+        {t: encoder_truth(router, rows, t) for t in encoder.classes},
     )
     return view(router, tune)
 
@@ -116,7 +119,7 @@ def use_block(router: Router, train: pd.DataFrame, tune: pd.DataFrame, test: pd.
     parts = {name: features(f) for name, f in (("train", train), ("tune", tune), ("test", test))}
     out: dict = {"embedding_seconds": round(features.seconds, 1)}
     for task in ("agency", "topic"):
-        truth = {name: router._truth(f.reset_index(drop=True), task) for name, f in
+        truth = {name: encoder_truth(router, f.reset_index(drop=True), task) for name, f in
                  (("train", train), ("tune", tune), ("test", test))}  # fmt: skip
         out[task] = {}
         for weight in (0.0, 0.5, 1.0):

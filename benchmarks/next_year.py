@@ -31,6 +31,7 @@ from sklearn.metrics import recall_score
 
 from models.catalogue import Catalogue
 from models.router import Router
+from models.router_folder import router_config
 from models.task_fitting import task_labels
 from pipeline.evaluate import evaluate
 from pipeline.sources import load_frame
@@ -79,7 +80,7 @@ def scored(router: Router, test: pd.DataFrame, catalogue: Catalogue | None) -> d
         "topic_accuracy": metrics.get("topic", {}).get("accuracy"),
         "topic_auto_rate": metrics.get("topic", {}).get("auto_rate"),
         "channel_macro_f1": metrics.get("channel", {}).get("macro_f1"),
-        "auto_routing": router.config()["auto_routing"],
+        "auto_routing": router_config(router)["auto_routing"],
     }
     if (channel := channel_figures(router, test)) is not None:
         out["channel_aspirasi_recall"] = channel["aspirasi_recall"]

@@ -1,21 +1,16 @@
 """The Router: every task together (channel, topic + sub-topic, agency, urgency), one
-Suggestion per report, saved to and loaded from a folder of its own.
+Suggestion per report.
 
-The Router owns the preprocessing every caller shares: the text is featurised once per report by
-the family's vectorizer, and each task's classifier reads the same matrix. Reports arrive masked
-(``Report.masked()`` at the system's boundary). Agency labels that name the office of the report's
-own kelurahan or kecamatan are learned as one "own office" class and resolved back to the
-specific office from the report's place (:mod:`models.places`). With a deployment's catalogue,
-agency is also learned at the level of OPD functions and spread over the catalogue's names
-(:mod:`models.opd_routing`).
-
-Each part has a module: text tasks and shared features (``router_training``), the agency's
-levels (``router_agency``), urgency (``urgency_fitting``), the encoder families
-(``router_encoder``), thresholds (``calibration``), prediction (``router_prediction``), saving
-(``router_folder``). The deployment's catalogue is passed at prediction time.
-
-It follows scikit-learn's estimator contract: ``__init__`` stores hyperparameters verbatim,
-``fit`` rebuilds every fitted attribute (names ending in ``_``) and returns self.
+It owns the preprocessing every caller shares: the text of each (masked) report is featurised
+once, and each task's classifier reads the same matrix. Own-place offices are learned as one
+class and resolved from the report's place (:mod:`models.places`); with a deployment's
+catalogue, agency is also learned at the level of OPD functions (:mod:`models.opd_routing`).
+Each part has a module: text tasks (``router_training``), agency levels (``router_agency``),
+urgency (``urgency_fitting``), the encoder families (``router_encoder``), thresholds
+(``calibration``), prediction (``router_prediction``), saving and loading (``router_folder``).
+The deployment's catalogue is passed at prediction time. It follows scikit-learn's estimator
+contract: ``__init__`` stores hyperparameters verbatim, ``fit`` rebuilds every fitted attribute
+(names ending in ``_``) and returns self.
 """
 
 from __future__ import annotations
@@ -27,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import NotFittedError
 
 from core.schema import Report
 from core.suggestion import Suggestion
@@ -47,8 +43,7 @@ from models.router_defaults import (
     FAMILIES,
     SENTENCE_FEATURE_WEIGHTS,
 )
-from models.router_encoder import EncoderFitting
-from models.router_folder import RouterFolder
+from models.router_encoder import fit_encoder
 from models.router_prediction import suggestions, task_probabilities
 from models.router_training import fit_text_tasks, training_rows
 from models.task_fitting import fit_subtopic, task_labels, tasks_taking_extras
@@ -58,7 +53,7 @@ from models.urgency_fitting import fit_urgency
 from models.urgency_tiers import UrgencyTiers
 
 
-class Router(BaseEstimator, EncoderFitting, RouterFolder):
+class Router(BaseEstimator):
     """All tasks together: channel, topic (+ sub-topic), agency and urgency -> Suggestions."""
 
     def __init__(
@@ -176,12 +171,14 @@ class Router(BaseEstimator, EncoderFitting, RouterFolder):
             # the encoder learns from the real rows only: at ~0.1 s a text per epoch on two
             # cores, the synthetic extras (channel/urgency cues the linear family already
             # takes) would more than double its training time
-            self._fit_encoder(
+            part = fit_encoder(
+                self,
                 [t for t, keep in zip(rows.texts, rows.in_train, strict=True) if keep],
                 {task: labels[rows.in_train] for task, labels in tasks.encoder_labels.items()},
                 validation,
                 progress,
             )
+            self.encoder_, self.ensemble_weights_ = part.encoder, part.ensemble_weights
         if validation is not None and len(validation):
             progress("choosing thresholds on validation")
             calibrate(self, validation)
@@ -270,7 +267,7 @@ class Router(BaseEstimator, EncoderFitting, RouterFolder):
 
     def seen_in_training(self, frame: pd.DataFrame) -> np.ndarray:
         """Which rows of ``frame`` the model was trained on: the same id or the same text."""
-        self._check_fitted()
+        self.check_fitted()
         prepared = prepare_frame(frame.reset_index(drop=True))
         ids, texts = row_hashes(prepared)
         known = self.training_fingerprints_
@@ -289,6 +286,10 @@ class Router(BaseEstimator, EncoderFitting, RouterFolder):
         generic = self.places_.generic_labels()
         classes = self.labels.get("agency", [])
         return sorted({c for c in classes if c not in generic} | self.places_.office_names())
+
+    def check_fitted(self) -> None:
+        if self.__dict__.get("vectorizer_") is None:
+            raise NotFittedError("this Router is not fitted yet: call fit first")
 
     @property
     def labels(self) -> dict[str, list[str]]:

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Self
-
-from sklearn.exceptions import NotFittedError
+from typing import Any
 
 from models.card import model_card
 from models.persistence import read_folder, write_folder
+from models.router import Router
 
 TRUSTED_TYPES = frozenset({
     "models.linear.CalibratedLinearClassifier", "models.linear.ReportVectorizer",
@@ -24,73 +23,66 @@ TRUSTED_TYPES = frozenset({
 """The only types besides scikit-learn's, numpy's and scipy's a saved Router may contain."""
 
 
-class RouterFolder:
-    """Mixed into the Router: its config, save and load."""
+def router_config(router: Router, training: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What ``config.json`` holds besides the format and library versions: family,
+    hyperparameters, labels, thresholds and where the training data came from."""
+    router.check_fitted()
+    catalogue = router.catalogue_
+    return {
+        "family": router.family,
+        "hyperparameters": {
+            **router.get_params(deep=False),
+            "task_params": router.task_params_,  # as fitted: the defaults filled in
+            "target_precision": router.target_precision_,
+            "encoder_config": asdict(router.encoder_config) if router.encoder_config else None,
+            "encoder_dir": str(router.encoder_dir) if router.encoder_dir else None,
+        },
+        "labels": router.labels,
+        "auto_routing": {
+            task: thresholds.describe() for task, thresholds in router.auto_thresholds_.items()
+        },
+        "urgent_decision_threshold": router.urgent_threshold_,
+        "urgency_tiers": router.urgency_tiers_.describe() if router.urgency_tiers_ else None,
+        "skipped_tasks": router.skipped_,
+        "agency_routing": {
+            "catalogue": catalogue.region if catalogue else None,
+            "catalogue_agencies": len(catalogue.opds) if catalogue else 0,
+            "sources": {src: len(names) for src, names in router.agency_sources_.agencies.items()},
+            "deployment_blend_weight": router.blend_weight_,
+            "blend_top1_by_weight": router.blend_scores_,
+        },
+        "encoder": router.encoder_.describe() if router.encoder_ is not None else None,
+        "ensemble_weights": router.ensemble_weights_,
+        "sentence_weights": router.sentence_weights_,
+        "training": training or {},
+    }
 
-    def config(self, training: dict[str, Any] | None = None) -> dict[str, Any]:
-        """What ``config.json`` holds besides the format and library versions: version,
-        family, hyperparameters, labels, thresholds and where the training data came from."""
-        self._check_fitted()
-        return {
-            "family": self.family,
-            "hyperparameters": {
-                **self.get_params(deep=False),
-                "task_params": self.task_params_,  # as fitted: the defaults filled in
-                "target_precision": self.target_precision_,
-                "encoder_config": asdict(self.encoder_config) if self.encoder_config else None,
-                "encoder_dir": str(self.encoder_dir) if self.encoder_dir else None,
-            },
-            "labels": self.labels,
-            "auto_routing": {
-                task: thresholds.describe() for task, thresholds in self.auto_thresholds_.items()
-            },
-            "urgent_decision_threshold": self.urgent_threshold_,
-            "urgency_tiers": self.urgency_tiers_.describe() if self.urgency_tiers_ else None,
-            "skipped_tasks": self.skipped_,
-            "agency_routing": {
-                "catalogue": self.catalogue_.region if self.catalogue_ else None,
-                "catalogue_agencies": len(self.catalogue_.opds) if self.catalogue_ else 0,
-                "sources": {
-                    src: len(names) for src, names in self.agency_sources_.agencies.items()
-                },
-                "deployment_blend_weight": self.blend_weight_,
-                "blend_top1_by_weight": self.blend_scores_,
-            },
-            "encoder": self.encoder_.describe() if self.encoder_ is not None else None,
-            "ensemble_weights": self.ensemble_weights_,
-            "sentence_weights": self.sentence_weights_,
-            "training": training or {},
-        }
 
-    def save(
-        self,
-        folder: Path,
-        training: dict[str, Any] | None = None,
-        metrics: dict[str, Any] | None = None,
-    ) -> Path:
-        """Write ``config.json``, the estimators and a model card (``README.md``) to ``folder``.
-        The registry gives the version (:meth:`load` takes it), so saving changes nothing."""
-        self._check_fitted()
-        state = {
-            k: v
-            for k, v in self.__dict__.items()
-            if k.endswith("_") and k not in ("_embedder", "version_")
-        }
-        config = self.config(training)
-        card = model_card(config, metrics or {})
-        return write_folder(folder, self.get_params(deep=False), state, config, card)
+def write_router(
+    router: Router,
+    folder: Path,
+    training: dict[str, Any] | None = None,
+    metrics: dict[str, Any] | None = None,
+) -> Path:
+    """Write ``config.json``, the estimators and a model card (``README.md``) to ``folder``.
+    The registry gives the version (:func:`read_router` takes it), so saving changes nothing."""
+    router.check_fitted()
+    state = {
+        k: v
+        for k, v in router.__dict__.items()
+        if k.endswith("_") and k not in ("_embedder", "version_")
+    }
+    config = router_config(router, training)
+    card = model_card(config, metrics or {})
+    return write_folder(folder, router.get_params(deep=False), state, config, card)
 
-    @classmethod
-    def load(cls, folder: Path, version: str | None = None) -> Self:
-        """A Router saved by :meth:`save`, as registered ``version`` (e.g. ``lapor-router/7``,
-        recorded in the Suggestions it makes); ModelFormatError, one sentence, if it cannot be
-        loaded."""
-        params, state, _ = read_folder(folder, TRUSTED_TYPES)
-        router = cls(**params)
-        router.__dict__.update(state)
-        router.version_ = version
-        return router
 
-    def _check_fitted(self) -> None:
-        if getattr(self, "vectorizer_", None) is None:
-            raise NotFittedError("this Router is not fitted yet: call fit first")
+def read_router(folder: Path, version: str | None = None) -> Router:
+    """A Router saved by :func:`write_router`, as registered ``version`` (e.g.
+    ``lapor-router/7``, recorded in the Suggestions it makes); ModelFormatError, one sentence,
+    if it cannot be loaded."""
+    params, state, _ = read_folder(folder, TRUSTED_TYPES)
+    router = Router(**params)
+    router.__dict__.update(state)
+    router.version_ = version
+    return router

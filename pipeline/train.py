@@ -25,6 +25,7 @@ from models.frames import MODEL_INPUT_FIELDS, prepare_frame, set_digest
 from models.linear import ReportVectorizer
 from models.router import Router
 from models.router_defaults import FAMILIES
+from models.router_folder import router_config
 from pipeline.evaluate import evaluate, per_class_report, save_plots
 from pipeline.registry.pyfunc import log_router
 from pipeline.sources import DataSpec, load_sources
@@ -194,7 +195,7 @@ def train_frame(
         "train_seconds": round(train_seconds, 1),
         "git_commit": git_commit(),
     }
-    result = TrainResult(router, metrics, router.config(training))
+    result = TrainResult(router, metrics, router_config(router, training))
     if not register:
         return result
     progress("logging to MLflow and registering")

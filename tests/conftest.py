@@ -20,6 +20,7 @@ from core.config import get_settings
 from core.provenance import library_versions
 from models.duplicates.scorer import PairScorer
 from models.router import Router
+from models.router_folder import read_router, write_router
 from pipeline.dedupe import DEMO_NO_ADDRESS_SHARE, synthetic_pairs
 from pipeline.synth.generator import generate
 from serve.passwords import PasswordHashing
@@ -144,8 +145,8 @@ def router(
         request,
         "router",
         lambda: Router(vectorizer_params=TINY_VECTORIZER).fit(train, validation),
-        lambda router, folder: router.save(folder),
-        Router.load,
+        lambda router, folder: write_router(router, folder),
+        read_router,
     )
 
 

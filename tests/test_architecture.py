@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from sklearn.base import BaseEstimator
+
+from models.router import Router
 from tests.conftest import REPO
 
 PACKAGES = ("core", "models", "pipeline", "serve", "cli")
@@ -45,3 +48,10 @@ def test_only_the_composition_root_reads_the_settings() -> None:
     }
     outside_the_cli = {m for m in reading if not m.startswith("cli/")} - {"core/config.py"}
     assert outside_the_cli == STILL_READING_SETTINGS
+
+
+def test_the_router_is_one_estimator_and_its_parts_are_functions_over_it() -> None:
+    """No mixins sharing the Router's state unseen: fitting the encoder and saving are
+    functions that take the Router, and its module stays short."""
+    assert Router.__bases__ == (BaseEstimator,)
+    assert len((REPO / "models" / "router.py").read_text(encoding="utf-8").splitlines()) <= 300

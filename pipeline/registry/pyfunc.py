@@ -31,6 +31,7 @@ from models.frames import MODEL_INPUT_FIELDS
 from models.persistence import ModelFormatError
 from models.predictions import SUGGESTION_COLUMNS, flatten
 from models.router import Router
+from models.router_folder import read_router, write_router
 from pipeline.dedupe import find_links
 from pipeline.ingest.reader import reports_frame
 from pipeline.registry.client import (
@@ -56,7 +57,7 @@ class RouterModel(mlflow.pyfunc.PythonModel):
     boundary of the system (anyone may call a served pyfunc), so it masks personal data."""
 
     def load_context(self, context: PythonModelContext) -> None:
-        self.router = Router.load(Path(context.artifacts["router"]))
+        self.router = read_router(Path(context.artifacts["router"]))
 
     def predict(
         self, context: PythonModelContext, model_input: pd.DataFrame, params: Any = None
@@ -99,7 +100,7 @@ def log_router(
         mlflow.start_run(run_name=f"train-{router.family}") as run,
         tempfile.TemporaryDirectory() as tmp,
     ):
-        folder = router.save(Path(tmp) / "router", training, metrics)
+        folder = write_router(router, Path(tmp) / "router", training, metrics)
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         mlflow.log_params(flat_params(config))
         mlflow.log_metrics(flat_metrics(metrics))

@@ -12,6 +12,7 @@ from core.schema import DATASET
 from models.predictions import TaskPredictions
 from models.regions import SourceAgencies, SourceRegions, region_key
 from models.router import Router
+from models.router_folder import router_config
 from pipeline.evaluate import evaluate
 from pipeline.synth.generator import generate
 from tests.conftest import TINY_VECTORIZER
@@ -91,4 +92,4 @@ def test_a_model_of_two_sources_names_only_the_reports_own_sources_opds() -> Non
             own = samarinda_opds if regency == SAMARINDA else kutim_opds
             assert not named & (kutim_opds | samarinda_opds) - own, (regency, named)
     assert evaluate(router, test)["agency"]["foreign_opd_share"] == 0.0
-    assert set(router.config()["agency_routing"]["sources"]) == {"kutim", "samarinda"}
+    assert set(router_config(router)["agency_routing"]["sources"]) == {"kutim", "samarinda"}

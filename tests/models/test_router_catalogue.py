@@ -12,6 +12,7 @@ import pytest
 from core.schema import DATASET
 from models.catalogue import Catalogue
 from models.router import Router
+from models.router_folder import read_router, router_config, write_router
 from models.task_fitting import task_labels
 from tests.conftest import TINY_VECTORIZER
 from tests.models.conftest import named_catalogue
@@ -129,7 +130,7 @@ def test_the_deployment_level_gets_the_smallest_share_within_noise_of_the_best(
     chosen = deployment_router.blend_weight_
     assert scores[str(chosen)] >= enough  # the smallest share within noise of the best
     assert all(scores[w] < enough for w in scores if float(w) < chosen)
-    routing = deployment_router.config()["agency_routing"]
+    routing = router_config(deployment_router)["agency_routing"]
     assert routing["deployment_blend_weight"] == deployment_router.blend_weight_
     predicted = deployment_router.predict_tasks(validation)["agency"]
     top1 = (predicted.top_labels(1)[:, 0] == validation["agency"].to_numpy()).mean()
@@ -141,7 +142,7 @@ def test_the_catalogue_and_blend_survive_save_and_load(
     deployment_router: Router, demo_frames: tuple[pd.DataFrame, pd.DataFrame], tmp_path: Path
 ) -> None:
     _, validation = demo_frames
-    loaded = Router.load(deployment_router.save(tmp_path / "model"))
+    loaded = read_router(write_router(deployment_router, tmp_path / "model"))
     assert loaded.catalogue_.names() == deployment_router.catalogue_.names()
     assert loaded.blend_weight_ == deployment_router.blend_weight_
     before = deployment_router.predict_tasks(validation.head(30))["agency"]

@@ -17,6 +17,7 @@ from core.schema import Report
 from models.linear import PLACE_BUCKETS, ReportVectorizer
 from models.persistence import FORMAT_VERSION, ModelFormatError
 from models.router import Router
+from models.router_folder import read_router, router_config, write_router
 from tests.conftest import REPO, TINY_VECTORIZER
 
 
@@ -42,7 +43,7 @@ def test_clone_and_set_params_follow_the_estimator_contract(
     unfitted = clone(fitted)
     assert unfitted.get_params() == router.get_params()
     assert not hasattr(unfitted, "classifiers_")
-    assert set(fitted.config()["hyperparameters"]) == set(router.get_params())
+    assert set(router_config(fitted)["hyperparameters"]) == set(router.get_params())
 
 
 def test_a_refit_without_a_tasks_labels_drops_that_task(
@@ -77,13 +78,13 @@ def test_location_features_survive_a_refit() -> None:
 
 def test_save_then_load_predicts_the_same_without_mlflow(router: Router, tmp_path: Path) -> None:
     version_before = router.version_
-    folder = router.save(tmp_path / "router", training={"rows": {"train": 1}})
+    folder = write_router(router, tmp_path / "router", training={"rows": {"train": 1}})
     assert router.version_ == version_before  # saving changes nothing
     config = json.loads((folder / "config.json").read_text())
     assert config["format_version"] == FORMAT_VERSION
     assert set(config["labels"]) >= {"agency", "topic", "channel", "urgent"}
     assert "scikit-learn" in config["library_versions"]
-    loaded = Router.load(folder, version="lapor-router/9")
+    loaded = read_router(folder, version="lapor-router/9")
     reports = [
         Report(id="a", text="Pohon tumbang menimpa kabel listrik", village="Singa Gembara"),
         Report(id="b", text="Mohon info jadwal pembuatan KTP", district="Sangatta Utara"),
@@ -100,10 +101,10 @@ def test_a_folder_of_format_8_still_loads(
     """Format 8 saved each vocabulary as a dict; it differs in nothing else."""
     with monkeypatch.context() as patch:
         patch.setattr(ReportVectorizer, "__getstate__", BaseEstimator.__getstate__)
-        folder = router.save(tmp_path / "router")
+        folder = write_router(router, tmp_path / "router")
     config = json.loads((folder / "config.json").read_text())
     (folder / "config.json").write_text(json.dumps({**config, "format_version": 8}))
-    loaded = Router.load(folder)
+    loaded = read_router(folder)
     assert loaded.vectorizer_.word_.vocabulary_ == router.vectorizer_.word_.vocabulary_
     report = Report(id="a", text="Pohon tumbang menimpa kabel listrik", village="Singa Gembara")
     assert loaded.predict([report])[0].model_dump() == router.predict([report])[0].model_dump()
@@ -112,34 +113,34 @@ def test_a_folder_of_format_8_still_loads(
 def test_a_folder_of_another_format_version_is_refused_in_one_sentence(
     router: Router, tmp_path: Path
 ) -> None:
-    folder = router.save(tmp_path / "router")
+    folder = write_router(router, tmp_path / "router")
     config = json.loads((folder / "config.json").read_text())
     (folder / "config.json").write_text(json.dumps({**config, "format_version": 0}))
     with pytest.raises(ModelFormatError, match="format version 0, but this code reads format"):
-        Router.load(folder)
+        read_router(folder)
     libraries = {**config["library_versions"], "scikit-learn": "0.24.2"}
     (folder / "config.json").write_text(json.dumps({**config, "library_versions": libraries}))
     with pytest.raises(ModelFormatError, match="saved with scikit-learn 0.24.2"):
-        Router.load(folder)
+        read_router(folder)
     with pytest.raises(ModelFormatError, match="no config.json"):
-        Router.load(tmp_path)
+        read_router(tmp_path)
 
 
 @pytest.mark.parametrize("keep", [0, 100, 0.5])
 def test_a_truncated_estimators_file_is_refused_in_one_sentence(
     router: Router, tmp_path: Path, keep: float
 ) -> None:
-    folder = router.save(tmp_path / "router")
+    folder = write_router(router, tmp_path / "router")
     estimators = folder / "estimators.skops"
     content = estimators.read_bytes()
     estimators.write_bytes(content[: int(keep * len(content)) if keep < 1 else keep])
     with pytest.raises(ModelFormatError, match="missing, truncated or not a saved model"):
-        Router.load(folder)
+        read_router(folder)
 
 
 def test_an_unfitted_router_says_so(tmp_path: Path) -> None:
     with pytest.raises(NotFittedError):
-        Router().save(tmp_path / "router")
+        write_router(Router(), tmp_path / "router")
     assert not np.any([p.exists() for p in (tmp_path / "router").glob("*")])
 
 
@@ -150,7 +151,7 @@ class Intruder:
 def test_a_folder_holding_an_untrusted_type_is_refused(router: Router, tmp_path: Path) -> None:
     import skops.io
 
-    folder = router.save(tmp_path / "router")
+    folder = write_router(router, tmp_path / "router")
     payload = skops.io.load(
         folder / "estimators.skops",
         trusted=skops.io.get_untrusted_types(file=folder / "estimators.skops"),
@@ -158,7 +159,7 @@ def test_a_folder_holding_an_untrusted_type_is_refused(router: Router, tmp_path:
     payload["state"]["intruder_"] = Intruder()
     skops.io.dump(payload, folder / "estimators.skops")
     with pytest.raises(ModelFormatError, match="types this code does not trust: .*Intruder"):
-        Router.load(folder)
+        read_router(folder)
 
 
 def test_the_router_knows_which_rows_it_was_trained_on(
@@ -182,12 +183,12 @@ def test_saving_and_loading_a_linear_router_imports_no_torch(
 ) -> None:
     """skops' import walks every scikit-learn package, whose torch adapter imported torch
     (about 1 s of every command's start-up) though no linear model needs it."""
-    folder = router.save(tmp_path / "router")
+    folder = write_router(router, tmp_path / "router")
     script = (
         "import sys\n"
-        "from models.router import Router\n"
-        f"router = Router.load({str(folder)!r})\n"
-        f"router.save({str(tmp_path / 'again')!r})\n"
+        "from models.router_folder import read_router, write_router\n"
+        f"router = read_router({str(folder)!r})\n"
+        f"write_router(router, {str(tmp_path / 'again')!r})\n"
         "assert 'torch' not in sys.modules, 'torch was imported'\n"
         "import sklearn.externals.array_api_compat.torch  # still there for whoever needs it\n"
     )

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from models.router import Router
+from models.router_folder import router_config
 from models.task_fitting import (
     AUTO_CLASS_WEIGHT,
     extras_needed,
@@ -50,7 +51,7 @@ def test_the_router_records_the_weighting_it_chose(
         chosen = router.task_params_[task]["class_weight"]
         assert chosen in (None, "balanced")
         assert router.classifiers_[task].class_weight == chosen
-    assert router.config()["hyperparameters"]["task_params"]["agency"]["class_weight"] in (
+    assert router_config(router)["hyperparameters"]["task_params"]["agency"]["class_weight"] in (
         None, "balanced",
     )  # fmt: skip
 
