@@ -216,6 +216,8 @@ def run_spark(
         schema=_output_schema(),
     ).cache()
     good = result.filter(F.col(ERROR).isNull())
+    # counted on the cached classification: counting the linked frame would link again
+    written = good.count()
     if scorer is not None:
         good = _link_duplicates(spark, good, scorer)
     good = good.orderBy(ROW).select(*output_columns())
@@ -224,6 +226,5 @@ def run_spark(
     _single_file(good, output, container_of(output))
     errors = bad.toPandas()[list(ERROR_COLUMNS)]
     errors.to_csv(output.with_name(output.name + ".errors"), index=False)
-    written = good.count()
     result.unpersist()
     return written, len(errors)

