@@ -110,16 +110,19 @@ def read_folder(
 
     config = read_config(folder)
     path = Path(folder) / ESTIMATORS_FILE
+    skops = skops_io()
     try:
-        needed = set(skops_io().get_untrusted_types(file=path))
+        # skops audits every type before it builds anything; listing the types first
+        # (get_untrusted_types) would read the whole schema twice, 1.4 s for a demo Router
+        saved = skops.load(path, trusted=sorted(trusted))
+    except skops.exceptions.UntrustedTypesFoundException:
+        untrusted = set(skops.get_untrusted_types(file=path)) - trusted
+        raise ModelFormatError(
+            f"{folder} holds types this code does not trust: {', '.join(sorted(untrusted))}"
+        ) from None
     except (zipfile.BadZipFile, EOFError, KeyError, ValueError, OSError) as exc:
         raise ModelFormatError(
             f"{path} cannot be read ({type(exc).__name__}): it is missing, truncated or not a "
             "saved model; copy the folder again or retrain"
         ) from exc
-    if needed - trusted:
-        raise ModelFormatError(
-            f"{folder} holds types this code does not trust: {', '.join(sorted(needed - trusted))}"
-        )
-    saved = skops_io().load(path, trusted=sorted(needed))
     return saved["params"], saved["state"], config
