@@ -28,11 +28,12 @@ import pandas as pd
 import psutil
 from naive_batch import fit_pipelines
 
+from core.config import get_settings
 from pipeline.bootstrap import ensure_duplicates_champion
 from pipeline.ingest.containers import write_rows
 from pipeline.sources import DataSpec
 from pipeline.synth.generator import generate
-from pipeline.train import train
+from pipeline.train import TrainingSetup, train
 
 
 def tree_rss(process: psutil.Process) -> int:
@@ -134,7 +135,9 @@ def main() -> None:
         os.environ.update(env)
         training = folder / "train.csv"
         write_rows(generate(5_000, seed=1), training)
-        uri = train(DataSpec(training, "csv")).model_uri
+        uri = train(
+            DataSpec(training, "csv"), TrainingSetup.from_settings(get_settings())
+        ).model_uri
         ensure_duplicates_champion()
         lapor = [sys.executable, "-m", "cli", "reclassify"]
         print(f"model {uri}, {args.workers} workers, {os.cpu_count()} cores")

@@ -49,12 +49,13 @@ def prepare(store_url: str) -> tuple[str, list[dict]]:
     from pipeline.ingest.reader import read_reports
     from pipeline.serving import load_triage
     from pipeline.synth.generator import generate
+    from pipeline.train import TrainingSetup
     from serve.demo import seed_queue
     from serve.store import Store
 
     if not DEMO.exists():
         write_rows(generate(5_000), DEMO)
-    uri = ensure_champion(DEMO, progress=print)
+    uri = ensure_champion(DEMO, TrainingSetup.from_settings(get_settings()), progress=print)
     ensure_duplicates_champion(progress=print)
     reports, _ = read_reports(DEMO)
     store = Store(store_url)

@@ -68,6 +68,7 @@ def demo_command(
     from pipeline.serving import load_triage
     from pipeline.synth.gazetteer import OPD, REGENCY
     from pipeline.synth.generator import generate
+    from pipeline.train import TrainingSetup
     from serve.app import create_app
     from serve.check_tier import CheckTier
     from serve.demo import DEMO_CHECK_SHARE, EXPORT_NAME, demo_login, seed_queue
@@ -80,7 +81,8 @@ def demo_command(
     store = open_store()
     deployment = Deployment(get_settings().home, store)
     catalogue = deployment.ensure(REGENCY, list(OPD.values()), progress=err_console.log)
-    uri = ensure_champion(data, catalogue, progress=err_console.log)
+    setup = TrainingSetup.from_settings(get_settings())
+    uri = ensure_champion(data, setup, catalogue, progress=err_console.log)
     ensure_duplicates_champion(progress=err_console.log)
     triage = load_triage(catalogue, uri)
     reports, _ = read_reports(data)

@@ -80,7 +80,7 @@ def train_command(
     The last line printed is the registered model URI.
     """
     from models.encoder.config import EncoderConfig
-    from pipeline.train import train
+    from pipeline.train import TrainingSetup, train
 
     encoder_config = None
     if family != "linear":
@@ -94,6 +94,7 @@ def train_command(
     with err_console.status("training") as status:
         result = train(
             data_specs(data, fmt, labels, topic_map, map_),
+            TrainingSetup.from_settings(get_settings()),
             family=family,
             split=split,
             validation_from=validation_from,
@@ -209,7 +210,7 @@ def promote_command(
     else:
         frame = load_sources(data_specs(data, fmt, labels, topic_map, None))[0] if data else None
         gate = RouterGate(name or get_settings().registered_model_name, frame)
-    outcome = promote(gate, version, force=force)
+    outcome = promote(gate, version, force=force, tolerance=get_settings().promote_tolerance)
     _print_promotion(outcome)
     if not outcome.promoted:
         raise typer.Exit(1)
@@ -243,6 +244,7 @@ def retrain_command(
     only if it is not worse than the champion on the same newest slice. Exit code 1 when the
     gate refuses (schedule it with cron or a systemd timer: see docs/data-science.md)."""
     from pipeline.retrain import retrain
+    from pipeline.train import TrainingSetup
 
     store = open_store()
     decided = store.decided_reports()
@@ -256,6 +258,7 @@ def retrain_command(
     outcome = retrain(
         data_specs(data, fmt, labels, topic_map, map_),
         decided,
+        TrainingSetup.from_settings(get_settings()),
         validation_from=validation_from,
         synthetic=synthetic,
         promote_if_better=not no_promote,

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from core.config import get_settings
 from models.catalogue import Catalogue
 from models.duplicates.embeddings import Embeddings
 from models.duplicates.scorer import PairScorer
@@ -22,11 +21,12 @@ from pipeline.registry.client import (
 )
 from pipeline.registry.pyfunc import load_router, load_scorer, log_duplicates
 from pipeline.sources import DataSpec
-from pipeline.train import train
+from pipeline.train import TrainingSetup, train
 
 
 def ensure_champion(
     demo_data: Path,
+    setup: TrainingSetup,
     catalogue: Catalogue | None = None,
     progress: Callable[[str], None] = lambda step: None,
 ) -> str:
@@ -34,7 +34,7 @@ def ensure_champion(
     over ``catalogue``, the deployment's) and promote it (the embedded default that ``make run``
     serves). A champion this code cannot load (saved by
     an older lapor-router) is replaced the same way, so ``make run`` never stops at it."""
-    name = get_settings().registered_model_name
+    name = setup.model_name
     uri = champion_uri(name)
     if alias_version(name, CHAMPION) is not None:
         try:
@@ -44,7 +44,7 @@ def ensure_champion(
             progress(f"the champion cannot be loaded ({exc}); training a new demo model")
     else:
         progress(f"no champion registered: training on the demo corpus {demo_data}")
-    result = train(DataSpec(demo_data, "auto"), progress=progress, catalogue=catalogue)
+    result = train(DataSpec(demo_data, "auto"), setup, progress=progress, catalogue=catalogue)
     progress(f"registered {result.model_uri}")
     set_champion(name, result.model_uri.rsplit("/", 1)[1])
     return uri

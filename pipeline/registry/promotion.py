@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 from mlflow.exceptions import MlflowException
 
-from core.config import get_settings
 from core.schema import Report
 from models.thresholds import TARGET_PRECISION
 from pipeline.dedupe import evaluate_pairs
@@ -168,11 +167,6 @@ class DuplicatesGate:
         return reports, pairs
 
 
-def router_gate(frame: pd.DataFrame | None = None) -> RouterGate:
-    """The gate of the configured Router name."""
-    return RouterGate(get_settings().registered_model_name, frame)
-
-
 def _basis(metrics: dict[str, Any], left_out: int) -> str:
     """What a Router comparison was made on, for the message ('' for other models)."""
     if "n" not in metrics:
@@ -182,10 +176,11 @@ def _basis(metrics: dict[str, Any], left_out: int) -> str:
 
 
 def promote(
-    gate: PromotionGate, version: str | None = None, force: bool = False
+    gate: PromotionGate, version: str | None = None, force: bool = False, *, tolerance: float
 ) -> PromotionOutcome:
     """Gated promotion: champion moves to ``version`` (default: the challenger) only if it is
-    not worse than the current champion on the gate's data; ``force`` overrides, and says so."""
+    not worse than the current champion on the gate's data, trailing it by at most
+    ``tolerance`` (the deployment's setting); ``force`` overrides, and says so."""
     name = gate.model_name
     candidate = version or alias_version(name, CHALLENGER)
     if candidate is None:
@@ -204,7 +199,7 @@ def promote(
             set_champion(name, candidate)
             return PromotionOutcome(True, f"FORCED: promoted {name}/{candidate} uncompared: {exc}")
         return PromotionOutcome(False, f"not decided: {exc}")
-    comparison = compare(old, new, get_settings().promote_tolerance)
+    comparison = compare(old, new, tolerance)
     basis = _basis(old, getattr(gate, "left_out", 0))
     if comparison.not_worse:
         set_champion(name, candidate)

@@ -23,7 +23,6 @@ from mlflow.models import ModelSignature, infer_signature
 from mlflow.pyfunc import PythonModelContext
 from mlflow.types import ColSpec, Schema
 
-from core.config import get_settings
 from core.provenance import library_versions
 from core.schema import Report, mask_record
 from models.duplicates.scorer import PairScorer
@@ -89,13 +88,12 @@ def log_router(
     metrics: dict[str, Any],
     extra_files: dict[str, Path],
     input_example: pd.DataFrame,
-    model_name: str | None = None,
+    model_name: str,
 ) -> str:
     """Save the Router and log that folder as a pyfunc model with its metrics and files;
     register it with alias ``challenger``; return ``models:/NAME/VERSION`` (the version the
     registry gave it, which :func:`load_router` attaches)."""
     client = configure()
-    name = model_name or get_settings().registered_model_name
     with (
         mlflow.start_run(run_name=f"train-{router.family}") as run,
         tempfile.TemporaryDirectory() as tmp,
@@ -121,9 +119,9 @@ def log_router(
             signature=ModelSignature(inputs=inputs, outputs=outputs),
             input_example=input_example,
             pip_requirements=[f"{k}=={v}" for k, v in library_versions().items()],
-            registered_model_name=name,
+            registered_model_name=model_name,
         )
-    return as_challenger(client, name, info, run.info.run_id)
+    return as_challenger(client, model_name, info, run.info.run_id)
 
 
 def private_copy(code: Path, folder: Path) -> str:

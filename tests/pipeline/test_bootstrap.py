@@ -16,7 +16,7 @@ from pipeline.synth.gazetteer import OPD, REGENCY
 from pipeline.synth.generator import generate
 from serve.deployment import Deployment
 from serve.store import Store
-from tests.conftest import CHEAP_PASSWORDS
+from tests.conftest import CHEAP_PASSWORDS, training_setup
 
 pytestmark = pytest.mark.slow
 
@@ -24,16 +24,16 @@ pytestmark = pytest.mark.slow
 def test_an_unloadable_champion_is_replaced(lapor_home: Path, tmp_path: Path) -> None:
     demo = tmp_path / "demo.csv"
     write_rows(generate(400, seed=2), demo)
-    uri = ensure_champion(demo)
+    uri = ensure_champion(demo, training_setup())
     assert alias_version("lapor-router", CHAMPION) == "1"
-    assert ensure_champion(demo) == uri  # loadable: kept
+    assert ensure_champion(demo, training_setup()) == uri  # loadable: kept
     assert alias_version("lapor-router", CHAMPION) == "1"
     for config in lapor_home.rglob("config.json"):
         saved = json.loads(config.read_text())
         if "format_version" in saved:  # the Router folder logged with the model
             config.write_text(json.dumps({**saved, "format_version": 0}))
     messages: list[str] = []
-    ensure_champion(demo, progress=messages.append)
+    ensure_champion(demo, training_setup(), progress=messages.append)
     assert any("cannot be loaded" in m and "format version 0" in m for m in messages), messages
     assert alias_version("lapor-router", CHAMPION) == "2"
     assert load_router(uri).version_ == "lapor-router/2"
@@ -54,6 +54,6 @@ def test_the_demo_is_a_kutai_timur_deployment_routed_through_functions(
     store.close()
     demo = tmp_path / "demo.csv"
     write_rows(generate(400, seed=2), demo)
-    router = load_router(ensure_champion(demo, catalogue))
+    router = load_router(ensure_champion(demo, training_setup(), catalogue))
     assert router.catalogue_.region == catalogue.region
     assert "function" in router.classifiers_

@@ -17,13 +17,12 @@ from core.suggestion import Suggestion
 from models.router import Router
 from pipeline.drift import compare, ready_warnings, save
 from pipeline.ingest.containers import write_rows
-from pipeline.registry.promotion import promote, router_gate
 from pipeline.sources import DataSpec
 from pipeline.synth.generator import generate
 from pipeline.train import train
 from serve.store import Store
 from serve.store.records import DecisionInput
-from tests.conftest import CHEAP_PASSWORDS
+from tests.conftest import CHEAP_PASSWORDS, promote_router, training_setup
 
 pytestmark = pytest.mark.slow
 
@@ -76,7 +75,7 @@ def test_ready_reads_the_last_check_of_the_served_model(tmp_path: Path) -> None:
 def test_drift_command_on_the_store(tmp_path: Path) -> None:
     base = tmp_path / "base.csv"
     write_rows(generate(600, seed=41), base)
-    promote(router_gate(), train(DataSpec(base)).model_uri.rsplit("/", 1)[1])
+    promote_router(version=train(DataSpec(base), training_setup()).model_uri.rsplit("/", 1)[1])
     store = Store(get_settings().store_url, passwords=CHEAP_PASSWORDS)
     store.migrate()
     staff = store.add_user("siti", "staff")

@@ -27,7 +27,7 @@ from pipeline.reclassify import NoProgress, reclassify
 from pipeline.sources import DataSpec
 from pipeline.synth.generator import generate
 from pipeline.train import train
-from tests.conftest import small_models
+from tests.conftest import small_models, training_setup
 from tests.terminal import run_in_terminal
 
 pytestmark = pytest.mark.slow
@@ -46,7 +46,7 @@ def model_uri(module_home: Path, tmp_path_factory: pytest.TempPathFactory) -> st
     data = tmp_path_factory.mktemp("train") / "train.csv"
     write_rows(generate(600, seed=4), data)
     with small_models():
-        return train(DataSpec(data, "csv")).model_uri
+        return train(DataSpec(data, "csv"), training_setup()).model_uri
 
 
 @pytest.fixture

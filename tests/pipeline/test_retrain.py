@@ -19,7 +19,6 @@ from pipeline.registry.client import (
     configure,
     load_validation,
 )
-from pipeline.registry.promotion import promote, router_gate
 from pipeline.registry.pyfunc import load_router
 from pipeline.retrain import DECISIONS_SOURCE, retrain, training_frame
 from pipeline.sources import DataSpec
@@ -27,7 +26,7 @@ from pipeline.synth.generator import generate
 from pipeline.train import train
 from serve.store import Store
 from serve.store.records import DecisionInput
-from tests.conftest import CHEAP_PASSWORDS
+from tests.conftest import CHEAP_PASSWORDS, promote_router, training_setup
 
 pytestmark = pytest.mark.slow
 
@@ -58,8 +57,8 @@ def test_retrain_learns_from_decisions(tmp_path: Path) -> None:
     base = tmp_path / "base.csv"
     write_rows(generate(450, seed=21), base)
     assert champion_family() is None
-    champion = train(DataSpec(base))
-    promote(router_gate(), champion.model_uri.rsplit("/", 1)[1])
+    champion = train(DataSpec(base), training_setup())
+    promote_router(version=champion.model_uri.rsplit("/", 1)[1])
     assert champion_family() == "linear"  # what retrain trains by default
     probe = Report(id="probe", text="Panitia festival perahu naga mohon izin lomba di sungai.")
     assert champion.router.predict([probe])[0].agency.label != NEW_OFFICE
@@ -100,9 +99,9 @@ def test_a_challenger_that_passes_is_refitted_on_the_newest_slice_too(
     get_settings.cache_clear()
     base = tmp_path / "base.csv"
     write_rows(generate(450, seed=21), base)
-    first = train(DataSpec(base))
-    promote(router_gate(), first.model_uri.rsplit("/", 1)[1])
-    outcome = retrain(DataSpec(base), [])
+    first = train(DataSpec(base), training_setup())
+    promote_router(version=first.model_uri.rsplit("/", 1)[1])
+    outcome = retrain(DataSpec(base), [], training_setup())
     assert outcome.promotion is not None
     assert outcome.promotion.promoted, outcome.promotion.message
     gated, champion = outcome.gated, outcome.result

@@ -17,6 +17,7 @@ from pipeline.ingest.containers import write_rows
 from pipeline.sources import data_sources, load_sources, read_manifest
 from pipeline.synth.generator import generate
 from pipeline.train import split_frame, train
+from tests.conftest import training_setup
 
 runner = CliRunner()
 
@@ -83,7 +84,7 @@ def test_every_source_is_split_by_time_on_its_own(two_sources: Path) -> None:
 
 @pytest.mark.slow
 def test_training_on_a_manifest_reports_each_source_and_the_pool(two_sources: Path) -> None:
-    result = train(read_manifest(two_sources))
+    result = train(read_manifest(two_sources), training_setup())
     assert set(result.metrics["sources"]) == {"north", "south"}
     assert (
         result.metrics["sources"]["north"]["n"] + result.metrics["sources"]["south"]["n"]

@@ -14,12 +14,12 @@ from core.config import get_settings
 from core.errors import LaporError
 from pipeline.ingest.containers import write_rows
 from pipeline.registry.client import CHALLENGER, CHAMPION, alias_version
-from pipeline.registry.promotion import promote, router_gate
 from pipeline.registry.pyfunc import load_router
+from pipeline.retrain import retrain
 from pipeline.sources import DataSpec, load_frame
 from pipeline.synth.generator import generate
-from pipeline.train import split_frame, train
-from tests.conftest import small_models
+from pipeline.train import TrainingSetup, split_frame, train
+from tests.conftest import promote_router, small_models, training_setup
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()
@@ -191,7 +191,7 @@ def test_models_list_never_puts_figures_of_different_validation_sets_side_by_sid
     monkeypatch.setattr(console, "width", 220)
     frame = load_frame(DataSpec(demo_file, "csv"))[0]
     earlier = pd.to_datetime(frame["created_at"]).quantile(0.6).to_pydatetime()
-    other = train(DataSpec(demo_file, "csv"), validation_from=earlier)
+    other = train(DataSpec(demo_file, "csv"), training_setup(), validation_from=earlier)
     version = other.model_uri.rsplit("/", 1)[1]
     result = runner.invoke(app, ["models", "list"])
     assert result.exit_code == 0, result.output
@@ -208,7 +208,7 @@ def test_models_list_never_puts_figures_of_different_validation_sets_side_by_sid
 
 
 def test_promote_gate(registered: str, registry: Path, demo_file: Path, tmp_path: Path) -> None:
-    first = promote(router_gate())
+    first = promote_router()
     assert first.promoted
     champion = alias_version("lapor-router", CHAMPION)
     # a worse challenger: trained on shuffled agencies
@@ -216,8 +216,8 @@ def test_promote_gate(registered: str, registry: Path, demo_file: Path, tmp_path
     frame["agency"] = frame["agency"].sample(frac=1, random_state=3).to_numpy()
     worse = tmp_path / "worse.csv"
     frame.to_csv(worse, index=False)
-    result = train(DataSpec(worse, "csv"))
-    outcome = promote(router_gate(load_frame(DataSpec(demo_file, "csv"))[0]))
+    result = train(DataSpec(worse, "csv"), training_setup())
+    outcome = promote_router(load_frame(DataSpec(demo_file, "csv"))[0])
     assert not outcome.promoted
     assert "refused" in outcome.message
     assert "agency" in outcome.message
@@ -236,16 +236,16 @@ def test_the_gate_compares_only_on_reports_neither_model_trained_on(
 ) -> None:
     """A champion scores well on the rows it learned from: those rows are left out, and where
     too few remain the gate refuses to decide rather than decide wrongly."""
-    promote(router_gate())  # a champion, then a second model trained on the same file
+    promote_router()  # a champion, then a second model trained on the same file
     champion = alias_version("lapor-router", CHAMPION)
-    challenger = train(DataSpec(demo_file, "csv")).model_uri.rsplit("/", 1)[1]
+    challenger = train(DataSpec(demo_file, "csv"), training_setup()).model_uri.rsplit("/", 1)[1]
     frame = load_frame(DataSpec(demo_file, "csv"))[0]
     trained_on, newest = split_frame(frame, "time", None, seed=42)[:2]
-    undecided = promote(router_gate(trained_on))
+    undecided = promote_router(trained_on)
     assert not undecided.promoted
     assert undecided.message.startswith("not decided: only 0 of the 560 comparison reports")
     assert alias_version("lapor-router", CHAMPION) == champion
-    decided = promote(router_gate(frame), challenger)
+    decided = promote_router(frame, version=challenger)
     assert decided.promoted, decided.message
     fresh = int((~load_router(registered).seen_in_training(frame)).sum())
     assert f"compared on {fresh:,} reports neither model trained on" in decided.message
@@ -285,7 +285,7 @@ def test_the_vectorizer_setting_sizes_the_models_train_fits(
     write_rows(generate(300, seed=3), data)
     monkeypatch.setenv("LAPOR_VECTORIZER", '{"max_word_features": 50, "char_ngram_range": [3, 3]}')
     get_settings.cache_clear()
-    vectorizer = train(DataSpec(data), register=False).router.vectorizer_
+    vectorizer = train(DataSpec(data), training_setup(), register=False).router.vectorizer_
     assert len(vectorizer.word_.vocabulary_) == 50
     assert {len(term) for term in vectorizer.char_.vocabulary_} == {3}
     monkeypatch.setenv("LAPOR_VECTORIZER", '{"max_words": 50}')
@@ -294,6 +294,22 @@ def test_the_vectorizer_setting_sizes_the_models_train_fits(
     assert result.exit_code == 1, result.output
     assert "LAPOR_VECTORIZER: unknown option 'max_words'; available: " in result.output
     assert "Traceback" not in result.output
+
+
+def test_training_takes_the_setup_it_is_given_not_the_settings(tmp_path: Path) -> None:
+    """The command line passes the settings in (TrainingSetup): what training registers under
+    and how it featurises follow the setup, whatever the process's settings say."""
+    data = tmp_path / "reports.csv"
+    write_rows(generate(300, seed=3), data)
+    setup = TrainingSetup(model_name="kutim-router", vectorizer={"max_word_features": 40})
+    result = train(DataSpec(data), setup)
+    assert result.model_uri == "models:/kutim-router/1"
+    assert get_settings().registered_model_name != "kutim-router"
+    assert len(result.router.vectorizer_.word_.vocabulary_) == 40
+    retrained = retrain(DataSpec(data), [], setup)
+    assert retrained.result.model_uri.startswith("models:/kutim-router/")
+    assert alias_version("kutim-router", CHAMPION) == retrained.result.model_uri.rsplit("/")[-1]
+    assert alias_version(get_settings().registered_model_name, CHAMPION) is None
 
 
 def test_time_split_validates_on_the_newest() -> None:
@@ -315,7 +331,7 @@ def test_intake_and_the_dispositions_export_from_the_command_line(
 
     from pipeline.synth.portal_export import write_portal_export
 
-    promote(router_gate())  # intake serves the champion, as `serve` does
+    promote_router()  # intake serves the champion, as `serve` does
     rows = list(generate(30, seed=44))
     export = tmp_path / "ekspor.csv"
     write_portal_export(rows, export, "Pemerintah Kabupaten Kutai Timur", date(2026, 12, 1))

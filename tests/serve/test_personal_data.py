@@ -14,6 +14,7 @@ from pipeline.ingest.containers import write_rows
 from pipeline.sources import DataSpec
 from pipeline.synth.generator import generate
 from pipeline.train import train
+from tests.conftest import training_setup
 from tests.serve.conftest import Service
 from tests.serve.test_ui import login
 
@@ -103,7 +104,7 @@ def test_training_logs_nothing_unmasked_to_mlflow(tmp_path: Path) -> None:
         row.update(planted(number))
     data = tmp_path / "planted.csv"
     write_rows(rows, data)
-    train(DataSpec(data, "csv"))
+    train(DataSpec(data, "csv"), training_setup())
     logged = pd.concat(
         pd.read_parquet(path).astype(str) for path in get_settings().home.rglob("*.parquet")
     )
@@ -173,7 +174,7 @@ def test_a_trained_model_keeps_no_personal_data_nor_one_reports_place_fields(
     rows[5].update(ONE_REPORTS_PLACES)  # among the oldest: a training row
     data = tmp_path / "planted.csv"
     write_rows(rows, data)
-    train(DataSpec(data, "csv"))
+    train(DataSpec(data, "csv"), training_setup())
     files = [path for path in get_settings().home.rglob("*") if path.is_file()]
     assert any(path.suffix == ".skops" for path in files)
     for path in files:
