@@ -11,6 +11,7 @@ import pytest
 import scipy.sparse as sp
 import skops.io
 from sklearn.base import clone
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from models.linear import (
     PLACE_BUCKETS,
@@ -19,7 +20,9 @@ from models.linear import (
     fit_temperature,
     make_linear_classifier,
     place_key,
+    tfidf,
 )
+from pipeline.synth.generator import generate
 from tests.conftest import TINY_VECTORIZER
 
 
@@ -143,3 +146,19 @@ def test_direct_linear_scores_equal_scikit_learn() -> None:
         model.decision_function(X),
         model.svm_.decision_function(X)[:, np.argsort(model.svm_.classes_)],
     )
+
+
+def test_tfidf_equals_scikit_learns_transform_to_the_bit() -> None:
+    """The Router's TF-IDF skips scikit-learn's validation, not its arithmetic: the matrices
+    are the same, for one report and for many, and for options the Router does not use."""
+    reports = pd.DataFrame(list(generate(120, seed=5)))
+    vectorizer = ReportVectorizer(**TINY_VECTORIZER).fit(reports)
+    normalized, stemmed = vectorizer._texts(reports)
+    others = TfidfVectorizer(norm=None, dtype=np.float64).fit(normalized)
+    for fitted, texts in ((vectorizer.word_, stemmed), (vectorizer.char_, normalized),
+                          (others, normalized)):  # fmt: skip
+        for part in (texts[:1], texts[40:], ["", "jalan jalan jalan"]):
+            ours, theirs = tfidf(fitted, part), fitted.transform(part)
+            assert ours.dtype == theirs.dtype
+            for name in ("data", "indices", "indptr"):
+                np.testing.assert_array_equal(getattr(ours, name), getattr(theirs, name))
