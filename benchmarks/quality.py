@@ -141,7 +141,7 @@ def time_split(frame: pd.DataFrame, since: datetime, synthetic: pd.DataFrame | N
         "router": {task: metrics[task] for task in tasks if task in metrics},
         "baseline": {task: b for task in tasks if (b := baseline(train, validation, task))},
         "skipped": router.skipped_,
-        "urgency_tiers": router.urgency_tiers_.describe(),
+        "urgency_tiers": router.urgency_.tiers.describe(),
     }
 
 
@@ -226,10 +226,10 @@ def cross_validated(frame: pd.DataFrame, synthetic: pd.DataFrame | None) -> dict
     for train_index, test_index in folds.split(labelled, truth, groups):
         train, test = labelled.iloc[train_index], labelled.iloc[test_index]
         router = Router().fit(train, extra=synthetic)
-        rules.append(router.urgency_tiers_.rule)
+        rules.append(router.urgency_.tiers.rule)
         predicted = router.predict_tasks(test)
         scores[test_index] = predicted["urgent"].proba[:, 1]
-        tiers[test_index] = router.urgency_tiers_.tiers(scores[test_index])
+        tiers[test_index] = router.urgency_.tiers.tiers(scores[test_index])
         vectorizer = TfidfVectorizer().fit(train["text"])
         svm = LinearSVC(class_weight="balanced").fit(
             vectorizer.transform(train["text"]), truth[train_index]

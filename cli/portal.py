@@ -47,7 +47,7 @@ def intake_command(
             triage.remember_many(store.recent_reports(triage.index.window_days))
         guard = AutoGuard(triage.router.target_precision_)
         guard.load(store)
-        policy = ServingPolicy(guard, CheckTier(triage.router.urgency_tiers_).load(store))
+        policy = ServingPolicy(guard, CheckTier(triage.urgency_tiers).load(store))
         with RowProgress("classifying new reports") as progress:
 
             def advance(done: int, total: int) -> None:

@@ -87,7 +87,7 @@ def demo_command(
     triage = load_triage(catalogue, uri)
     reports, _ = read_reports(data)
     demo_folder = get_settings().home / "demo"
-    check_tier = CheckTier(triage.router.urgency_tiers_).load(store)
+    check_tier = CheckTier(triage.urgency_tiers).load(store)
     if check_tier.share is None:
         check_tier.set_share(store, DEMO_CHECK_SHARE, "demo")
     policy = ServingPolicy(check_tier=check_tier)

@@ -17,7 +17,7 @@ from core.suggestion import (
 from models.predictions import TaskPredictions
 from models.thresholds import auto_decisions
 from models.urgency import DangerMatch
-from models.urgency_tiers import UrgencyTiers
+from models.urgency_model import UrgencyModel
 
 
 def task_answers(
@@ -62,17 +62,14 @@ def add_subtopics(
 
 
 def urgency_answers(
-    predictions: TaskPredictions,
-    matches: list[list[DangerMatch]],
-    tiers: UrgencyTiers,
-    threshold: float | None,
+    predictions: TaskPredictions, matches: list[list[DangerMatch]], urgency: UrgencyModel
 ) -> list[UrgencySuggestion]:
-    """Every row's urgency: its tier, score, whether the flag's yes/no is automatic
-    (``threshold``) and the live danger phrases (negated and past ones left out)."""
+    """Every row's urgency: its tier, score, whether the flag's yes/no is automatic (the
+    model's threshold) and the live danger phrases (negated and past ones left out)."""
     scores = predictions.proba[:, 1]
-    named = tiers.tiers(scores)
+    named = urgency.tiers.tiers(scores)
     flags = named == "urgent"
-    auto = auto_decisions(np.where(flags, scores, 1 - scores), threshold)
+    auto = auto_decisions(np.where(flags, scores, 1 - scores), urgency.threshold)
     return [
         UrgencySuggestion.model_construct(
             flag=tier == "urgent",

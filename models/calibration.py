@@ -8,6 +8,7 @@ precision."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -47,13 +48,14 @@ def calibrate(router: Router, validation: pd.DataFrame) -> Router:
             )
     truth = task_labels(validation, "urgent").to_numpy(dtype=object)
     mask = labelled(truth)
-    if mask.any() and "urgent" in predictions:
-        router.urgent_threshold_ = urgency_decision_threshold(
+    if mask.any() and "urgent" in predictions and router.urgency_ is not None:
+        threshold = urgency_decision_threshold(
             predictions["urgent"].proba[mask, 1],
             truth[mask].astype(bool),
-            router.urgency_tiers_.flag,
+            router.urgency_.tiers.flag,
             router.target_precision_["urgent"],
         )
+        router.urgency_ = replace(router.urgency_, threshold=threshold)
     subtopics = task_labels(validation, "subtopic").to_numpy(dtype=object)
     if "subtopic" in predictions and labelled(subtopics).any():
         threshold = precision_threshold(predictions["subtopic"], subtopics, SUBTOPIC_PRECISION)
@@ -65,7 +67,9 @@ def adopt_thresholds(router: Router, tuned: Router) -> Router:
     """Give ``router`` the thresholds of ``tuned``: a Router refitted on every row, the slice
     ``tuned`` chose them on included, has no unseen rows left to choose its own on."""
     router.auto_thresholds_ = dict(tuned.auto_thresholds_)
-    router.urgent_threshold_ = tuned.urgent_threshold_
+    if router.urgency_ is not None:
+        threshold = tuned.urgency_.threshold if tuned.urgency_ is not None else None
+        router.urgency_ = replace(router.urgency_, threshold=threshold)
     router.subtopic_threshold_ = tuned.subtopic_threshold_
     return router
 

@@ -18,15 +18,16 @@ from typing import Any
 
 from core.provenance import library_versions
 
-FORMAT_VERSION = 9
+FORMAT_VERSION = 10
 """The folder's layout (config.json + estimators.skops + README.md) and what the estimators
 hold (3: the training rows' fingerprints; 4: the urgency tiers; 5: agency functions and the
 deployment's catalogue; 6: hashed place features; 7: each region's agencies;
-8: auto-routing thresholds region by region; 9: each vocabulary saved as one string); bump on
-change."""
-READABLE_FORMAT_VERSIONS = frozenset({8, FORMAT_VERSION})
+8: auto-routing thresholds region by region; 9: each vocabulary saved as one string; 10: the
+urgency task as one model); bump on change."""
+READABLE_FORMAT_VERSIONS = frozenset({8, 9, FORMAT_VERSION})
 """The formats this code loads: 8 differs only in how a vocabulary is written, which loading
-reads either way (older code refuses a folder of format 9 rather than load it without one)."""
+reads either way, and 8 and 9 keep the urgency task's parts apart, which the Router's loader
+puts together (older code refuses a newer folder rather than load it half understood)."""
 CONFIG_FILE, ESTIMATORS_FILE, CARD_FILE = "config.json", "estimators.skops", "README.md"
 COMPATIBLE_PARTS = {"scikit-learn": 2, "numpy": 1}
 """Version parts that must match for saved estimators to load correctly (major.minor, major)."""

@@ -48,9 +48,8 @@ from models.router_prediction import suggestions, task_probabilities
 from models.router_training import fit_text_tasks, training_rows
 from models.task_fitting import fit_subtopic, task_labels, tasks_taking_extras
 from models.thresholds import RegionThresholds
-from models.urgency import UrgencyScorer
 from models.urgency_fitting import fit_urgency
-from models.urgency_tiers import UrgencyTiers
+from models.urgency_model import UrgencyModel
 
 
 class Router(BaseEstimator):
@@ -163,8 +162,7 @@ class Router(BaseEstimator):
             rows.matrix, rows.in_train, "urgent" in extra_tasks, self.urgent_target_precision,
             self.urgent_target_recall, progress,
         )  # fmt: skip
-        self.urgent_text_, self.urgency_ = urgency.text_model, urgency.scorer
-        self.urgency_tiers_ = urgency.tiers
+        self.urgency_ = urgency.model
         if urgency.skipped:
             self.skipped_["urgent"] = urgency.skipped
         if self.family != "linear":
@@ -197,9 +195,6 @@ class Router(BaseEstimator):
         self.classifiers_: dict[str, CalibratedLinearClassifier] = {}
         self.auto_thresholds_: dict[str, RegionThresholds] = {}
         """Per task, region by region, from which confidence a suggestion is auto-routed."""
-        self.urgent_threshold_: float | None = None
-        """From which confidence the urgent flag's yes/no is automatic (all regions' labels:
-        hand labels are too few to split)."""
         self.regions_ = SourceRegions()
         self.skipped_: dict[str, str] = {}
         self.places_ = PlaceOffices()
@@ -217,9 +212,8 @@ class Router(BaseEstimator):
         the OPDs serving it."""
         self.subtopic_parent_: dict[str, str] = {}
         self.subtopic_threshold_ = 0.5
-        self.urgency_tiers_: UrgencyTiers | None = None
-        self.urgency_: UrgencyScorer | None = None
-        self.urgent_text_: CalibratedLinearClassifier | None = None
+        self.urgency_: UrgencyModel | None = None
+        """The urgency task: its score, tiers and decision threshold."""
         self.encoder_: Any = None
         """The fine-tuned transformer (families encoder and ensemble): an EncoderClassifier,
         typed loosely because its module needs torch."""

@@ -10,11 +10,13 @@ from typing import Any
 from models.card import model_card
 from models.persistence import read_folder, write_folder
 from models.router import Router
+from models.urgency_model import UrgencyModel
 
 TRUSTED_TYPES = frozenset({
     "models.linear.CalibratedLinearClassifier", "models.linear.ReportVectorizer",
     "models.places.PlaceOffices", "models.urgency.UrgencyScorer",
-    "models.urgency_tiers.UrgencyTiers", "models.catalogue.Catalogue", "models.catalogue.Opd",
+    "models.urgency_tiers.UrgencyTiers", "models.urgency_model.UrgencyModel",
+    "models.catalogue.Catalogue", "models.catalogue.Opd",
     "models.encoder.classifier.EncoderClassifier", "models.encoder.config.EncoderConfig",
     "models.regions.SourceAgencies", "models.regions.SourceRegions",
     "models.thresholds.RegionThresholds",
@@ -27,7 +29,7 @@ def router_config(router: Router, training: dict[str, Any] | None = None) -> dic
     """What ``config.json`` holds besides the format and library versions: family,
     hyperparameters, labels, thresholds and where the training data came from."""
     router.check_fitted()
-    catalogue = router.catalogue_
+    catalogue, urgency = router.catalogue_, router.urgency_
     return {
         "family": router.family,
         "hyperparameters": {
@@ -41,8 +43,8 @@ def router_config(router: Router, training: dict[str, Any] | None = None) -> dic
         "auto_routing": {
             task: thresholds.describe() for task, thresholds in router.auto_thresholds_.items()
         },
-        "urgent_decision_threshold": router.urgent_threshold_,
-        "urgency_tiers": router.urgency_tiers_.describe() if router.urgency_tiers_ else None,
+        "urgent_decision_threshold": urgency.threshold if urgency else None,
+        "urgency_tiers": urgency.tiers.describe() if urgency else None,
         "skipped_tasks": router.skipped_,
         "agency_routing": {
             "catalogue": catalogue.region if catalogue else None,
@@ -81,8 +83,24 @@ def read_router(folder: Path, version: str | None = None) -> Router:
     """A Router saved by :func:`write_router`, as registered ``version`` (e.g.
     ``lapor-router/7``, recorded in the Suggestions it makes); ModelFormatError, one sentence,
     if it cannot be loaded."""
-    params, state, _ = read_folder(folder, TRUSTED_TYPES)
+    params, state, config = read_folder(folder, TRUSTED_TYPES)
     router = Router(**params)
-    router.__dict__.update(state)
+    router.__dict__.update(_urgency_as_one_model(state, config["format_version"]))
     router.version_ = version
     return router
+
+
+SEPARATE_URGENCY_PARTS = ("urgent_text_", "urgency_", "urgency_tiers_", "urgent_threshold_")
+"""Formats 8 and 9 kept the urgency task in four attributes (the scorer under ``urgency_``)."""
+
+
+def _urgency_as_one_model(state: dict[str, Any], format_version: int) -> dict[str, Any]:
+    """A saved state with the urgency task as one :class:`UrgencyModel`, as fitting leaves it."""
+    if format_version >= 10:
+        return state
+    state = dict(state)
+    text_model, scorer, tiers, threshold = (state.pop(k, None) for k in SEPARATE_URGENCY_PARTS)
+    state["urgency_"] = (
+        UrgencyModel(text_model, scorer, tiers, threshold) if scorer is not None else None
+    )
+    return state

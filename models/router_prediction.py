@@ -21,7 +21,6 @@ from models.predictions import TaskPredictions
 from models.router_agency import catalogue_agency, resolve_offices
 from models.router_training import task_features
 from models.urgency import DangerMatch, find_dangers
-from models.urgency_fitting import urgency_scores
 
 if TYPE_CHECKING:
     from models.router import Router
@@ -69,7 +68,7 @@ def _task_probabilities(
         )
     matches = [find_dangers(t) for t in texts] if router.urgency_ is not None else []
     if router.urgency_ is not None:
-        scores = urgency_scores(router.urgent_text_, router.urgency_, matrix, texts, matches)
+        scores = router.urgency_.scores(matrix, texts, matches)
         out["urgent"] = TaskPredictions(
             np.array([False, True]), np.column_stack([1 - scores, scores])
         )
@@ -100,10 +99,8 @@ def suggestions(
             router.subtopic_parent_,
         )
     urgent = (
-        urgency_answers(
-            predictions["urgent"], matches, router.urgency_tiers_, router.urgent_threshold_
-        )
-        if "urgent" in predictions
+        urgency_answers(predictions["urgent"], matches, router.urgency_)
+        if "urgent" in predictions and router.urgency_ is not None
         else None
     )
     ids = prepared["id"].tolist()

@@ -11,6 +11,7 @@ from core.suggestion import Suggestion
 from models.catalogue import Catalogue
 from models.duplicates.index import DuplicateIndex
 from models.router import Router
+from models.urgency_tiers import UrgencyTiers
 
 
 @dataclass
@@ -33,6 +34,11 @@ class Triage:
         for suggestion, report in zip(suggestions, reports, strict=True):
             self.link_duplicates(report, suggestion)
         return suggestions
+
+    @property
+    def urgency_tiers(self) -> UrgencyTiers | None:
+        """The tiers urgency scores are named by (None: the model has no urgency task)."""
+        return self.router.urgency_.tiers if self.router.urgency_ is not None else None
 
     def known_agencies(self) -> list[str]:
         """The OPDs a suggestion may name: the list staff pick a correction from."""

@@ -1,6 +1,6 @@
-"""Fitting the urgency score: a text model and the lexicon scorer stacked on its out-of-fold
-probability, and the out-of-fold scores of the real labelled reports that choose the tiers
-(:mod:`models.urgency_tiers`); together, the Router's urgency task (:func:`fit_urgency`)."""
+"""Fitting the urgency task (:class:`models.urgency_model.UrgencyModel`): a text model and the
+lexicon scorer stacked on its out-of-fold probability, and the out-of-fold scores of the real
+labelled reports that choose the tiers (:mod:`models.urgency_tiers`)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ import pandas as pd
 from sklearn.model_selection import StratifiedGroupKFold
 
 from models.linear import CalibratedLinearClassifier
-from models.urgency import DangerMatch, UrgencyScorer
-from models.urgency_tiers import MIN_POSITIVES, UrgencyTiers, choose_tiers, fallback_tiers
+from models.urgency import UrgencyScorer
+from models.urgency_model import UrgencyModel, urgency_scores
+from models.urgency_tiers import MIN_POSITIVES, choose_tiers, fallback_tiers
 
 URGENCY_FOLDS, URGENCY_FOLD_SEED = 5, 0
 """Cross-validation that chooses the urgency tiers (grouped by text, stratified)."""
@@ -28,18 +29,6 @@ def fit_urgency_models(
     text_model = CalibratedLinearClassifier(**params).fit(matrix, y)
     features = UrgencyScorer.features(texts, text_model.oof_proba_[:, 1])
     return text_model, UrgencyScorer(class_weight=None).fit(features, y)
-
-
-def urgency_scores(
-    text_model: CalibratedLinearClassifier | None,
-    scorer: UrgencyScorer,
-    matrix: Any,
-    texts: list[str],
-    matches: list[list[DangerMatch]] | None = None,
-) -> np.ndarray:
-    """The urgency score of each text (``matches``: its danger phrases, if already found)."""
-    text_proba = text_model.predict_proba_unchecked(matrix)[:, 1] if text_model else None
-    return scorer.predict_proba_unchecked(UrgencyScorer.features(texts, text_proba, matches))[:, 1]
 
 
 def out_of_fold_urgency(
@@ -73,12 +62,9 @@ def out_of_fold_urgency(
 
 @dataclass
 class UrgencyFit:
-    """The fitted urgency parts: the text model (None: lexicon only), the scorer, its tiers,
-    and why a task-level fit was skipped (None: it was not)."""
+    """The fitted urgency task, and why a task-level fit was skipped (None: it was not)."""
 
-    text_model: CalibratedLinearClassifier | None
-    scorer: UrgencyScorer
-    tiers: UrgencyTiers
+    model: UrgencyModel
     skipped: str | None = None
 
 
@@ -126,4 +112,4 @@ def fit_urgency(
         scores = urgency_scores(text_model, scorer, matrix[rows], [texts[i] for i in rows])
         tiers = fallback_tiers(scores, None, target_recall, why)
     progress(f"urgency tiers: {tiers.reason}")
-    return UrgencyFit(text_model, scorer, tiers, skipped)
+    return UrgencyFit(UrgencyModel(text_model, scorer, tiers), skipped)

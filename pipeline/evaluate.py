@@ -159,7 +159,7 @@ def evaluate(
         if mask.any():
             truth = frame["urgent"][mask].to_numpy(dtype=bool)
             scores = predictions["urgent"].proba[mask, 1]
-            result["urgent"] = urgency_metrics(scores, router.urgency_tiers_.tiers(scores), truth)
+            result["urgent"] = urgency_metrics(scores, router.urgency_.tiers.tiers(scores), truth)
     return result
 
 

@@ -111,7 +111,7 @@ def create_app(
             triage.catalogue = catalogue
         guard = AutoGuard(triage.router.target_precision_)
         await run_in_threadpool(guard.load, store)
-        check_tier = CheckTier(triage.router.urgency_tiers_)
+        check_tier = CheckTier(triage.urgency_tiers)
         await run_in_threadpool(check_tier.load, store)
         predictor = Predictor(
             triage, on_batch=metrics.batch_size.observe, policy=ServingPolicy(guard, check_tier)

@@ -15,7 +15,7 @@ from sklearn.exceptions import NotFittedError
 
 from core.schema import Report
 from models.linear import PLACE_BUCKETS, ReportVectorizer
-from models.persistence import FORMAT_VERSION, ModelFormatError
+from models.persistence import FORMAT_VERSION, ModelFormatError, write_folder
 from models.router import Router
 from models.router_folder import read_router, router_config, write_router
 from tests.conftest import REPO, TINY_VECTORIZER
@@ -95,17 +95,34 @@ def test_save_then_load_predicts_the_same_without_mlflow(router: Router, tmp_pat
     assert loaded.predict(reports)[0].model_version == "lapor-router/9"
 
 
-def test_a_folder_of_format_8_still_loads(
-    router: Router, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Format 8 saved each vocabulary as a dict; it differs in nothing else."""
-    with monkeypatch.context() as patch:
-        patch.setattr(ReportVectorizer, "__getstate__", BaseEstimator.__getstate__)
-        folder = write_router(router, tmp_path / "router")
+def _old_folder(router: Router, folder: Path, version: int) -> Path:
+    """``router`` saved as format 8 or 9 saved it: the urgency task in four attributes (and,
+    in format 8, each vocabulary as a dict)."""
+    state = {k: v for k, v in router.__dict__.items() if k.endswith("_") and k != "version_"}
+    urgency = state.pop("urgency_")
+    state |= {"urgent_text_": urgency.text_model, "urgency_": urgency.scorer,
+              "urgency_tiers_": urgency.tiers, "urgent_threshold_": urgency.threshold}  # fmt: skip
+    write_folder(folder, router.get_params(deep=False), state, router_config(router))
     config = json.loads((folder / "config.json").read_text())
-    (folder / "config.json").write_text(json.dumps({**config, "format_version": 8}))
+    (folder / "config.json").write_text(json.dumps({**config, "format_version": version}))
+    return folder
+
+
+@pytest.mark.parametrize("version", [8, 9])
+def test_a_folder_of_an_older_readable_format_loads_and_predicts_the_same(
+    router: Router, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, version: int
+) -> None:
+    """Format 8 saved each vocabulary as a dict; 8 and 9 kept the urgency parts apart."""
+    with monkeypatch.context() as patch:
+        if version == 8:
+            patch.setattr(ReportVectorizer, "__getstate__", BaseEstimator.__getstate__)
+        folder = _old_folder(router, tmp_path / "router", version)
     loaded = read_router(folder)
     assert loaded.vectorizer_.word_.vocabulary_ == router.vectorizer_.word_.vocabulary_
+    assert loaded.urgency_ is not None
+    assert router.urgency_ is not None
+    assert loaded.urgency_.threshold == router.urgency_.threshold
+    assert loaded.urgency_.tiers.describe() == router.urgency_.tiers.describe()
     report = Report(id="a", text="Pohon tumbang menimpa kabel listrik", village="Singa Gembara")
     assert loaded.predict([report])[0].model_dump() == router.predict([report])[0].model_dump()
 

@@ -94,8 +94,8 @@ def test_the_router_chooses_tiers_by_cross_validation_on_its_own_labels(
     train, _ = demo_frames
     messages: list[str] = []
     router = Router(vectorizer_params=TINY_VECTORIZER).fit(train, progress=messages.append)
-    assert router.urgency_tiers_.rule == "cross-validation"
-    assert router.urgency_tiers_.evidence["n"] == train["urgent"].notna().sum()
+    assert router.urgency_.tiers.rule == "cross-validation"
+    assert router.urgency_.tiers.evidence["n"] == train["urgent"].notna().sum()
     assert any(m.startswith("urgency tiers: cross-validated") for m in messages)
     suggestions = router.predict_frame(train.head(300))
     assert {s.urgent.tier for s in suggestions} >= {"urgent", "none"}
@@ -114,9 +114,9 @@ def test_extra_rows_never_choose_a_threshold(
     router = Router(vectorizer_params=TINY_VECTORIZER).fit(
         real, extra=extra, progress=messages.append
     )
-    assert router.urgency_tiers_.rule == "fallback"
-    assert "1 real labelled urgent reports" in router.urgency_tiers_.reason
-    assert "extra rows never choose a threshold" in router.urgency_tiers_.reason
+    assert router.urgency_.tiers.rule == "fallback"
+    assert "1 real labelled urgent reports" in router.urgency_.tiers.reason
+    assert "extra rows never choose a threshold" in router.urgency_.tiers.reason
     flags = [s.urgent.flag for s in router.predict_frame(real)]
     assert np.mean(flags) <= 0.05 + 1e-9
 

@@ -31,7 +31,7 @@ def test_seeded_queue_and_login(router: Router, pair_scorer: PairScorer, tmp_pat
     reports = [Report.model_validate(r) for r in generate(1_500, seed=3)]
     now = datetime(2026, 11, 20, 12, 0)
     served = service_triage(router, pair_scorer)
-    check_tier = CheckTier(served.router.urgency_tiers_).load(store)
+    check_tier = CheckTier(served.urgency_tiers).load(store)
     check_tier.set_share(store, DEMO_CHECK_SHARE, "demo")
     policy = ServingPolicy(check_tier=check_tier)
     seeded = seed_queue(store, served, reports, now, tmp_path, None, policy.finish)
