@@ -153,7 +153,7 @@ def main() -> None:
     own = Router().fit(b_train, catalogue=b_catalogue)
     results["bandung_all_history"] = {
         **scores(own, b_test, b_catalogue),
-        "blend_weight": own.blend_weight_,
+        "blend_weight": own.agency_.blend_weight,
         "rows": len(b_train),
     }
     curve = {}
@@ -164,7 +164,7 @@ def main() -> None:
             decisions = b_train.iloc[order[:n]]
             router = Router().fit(pd.concat([s_train, decisions]), catalogue=b_catalogue)
             runs.append(
-                {**scores(router, b_test, b_catalogue), "blend_weight": router.blend_weight_}
+                {**scores(router, b_test, b_catalogue), "blend_weight": router.agency_.blend_weight}
             )
         curve[str(n)] = {
             "top1": round(float(np.mean([r["top1"] for r in runs])), 4),

@@ -16,6 +16,7 @@ contract: ``__init__`` stores hyperparameters verbatim, ``fit`` rebuilds every f
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +34,9 @@ from models.encoder.config import EncoderConfig
 from models.frames import fingerprints, prepare_frame, prepare_reports, row_hashes
 from models.linear import CalibratedLinearClassifier, ReportVectorizer
 from models.opd_routing import FUNCTION_TASK
-from models.places import PlaceOffices
 from models.predictions import TaskPredictions
-from models.regions import SourceAgencies, SourceRegions
-from models.router_agency import fit_function_level
+from models.regions import SourceRegions
+from models.router_agency import AgencyRouting, fit_function_level
 from models.router_defaults import (
     DEFAULT_TARGET_PRECISION,
     DEFAULT_TASK_PARAMS,
@@ -132,8 +132,7 @@ class Router(BaseEstimator):
             rows, self.task_params_, extra_tasks, self.sentence_weights_, catalogue, progress
         )
         self.classifiers_, self.skipped_, agency = tasks.classifiers, tasks.skipped, tasks.agency
-        self.places_, self.agency_sources_ = agency.places, agency.sources
-        self.opd_history_ = agency.opd_history
+        self.agency_ = AgencyRouting(agency.places, agency.sources, agency.opd_history)
         real = rows.in_train & ~rows.describes
         self.regions_ = SourceRegions.fit(
             [source for source, keep in zip(rows.sources, real, strict=True) if keep],
@@ -149,7 +148,9 @@ class Router(BaseEstimator):
         if level is not None:
             self.classifiers_[FUNCTION_TASK] = level.classifier
             tasks.class_weights[FUNCTION_TASK] = level.classifier.class_weight
-            self.blend_weight_, self.blend_scores_ = level.blend_weight, level.blend_scores
+            self.agency_ = replace(
+                self.agency_, blend_weight=level.blend_weight, blend_scores=level.blend_scores
+            )
         for task, weight in tasks.class_weights.items():
             self.task_params_[task] = {**self.task_params_[task], "class_weight": weight}
         subtopic, self.subtopic_parent_ = fit_subtopic(
@@ -197,19 +198,10 @@ class Router(BaseEstimator):
         """Per task, region by region, from which confidence a suggestion is auto-routed."""
         self.regions_ = SourceRegions()
         self.skipped_: dict[str, str] = {}
-        self.places_ = PlaceOffices()
         self.catalogue_: Catalogue | None = None
         """The deployment's OPD catalogue the Router was fitted with (None: names as labelled)."""
-        self.blend_weight_ = 0.0
-        """The deployment-level agency model's share beside the function level."""
-        self.blend_scores_: dict[str, float] = {}
-        """Out-of-fold top-1 of the deployment's own rows for each candidate share."""
-        self.agency_sources_ = SourceAgencies()
-        """Without a catalogue: each source's agency classes; a suggestion names only those of
-        the report's own source (:mod:`models.regions`)."""
-        self.opd_history_: dict[str, int] = {}
-        """The deployment's labelled reports per OPD: how a function's share is split between
-        the OPDs serving it."""
+        self.agency_ = AgencyRouting()
+        """The agency task's own-place offices, sources, OPD history and blend."""
         self.subtopic_parent_: dict[str, str] = {}
         self.subtopic_threshold_ = 0.5
         self.urgency_: UrgencyModel | None = None
@@ -277,9 +269,10 @@ class Router(BaseEstimator):
         staff pick an override from (the names of the serving catalogue, where there is one)."""
         if (catalogue := self.serving_catalogue(catalogue)) is not None:
             return sorted(catalogue.names())
-        generic = self.places_.generic_labels()
+        places = self.agency_.places
         classes = self.labels.get("agency", [])
-        return sorted({c for c in classes if c not in generic} | self.places_.office_names())
+        return sorted({c for c in classes if c not in places.generic_labels()}
+                      | places.office_names())  # fmt: skip
 
     def check_fitted(self) -> None:
         if self.__dict__.get("vectorizer_") is None:

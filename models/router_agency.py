@@ -85,6 +85,22 @@ def agency_labels(
     return found
 
 
+@dataclass(frozen=True)
+class AgencyRouting:
+    """What the fitted agency task knows besides its classifiers (the deployment level under
+    ``agency``, the function level under ``agency_function``): which classes are own-place
+    offices and how they name the report's office, each source's names (without a catalogue),
+    the deployment's labelled reports per OPD (how a function's share is split between the OPDs
+    serving it), and the deployment level's share in the blend, with the out-of-fold top-1 of
+    each candidate share that chose it."""
+
+    places: PlaceOffices = field(default_factory=PlaceOffices)
+    sources: SourceAgencies = field(default_factory=SourceAgencies)
+    opd_history: dict[str, int] = field(default_factory=dict)
+    blend_weight: float = 0.0
+    blend_scores: dict[str, float] = field(default_factory=dict)
+
+
 @dataclass
 class FunctionLevel:
     """The function model and its blend with the deployment-level agency model."""

@@ -74,8 +74,8 @@ def fit_encoder(
 def encoder_truth(router: Router, frame: pd.DataFrame, task: str) -> np.ndarray:
     """A task's labels as the router's classifiers know them (own-place offices generic)."""
     labels = pd.Series(suggested_truth(router, frame, task), dtype=object)
-    if task == "agency" and router.places_.prefixes:
-        labels = router.places_.encode(labels, frame)
+    if task == "agency" and router.agency_.places.prefixes:
+        labels = router.agency_.places.encode(labels, frame)
     return labels.to_numpy(dtype=object)
 
 

@@ -10,12 +10,14 @@ from typing import Any
 from models.card import model_card
 from models.persistence import read_folder, write_folder
 from models.router import Router
+from models.router_agency import AgencyRouting
 from models.urgency_model import UrgencyModel
 
 TRUSTED_TYPES = frozenset({
     "models.linear.CalibratedLinearClassifier", "models.linear.ReportVectorizer",
     "models.places.PlaceOffices", "models.urgency.UrgencyScorer",
     "models.urgency_tiers.UrgencyTiers", "models.urgency_model.UrgencyModel",
+    "models.router_agency.AgencyRouting",
     "models.catalogue.Catalogue", "models.catalogue.Opd",
     "models.encoder.classifier.EncoderClassifier", "models.encoder.config.EncoderConfig",
     "models.regions.SourceAgencies", "models.regions.SourceRegions",
@@ -49,9 +51,9 @@ def router_config(router: Router, training: dict[str, Any] | None = None) -> dic
         "agency_routing": {
             "catalogue": catalogue.region if catalogue else None,
             "catalogue_agencies": len(catalogue.opds) if catalogue else 0,
-            "sources": {src: len(names) for src, names in router.agency_sources_.agencies.items()},
-            "deployment_blend_weight": router.blend_weight_,
-            "blend_top1_by_weight": router.blend_scores_,
+            "sources": {src: len(names) for src, names in router.agency_.sources.agencies.items()},
+            "deployment_blend_weight": router.agency_.blend_weight,
+            "blend_top1_by_weight": router.agency_.blend_scores,
         },
         "encoder": router.encoder_.describe() if router.encoder_ is not None else None,
         "ensemble_weights": router.ensemble_weights_,
@@ -85,17 +87,23 @@ def read_router(folder: Path, version: str | None = None) -> Router:
     if it cannot be loaded."""
     params, state, config = read_folder(folder, TRUSTED_TYPES)
     router = Router(**params)
-    router.__dict__.update(_urgency_as_one_model(state, config["format_version"]))
+    router.__dict__.update(_tasks_as_one_model_each(state, config["format_version"]))
     router.version_ = version
     return router
 
 
 SEPARATE_URGENCY_PARTS = ("urgent_text_", "urgency_", "urgency_tiers_", "urgent_threshold_")
 """Formats 8 and 9 kept the urgency task in four attributes (the scorer under ``urgency_``)."""
+SEPARATE_AGENCY_PARTS = {"places_": "places", "agency_sources_": "sources",
+                         "opd_history_": "opd_history", "blend_weight_": "blend_weight",
+                         "blend_scores_": "blend_scores"}  # fmt: skip
+"""... and the agency task's routing in five (each one's field of :class:`AgencyRouting`)."""
 
 
-def _urgency_as_one_model(state: dict[str, Any], format_version: int) -> dict[str, Any]:
-    """A saved state with the urgency task as one :class:`UrgencyModel`, as fitting leaves it."""
+def _tasks_as_one_model_each(state: dict[str, Any], format_version: int) -> dict[str, Any]:
+    """A saved state with the urgency task as one :class:`UrgencyModel` and the agency task's
+    routing as one :class:`AgencyRouting`, as fitting leaves them (formats 8 and 9 kept their
+    parts apart)."""
     if format_version >= 10:
         return state
     state = dict(state)
@@ -103,4 +111,6 @@ def _urgency_as_one_model(state: dict[str, Any], format_version: int) -> dict[st
     state["urgency_"] = (
         UrgencyModel(text_model, scorer, tiers, threshold) if scorer is not None else None
     )
+    parts = {field: state.pop(key) for key, field in SEPARATE_AGENCY_PARTS.items() if key in state}
+    state["agency_"] = AgencyRouting(**parts)
     return state

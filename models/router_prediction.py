@@ -55,17 +55,16 @@ def _task_probabilities(
             weight = router.ensemble_weights_[task]
             mixed = proba if weight == 0 else weight * out[task].proba + (1 - weight) * proba
             out[task] = TaskPredictions(out[task].classes, mixed)
-    if "agency" in out and router.places_.prefixes:
-        out["agency"] = resolve_offices(router.places_, out["agency"], prepared)
+    agency = router.agency_
+    if "agency" in out and agency.places.prefixes:
+        out["agency"] = resolve_offices(agency.places, out["agency"], prepared)
     catalogue = router.serving_catalogue(catalogue)
     if catalogue is not None and FUNCTION_TASK in out:
         out["agency"] = catalogue_agency(
-            catalogue, router.catalogue_, out, prepared, router.opd_history_, router.blend_weight_
+            catalogue, router.catalogue_, out, prepared, agency.opd_history, agency.blend_weight
         )
     elif catalogue is None and "agency" in out:
-        out["agency"] = router.agency_sources_.restrict(
-            out["agency"], row_regions(router, prepared)
-        )
+        out["agency"] = agency.sources.restrict(out["agency"], row_regions(router, prepared))
     matches = [find_dangers(t) for t in texts] if router.urgency_ is not None else []
     if router.urgency_ is not None:
         scores = router.urgency_.scores(matrix, texts, matches)

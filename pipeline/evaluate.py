@@ -195,7 +195,7 @@ def foreign_opd_share(
     if catalogue is not None:
         names = set(catalogue.names())
         return _round(np.mean([label not in names for label in suggested])) if len(frame) else None
-    share = router.agency_sources_.foreign_share(suggested.tolist(), row_regions(router, frame))
+    share = router.agency_.sources.foreign_share(suggested.tolist(), row_regions(router, frame))
     return _round(share) if share is not None else None
 
 

@@ -210,7 +210,7 @@ def train_frame(
         validation_predictions = router.predict_tasks(validation)
         metrics = evaluate(router, validation, validation_predictions)
     if "agency" in metrics:
-        metrics["agency"]["deployment_blend_weight"] = router.blend_weight_
+        metrics["agency"]["deployment_blend_weight"] = router.agency_.blend_weight
     training = {
         "created_at": with_offset(local_now()).isoformat(),
         "data": data,

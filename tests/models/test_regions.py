@@ -83,7 +83,7 @@ def test_a_model_of_two_sources_names_only_the_reports_own_sources_opds() -> Non
     train = pd.concat([kutim.iloc[:450], samarinda.iloc[:450]], ignore_index=True)
     test = pd.concat([kutim.iloc[450:], samarinda.iloc[450:]], ignore_index=True)
     router = Router(vectorizer_params=TINY_VECTORIZER).fit(train)
-    kutim_opds = set(kutim["agency"].dropna()) | router.places_.office_names()
+    kutim_opds = set(kutim["agency"].dropna()) | router.agency_.places.office_names()
     samarinda_opds = set(samarinda["agency"].dropna())
     served = test.drop(columns=DATASET)  # as the service sees them: by their regency
     for frame in (test, served):

@@ -123,15 +123,15 @@ def test_the_deployment_level_gets_the_smallest_share_within_noise_of_the_best(
     deployment_router: Router, demo_frames: tuple[pd.DataFrame, pd.DataFrame]
 ) -> None:
     _, validation = demo_frames
-    scores = deployment_router.blend_scores_
+    scores = deployment_router.agency_.blend_scores
     assert set(scores) == {f"{w / 10:.1f}" for w in range(11)}
-    best, rows = max(scores.values()), deployment_router.opd_history_
+    best, rows = max(scores.values()), deployment_router.agency_.opd_history
     enough = best - np.sqrt(best * (1 - best) / sum(rows.values()))
-    chosen = deployment_router.blend_weight_
+    chosen = deployment_router.agency_.blend_weight
     assert scores[str(chosen)] >= enough  # the smallest share within noise of the best
     assert all(scores[w] < enough for w in scores if float(w) < chosen)
     routing = router_config(deployment_router)["agency_routing"]
-    assert routing["deployment_blend_weight"] == deployment_router.blend_weight_
+    assert routing["deployment_blend_weight"] == deployment_router.agency_.blend_weight
     predicted = deployment_router.predict_tasks(validation)["agency"]
     top1 = (predicted.top_labels(1)[:, 0] == validation["agency"].to_numpy()).mean()
     assert top1 >= 0.75, top1
@@ -144,7 +144,7 @@ def test_the_catalogue_and_blend_survive_save_and_load(
     _, validation = demo_frames
     loaded = read_router(write_router(deployment_router, tmp_path / "model"))
     assert loaded.catalogue_.names() == deployment_router.catalogue_.names()
-    assert loaded.blend_weight_ == deployment_router.blend_weight_
+    assert loaded.agency_.blend_weight == deployment_router.agency_.blend_weight
     before = deployment_router.predict_tasks(validation.head(30))["agency"]
     after = loaded.predict_tasks(validation.head(30))["agency"]
     assert np.allclose(before.proba, after.proba)

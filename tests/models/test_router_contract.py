@@ -96,12 +96,15 @@ def test_save_then_load_predicts_the_same_without_mlflow(router: Router, tmp_pat
 
 
 def _old_folder(router: Router, folder: Path, version: int) -> Path:
-    """``router`` saved as format 8 or 9 saved it: the urgency task in four attributes (and,
-    in format 8, each vocabulary as a dict)."""
+    """``router`` saved as format 8 or 9 saved it: the urgency task in four attributes, the
+    agency's routing in five (and, in format 8, each vocabulary as a dict)."""
     state = {k: v for k, v in router.__dict__.items() if k.endswith("_") and k != "version_"}
-    urgency = state.pop("urgency_")
+    urgency, agency = state.pop("urgency_"), state.pop("agency_")
     state |= {"urgent_text_": urgency.text_model, "urgency_": urgency.scorer,
-              "urgency_tiers_": urgency.tiers, "urgent_threshold_": urgency.threshold}  # fmt: skip
+              "urgency_tiers_": urgency.tiers, "urgent_threshold_": urgency.threshold,
+              "places_": agency.places, "agency_sources_": agency.sources,
+              "opd_history_": agency.opd_history, "blend_weight_": agency.blend_weight,
+              "blend_scores_": agency.blend_scores}  # fmt: skip
     write_folder(folder, router.get_params(deep=False), state, router_config(router))
     config = json.loads((folder / "config.json").read_text())
     (folder / "config.json").write_text(json.dumps({**config, "format_version": version}))
@@ -112,7 +115,8 @@ def _old_folder(router: Router, folder: Path, version: int) -> Path:
 def test_a_folder_of_an_older_readable_format_loads_and_predicts_the_same(
     router: Router, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, version: int
 ) -> None:
-    """Format 8 saved each vocabulary as a dict; 8 and 9 kept the urgency parts apart."""
+    """Format 8 saved each vocabulary as a dict; 8 and 9 kept the parts of the urgency and the
+    agency's routing apart."""
     with monkeypatch.context() as patch:
         if version == 8:
             patch.setattr(ReportVectorizer, "__getstate__", BaseEstimator.__getstate__)
@@ -123,6 +127,8 @@ def test_a_folder_of_an_older_readable_format_loads_and_predicts_the_same(
     assert router.urgency_ is not None
     assert loaded.urgency_.threshold == router.urgency_.threshold
     assert loaded.urgency_.tiers.describe() == router.urgency_.tiers.describe()
+    assert loaded.agency_.places.office_names() == router.agency_.places.office_names()
+    assert loaded.agency_.opd_history == router.agency_.opd_history
     report = Report(id="a", text="Pohon tumbang menimpa kabel listrik", village="Singa Gembara")
     assert loaded.predict([report])[0].model_dump() == router.predict([report])[0].model_dump()
 
