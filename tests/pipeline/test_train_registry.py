@@ -19,7 +19,7 @@ from pipeline.retrain import retrain
 from pipeline.sources import DataSpec, load_frame
 from pipeline.synth.generator import generate
 from pipeline.train import TrainingSetup, split_frame, train
-from tests.conftest import promote_router, small_models, training_setup
+from tests.conftest import TINY_VECTORIZER, promote_router, small_models, training_setup
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()
@@ -300,8 +300,10 @@ def test_training_takes_the_setup_it_is_given_not_the_settings(tmp_path: Path) -
     """The command line passes the settings in (TrainingSetup): what training registers under
     and how it featurises follow the setup, whatever the process's settings say."""
     data = tmp_path / "reports.csv"
-    write_rows(generate(300, seed=3), data)
-    setup = TrainingSetup(model_name="kutim-router", vectorizer={"max_word_features": 40})
+    write_rows(generate(200, seed=3), data)
+    setup = TrainingSetup(
+        model_name="kutim-router", vectorizer={**TINY_VECTORIZER, "max_word_features": 40}
+    )
     result = train(DataSpec(data), setup)
     assert result.model_uri == "models:/kutim-router/1"
     assert get_settings().registered_model_name != "kutim-router"
