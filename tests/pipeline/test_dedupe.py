@@ -20,7 +20,7 @@ from pipeline.synth.generator import generate
 
 pytestmark = pytest.mark.slow
 runner = CliRunner()
-N, SEED = 1_200, 31
+N, SEED = 800, 31
 
 
 @pytest.fixture(scope="module")

@@ -34,7 +34,7 @@ def test_train_family_registers_and_evaluates(
     family: str, encoder_cache: Path, tmp_path: Path
 ) -> None:
     data = tmp_path / "demo.csv"
-    write_rows(generate(500, seed=5), data)
+    write_rows(generate(300, seed=5), data)
     trained = runner.invoke(
         app, ["train", "--data", str(data), "--format", "csv", "--family", family, *TINY]
     )
