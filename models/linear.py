@@ -177,9 +177,9 @@ def tfidf(vectorizer: TfidfVectorizer, texts: list[str]) -> sp.csr_matrix:
     """``vectorizer.transform(texts)`` for a vectorizer fitted here (sublinear tf, idf, l2 norm),
     computed as scikit-learn computes it (tests hold the two equal) without validating the
     matrix it has just built: its checks took 0.5 ms of a one-report prediction."""
-    counts = CountVectorizer.transform(vectorizer, texts)
-    if counts.dtype != vectorizer.dtype or not vectorizer.sublinear_tf or vectorizer.norm != "l2":
+    if not vectorizer.sublinear_tf or vectorizer.norm != "l2":
         return vectorizer.transform(texts)
+    counts = CountVectorizer.transform(vectorizer, texts)  # of the vectorizer's float dtype
     np.log(counts.data, counts.data)
     counts.data += 1.0
     if vectorizer.use_idf:

@@ -23,11 +23,12 @@ FORMAT_VERSION = 10
 hold (3: the training rows' fingerprints; 4: the urgency tiers; 5: agency functions and the
 deployment's catalogue; 6: hashed place features; 7: each region's agencies;
 8: auto-routing thresholds region by region; 9: each vocabulary saved as one string; 10: the
-urgency task as one model); bump on change."""
+urgency task and the agency's routing as one object each); bump on change."""
 READABLE_FORMAT_VERSIONS = frozenset({8, 9, FORMAT_VERSION})
 """The formats this code loads: 8 differs only in how a vocabulary is written, which loading
-reads either way, and 8 and 9 keep the urgency task's parts apart, which the Router's loader
-puts together (older code refuses a newer folder rather than load it half understood)."""
+reads either way, and 8 and 9 keep the parts of the urgency task and of the agency's routing
+apart, which the Router's loader puts together (older code refuses a newer folder rather than
+load it half understood)."""
 CONFIG_FILE, ESTIMATORS_FILE, CARD_FILE = "config.json", "estimators.skops", "README.md"
 COMPATIBLE_PARTS = {"scikit-learn": 2, "numpy": 1}
 """Version parts that must match for saved estimators to load correctly (major.minor, major)."""
@@ -114,7 +115,7 @@ def read_folder(
     skops = skops_io()
     try:
         # skops audits every type before it builds anything; listing the types first
-        # (get_untrusted_types) would read the whole schema twice, 1.4 s for a demo Router
+        # (get_untrusted_types) read the whole schema twice: 0.7 s more for the demo Router
         saved = skops.load(path, trusted=sorted(trusted))
     except skops.exceptions.UntrustedTypesFoundException:
         untrusted = set(skops.get_untrusted_types(file=path)) - trusted

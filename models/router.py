@@ -275,6 +275,7 @@ class Router(BaseEstimator):
                       | places.office_names())  # fmt: skip
 
     def check_fitted(self) -> None:
+        """NotFittedError unless ``fit`` has run (saving and comparing need a fitted Router)."""
         if self.__dict__.get("vectorizer_") is None:
             raise NotFittedError("this Router is not fitted yet: call fit first")
 
