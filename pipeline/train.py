@@ -5,7 +5,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -81,10 +81,10 @@ class TrainingSetup:
     vectorizer's options, where the e5 encoder is prepared and the promotion's tolerance."""
 
     model_name: str
-    random_seed: int = 42
-    vectorizer: dict[str, object] = field(default_factory=dict)
-    encoder_dir: Path = Path("encoders")
-    promote_tolerance: float = 0.005
+    random_seed: int
+    vectorizer: dict[str, object]
+    encoder_dir: Path
+    promote_tolerance: float
     """How far a retrained challenger may trail the champion and still be promoted."""
 
     @classmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +19,7 @@ from pipeline.registry.pyfunc import load_router
 from pipeline.retrain import retrain
 from pipeline.sources import DataSpec, load_frame
 from pipeline.synth.generator import generate
-from pipeline.train import TrainingSetup, split_frame, train
+from pipeline.train import split_frame, train
 from tests.conftest import TINY_VECTORIZER, promote_router, small_models, training_setup
 
 pytestmark = pytest.mark.slow
@@ -301,8 +302,10 @@ def test_training_takes_the_setup_it_is_given_not_the_settings(tmp_path: Path) -
     and how it featurises follow the setup, whatever the process's settings say."""
     data = tmp_path / "reports.csv"
     write_rows(generate(200, seed=3), data)
-    setup = TrainingSetup(
-        model_name="kutim-router", vectorizer={**TINY_VECTORIZER, "max_word_features": 40}
+    setup = replace(
+        training_setup(),
+        model_name="kutim-router",
+        vectorizer={**TINY_VECTORIZER, "max_word_features": 40},
     )
     result = train(DataSpec(data), setup)
     assert result.model_uri == "models:/kutim-router/1"
