@@ -71,7 +71,7 @@ def test_a_saved_vectorizer_is_a_handful_of_nodes_whatever_its_vocabulary(
     schema_lines = []
     for terms in (10, 80):
         vectorizer = ReportVectorizer(min_df=1, max_word_features=terms, max_char_features=terms)
-        vectorizer.fit(frame(texts))
+        vectorizer.fit(frame(texts)).transform(frame(texts))  # fills its word cache
         for fitted in (vectorizer.word_, vectorizer.char_):
             assert {type(column) for column in fitted.vocabulary_.values()} == {int}
         path = tmp_path / f"vectorizer-{terms}.skops"
@@ -79,7 +79,8 @@ def test_a_saved_vectorizer_is_a_handful_of_nodes_whatever_its_vocabulary(
         with zipfile.ZipFile(path) as saved:
             assert len(saved.namelist()) < 20
             schema_lines.append(len(saved.read("schema.json").splitlines()))
-    assert schema_lines[0] == schema_lines[1]  # as a dict: 10 lines more per term
+    assert schema_lines[0] == schema_lines[1]  # as a dict: 10 lines more per term; the cache
+    # of each word's n-gram columns is not saved (else 80 terms would have more words cached)
     loaded = skops.io.load(path, trusted=skops.io.get_untrusted_types(file=path))
     assert loaded.word_.vocabulary_ == vectorizer.word_.vocabulary_
     assert loaded.char_.vocabulary_ == vectorizer.char_.vocabulary_
@@ -149,16 +150,22 @@ def test_direct_linear_scores_equal_scikit_learn() -> None:
 
 
 def test_tfidf_equals_scikit_learns_transform_to_the_bit() -> None:
-    """The Router's TF-IDF skips scikit-learn's validation, not its arithmetic: the matrices
-    are the same, for one report and for many, and for options the Router does not use."""
+    """The Router's TF-IDF skips scikit-learn's validation and counts character n-grams word
+    by word through a cache, not scikit-learn's arithmetic: the matrices are the same, for one
+    report and for many, with the cache empty and full, and for options the Router does not
+    use (where a vectorizer lower-cases, its text is not cut into words first)."""
     reports = pd.DataFrame(list(generate(120, seed=5)))
     vectorizer = ReportVectorizer(**TINY_VECTORIZER).fit(reports)
     normalized, stemmed = vectorizer._texts(reports)
     others = TfidfVectorizer(norm=None, dtype=np.float64).fit(normalized)
+    lowercasing = TfidfVectorizer(analyzer="char_wb", sublinear_tf=True).fit(normalized)
+    word_columns: dict[str, tuple[int, ...]] = {}
     for fitted, texts in ((vectorizer.word_, stemmed), (vectorizer.char_, normalized),
-                          (others, normalized)):  # fmt: skip
-        for part in (texts[:1], texts[40:], ["", "jalan jalan jalan"]):
-            ours, theirs = tfidf(fitted, part), fitted.transform(part)
+                          (others, normalized), (lowercasing, normalized)):  # fmt: skip
+        for part in (texts[:1], texts[40:], ["", "jalan  jalan\tjalan", "Σ ΑΣ"], texts[:60]):
+            ours, theirs = tfidf(fitted, part, word_columns), fitted.transform(part)
             assert ours.dtype == theirs.dtype
             for name in ("data", "indices", "indptr"):
                 np.testing.assert_array_equal(getattr(ours, name), getattr(theirs, name))
+    assert "jalan" in word_columns  # the character n-grams were counted word by word
+    assert all(word == word.strip() for word in word_columns)
