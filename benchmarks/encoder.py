@@ -38,7 +38,7 @@ from models.encoder.e5 import prepare_encoder
 from models.frames import prepare_frame
 from models.linear import CalibratedLinearClassifier, model_texts
 from models.router import Router
-from models.router_encoder import encoder_truth, ensemble_weights
+from models.router_encoder import EncoderPart, encoder_truth, ensemble_weights
 from pipeline.evaluate import evaluate
 from pipeline.sources import load_frame
 from pipeline.train import synthetic_frame
@@ -59,18 +59,16 @@ def view(router: Router, tune: pd.DataFrame, **changes: object) -> Router:
 def combined(linear: Router, encoder: EncoderClassifier, tune: pd.DataFrame) -> Router:
     """An ensemble of a trained linear Router and a trained encoder, weighed on ``tune``."""
     router = object.__new__(Router)
-    router.__dict__.update(
-        {**linear.__dict__, "family": "ensemble", "encoder_": encoder, "ensemble_weights_": {}}
-    )
+    router.__dict__.update({**linear.__dict__, "family": "ensemble"})
     rows = tune.reset_index(drop=True)
-    router.ensemble_weights_ = ensemble_weights(
+    weights = ensemble_weights(
         router,
         encoder,
         rows,
         model_texts(prepare_frame(rows)),
         {t: encoder_truth(router, rows, t) for t in encoder.classes},
     )
-    return view(router, tune)
+    return view(router, tune, encoder_=EncoderPart(encoder, weights))
 
 
 def float32(encoder: EncoderClassifier) -> EncoderClassifier:
@@ -187,28 +185,30 @@ def main() -> None:
     )
     ensemble_seconds = time.perf_counter() - started
     with_use = Router(sentence_features=True).fit(train, tune, extra=synthetic)
-    all_encoder = dict.fromkeys(ensemble.ensemble_weights_, 0.0)
+    part = ensemble.encoder_
+    all_encoder = dict.fromkeys(part.ensemble_weights, 0.0)
+    exact = float32(part.encoder)
     views = {
         "linear": linear,
         "linear+use": with_use,
-        "encoder": view(ensemble, tune, ensemble_weights_=all_encoder),
+        "encoder": view(ensemble, tune, encoder_=EncoderPart(part.encoder, all_encoder)),
         "ensemble": ensemble,
-        "ensemble+use": combined(with_use, ensemble.encoder_, tune),
-        "encoder_float32": view(
-            ensemble, tune, encoder_=float32(ensemble.encoder_), ensemble_weights_=all_encoder
+        "ensemble+use": combined(with_use, part.encoder, tune),
+        "encoder_float32": view(ensemble, tune, encoder_=EncoderPart(exact, all_encoder)),
+        "ensemble_float32": view(
+            ensemble, tune, encoder_=EncoderPart(exact, part.ensemble_weights)
         ),
-        "ensemble_float32": view(ensemble, tune, encoder_=float32(ensemble.encoder_)),
     }
     results: dict = {
         "split": {"train": len(train), "tune": len(tune), "test": len(test)},
-        "encoder": ensemble.encoder_.describe(),
+        "encoder": part.encoder.describe(),
         "ensemble_weights": {
-            "ensemble": ensemble.ensemble_weights_,
-            "ensemble+use": views["ensemble+use"].ensemble_weights_,
+            "ensemble": part.ensemble_weights,
+            "ensemble+use": views["ensemble+use"].encoder_.ensemble_weights,
         },
         "train_seconds": {
             "linear": round(linear_seconds, 1),
-            "encoder_part": round(ensemble.encoder_.train_seconds, 1),
+            "encoder_part": round(part.encoder.train_seconds, 1),
             "ensemble_in_all": round(ensemble_seconds, 1),
         },
         "test": {},

@@ -1,7 +1,7 @@
 """Turning a batch's class probabilities into the answers of a Suggestion: top-3 candidates
-with the auto/review decision per task, the sub-topic where it is sure, and the urgency tier
-with the phrases behind it. Built with ``model_construct``: the values are the model's own,
-so re-validating them would only cost time."""
+with the auto/review decision per task, and the urgency tier with the phrases behind it. Built
+with ``model_construct``: the values are the model's own, so re-validating them would only cost
+time."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import numpy as np
 from core.suggestion import (
     Candidate,
     TaskSuggestion,
-    TopicSuggestion,
     UrgencyReason,
     UrgencySuggestion,
 )
@@ -44,21 +43,6 @@ def task_answers(
         )
         for row_labels, row_scores, is_auto in zip(labels, scores, auto, strict=True)
     ]
-
-
-def add_subtopics(
-    topics: list[TopicSuggestion],
-    sub: TaskPredictions,
-    threshold: float,
-    parents: dict[str, str],
-) -> None:
-    """A sub-topic only when the model is sure of it (``threshold``) and it belongs to the
-    chosen topic (``parents``: sub-topic -> main category)."""
-    best = sub.proba.argmax(axis=1)
-    for topic, index, row in zip(topics, best, sub.proba, strict=True):
-        label, score = str(sub.classes[index]), float(row[index])
-        if score >= threshold and parents.get(label) == topic.label:
-            topic.subtopic, topic.subtopic_score = label, round(score, 4)
 
 
 def urgency_answers(

@@ -57,9 +57,11 @@ def calibrate(router: Router, validation: pd.DataFrame) -> Router:
         )
         router.urgency_ = replace(router.urgency_, threshold=threshold)
     subtopics = task_labels(validation, "subtopic").to_numpy(dtype=object)
-    if "subtopic" in predictions and labelled(subtopics).any():
+    if router.subtopic_ is not None and labelled(subtopics).any():
         threshold = precision_threshold(predictions["subtopic"], subtopics, SUBTOPIC_PRECISION)
-        router.subtopic_threshold_ = threshold if threshold is not None else NEVER
+        router.subtopic_ = replace(
+            router.subtopic_, threshold=threshold if threshold is not None else NEVER
+        )
     return router
 
 
@@ -70,7 +72,8 @@ def adopt_thresholds(router: Router, tuned: Router) -> Router:
     if router.urgency_ is not None:
         threshold = tuned.urgency_.threshold if tuned.urgency_ is not None else None
         router.urgency_ = replace(router.urgency_, threshold=threshold)
-    router.subtopic_threshold_ = tuned.subtopic_threshold_
+    if router.subtopic_ is not None and tuned.subtopic_ is not None:
+        router.subtopic_ = replace(router.subtopic_, threshold=tuned.subtopic_.threshold)
     return router
 
 

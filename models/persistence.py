@@ -18,13 +18,14 @@ from typing import Any
 
 from core.provenance import library_versions
 
-FORMAT_VERSION = 10
+FORMAT_VERSION = 11
 """The folder's layout (config.json + estimators.skops + README.md) and what the estimators
 hold (3: the training rows' fingerprints; 4: the urgency tiers; 5: agency functions and the
 deployment's catalogue; 6: hashed place features; 7: each region's agencies;
 8: auto-routing thresholds region by region; 9: each vocabulary saved as one string; 10: the
-urgency task and the agency's routing as one object each); bump on change."""
-READABLE_FORMAT_VERSIONS = frozenset({8, 9, FORMAT_VERSION})
+urgency task and the agency's routing as one object each; 11: the sub-topic task and the encoder
+head as one object each); bump on change."""
+READABLE_FORMAT_VERSIONS = frozenset({8, 9, 10, FORMAT_VERSION})
 """The formats this code loads: 8 differs only in how a vocabulary is written, which loading
 reads either way, and 8 and 9 keep the parts of the urgency task and of the agency's routing
 apart, which the Router's loader puts together (older code refuses a newer folder rather than

@@ -43,10 +43,11 @@ from models.router_defaults import (
     FAMILIES,
     SENTENCE_FEATURE_WEIGHTS,
 )
-from models.router_encoder import fit_encoder
+from models.router_encoder import EncoderPart, fit_encoder
 from models.router_prediction import suggestions, task_probabilities
 from models.router_training import fit_text_tasks, training_rows
-from models.task_fitting import fit_subtopic, task_labels, tasks_taking_extras
+from models.subtopic_model import SubtopicModel, fit_subtopic
+from models.task_fitting import task_labels, tasks_taking_extras
 from models.thresholds import RegionThresholds
 from models.urgency_fitting import fit_urgency
 from models.urgency_model import UrgencyModel
@@ -153,11 +154,9 @@ class Router(BaseEstimator):
             )
         for task, weight in tasks.class_weights.items():
             self.task_params_[task] = {**self.task_params_[task], "class_weight": weight}
-        subtopic, self.subtopic_parent_ = fit_subtopic(
+        self.subtopic_ = fit_subtopic(
             self.task_params_["subtopic"], train, rows.matrix[rows.in_train], progress
         )
-        if subtopic is not None:
-            self.classifiers_["subtopic"] = subtopic
         urgency = fit_urgency(
             self.task_params_["urgent"], task_labels(rows.combined, "urgent"), rows.texts,
             rows.matrix, rows.in_train, "urgent" in extra_tasks, self.urgent_target_precision,
@@ -170,14 +169,13 @@ class Router(BaseEstimator):
             # the encoder learns from the real rows only: at ~0.1 s a text per epoch on two
             # cores, the synthetic extras (channel/urgency cues the linear family already
             # takes) would more than double its training time
-            part = fit_encoder(
+            self.encoder_ = fit_encoder(
                 self,
                 [t for t, keep in zip(rows.texts, rows.in_train, strict=True) if keep],
                 {task: labels[rows.in_train] for task, labels in tasks.encoder_labels.items()},
                 validation,
                 progress,
             )
-            self.encoder_, self.ensemble_weights_ = part.encoder, part.ensemble_weights
         if validation is not None and len(validation):
             progress("choosing thresholds on validation")
             calibrate(self, validation)
@@ -202,15 +200,12 @@ class Router(BaseEstimator):
         """The deployment's OPD catalogue the Router was fitted with (None: names as labelled)."""
         self.agency_ = AgencyRouting()
         """The agency task's own-place offices, sources, OPD history and blend."""
-        self.subtopic_parent_: dict[str, str] = {}
-        self.subtopic_threshold_ = 0.5
+        self.subtopic_: SubtopicModel | None = None
+        """The sub-topic task: its classifier, each sub-topic's topic and the threshold."""
         self.urgency_: UrgencyModel | None = None
         """The urgency task: its score, tiers and decision threshold."""
-        self.encoder_: Any = None
-        """The fine-tuned transformer (families encoder and ensemble): an EncoderClassifier,
-        typed loosely because its module needs torch."""
-        self.ensemble_weights_: dict[str, float] = {}
-        """Per task, the linear probabilities' share (1 - the encoder's)."""
+        self.encoder_: EncoderPart | None = None
+        """The fine-tuned transformer and its share per task (families encoder and ensemble)."""
         self.training_fingerprints_ = np.zeros(0, dtype=np.uint64)
         """Sorted 64-bit hashes of the training rows' ids and texts (never the texts): what
         :meth:`seen_in_training` compares evaluation rows with."""
@@ -283,6 +278,8 @@ class Router(BaseEstimator):
     def labels(self) -> dict[str, list[str]]:
         """Every task's label set (generic own-office classes included)."""
         out = {task: [str(c) for c in clf.classes_] for task, clf in self.classifiers_.items()}
+        if self.subtopic_ is not None:
+            out["subtopic"] = [str(c) for c in self.subtopic_.classifier.classes_]
         if self.urgency_ is not None:
             out["urgent"] = ["False", "True"]
         return out

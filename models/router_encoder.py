@@ -16,6 +16,7 @@ from models.calibration import suggested_truth
 from models.encoder.config import ENCODER_TASKS, EncoderConfig
 from models.frames import prepare_frame
 from models.linear import model_texts
+from models.predictions import TaskPredictions
 from models.router_training import task_features
 
 if TYPE_CHECKING:  # the Router imports this module; the encoder's module needs torch
@@ -28,10 +29,22 @@ MIN_TUNING_ROWS = 100
 
 @dataclass(frozen=True)
 class EncoderPart:
-    """A fitted encoder and, per task, the linear probabilities' share beside it."""
+    """The encoder head of the families encoder and ensemble: a fitted encoder and, per task,
+    the linear probabilities' share beside it (0: the encoder alone)."""
 
     encoder: EncoderClassifier
     ensemble_weights: dict[str, float]
+
+    def mixed(
+        self, linear: dict[str, TaskPredictions], texts: list[str]
+    ) -> dict[str, TaskPredictions]:
+        """The encoder's tasks' probabilities, mixed with the ``linear`` ones by weight."""
+        out = {}
+        for task, proba in self.encoder.predict_proba(texts).items():
+            weight = self.ensemble_weights[task]
+            mixed = proba if weight == 0 else weight * linear[task].proba + (1 - weight) * proba
+            out[task] = TaskPredictions(linear[task].classes, mixed)
+        return out
 
 
 def fit_encoder(

@@ -11,13 +11,16 @@ from models.card import model_card
 from models.persistence import read_folder, write_folder
 from models.router import Router
 from models.router_agency import AgencyRouting
+from models.router_encoder import EncoderPart
+from models.subtopic_model import SubtopicModel
 from models.urgency_model import UrgencyModel
 
 TRUSTED_TYPES = frozenset({
     "models.linear.CalibratedLinearClassifier", "models.linear.ReportVectorizer",
     "models.places.PlaceOffices", "models.urgency.UrgencyScorer",
     "models.urgency_tiers.UrgencyTiers", "models.urgency_model.UrgencyModel",
-    "models.router_agency.AgencyRouting",
+    "models.router_agency.AgencyRouting", "models.subtopic_model.SubtopicModel",
+    "models.router_encoder.EncoderPart",
     "models.catalogue.Catalogue", "models.catalogue.Opd",
     "models.encoder.classifier.EncoderClassifier", "models.encoder.config.EncoderConfig",
     "models.regions.SourceAgencies", "models.regions.SourceRegions",
@@ -31,7 +34,7 @@ def router_config(router: Router, training: dict[str, Any] | None = None) -> dic
     """What ``config.json`` holds besides the format and library versions: family,
     hyperparameters, labels, thresholds and where the training data came from."""
     router.check_fitted()
-    catalogue, urgency = router.catalogue_, router.urgency_
+    catalogue, urgency, encoder = router.catalogue_, router.urgency_, router.encoder_
     return {
         "family": router.family,
         "hyperparameters": {
@@ -55,8 +58,8 @@ def router_config(router: Router, training: dict[str, Any] | None = None) -> dic
             "deployment_blend_weight": router.agency_.blend_weight,
             "blend_top1_by_weight": router.agency_.blend_scores,
         },
-        "encoder": router.encoder_.describe() if router.encoder_ is not None else None,
-        "ensemble_weights": router.ensemble_weights_,
+        "encoder": encoder.encoder.describe() if encoder is not None else None,
+        "ensemble_weights": encoder.ensemble_weights if encoder is not None else {},
         "sentence_weights": router.sentence_weights_,
         "training": training or {},
     }
@@ -101,12 +104,23 @@ SEPARATE_AGENCY_PARTS = {"places_": "places", "agency_sources_": "sources",
 
 
 def _tasks_as_one_model_each(state: dict[str, Any], format_version: int) -> dict[str, Any]:
-    """A saved state with the urgency task as one :class:`UrgencyModel` and the agency task's
-    routing as one :class:`AgencyRouting`, as fitting leaves them (formats 8 and 9 kept their
-    parts apart)."""
-    if format_version >= 10:
+    """A saved state with each task's parts as one object, as fitting leaves them: the
+    sub-topic task as one :class:`SubtopicModel` and the encoder head as one
+    :class:`EncoderPart` (formats 8 to 10 kept their parts apart), the urgency task as one
+    :class:`UrgencyModel` and the agency task's routing as one :class:`AgencyRouting` (formats
+    8 and 9)."""
+    if format_version >= 11:
         return state
     state = dict(state)
+    classifiers = dict(state["classifiers_"])
+    subtopic = classifiers.pop("subtopic", None)
+    parents, threshold = state.pop("subtopic_parent_"), state.pop("subtopic_threshold_")
+    state["classifiers_"] = classifiers
+    state["subtopic_"] = SubtopicModel(subtopic, parents, threshold) if subtopic else None
+    encoder, weights = state.pop("encoder_"), state.pop("ensemble_weights_")
+    state["encoder_"] = EncoderPart(encoder, weights) if encoder is not None else None
+    if format_version >= 10:
+        return state
     text_model, scorer, tiers, threshold = (state.pop(k, None) for k in SEPARATE_URGENCY_PARTS)
     state["urgency_"] = (
         UrgencyModel(text_model, scorer, tiers, threshold) if scorer is not None else None

@@ -12,7 +12,7 @@ from sklearn import config_context
 
 from core.schema import SUGGESTED_TASKS
 from core.suggestion import Suggestion, TaskSuggestion, TopicSuggestion
-from models.answers import add_subtopics, task_answers, urgency_answers
+from models.answers import task_answers, urgency_answers
 from models.calibration import auto_routed, row_regions
 from models.catalogue import Catalogue
 from models.linear import model_texts
@@ -50,11 +50,10 @@ def _task_probabilities(
         out[task] = TaskPredictions(
             classifier.classes_, classifier.predict_proba_unchecked(features)
         )
+    if router.subtopic_ is not None:
+        out["subtopic"] = router.subtopic_.predictions(matrix)
     if router.encoder_ is not None:
-        for task, proba in router.encoder_.predict_proba(texts).items():
-            weight = router.ensemble_weights_[task]
-            mixed = proba if weight == 0 else weight * out[task].proba + (1 - weight) * proba
-            out[task] = TaskPredictions(out[task].classes, mixed)
+        out |= router.encoder_.mixed(out, texts)
     agency = router.agency_
     if "agency" in out and agency.places.prefixes:
         out["agency"] = resolve_offices(agency.places, out["agency"], prepared)
@@ -90,13 +89,8 @@ def suggestions(
         for task in SUGGESTED_TASKS
         if task in predictions
     }
-    if "topic" in answers and "subtopic" in predictions:
-        add_subtopics(
-            answers["topic"],
-            predictions["subtopic"],
-            router.subtopic_threshold_,
-            router.subtopic_parent_,
-        )
+    if "topic" in answers and router.subtopic_ is not None:
+        router.subtopic_.add_to(answers["topic"], predictions["subtopic"])
     urgent = (
         urgency_answers(predictions["urgent"], matches, router.urgency_)
         if "urgent" in predictions and router.urgency_ is not None

@@ -4,7 +4,6 @@ reports newer than its training data."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -133,27 +132,6 @@ def fit_task_classifier(
         return fitted(max(CLASS_WEIGHTS, key=scores.__getitem__))
     candidates = [fitted(weight) for weight in CLASS_WEIGHTS]
     return max(candidates, key=lambda c: score(y, c.classes_[c.oof_proba_.argmax(1)]))
-
-
-def fit_subtopic(
-    params: dict[str, Any], train: pd.DataFrame, matrix: Any, progress: Callable[[str], None]
-) -> tuple[CalibratedLinearClassifier | None, dict[str, str]]:
-    """The sub-topic model and each sub-topic's topic (its most frequent one); None where the
-    training rows name fewer than two sub-topics."""
-    labels = task_labels(train, "subtopic")
-    topics = task_labels(train, "topic")
-    usable = (labels.notna() & topics.notna()).to_numpy()
-    if usable.sum() == 0 or labels[usable].nunique() < 2:
-        return None, {}
-    progress(f"fitting subtopic ({labels[usable].nunique()} labels)")
-    parents: dict[str, str] = {}
-    pairs = Counter(zip(labels[usable], topics[usable], strict=True))
-    for (sub, parent), _ in sorted(pairs.items(), key=lambda item: item[1]):
-        parents[sub] = parent  # the most frequent parent wins (sorted last)
-    classifier = CalibratedLinearClassifier(**params).fit(
-        matrix[usable], labels[usable].to_numpy(dtype=object)
-    )
-    return classifier, parents
 
 
 def tasks_taking_extras(

@@ -132,8 +132,8 @@ def test_subtopic_falls_back_to_the_parent(router: Router) -> None:
     )
     for suggestion in suggestions:
         if suggestion.topic.subtopic is not None:
-            assert router.subtopic_parent_[suggestion.topic.subtopic] == suggestion.topic.label
-            assert suggestion.topic.subtopic_score >= router.subtopic_threshold_
+            assert router.subtopic_.parents[suggestion.topic.subtopic] == suggestion.topic.label
+            assert suggestion.topic.subtopic_score >= router.subtopic_.threshold
 
 
 def test_thresholds_are_chosen_on_validation(router: Router) -> None:

@@ -10,15 +10,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from core.schema import Report
 from models.linear import PLACE_BUCKETS, ReportVectorizer
-from models.persistence import FORMAT_VERSION, ModelFormatError, write_folder
+from models.persistence import FORMAT_VERSION, ModelFormatError
 from models.router import Router
 from models.router_folder import read_router, router_config, write_router
 from tests.conftest import REPO, TINY_VECTORIZER
+from tests.models.saved_formats import write_in_format
 
 
 def test_hyperparameters_are_stored_verbatim() -> None:
@@ -95,33 +96,13 @@ def test_save_then_load_predicts_the_same_without_mlflow(router: Router, tmp_pat
     assert loaded.predict(reports)[0].model_version == "lapor-router/9"
 
 
-def _old_folder(router: Router, folder: Path, version: int) -> Path:
-    """``router`` saved as format 8 or 9 saved it: the urgency task in four attributes, the
-    agency's routing in five (and, in format 8, each vocabulary as a dict)."""
-    state = {k: v for k, v in router.__dict__.items() if k.endswith("_") and k != "version_"}
-    urgency, agency = state.pop("urgency_"), state.pop("agency_")
-    state |= {"urgent_text_": urgency.text_model, "urgency_": urgency.scorer,
-              "urgency_tiers_": urgency.tiers, "urgent_threshold_": urgency.threshold,
-              "places_": agency.places, "agency_sources_": agency.sources,
-              "opd_history_": agency.opd_history, "blend_weight_": agency.blend_weight,
-              "blend_scores_": agency.blend_scores}  # fmt: skip
-    write_folder(folder, router.get_params(deep=False), state, router_config(router))
-    config = json.loads((folder / "config.json").read_text())
-    (folder / "config.json").write_text(json.dumps({**config, "format_version": version}))
-    return folder
-
-
-@pytest.mark.parametrize("version", [8, 9])
+@pytest.mark.parametrize("version", [8, 9, 10])
 def test_a_folder_of_an_older_readable_format_loads_and_predicts_the_same(
-    router: Router, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, version: int
+    router: Router, tmp_path: Path, version: int
 ) -> None:
     """Format 8 saved each vocabulary as a dict; 8 and 9 kept the parts of the urgency and the
-    agency's routing apart."""
-    with monkeypatch.context() as patch:
-        if version == 8:
-            patch.setattr(ReportVectorizer, "__getstate__", BaseEstimator.__getstate__)
-        folder = _old_folder(router, tmp_path / "router", version)
-    loaded = read_router(folder)
+    agency's routing apart; 8 to 10 kept the sub-topic's parts apart."""
+    loaded = read_router(write_in_format(router, tmp_path / "router", version))
     assert loaded.vectorizer_.word_.vocabulary_ == router.vectorizer_.word_.vocabulary_
     assert loaded.urgency_ is not None
     assert router.urgency_ is not None
@@ -129,6 +110,12 @@ def test_a_folder_of_an_older_readable_format_loads_and_predicts_the_same(
     assert loaded.urgency_.tiers.describe() == router.urgency_.tiers.describe()
     assert loaded.agency_.places.office_names() == router.agency_.places.office_names()
     assert loaded.agency_.opd_history == router.agency_.opd_history
+    assert loaded.subtopic_ is not None
+    assert router.subtopic_ is not None
+    assert loaded.subtopic_.parents == router.subtopic_.parents
+    assert loaded.subtopic_.threshold == router.subtopic_.threshold
+    assert "subtopic" not in loaded.classifiers_
+    assert loaded.labels == router.labels
     report = Report(id="a", text="Pohon tumbang menimpa kabel listrik", village="Singa Gembara")
     assert loaded.predict([report])[0].model_dump() == router.predict([report])[0].model_dump()
 

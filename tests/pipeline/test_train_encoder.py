@@ -43,7 +43,7 @@ def test_train_family_registers_and_evaluates(
     assert uri.startswith("models:/lapor-router/")
     router = load_router(uri)
     assert router.family == family
-    weights = router.ensemble_weights_
+    weights = router.encoder_.ensemble_weights
     assert set(weights) == {"agency", "topic", "channel"}
     if family == "encoder":
         assert set(weights.values()) == {0.0}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import joblib
@@ -17,6 +18,7 @@ from models.router import Router
 from models.router_folder import read_router, write_router
 from pipeline.evaluate import evaluate
 from tests.conftest import TINY_VECTORIZER
+from tests.models.saved_formats import write_in_format
 
 TINY = {"layers": 1, "max_length": 32, "batch_size": 8, "extra_vocabulary": 0, "epochs": 1}
 
@@ -100,9 +102,10 @@ def tiny_ensemble(demo_frames: tuple[pd.DataFrame, pd.DataFrame], prepared_encod
 
 
 def test_ensemble_weighs_each_task_on_validation(tiny_ensemble: Router) -> None:
-    assert set(tiny_ensemble.ensemble_weights_) == {"agency", "topic", "channel"}
-    assert all(0.0 <= w <= 1.0 for w in tiny_ensemble.ensemble_weights_.values())
-    assert set(tiny_ensemble.encoder_.classes) == {"agency", "topic", "channel"}
+    part = tiny_ensemble.encoder_
+    assert set(part.ensemble_weights) == {"agency", "topic", "channel"}
+    assert all(0.0 <= w <= 1.0 for w in part.ensemble_weights.values())
+    assert set(part.encoder.classes) == {"agency", "topic", "channel"}
 
 
 def test_ensemble_mixes_linear_and_encoder(
@@ -111,13 +114,16 @@ def test_ensemble_mixes_linear_and_encoder(
     _, validation = demo_frames
     rows = validation.head(20)
     mixed = tiny_ensemble.predict_tasks(rows)
-    encoder = tiny_ensemble.encoder_.predict_proba(model_texts(_prepared(rows)))
+    part = tiny_ensemble.encoder_
+    encoder = part.encoder.predict_proba(model_texts(_prepared(rows)))
     linear_only = _with(tiny_ensemble, encoder_=None).predict_tasks(rows)
     for task in ("topic", "channel"):
-        weight = tiny_ensemble.ensemble_weights_[task]
+        weight = part.ensemble_weights[task]
         expected = weight * linear_only[task].proba + (1 - weight) * encoder[task]
         np.testing.assert_allclose(mixed[task].proba, expected, rtol=1e-5, atol=1e-6)
-    encoder_only = _with(tiny_ensemble, ensemble_weights_=dict.fromkeys(encoder, 0.0))
+    encoder_only = _with(
+        tiny_ensemble, encoder_=replace(part, ensemble_weights=dict.fromkeys(encoder, 0.0))
+    )
     np.testing.assert_allclose(
         encoder_only.predict_tasks(rows)["topic"].proba, encoder["topic"], rtol=1e-5, atol=1e-6
     )
@@ -135,13 +141,25 @@ def _with(router: Router, **changes: object) -> Router:
     return clone
 
 
+@pytest.mark.parametrize("saved_format", ["current", 10])
 def test_saved_ensemble_predicts_the_same(
-    tiny_ensemble: Router, demo_frames: tuple[pd.DataFrame, pd.DataFrame], tmp_path: Path
+    tiny_ensemble: Router,
+    demo_frames: tuple[pd.DataFrame, pd.DataFrame],
+    tmp_path: Path,
+    saved_format: str | int,
 ) -> None:
+    """Saved with skops (no pickle), in this code's format and in format 10, which kept the
+    encoder apart from its ensemble weights."""
     _, validation = demo_frames
     rows = validation.head(30)
     before = tiny_ensemble.predict_frame(rows)
-    loaded = read_router(write_router(tiny_ensemble, tmp_path / "ensemble"))  # skops, no pickle
+    folder = tmp_path / "ensemble"
+    if saved_format == "current":
+        write_router(tiny_ensemble, folder)
+    else:
+        write_in_format(tiny_ensemble, folder, saved_format)
+    loaded = read_router(folder)
+    assert loaded.encoder_.ensemble_weights == tiny_ensemble.encoder_.ensemble_weights
     after = loaded.predict_frame(rows)
     # the int8 layers are rebuilt on load, so scores may move by a little: the label must stay
     # wherever the first two candidates were not within that little of each other
@@ -200,9 +218,11 @@ def test_the_encoder_benchmarks_views_run_on_a_router(
     finally:
         sys.path.remove(str(folder))
     _, validation = demo_frames
-    all_encoder = dict.fromkeys(tiny_ensemble.ensemble_weights_, 0.0)
-    only_encoder = benchmark.view(tiny_ensemble, validation, ensemble_weights_=all_encoder)
+    part = tiny_ensemble.encoder_
+    all_encoder = replace(part, ensemble_weights=dict.fromkeys(part.ensemble_weights, 0.0))
+    only_encoder = benchmark.view(tiny_ensemble, validation, encoder_=all_encoder)
     assert only_encoder.auto_thresholds_
     assert only_encoder.predict_frame(validation.head(2))
-    mixed = benchmark.combined(router, tiny_ensemble.encoder_, validation)
-    assert set(mixed.ensemble_weights_) == set(tiny_ensemble.encoder_.classes)
+    mixed = benchmark.combined(router, part.encoder, validation)
+    assert set(mixed.encoder_.ensemble_weights) == set(part.encoder.classes)
+    assert mixed.predict_frame(validation.head(2))
