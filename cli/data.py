@@ -20,6 +20,7 @@ from cli.common import (
     user_errors,
 )
 from cli.progress import RowProgress
+from core.config import get_settings
 from core.schema import TASKS
 
 app = typer.Typer(help="Import, inspect and generate report data.", no_args_is_help=True)
@@ -65,6 +66,7 @@ def data_inspect(
         mapping=parse_mapping(map_ or (), map_file),
         labels=labels,
         topic_map=topic_map,
+        issue_limit=get_settings().import_issue_limit,
     )
     shown = (*TASKS, "supervision", "subtopic", "source", "confidentiality", "status")
     distributions: dict[str, Counter] = {name: Counter() for name in shown}
@@ -87,7 +89,8 @@ def data_inspect(
 
 
 def _print_inspection(path: Path, summary: dict[str, Any]) -> None:
-    console.print(f"[bold]{path}[/bold]  format: [cyan]{summary['format']}[/cyan]")
+    console.print(f"[bold]{path}[/bold]")  # a line of its own: a long path wraps alone
+    console.print(f"format: [cyan]{summary['format']}[/cyan]")
     for key, value in summary["title_block"].items():
         console.print(f"  {key}: {value}", highlight=False)
     mapping = Table("source column", "field", title="column mapping", title_justify="left")
