@@ -11,7 +11,6 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from core.config import get_settings
 from core.errors import IngestError
 from core.schema import (
     DATETIME_FIELDS,
@@ -45,6 +44,11 @@ class RowIssue:
     id: str | None = None
 
 
+DEFAULT_ISSUE_LIMIT = 1_000
+"""Bad rows an import lists one by one (the rest only counted): a bound on the memory of a
+backlog with millions of them. ``lapor data inspect`` lists as many as the settings say."""
+
+
 @dataclass
 class ImportStats:
     """What happened to every row of an import."""
@@ -60,7 +64,7 @@ class ImportStats:
     replaced_characters: int = 0
     labels_joined: int = 0
     labels_unmatched: int = 0
-    issue_limit: int = 1_000
+    issue_limit: int = DEFAULT_ISSUE_LIMIT
     title_block: dict[str, str] = field(default_factory=dict)
     """What the export says about itself above its header (instansi, period, generated)."""
 
@@ -216,7 +220,7 @@ class ReportReader:
         mapping: dict[str, str] | None = None,
         labels: str | Path | list[Path] | None = None,
         topic_map: str | Path | None = None,
-        issue_limit: int | None = None,
+        issue_limit: int = DEFAULT_ISSUE_LIMIT,
         labels_override: bool = False,
     ) -> None:
         """``labels``: label files joined on ``id``; they fill the labels the export leaves
@@ -241,7 +245,7 @@ class ReportReader:
             format=self.format.name,
             mapping=dict(self.columns),
             unused_columns=[h for h in self.header if h not in self.columns],
-            issue_limit=get_settings().import_issue_limit if issue_limit is None else issue_limit,
+            issue_limit=issue_limit,
             title_block=table.title,
         )
         self.converter = RowConverter(

@@ -87,6 +87,21 @@ def test_a_home_that_cannot_be_written_is_one_sentence(
             assert f"LAPOR_HOME {home} cannot be written" in lines[0]
 
 
+def test_inspect_lists_as_many_bad_rows_as_the_settings_say(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text("id,text\n1,ok\n2,\n3,\n4,\n")
+    monkeypatch.setenv("LAPOR_IMPORT_ISSUE_LIMIT", "2")
+    get_settings.cache_clear()
+    summary = tmp_path / "summary.json"
+    result = runner.invoke(app, ["data", "inspect", str(path), "--json", str(summary)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(summary.read_text())
+    assert data["rows_skipped"] == 3  # every bad row counted, the first two listed
+    assert [issue["row"] for issue in data["issues"]] == [2, 3]
+
+
 def test_inspect_with_mapping(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_text("judul,isi\nlampu,lampu jalan mati\n")
