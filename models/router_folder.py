@@ -114,9 +114,11 @@ def _tasks_as_one_model_each(state: dict[str, Any], format_version: int) -> dict
     state = dict(state)
     classifiers = dict(state["classifiers_"])
     subtopic = classifiers.pop("subtopic", None)
-    parents, threshold = state.pop("subtopic_parent_"), state.pop("subtopic_threshold_")
+    parents, shown_from = state.pop("subtopic_parent_"), state.pop("subtopic_threshold_")
     state["classifiers_"] = classifiers
-    state["subtopic_"] = SubtopicModel(subtopic, parents, threshold) if subtopic else None
+    state["subtopic_"] = (
+        SubtopicModel(subtopic, parents, shown_from) if subtopic is not None else None
+    )
     encoder, weights = state.pop("encoder_"), state.pop("ensemble_weights_")
     state["encoder_"] = EncoderPart(encoder, weights) if encoder is not None else None
     if format_version >= 10:
