@@ -45,6 +45,8 @@ def office_place(name: str) -> str:
 
 
 MAX_REMEMBERED_SPELLINGS = 10_000
+MAX_SPREAD_PLANS = 8
+"""Histories a catalogue keeps the spread plan of (a model has one; the service, a few)."""
 
 
 def place_key(name: str) -> str:
@@ -81,6 +83,19 @@ class Opd:
     suggested: bool = True
     """Whether suggestions name it before staff ever routed to it (a desa government, added
     from the gazetteer, is not: a desa's reports go to its kecamatan office until then)."""
+
+
+@dataclass(frozen=True)
+class SpreadPlan:
+    """What :meth:`Catalogue.spread` needs of a catalogue and an OPD history, whatever the
+    reports: each function's OPD columns with their shares, and the active own offices."""
+
+    shares: dict[str, tuple[list[int], np.ndarray]]
+    """function -> (the columns of the OPDs serving it, each one's share of the function)."""
+    offices: dict[str, dict[str, list[int]]]
+    """own-office function -> place key -> columns of its active offices."""
+    every: dict[str, list[int]]
+    """own-office function -> columns of all its active offices."""
 
 
 @dataclass
@@ -162,6 +177,36 @@ class Catalogue:
         return offices
 
     @cached_property
+    def _spread_plans(self) -> dict[tuple[tuple[str, int], ...], SpreadPlan]:
+        """Spread plans already made, by history: each prediction would make the same again."""
+        return {}
+
+    def spread_plan(self, history: dict[str, int] | None = None) -> SpreadPlan:
+        """The OPDs each function's share goes to, in proportion to ``history`` (the
+        deployment's decisions per OPD) plus one each, and the own offices that are suggested
+        or were ever routed to."""
+        history = history or {}
+        key = tuple(sorted(history.items()))
+        plan = self._spread_plans.get(key)
+        if plan is not None:
+            return plan
+        shares = {}
+        for function, targets in self._function_columns.items():
+            weights = np.array([1.0 + history.get(self.opds[t].name, 0) for t in targets])
+            shares[function] = (targets, weights / weights.sum())
+        active = {i for i, opd in enumerate(self.opds) if opd.suggested or history.get(opd.name)}
+        offices = {
+            function: {key: [c for c in columns if c in active] for key, columns in by.items()}
+            for function, by in self._offices.items()
+        }
+        every = {f: [c for cs in by.values() for c in cs] for f, by in offices.items()}
+        plan = SpreadPlan(shares, offices, every)
+        if len(self._spread_plans) >= MAX_SPREAD_PLANS:
+            self._spread_plans.clear()
+        self._spread_plans[key] = plan
+        return plan
+
+    @cached_property
     def _village_district(self) -> dict[str, str]:
         return {
             place_key(opd.place): place_key(opd.district)
@@ -223,23 +268,13 @@ class Catalogue:
         is not suggested: its kecamatan office; every office of the level alike when the place
         is unknown). Functions no OPD serves lose their share; rows are renormalised."""
         out = np.zeros((len(rows), len(self.opds)))
+        plan = self.spread_plan(history)
+        offices, every = plan.offices, plan.every
         for column, function in enumerate(classes):
-            if function in OWN_OFFICE_FUNCTIONS:
+            if function in OWN_OFFICE_FUNCTIONS or function not in plan.shares:
                 continue
-            targets = self._function_columns.get(function)
-            if targets:
-                weights = np.array(
-                    [1.0 + (history or {}).get(self.opds[t].name, 0) for t in targets]
-                )
-                out[:, targets] += proba[:, [column]] * (weights / weights.sum())
-        active = {
-            i for i, opd in enumerate(self.opds) if opd.suggested or (history or {}).get(opd.name)
-        }
-        offices = {
-            function: {key: [c for c in columns if c in active] for key, columns in by.items()}
-            for function, by in self._offices.items()
-        }
-        every = {f: [c for cs in by.values() for c in cs] for f, by in offices.items()}
+            targets, shares = plan.shares[function]
+            out[:, targets] += proba[:, [column]] * shares
         own = [f for f in OWN_OFFICE_FUNCTIONS if f in classes]
         found = [self.places(row) for row in rows] if own else []  # read once per report
         for function in own:

@@ -56,6 +56,11 @@ def test_a_function_share_is_split_between_its_opds_in_proportion_to_history() -
     assert even[column("Dinas Sosial")] == even[column("Dinas Sosial dan Tenaga Kerja")] == 0.4
     learned = CATALOGUE.spread(FUNCTIONS, proba, [{}], {"Dinas Sosial": 3})[0]
     assert learned[column("Dinas Sosial")] == pytest.approx(0.8 * 4 / 5)
+    again = CATALOGUE.spread(FUNCTIONS, proba, [{}], {"Dinas Sosial": 3})[0]
+    np.testing.assert_array_equal(again, learned)  # the same plan, kept for this history
+    assert CATALOGUE.spread_plan({"Dinas Sosial": 3}) is CATALOGUE.spread_plan({"Dinas Sosial": 3})
+    assert CATALOGUE.spread_plan() is CATALOGUE.spread_plan({})
+    assert CATALOGUE.spread_plan() is not CATALOGUE.spread_plan({"Dinas Sosial": 3})
 
 
 def test_an_own_office_share_goes_to_the_office_of_the_reports_place() -> None:
