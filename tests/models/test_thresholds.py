@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.stats import binomtest
 
 from models.predictions import TaskPredictions
 from models.thresholds import (
@@ -20,6 +21,15 @@ from models.thresholds import (
 def predictions() -> TaskPredictions:
     proba = np.array([[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.45, 0.55], [0.6, 0.4]])
     return TaskPredictions(np.array(["a", "b"], dtype=object), proba)
+
+
+def test_supported_precision_is_scipys_wilson_interval_to_the_bit() -> None:
+    small = [(hits, n) for n in range(1, 31) for hits in range(n + 1)]
+    large = [(hits, n) for n in (97, 500, 4_001) for hits in (0, 1, n // 2, n - 3, n - 1, n)]
+    for confidence in (0.95, 0.9):
+        for hits, n in small + large:
+            expected = binomtest(hits, n).proportion_ci(confidence, method="wilson").low
+            assert supported_precision(hits, n, confidence) == expected, (hits, n, confidence)
 
 
 def test_labelled_rows() -> None:
