@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from core.suggestion import Candidate, TopicSuggestion
-from models.linear import ReportVectorizer
+from models.linear import CalibratedLinearClassifier, ReportVectorizer
 from models.predictions import TaskPredictions
 from models.subtopic_model import SubtopicModel, fit_subtopic
 
@@ -38,8 +38,9 @@ def test_fitted_with_each_subtopics_most_frequent_topic() -> None:
 
 
 def test_shown_only_when_sure_and_under_its_own_topic() -> None:
-    model = SubtopicModel(classifier=None, parents={"JALAN": "PU", "LAMPU": "ENERGI"},
-                          threshold=0.7)  # type: ignore[arg-type]  # fmt: skip
+    parents = {"JALAN": "PU", "LAMPU": "ENERGI"}
+    # add_to reads only the predictions it is given, never the classifier
+    model = SubtopicModel(CalibratedLinearClassifier(), parents, threshold=0.7)
     predictions = TaskPredictions(
         np.array(["JALAN", "LAMPU"]), np.array([[0.8, 0.2], [0.6, 0.4], [0.1, 0.9], [0.9, 0.1]])
     )
